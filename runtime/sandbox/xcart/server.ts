@@ -1,0 +1,562 @@
+/**
+ * X-Cart 5.5+ sandbox: a real node:http server that answers the admin REST API endpoints the
+ * connector uses, with the same shapes (bare JSON arrays, snake_case, `+0000` dates), the same
+ * token rules (read token: GET only; write token: everything) and persistent state.
+ *
+ * Everything under /sandbox/ is NOT part of X-Cart's API: it places orders (X-Cart's API cannot),
+ * switches faults on and off, resets the state. Event push (`push`) is NOT an X-Cart feature either:
+ * it stands in for a custom X-Cart module that posts signed events (see xcart-api.md §6).
+ */
+import http from 'node:http';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { type Json, type SandboxData, isoDate, loadState, nextId, parseDate, saveState, STATE_FILE } from './state.js';
+import { seedData } from './seed.js';
+import { SandboxInputError, checkPlaceOrderInput, placeOrder, setOrderStatus } from './orders.js';
+
+export interface FaultSwitches {
+  /** Added delay before every /api/ answer, in ms. */
+  latencyMs: number;
+  /** Share (0..1) of /api/ requests answered with 503. */
+  errorRate: number;
+  /** Every n-th /api/ request is answered 429 with Retry-After; null = off. */
+  rateLimit: { every: number; retryAfterSeconds: number } | null;
+  /** Share (0..1) of /api/ requests whose connection is destroyed without an answer. */
+  dropRate: number;
+}
+
+export interface PushEventRecord { type: string; id: number; status: number | 'error'; error?: string }
+
+export interface XcartSandboxStateHandle {
+  /** The live data the server answers from; edit it and call save() to corrupt or tweak it in tests. */
+  readonly data: SandboxData;
+  /** Path of the JSON state file. */
+  readonly file: string;
+  /** Writes the state file now (atomically). */
+  save(): void;
+}
+
+export interface XcartSandboxOptions {
+  port: number;
+  host?: string;
+  readToken?: string;
+  writeToken?: string;
+  stateDir: string;
+  push?: { url: string; secret: string };
+  /** Clock for dates (ms since epoch); tests pass a controllable one. Default Date.now. */
+  now?: () => number;
+  /**
+   * Whether `/api/orders` honours the `lastRenewDate[...]` filters (X-Cart 5.5.1+). false behaves like
+   * 5.5.0, which ignores the unknown parameter and returns every order. Default true.
+   */
+  lastRenewDateFilter?: boolean;
+}
+
+export interface XcartSandbox {
+  url: string;
+  readToken: string;
+  writeToken: string;
+  close(): Promise<void>;
+  faults: FaultSwitches;
+  state: XcartSandboxStateHandle;
+  /** Outcome of every push attempt, newest last (memory only). */
+  pushes: PushEventRecord[];
+  /** Resolves when every push started so far has finished. */
+  flushPushes(): Promise<void>;
+}
+
+class HttpError extends Error {
+  constructor(readonly status: number, message: string, readonly headers: Record<string, string> = {}) { super(message); }
+}
+
+const MAX_ITEMS_PER_PAGE = 100;
+const DEFAULT_ITEMS_PER_PAGE = 30;
+
+type Handler = (req: Ctx) => unknown | Promise<unknown>;
+interface Ctx {
+  method: string;
+  params: string[];
+  query: URLSearchParams;
+  body: unknown;
+  write: boolean;
+}
+interface Route { method: string; re: RegExp; handler: Handler; status?: number }
+
+export async function startXcartSandbox(opts: XcartSandboxOptions): Promise<XcartSandbox> {
+  const now = opts.now ?? Date.now;
+  const readToken = opts.readToken ?? 'read-' + crypto.randomBytes(12).toString('hex');
+  const writeToken = opts.writeToken ?? 'write-' + crypto.randomBytes(12).toString('hex');
+  const lastRenewFilter = opts.lastRenewDateFilter ?? true;
+  fs.mkdirSync(opts.stateDir, { recursive: true });
+
+  let data: SandboxData = loadState(opts.stateDir) ?? seedData(now());
+  const save = () => saveState(opts.stateDir, data);
+  save();
+
+  const faults: FaultSwitches = { latencyMs: 0, errorRate: 0, rateLimit: null, dropRate: 0 };
+  let apiRequests = 0;
+  const pushes: PushEventRecord[] = [];
+  const pending = new Set<Promise<void>>();
+
+  function push(type: string, id: number, payload: Json): void {
+    if (!opts.push) return;
+    const { url, secret } = opts.push;
+    const body = JSON.stringify({ type, id, occurred_at: isoDate(now()), data: payload });
+    const ts = String(Math.floor(Date.now() / 1000));
+    const sig = crypto.createHmac('sha256', secret).update(`${ts}.${body}`).digest('hex');
+    const p = fetch(url, {
+      method: 'POST', body,
+      headers: { 'content-type': 'application/json', 'x-connect-timestamp': ts, 'x-connect-signature': `sha256=${sig}` },
+      signal: AbortSignal.timeout(10_000),
+    }).then(async (res) => { await res.arrayBuffer().catch(() => undefined); pushes.push({ type, id, status: res.status }); },
+      (err: unknown) => { pushes.push({ type, id, status: 'error', error: (err as Error).message }); })
+      .finally(() => { pending.delete(p); });
+    pending.add(p);
+  }
+
+  // ---- helpers --------------------------------------------------------------------------------
+  const idParam = (s: string | undefined): number => {
+    if (!s || !/^\d+$/.test(s)) throw new HttpError(404, 'Not Found');
+    return Number(s);
+  };
+  const order = (id: number, carts = false): Json => {
+    const o = data.orders.find((x) => x.id === id && (carts ? x.order_number === null : true));
+    if (!o) throw new HttpError(404, 'Not Found');
+    return o;
+  };
+  const product = (id: number): Json => {
+    const p = data.products.find((x) => x.id === id);
+    if (!p) throw new HttpError(404, 'Not Found');
+    return p;
+  };
+  const profileById = (id: number): Json => {
+    const p = data.profiles.find((x) => x.id === id);
+    if (!p) throw new HttpError(404, 'Not Found');
+    return p;
+  };
+  const objectBody = (body: unknown): Json => {
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw new HttpError(400, 'Input validations failed: body must be a JSON object');
+    return body as Json;
+  };
+  function paginate<T>(list: T[], q: URLSearchParams): T[] {
+    const page = q.has('page') ? Number(q.get('page')) : 1;
+    if (!Number.isInteger(page) || page < 1) throw new HttpError(400, 'Page should not be less than 1');
+    let per = q.has('itemsPerPage') ? Number(q.get('itemsPerPage')) : DEFAULT_ITEMS_PER_PAGE;
+    if (!Number.isInteger(per) || per < 0) throw new HttpError(400, 'Item per page parameter should not be less than 0');
+    per = Math.min(per, MAX_ITEMS_PER_PAGE);
+    return list.slice((page - 1) * per, page * per);
+  }
+  function dateFilter(list: Json[], q: URLSearchParams, param: string, field: string): Json[] {
+    for (const [op, cmp] of [
+      ['after', (a: number, b: number) => a >= b], ['strictly_after', (a: number, b: number) => a > b],
+      ['before', (a: number, b: number) => a <= b], ['strictly_before', (a: number, b: number) => a < b],
+    ] as const) {
+      const raw = q.get(`${param}[${op}]`);
+      if (raw === null) continue;
+      const bound = parseDate(raw);
+      if (bound === undefined) continue; // API Platform ignores unparsable dates
+      const b = Math.floor(bound / 1000);
+      list = list.filter((o) => cmp(Math.floor(parseDate(String(o[field]))! / 1000), b));
+    }
+    return list;
+  }
+  function sortBy(list: Json[], q: URLSearchParams, param: string, field: string): Json[] {
+    const dir = q.get(`order[${param}]`);
+    if (dir !== 'asc' && dir !== 'desc') return list;
+    const sign = dir === 'asc' ? 1 : -1;
+    return [...list].sort((a, b) => sign * (parseDate(String(a[field]))! - parseDate(String(b[field]))!) || sign * ((a.id as number) - (b.id as number)));
+  }
+  const updateProduct = (p: Json, body: Json, fields: Record<string, 'int' | 'number' | 'bool' | 'string'>) => {
+    for (const [k, t] of Object.entries(fields)) {
+      if (!(k in body)) continue;
+      const v = body[k];
+      const ok = t === 'int' ? Number.isInteger(v) : t === 'number' ? typeof v === 'number' : t === 'bool' ? typeof v === 'boolean' : typeof v === 'string';
+      if (!ok) throw new HttpError(400, `Input validations failed: ${k}: This value should be of type ${t}.`);
+    }
+    for (const k of Object.keys(fields)) if (k in body) p[k] = body[k];
+  };
+
+  // ---- routes ---------------------------------------------------------------------------------
+  const routes: Route[] = [];
+  const get = (re: RegExp, handler: Handler) => routes.push({ method: 'GET', re, handler });
+  const put = (re: RegExp, handler: Handler) => routes.push({ method: 'PUT', re, handler });
+  const post = (re: RegExp, handler: Handler) => routes.push({ method: 'POST', re, handler, status: 201 });
+
+  // Orders
+  get(/^\/api\/orders$/, ({ query }) => {
+    let list = data.orders;
+    list = dateFilter(list, query, 'date', 'create_date');
+    if (lastRenewFilter) list = dateFilter(list, query, 'lastRenewDate', 'update_date');
+    for (const [param, field] of [['paymentStatus.code', 'payment_status'], ['shippingStatus.code', 'shipping_status']] as const) {
+      const codes = [...query.getAll(param), ...query.getAll(param + '[]')];
+      if (codes.length) list = list.filter((o) => codes.includes(String((o[field] as Json | null)?.code)));
+    }
+    const login = query.get('profile.login');
+    if (login) list = list.filter((o) => String(o.email).toLowerCase().includes(login.toLowerCase()));
+    list = sortBy(list, query, 'date', 'create_date');
+    list = sortBy(list, query, 'lastRenewDate', 'update_date');
+    return paginate(list, query);
+  });
+  get(/^\/api\/orders\/by_number\/(\w+)$/, ({ params }) => {
+    const o = data.orders.find((x) => x.order_number !== null && x.order_number === params[0]);
+    if (!o) throw new HttpError(404, 'Not Found');
+    return o;
+  });
+  get(/^\/api\/orders\/([^/]+)$/, ({ params }) => order(idParam(params[0])));
+  for (const kind of ['payment', 'shipping'] as const) {
+    const re = new RegExp(`^/api/orders/([^/]+)/${kind}_status$`);
+    get(re, ({ params }) => order(idParam(params[0]))[`${kind}_status`]);
+    put(re, ({ params, body }) => {
+      const o = order(idParam(params[0]));
+      const b = objectBody(body);
+      try {
+        if (setOrderStatus(data, o, kind, b.code, now())) {
+          save();
+          push('order.updated', o.id as number, o);
+        }
+      } catch (e) {
+        if (e instanceof SandboxInputError) throw new HttpError(400, e.message);
+        throw e;
+      }
+      return o[`${kind}_status`];
+    });
+  }
+  get(/^\/api\/orders\/([^/]+)\/payment_transactions$/, ({ params, query }) => {
+    const o = order(idParam(params[0]));
+    return paginate(data.transactions[String(o.id)] ?? [], query);
+  });
+  get(/^\/api\/orders\/([^/]+)\/history$/, ({ params, query }) => {
+    const o = order(idParam(params[0]));
+    return paginate(data.history[String(o.id)] ?? [], query);
+  });
+  get(/^\/api\/orders\/([^/]+)\/details$/, ({ params }) => {
+    order(idParam(params[0]));
+    return [];
+  });
+  get(/^\/api\/carts$/, ({ query }) => paginate(data.orders.filter((o) => o.order_number === null), query));
+  get(/^\/api\/carts\/([^/]+)$/, ({ params }) => order(idParam(params[0]), true));
+
+  // Products and variants
+  get(/^\/api\/products$/, ({ query }) => {
+    let list = data.products;
+    for (const f of ['name', 'price', 'arrivalDate'] as const) {
+      const dir = query.get(`order[${f}]`);
+      if (dir !== 'asc' && dir !== 'desc') continue;
+      const key = f === 'arrivalDate' ? 'arrival_date' : f;
+      const sign = dir === 'asc' ? 1 : -1;
+      list = [...list].sort((a, b) => sign * (a[key]! < b[key]! ? -1 : a[key]! > b[key]! ? 1 : 0));
+    }
+    return paginate(list, query);
+  });
+  get(/^\/api\/products\/([^/]+)$/, ({ params }) => product(idParam(params[0])));
+  put(/^\/api\/products\/([^/]+)$/, ({ params, body }) => {
+    const p = product(idParam(params[0]));
+    const b = objectBody(body);
+    if ('sku' in b && (typeof b.sku !== 'string' || b.sku.length < 1 || b.sku.length > 32)) throw new HttpError(400, 'Input validations failed: sku: This value should have 1 to 32 characters.');
+    updateProduct(p, b, {
+      sku: 'string', name: 'string', description: 'string', brief_description: 'string', price: 'number', enabled: 'bool',
+      weight: 'number', amount: 'int', inventory_traceable: 'bool', free_shipping: 'bool', taxable: 'bool',
+      market_price: 'number', cost_price: 'number',
+    });
+    p.update_date = isoDate(now());
+    // The real input transformer resets arrival_date to midnight on every PUT.
+    const arrival = parseDate(String(p.arrival_date)) ?? now();
+    p.arrival_date = isoDate(arrival - (arrival % 86_400_000));
+    save();
+    return p;
+  });
+  get(/^\/api\/products\/([^/]+)\/variants$/, ({ params, query }) => {
+    const p = product(idParam(params[0]));
+    return paginate(data.variants[String(p.id)] ?? [], query);
+  });
+  const variantOf = (pid: string | undefined, vid: string | undefined): Json => {
+    const p = product(idParam(pid));
+    const v = (data.variants[String(p.id)] ?? []).find((x) => x.id === idParam(vid));
+    if (!v) throw new HttpError(404, 'Not Found');
+    return v;
+  };
+  get(/^\/api\/products\/([^/]+)\/variants\/([^/]+)$/, ({ params }) => variantOf(params[0], params[1]));
+  put(/^\/api\/products\/([^/]+)\/variants\/([^/]+)$/, ({ params, body }) => {
+    const v = variantOf(params[0], params[1]);
+    updateProduct(v, objectBody(body), {
+      amount: 'int', default_amount: 'bool', price: 'number', default_price: 'bool', weight: 'number', default_weight: 'bool', sku: 'string',
+    });
+    product(idParam(params[0])).update_date = isoDate(now());
+    save();
+    return v;
+  });
+
+  // Profiles and addresses
+  get(/^\/api\/profiles$/, ({ query }) => {
+    const login = query.get('login');
+    const list = login ? data.profiles.filter((p) => String(p.login).toLowerCase().includes(login.toLowerCase())) : data.profiles;
+    return paginate(list, query);
+  });
+  get(/^\/api\/profiles\/([^/]+)$/, ({ params }) => profileById(idParam(params[0])));
+  const checkProfileBody = (b: Json, creating: boolean, selfId?: number) => {
+    if (creating || 'login' in b) {
+      if (typeof b.login !== 'string' || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(b.login)) throw new HttpError(400, 'Input validations failed: login: This value is not a valid email address.');
+      const clash = data.profiles.find((p) => String(p.login).toLowerCase() === String(b.login).toLowerCase() && p.id !== selfId);
+      if (clash) throw new HttpError(400, `Input validations failed: login: Profile with login '${String(b.login)}' already exists.`);
+    }
+    for (const k of ['access_level', 'membership_id'] as const) {
+      if (k in b && b[k] !== null && !Number.isInteger(b[k])) throw new HttpError(400, `Input validations failed: ${k}: This value should be of type int.`);
+    }
+    if ('status' in b && b.status !== 'E' && b.status !== 'D') throw new HttpError(400, "Input validations failed: status: The value you selected is not a valid choice.");
+  };
+  const PROFILE_FIELDS = ['login', 'access_level', 'status', 'status_comment', 'referer', 'language', 'membership_id', 'pending_membership_id', 'force_change_password'];
+  post(/^\/api\/profiles$/, ({ body }) => {
+    const b = objectBody(body);
+    checkProfileBody(b, true);
+    const date = isoDate(now());
+    const p: Json = {
+      id: nextId(data, 'profile'), login: b.login, access_level: 0, create_date: date, first_login_date: null, last_login_date: null,
+      status: 'E', status_comment: '', referer: '', language: 'en', membership_id: null, pending_membership_id: null,
+      force_change_password: false, role_ids: [],
+    };
+    for (const k of PROFILE_FIELDS) if (k in b) p[k] = b[k];
+    data.profiles.push(p);
+    data.addresses[String(p.id)] = [];
+    save();
+    push('customer.updated', p.id as number, p);
+    return p;
+  });
+  put(/^\/api\/profiles\/([^/]+)$/, ({ params, body }) => {
+    const p = profileById(idParam(params[0]));
+    const b = objectBody(body);
+    checkProfileBody(b, false, p.id as number);
+    for (const k of PROFILE_FIELDS) if (k in b) p[k] = b[k];
+    save();
+    push('customer.updated', p.id as number, p);
+    return p;
+  });
+  get(/^\/api\/profiles\/([^/]+)\/addresses$/, ({ params, query }) => paginate(data.addresses[String(profileById(idParam(params[0])).id)] ?? [], query));
+  const ADDRESS_FIELDS = ['is_billing', 'is_shipping', 'is_work', 'type', 'title', 'firstname', 'lastname', 'phone', 'street', 'zipcode', 'city', 'country_code', 'state', 'state_name', 'custom_fields'];
+  post(/^\/api\/profiles\/([^/]+)\/addresses$/, ({ params, body }) => {
+    const p = profileById(idParam(params[0]));
+    const b = objectBody(body);
+    const a: Json = {
+      id: nextId(data, 'address'), is_billing: false, is_shipping: false, is_work: false, type: '', title: '', firstname: '', lastname: '',
+      phone: '', street: '', zipcode: '', city: '', country_code: 'US', state: null, state_name: null, custom_fields: [],
+    };
+    for (const k of ADDRESS_FIELDS) if (k in b) a[k] = b[k];
+    (data.addresses[String(p.id)] ??= []).push(a);
+    save();
+    push('customer.updated', p.id as number, p);
+    return a;
+  });
+  const addressOf = (pid: string | undefined, aid: string | undefined): [Json, Json] => {
+    const p = profileById(idParam(pid));
+    const a = (data.addresses[String(p.id)] ?? []).find((x) => x.id === idParam(aid));
+    if (!a) throw new HttpError(404, 'Not Found');
+    return [p, a];
+  };
+  get(/^\/api\/profiles\/([^/]+)\/addresses\/([^/]+)$/, ({ params }) => addressOf(params[0], params[1])[1]);
+  put(/^\/api\/profiles\/([^/]+)\/addresses\/([^/]+)$/, ({ params, body }) => {
+    const [p, a] = addressOf(params[0], params[1]);
+    const b = objectBody(body);
+    for (const k of ADDRESS_FIELDS) if (k in b) a[k] = b[k];
+    save();
+    push('customer.updated', p.id as number, p);
+    return a;
+  });
+
+  // Categories
+  get(/^\/api\/categories$/, ({ query }) => {
+    const parent = query.get('parent');
+    const list = parent !== null ? data.categories.filter((c) => String(c.parent) === parent) : data.categories;
+    return paginate(list, query);
+  });
+  const category = (s: string | undefined): Json => {
+    const c = data.categories.find((x) => x.id === idParam(s));
+    if (!c) throw new HttpError(404, 'Not Found');
+    return c;
+  };
+  get(/^\/api\/categories\/([^/]+)$/, ({ params }) => category(params[0]));
+  // Real output of this sub-resource: [{product_id}] (CategoryProductOutput).
+  get(/^\/api\/categories\/([^/]+)\/products$/, ({ params, query }) =>
+    paginate((data.categoryProducts[String(category(params[0]).id)] ?? []).map((product_id) => ({ product_id })), query));
+
+  // Coupons
+  get(/^\/api\/coupons$/, ({ query }) => paginate(data.coupons, query));
+  get(/^\/api\/coupons\/([^/]+)$/, ({ params }) => {
+    const c = data.coupons.find((x) => x.id === idParam(params[0]));
+    if (!c) throw new HttpError(404, 'Not Found');
+    return c;
+  });
+  post(/^\/api\/coupons$/, ({ body }) => {
+    const b = objectBody(body);
+    if (typeof b.code !== 'string' || b.code.length < 1 || b.code.length > 16) throw new HttpError(400, 'Input validations failed: code: This value should have 1 to 16 characters.');
+    if (data.coupons.some((c) => String(c.code).toLowerCase() === String(b.code).toLowerCase())) throw new HttpError(400, `Input validations failed: code: Coupon with code '${b.code}' already exists.`);
+    if (!['%', '$', 'S'].includes(String(b.type))) throw new HttpError(400, 'Input validations failed: type: The value you selected is not a valid choice.');
+    if ('value' in b && typeof b.value !== 'number') throw new HttpError(400, 'Input validations failed: value: This value should be of type float.');
+    const c: Json = {
+      id: nextId(data, 'coupon'), code: b.code, enabled: true, value: 0, type: b.type, comment: '', date_range_begin: null,
+      date_range_end: null, total_range_begin: null, total_range_end: null, uses_limit: null, uses_limit_per_user: null,
+      single_use: false, specific_products: false, product_classes: [], memberships: [], zones: [], products: [], categories: [],
+    };
+    for (const k of Object.keys(c)) if (k !== 'id' && k in b) c[k] = b[k];
+    data.coupons.push(c);
+    save();
+    return c;
+  });
+
+  // ---- sandbox-only endpoints (NOT part of X-Cart's API) ----------------------------------------
+  const sandboxRoutes: Route[] = [
+    { method: 'POST', re: /^\/sandbox\/orders$/, status: 201, handler: ({ body }) => {
+      let input;
+      try {
+        input = checkPlaceOrderInput(body);
+        const o = placeOrder(data, { ...input, order_number: undefined, payment_status: undefined, shipping_status: undefined, tracking_numbers: undefined }, now());
+        save();
+        push('order.created', o.id as number, o);
+        return o;
+      } catch (e) {
+        if (e instanceof SandboxInputError) throw new HttpError(400, e.message);
+        throw e;
+      }
+    } },
+    { method: 'GET', re: /^\/sandbox\/faults$/, handler: () => faults },
+    { method: 'POST', re: /^\/sandbox\/faults$/, handler: ({ body }) => {
+      const b = objectBody(body);
+      const rate = (k: string) => {
+        if (!(k in b)) return;
+        const v = b[k];
+        if (typeof v !== 'number' || v < 0 || v > 1) throw new HttpError(400, `${k} must be a number between 0 and 1`);
+        (faults as unknown as Json)[k] = v;
+      };
+      if ('latencyMs' in b) {
+        if (typeof b.latencyMs !== 'number' || b.latencyMs < 0) throw new HttpError(400, 'latencyMs must be a non-negative number');
+        faults.latencyMs = b.latencyMs;
+      }
+      rate('errorRate');
+      rate('dropRate');
+      if ('rateLimit' in b) {
+        const r = b.rateLimit as Json | null;
+        if (r === null) faults.rateLimit = null;
+        else if (r && Number.isInteger(r.every) && (r.every as number) >= 1 && typeof r.retryAfterSeconds === 'number' && r.retryAfterSeconds >= 0) {
+          faults.rateLimit = { every: r.every as number, retryAfterSeconds: r.retryAfterSeconds };
+          apiRequests = 0;
+        } else throw new HttpError(400, 'rateLimit must be null or {every: integer >= 1, retryAfterSeconds: number >= 0}');
+      }
+      return faults;
+    } },
+    { method: 'POST', re: /^\/sandbox\/reset$/, handler: () => {
+      data = seedData(now());
+      handle.data = data;
+      Object.assign(faults, { latencyMs: 0, errorRate: 0, rateLimit: null, dropRate: 0 });
+      save();
+      return { ok: true };
+    } },
+  ];
+
+  // ---- server ---------------------------------------------------------------------------------
+  const server = http.createServer((req, res) => {
+    handleRequest(req, res).catch((err: unknown) => {
+      if (!res.headersSent) send(res, 500, { type: 'https://tools.ietf.org/html/rfc2616#section-10', title: 'An error occurred', detail: (err as Error).message });
+      else res.destroy();
+    });
+  });
+
+  async function handleRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://sandbox');
+    const pathName = url.pathname.replace(/\.json$/, '');
+    const method = (req.method ?? 'GET').toUpperCase();
+    const raw = await readBody(req);
+
+    if (pathName.startsWith('/sandbox/')) {
+      return dispatch(sandboxRoutes, method, pathName, url.searchParams, raw, res, true);
+    }
+    if (!pathName.startsWith('/api/')) return send(res, 404, problem('Not Found'));
+
+    // Faults apply to the API only, after the request was read.
+    apiRequests++;
+    if (faults.latencyMs > 0) await new Promise((r) => setTimeout(r, faults.latencyMs));
+    if (faults.dropRate > 0 && Math.random() < faults.dropRate) { req.socket.destroy(); return; }
+    if (faults.errorRate > 0 && Math.random() < faults.errorRate) return send(res, 503, problem('Service Unavailable'));
+    if (faults.rateLimit && apiRequests % faults.rateLimit.every === 0) {
+      return send(res, 429, problem('Too Many Requests'), { 'retry-after': String(faults.rateLimit.retryAfterSeconds) });
+    }
+
+    const token = req.headers['x-auth-token'];
+    const role = token === writeToken ? 'write' : token === readToken ? 'read' : undefined;
+    if (!role) return send(res, 401, { message: token ? 'Invalid API token.' : 'API token is missing.' });
+    const isWrite = method !== 'GET' && method !== 'HEAD';
+    if (isWrite && role !== 'write') return send(res, 403, problem('Access Denied.'));
+    return dispatch(routes, method, pathName, url.searchParams, raw, res, isWrite);
+  }
+
+  async function dispatch(list: Route[], method: string, pathName: string, query: URLSearchParams, raw: string, res: http.ServerResponse, write: boolean): Promise<void> {
+    let pathMatched = false;
+    for (const r of list) {
+      const m = r.re.exec(pathName);
+      if (!m) continue;
+      pathMatched = true;
+      if (r.method !== method) continue;
+      try {
+        let body: unknown;
+        if (raw.length > 0) {
+          try { body = JSON.parse(raw); } catch { throw new HttpError(400, 'Syntax error: the request body is not valid JSON'); }
+        }
+        const result = await r.handler({ method, params: m.slice(1), query, body, write });
+        return send(res, r.status ?? 200, result);
+      } catch (e) {
+        if (e instanceof HttpError) return send(res, e.status, problem(e.message), e.headers);
+        throw e;
+      }
+    }
+    return pathMatched ? send(res, 405, problem(`No route found for "${method} ${pathName}": Method Not Allowed`)) : send(res, 404, problem('Not Found'));
+  }
+
+  const handle: { data: SandboxData } = { data };
+  const stateHandle: XcartSandboxStateHandle = {
+    get data() { return handle.data; },
+    file: `${opts.stateDir}/${STATE_FILE}`,
+    save,
+  };
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host ?? '127.0.0.1', () => { server.off('error', reject); resolve(); });
+  });
+  const addr = server.address() as AddressInfo;
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+
+  return {
+    url: `http://${host}:${addr.port}`,
+    readToken,
+    writeToken,
+    faults,
+    state: stateHandle,
+    pushes,
+    async flushPushes() { while (pending.size) await Promise.allSettled([...pending]); },
+    async close() {
+      await Promise.allSettled([...pending]);
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+function problem(detail: string): Json {
+  return { type: 'https://tools.ietf.org/html/rfc2616#section-10', title: 'An error occurred', detail };
+}
+
+function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body ?? null);
+  const type = status >= 400 && !(body && typeof body === 'object' && 'message' in body) ? 'application/problem+json' : 'application/json';
+  res.writeHead(status, { 'content-type': `${type}; charset=utf-8`, 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
