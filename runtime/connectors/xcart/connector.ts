@@ -1,0 +1,339 @@
+/**
+ * X-Cart 5.5+ connector: one method per operation of mappings/schemas/xcart/operations.yaml, and
+ * `call(name, args)` dispatching by catalog name. Every response is validated against the entity
+ * schemas; a mismatch is a ConnectorError of class `invalid` naming the entity and the field.
+ */
+import { ConnectorError } from '../errors.js';
+import { XcartClient, type XcartClientConfig } from './client.js';
+import { checkArgs, loadXcartCatalog } from './catalog.js';
+import { loadXcartSchemas, type XcartSchemas } from './schemas.js';
+
+type Json = Record<string, unknown>;
+export type XcartOrder = Json & { id: number; order_number: string | null; update_date: string };
+export type XcartProduct = Json & { id: number; sku: string; amount: number };
+export type XcartProfile = Json & { id: number; login: string };
+
+export interface XcartConnectorConfig extends XcartClientConfig {
+  /**
+   * How `orders.list_changed` finds changed orders: `lastRenewDate` filter (5.5.1+), `scan` (5.5.0:
+   * sort by lastRenewDate desc and page back to the watermark), or `auto` (probe once). Default auto.
+   */
+  changedFilter?: 'auto' | 'lastRenewDate' | 'scan';
+  /** How long the SKU index of products.find_by_sku is reused, in ms. Default 60 000. */
+  skuCacheTtlMs?: number;
+}
+
+/** Polling state: the newest update_date seen and the orders already delivered at exactly that time. */
+export interface OrderWatermark { since: string; seen: string[] }
+
+/** Key used to deliver each order version once: id + update_date (xcart-api.md §6). */
+export function orderVersionKey(o: { id: number; update_date: string }): string {
+  return `${o.id}@${o.update_date}`;
+}
+
+/** Drops orders already delivered at the watermark and computes the next watermark. */
+export function advanceWatermark(wm: OrderWatermark, orders: XcartOrder[]): { fresh: XcartOrder[]; next: OrderWatermark } {
+  const seen = new Set(wm.seen);
+  const fresh = orders.filter((o) => !seen.has(orderVersionKey(o)));
+  if (fresh.length === 0) return { fresh, next: wm };
+  let max = wm.since;
+  let maxMs = dateMs(wm.since);
+  for (const o of fresh) { const ms = dateMs(o.update_date); if (ms > maxMs) { maxMs = ms; max = o.update_date; } }
+  const atMax = orders.filter((o) => dateMs(o.update_date) === maxMs).map(orderVersionKey);
+  const keep = maxMs === dateMs(wm.since) ? wm.seen : [];
+  return { fresh, next: { since: max, seen: [...new Set([...keep, ...atMax])] } };
+}
+
+interface Dispatch { params: string[]; run(c: XcartConnector, a: Record<string, unknown>): Promise<unknown> }
+
+/** Catalog name → method. The catalog test checks this table against operations.yaml. */
+export const XCART_DISPATCH: Record<string, Dispatch> = {
+  'orders.get': { params: ['order_id'], run: (c, a) => c.getOrder(a.order_id as number) },
+  'orders.get_by_number': { params: ['order_number'], run: (c, a) => c.getOrderByNumber(a.order_number as string) },
+  'orders.list_changed': { params: ['since'], run: (c, a) => c.listChangedSince(a.since as string | Date) },
+  'orders.payment_transactions': { params: ['order_id'], run: (c, a) => c.getPaymentTransactions(a.order_id as number) },
+  'orders.set_payment_status': { params: ['order_id', 'code'], run: (c, a) => c.setPaymentStatus(a.order_id as number, a.code as string) },
+  'orders.set_shipping_status': { params: ['order_id', 'code'], run: (c, a) => c.setShippingStatus(a.order_id as number, a.code as string) },
+  'products.list': { params: [], run: (c) => c.listProducts() },
+  'products.find_by_sku': { params: ['sku'], run: (c, a) => c.findProductBySku(a.sku as string) },
+  'products.set_stock': { params: ['product_id', 'amount'], run: (c, a) => c.setProductStock(a.product_id as number, a.amount as number) },
+  'variants.set_stock': { params: ['product_id', 'variant_id', 'amount'], run: (c, a) => c.setVariantStock(a.product_id as number, a.variant_id as number, a.amount as number) },
+  'profiles.find_by_email': { params: ['email'], run: (c, a) => c.findProfileByEmail(a.email as string) },
+  'profiles.create': { params: ['profile'], run: (c, a) => c.createProfile(a.profile as Json) },
+  'profiles.update': { params: ['profile_id', 'profile'], run: (c, a) => c.updateProfile(a.profile_id as number, a.profile as Json) },
+  'categories.list': { params: [], run: (c) => c.listCategories() },
+  'categories.products': { params: ['category_id'], run: (c, a) => c.getCategoryProducts(a.category_id as number) },
+  'coupons.list': { params: [], run: (c) => c.listCoupons() },
+  'coupons.create': { params: ['coupon'], run: (c, a) => c.createCoupon(a.coupon as Json) },
+};
+
+/** Fields the API computes; they are not sent back on create/update. */
+const READ_ONLY = new Set(['id', 'create_date', 'update_date', 'first_login_date', 'last_login_date', 'role_ids']);
+
+const FAR_FUTURE = '2999-01-01T00:00:00+0000';
+
+export class XcartConnector {
+  readonly client: XcartClient;
+  private readonly schemas: XcartSchemas;
+  private changedMode: 'lastRenewDate' | 'scan' | undefined;
+  private readonly skuTtl: number;
+  private catalogue: { at: number; bySku: Map<string, XcartProduct>; byId: Map<number, XcartProduct> } | undefined;
+  private catalogueLoad: Promise<void> | undefined;
+
+  constructor(private readonly cfg: XcartConnectorConfig) {
+    this.client = new XcartClient(cfg);
+    this.schemas = loadXcartSchemas();
+    this.changedMode = cfg.changedFilter === 'auto' || cfg.changedFilter === undefined ? undefined : cfg.changedFilter;
+    this.skuTtl = cfg.skuCacheTtlMs ?? 60_000;
+  }
+
+  /** Runs a catalog operation by name, checking the arguments against the catalog first. */
+  async call(operation: string, args: Record<string, unknown> = {}): Promise<unknown> {
+    const op = loadXcartCatalog().operations.get(operation);
+    const d = XCART_DISPATCH[operation];
+    if (!op || !d) {
+      throw new ConnectorError(`X-Cart has no operation '${operation}'`, { errorClass: 'invalid', system: 'xcart', operation });
+    }
+    checkArgs(op, args);
+    return d.run(this, args);
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+
+  // ---- orders ---------------------------------------------------------------------------------
+
+  async getOrder(orderId: number): Promise<XcartOrder> {
+    const op = 'orders.get';
+    return this.valid('Order', await this.client.get(`/api/orders/${int(orderId, op, 'order_id')}`, undefined, op), op) as XcartOrder;
+  }
+
+  async getOrderByNumber(orderNumber: string): Promise<XcartOrder | null> {
+    const op = 'orders.get_by_number';
+    if (!/^\w+$/.test(orderNumber)) return null; // the route only matches \w+
+    try {
+      return this.valid('Order', await this.client.get(`/api/orders/by_number/${encodeURIComponent(orderNumber)}`, undefined, op), op) as XcartOrder;
+    } catch (e) {
+      if (e instanceof ConnectorError && e.errorClass === 'not_found') return null;
+      throw e;
+    }
+  }
+
+  /**
+   * Orders whose update_date is at or after `since`, oldest change first, one entry per order, carts
+   * (no order_number) left out. Uses `lastRenewDate[after]` when the store honours it (5.5.1+),
+   * otherwise pages `order[lastRenewDate]=desc` back to the watermark (5.5.0).
+   */
+  async listChangedSince(since: string | Date): Promise<XcartOrder[]> {
+    const op = 'orders.list_changed';
+    const sinceMs = typeof since === 'string' ? dateMs(since) : since.getTime();
+    if (Number.isNaN(sinceMs)) throw new ConnectorError(`X-Cart ${op}: 'since' is not a date`, { errorClass: 'invalid', system: 'xcart', operation: op, field: 'since' });
+    const sinceSec = Math.floor(sinceMs / 1000) * 1000;
+    const sinceStr = xcartDate(sinceSec);
+    if (!this.changedMode) this.changedMode = (await this.probeLastRenewFilter()) ? 'lastRenewDate' : 'scan';
+
+    const byId = new Map<number, XcartOrder>();
+    const take = (o: XcartOrder) => {
+      if (o.order_number === null || o.order_number === undefined || o.order_number === '') return; // a cart
+      if (dateMs(o.update_date) < sinceSec) return;
+      const prev = byId.get(o.id);
+      if (!prev || dateMs(prev.update_date) <= dateMs(o.update_date)) byId.set(o.id, o);
+    };
+
+    if (this.changedMode === 'lastRenewDate') {
+      // Keyset paging on update_date: each request starts at the newest date seen so far, so an order
+      // that changes while we page moves ahead of the key instead of shifting a page boundary.
+      let key = sinceStr;
+      let page = 1;
+      for (let guard = 0; guard < 100_000; guard++) {
+        const list = this.validList('Order', await this.client.get<unknown>('/api/orders',
+          { 'lastRenewDate[after]': key, 'order[lastRenewDate]': 'asc', page, itemsPerPage: 100 }, op), op) as XcartOrder[];
+        if (list.some((o) => dateMs(o.update_date) < sinceSec)) {
+          // The store ignored the filter (5.5.0): switch to scanning and start over.
+          this.changedMode = 'scan';
+          return this.listChangedSince(since);
+        }
+        list.forEach(take);
+        if (list.length < 100) break;
+        const last = list[list.length - 1]!.update_date;
+        if (dateMs(last) === dateMs(key)) page++; // a full page within one second: advance by page
+        else { key = last; page = 1; }
+      }
+    } else {
+      for await (const page of this.client.pages<unknown>('/api/orders', { 'order[lastRenewDate]': 'desc' }, { operation: op })) {
+        const list = this.validList('Order', page, op) as XcartOrder[];
+        list.forEach(take);
+        if (list.some((o) => dateMs(o.update_date) < sinceSec)) break;
+      }
+    }
+    return [...byId.values()].sort((a, b) => dateMs(a.update_date) - dateMs(b.update_date) || a.id - b.id);
+  }
+
+  /** Polls once from a watermark: the orders not delivered yet and the watermark to store afterwards. */
+  async pollChangedOrders(wm: OrderWatermark): Promise<{ orders: XcartOrder[]; watermark: OrderWatermark }> {
+    const { fresh, next } = advanceWatermark(wm, await this.listChangedSince(wm.since));
+    return { orders: fresh, watermark: next };
+  }
+
+  /** Which `orders.list_changed` strategy is in use (after the first call when auto). */
+  get changedFilterMode(): 'lastRenewDate' | 'scan' | undefined {
+    return this.changedMode;
+  }
+
+  async getPaymentTransactions(orderId: number): Promise<Json[]> {
+    const op = 'orders.payment_transactions';
+    const list = await this.client.getAll<unknown>(`/api/orders/${int(orderId, op, 'order_id')}/payment_transactions`, {}, { operation: op });
+    return this.validList('PaymentTransaction', list, op);
+  }
+
+  async setPaymentStatus(orderId: number, code: string): Promise<XcartOrder> {
+    return this.setStatus('payment', orderId, code);
+  }
+
+  async setShippingStatus(orderId: number, code: string): Promise<XcartOrder> {
+    return this.setStatus('shipping', orderId, code);
+  }
+
+  private async setStatus(kind: 'payment' | 'shipping', orderId: number, code: string): Promise<XcartOrder> {
+    const op = `orders.set_${kind}_status`;
+    const id = int(orderId, op, 'order_id');
+    if (typeof code !== 'string' || code === '') throw new ConnectorError(`X-Cart ${op}: code must be a non-empty string`, { errorClass: 'invalid', system: 'xcart', operation: op, field: 'code' });
+    const status = await this.client.put(`/api/orders/${id}/${kind}_status`, { code }, op);
+    this.valid(kind === 'payment' ? 'PaymentStatus' : 'ShippingStatus', status, op);
+    return this.valid('Order', await this.client.get(`/api/orders/${id}`, undefined, op), op) as XcartOrder;
+  }
+
+  // ---- products -------------------------------------------------------------------------------
+
+  async listProducts(): Promise<XcartProduct[]> {
+    const op = 'products.list';
+    const list = this.validList('Product', await this.client.getAll<unknown>('/api/products', {}, { operation: op }), op) as XcartProduct[];
+    this.catalogue = {
+      at: Date.now(),
+      bySku: new Map(list.map((p) => [p.sku.toLowerCase(), p])),
+      byId: new Map(list.map((p) => [p.id, p])),
+    };
+    return list;
+  }
+
+  /** The API has no SKU filter: the catalogue is paged once and indexed for `skuCacheTtlMs`. */
+  async findProductBySku(sku: string): Promise<XcartProduct | null> {
+    await this.freshCatalogue();
+    return this.catalogue!.bySku.get(sku.toLowerCase()) ?? null;
+  }
+
+  async setProductStock(productId: number, amount: number): Promise<XcartProduct> {
+    const op = 'products.set_stock';
+    const id = int(productId, op, 'product_id');
+    const p = this.valid('Product', await this.client.put(`/api/products/${id}`, { amount: int(amount, op, 'amount') }, op), op) as XcartProduct;
+    if (this.catalogue) { this.catalogue.bySku.set(p.sku.toLowerCase(), p); this.catalogue.byId.set(p.id, p); }
+    return p;
+  }
+
+  async setVariantStock(productId: number, variantId: number, amount: number): Promise<Json> {
+    const op = 'variants.set_stock';
+    const path = `/api/products/${int(productId, op, 'product_id')}/variants/${int(variantId, op, 'variant_id')}`;
+    return this.valid('ProductVariant', await this.client.put(path, { amount: int(amount, op, 'amount'), default_amount: false }, op), op);
+  }
+
+  private async freshCatalogue(): Promise<void> {
+    if (this.catalogue && Date.now() - this.catalogue.at < this.skuTtl) return;
+    // Concurrent callers share one load.
+    this.catalogueLoad ??= this.listProducts().then(() => undefined).finally(() => { this.catalogueLoad = undefined; });
+    await this.catalogueLoad;
+  }
+
+  // ---- profiles -------------------------------------------------------------------------------
+
+  async findProfileByEmail(email: string): Promise<XcartProfile | null> {
+    const op = 'profiles.find_by_email';
+    const wanted = email.trim().toLowerCase();
+    if (!wanted) return null;
+    const list = this.validList('Profile', await this.client.getAll<unknown>('/api/profiles', { login: wanted }, { operation: op }), op) as XcartProfile[];
+    return list.find((p) => p.login.toLowerCase() === wanted) ?? null;
+  }
+
+  async createProfile(profile: Json): Promise<XcartProfile> {
+    const op = 'profiles.create';
+    return this.valid('Profile', await this.client.post('/api/profiles', writable(profile), op), op) as XcartProfile;
+  }
+
+  async updateProfile(profileId: number, profile: Json): Promise<XcartProfile> {
+    const op = 'profiles.update';
+    return this.valid('Profile', await this.client.put(`/api/profiles/${int(profileId, op, 'profile_id')}`, writable(profile), op), op) as XcartProfile;
+  }
+
+  // ---- categories and coupons -----------------------------------------------------------------
+
+  async listCategories(): Promise<Json[]> {
+    const op = 'categories.list';
+    return this.validList('Category', await this.client.getAll<unknown>('/api/categories', {}, { operation: op }), op);
+  }
+
+  /** The sub-resource lists {product_id}; products come from the catalogue index, or one GET each if missing. */
+  async getCategoryProducts(categoryId: number): Promise<XcartProduct[]> {
+    const op = 'categories.products';
+    const refs = this.validList('CategoryProduct', await this.client.getAll<unknown>(`/api/categories/${int(categoryId, op, 'category_id')}/products`, {}, { operation: op }), op);
+    if (refs.length === 0) return [];
+    await this.freshCatalogue();
+    const out: XcartProduct[] = [];
+    for (const r of refs) {
+      const id = r.product_id as number;
+      const p = this.catalogue!.byId.get(id) ?? (this.valid('Product', await this.client.get(`/api/products/${id}`, undefined, op), op) as XcartProduct);
+      out.push(p);
+    }
+    return out;
+  }
+
+  async listCoupons(): Promise<Json[]> {
+    const op = 'coupons.list';
+    return this.validList('Coupon', await this.client.getAll<unknown>('/api/coupons', {}, { operation: op }), op);
+  }
+
+  async createCoupon(coupon: Json): Promise<Json> {
+    const op = 'coupons.create';
+    return this.valid('Coupon', await this.client.post('/api/coupons', writable(coupon), op), op);
+  }
+
+  // ---- helpers --------------------------------------------------------------------------------
+
+  /** True when the store honours lastRenewDate[after] (5.5.1+): a far-future bound must return nothing. */
+  private async probeLastRenewFilter(): Promise<boolean> {
+    const list = await this.client.get<unknown>('/api/orders', { 'lastRenewDate[after]': FAR_FUTURE, itemsPerPage: 1 }, 'orders.list_changed');
+    return Array.isArray(list) && list.length === 0;
+  }
+
+  private valid(entity: string, value: unknown, operation: string): Json {
+    this.schemas.validate(entity, value, { operation });
+    return value as Json;
+  }
+
+  private validList(entity: string, value: unknown, operation: string): Json[] {
+    if (!Array.isArray(value)) {
+      throw new ConnectorError(`X-Cart ${operation}: expected a list of ${entity}`, { errorClass: 'invalid', system: 'xcart', operation });
+    }
+    for (const v of value) this.schemas.validate(entity, v, { operation });
+    return value as Json[];
+  }
+}
+
+function writable(entity: Json): Json {
+  const out: Json = {};
+  for (const [k, v] of Object.entries(entity)) if (!READ_ONLY.has(k) && v !== undefined) out[k] = v;
+  return out;
+}
+
+function int(v: unknown, operation: string, field: string): number {
+  if (!Number.isInteger(v)) throw new ConnectorError(`X-Cart ${operation}: ${field} must be an integer`, { errorClass: 'invalid', system: 'xcart', operation, field });
+  return v as number;
+}
+
+function dateMs(s: string): number {
+  return Date.parse(s.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+}
+
+/** X-Cart's ISO 8601 form, `2024-05-02T10:11:12+0000`. */
+export function xcartDate(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 19) + '+0000';
+}
