@@ -32,7 +32,7 @@ describe('suggest', () => {
     expect(suggest('Total', orderFields)).toEqual(['total', 'totals']);
     expect(suggest('TOTAL', orderFields)).toEqual(['total', 'totals']);
     expect(suggest('ORDER_ID', orderFields)).toEqual(['order_id']);
-    expect(suggest('totals', ['Totals', 'total', 'totalz'])).toEqual(['Totals', 'total', 'totalz']);
+    expect(suggest('totals', ['Totals', 'total', 'totalz'])).toEqual(['Totals', 'totalz', 'total']);
   });
   test('separator and camelCase variants rank above typos', () => {
     expect(suggest('orderNumber', orderFields)).toEqual(['order_number']);
