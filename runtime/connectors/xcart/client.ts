@@ -206,7 +206,9 @@ export class XcartClient {
     return all;
   }
 
+  /** Closes the keep-alive connections; safe to call more than once. */
   async close(): Promise<void> {
+    if (this.pool.closed || this.pool.destroyed) return;
     await this.pool.close();
   }
 
