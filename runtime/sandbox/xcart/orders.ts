@@ -119,10 +119,13 @@ export function placeOrder(data: SandboxData, input: PlaceOrderInput, now: numbe
   const profile = data.profiles.find((p) => String(p.login).toLowerCase() === input.email.toLowerCase());
   const customerId = profile ? (profile.id as number) : undefined;
 
+  const isCart = input.order_number === null;
+  // Carts hold no stock; seeded declined/canceled orders already gave theirs back.
+  const holdsStock = !isCart && !['D', 'C'].includes(input.payment_status ?? 'Q');
   const items: Json[] = input.items.map((it) => {
     const { product, variant } = findProductBySku(data, it.sku);
     const price = round2(it.price ?? (variant && variant.default_price === false ? (variant.price as number) : (product?.price as number | undefined)) ?? 0);
-    if (product && product.inventory_traceable) {
+    if (holdsStock && product && product.inventory_traceable) {
       if (variant && variant.default_amount === false) variant.amount = (variant.amount as number) - it.amount;
       else { product.amount = (product.amount as number) - it.amount; product.update_date = date; }
     }
@@ -162,7 +165,6 @@ export function placeOrder(data: SandboxData, input: PlaceOrderInput, now: numbe
   }
   const total = round2(subTotal - discount + shipping + tax);
 
-  const isCart = input.order_number === null;
   const orderNumber = isCart ? null : input.order_number ?? String(data.nextOrderNumber++);
   const order: Json = {
     id: orderId,
@@ -184,7 +186,7 @@ export function placeOrder(data: SandboxData, input: PlaceOrderInput, now: numbe
     notes: input.notes ?? '',
     admin_notes: '',
     currency: 'USD',
-    stock_status: isCart ? '' : 'reduced',
+    stock_status: isCart ? '' : holdsStock ? 'reduced' : 'increased',
     surcharges,
     tracking_numbers: (input.tracking_numbers ?? []).map((value) => ({ id: nextId(data, 'tracking'), date, value })),
     used_coupons: usedCoupons,
