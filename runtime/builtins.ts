@@ -283,7 +283,10 @@ export function int(x: unknown): number | null {
     // snap representational noise (2.9999999999999996 -> 3) before truncating
     const a = n < 0 ? -n : n;
     let t = Math.floor(a);
-    if (a - t > 1 - a * EPS4) t += 1;
+    if (a < TWO52) {
+      const tol = a * EPS4;
+      if (a - t > 1 - (tol < 1e-3 ? tol : 1e-3)) t += 1;
+    }
     if (t <= MAX_SAFE) return n < 0 ? 0 - t : t;
   }
   throw new FlowError(`cannot convert '${describe(x)}' to int`, undefined);
