@@ -147,6 +147,8 @@ export class XcartClient {
         body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
         headersTimeout: this.timeoutMs,
         bodyTimeout: this.timeoutMs,
+        // undici's own timers are coarse (about a second); the signal makes short timeouts exact.
+        signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (err) {
       throw this.networkError(what, opts.operation, err);
@@ -220,8 +222,10 @@ export class XcartClient {
     const code = (err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code;
     const name = (err as Error).name;
     const transient = (code !== undefined && TRANSIENT_CODES.has(code)) || name === 'AbortError' || name === 'TimeoutError' || code === undefined;
+    const timedOut = name === 'TimeoutError' || /TIMEOUT/.test(code ?? '');
     const reason = code ?? name ?? 'network error';
-    return new ConnectorError(`${what}: ${transient ? 'connection failed' : 'request failed'} (${reason})`, {
+    const text = timedOut ? `timeout after ${this.timeoutMs} ms` : transient ? 'connection failed' : 'request failed';
+    return new ConnectorError(`${what}: ${text} (${reason})`, {
       errorClass: transient ? 'transient' : 'invalid', system: 'xcart', operation, cause: err,
     });
   }

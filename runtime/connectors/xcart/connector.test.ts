@@ -203,6 +203,27 @@ describe('XcartConnector against the sandbox', () => {
     expect(er.message).toContain('ECONNREFUSED');
   });
 
+  it('classifies a timeout as transient', async () => {
+    const s = await start();
+    const c = connect(s, { timeoutMs: 100, retries: 0 });
+    s.faults.latencyMs = 400;
+    const err = await rejection(c.getOrder(1));
+    expect(err.errorClass).toBe('transient');
+    expect(err.message).toMatch(/timeout/i);
+    s.faults.latencyMs = 0;
+  });
+
+  it('declining an order gives its stock back', async () => {
+    const s = await start();
+    const c = connect(s);
+    const order = await c.getOrder(10); // WIDGET-100 x5, WIDGET-200 x5, SSD-1TB x1; payment Q
+    const before = (await c.findProductBySku('WIDGET-100'))!.amount;
+    const after = await c.setPaymentStatus(10, 'D');
+    expect(order.stock_status).toBe('reduced');
+    expect(after.stock_status).toBe('increased');
+    expect((await c.client.get<{ amount: number }>('/api/products/1')).amount).toBe(before + 5);
+  });
+
   it('token rules: 401 for a bad token, 403 for a write with the read token; the token never leaks', async () => {
     const s = await start({ readToken: 'read-secret-123', writeToken: 'write-secret-456' });
     const bad = connect(s, { token: 'not-the-token' });
