@@ -1,0 +1,138 @@
+/**
+ * The compile pipeline: find inputs → load schemas and catalogs → parse → check → (emit).
+ *
+ * Phases and what each guarantees once reached:
+ *  1. Loaded:  schemas and operation catalogs are validated (5xxx diagnostics for broken files).
+ *  2. Parsed:  every .flow file has a whole AST (recovery fills holes with Missing nodes) and its
+ *              syntax diagnostics (1xxx).
+ *  3. Checked: files without syntax errors are bound and type-checked (2xxx-6xxx); each flow has a
+ *              FlowModel. Files with syntax errors are not checked, so one typo does not cascade.
+ *  4. Emitted: only when no file has errors (see emitter/).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse, type FlowFile, type SyntaxIssue } from '../grammar/index.js';
+import { createDiagnostic, DiagnosticBag, type Diagnostic } from './diagnostics/diagnostic.js';
+import { Diagnostics } from './diagnostics/messages.js';
+import { loadSchemas, type SchemaSet } from './schema/load-schemas.js';
+import { checkFlowFile } from './checker/checker.js';
+import type { FlowModel } from './checker/model.js';
+
+export interface ProgramOptions {
+  /** Entity schemas folder; default: `<folder>/schemas` of a folder argument, or the nearest `schemas/` above a file. */
+  readonly schemasDir?: string;
+  /** Lookup tables folder; default: `lookups/` beside the schemas folder. */
+  readonly lookupsDir?: string;
+  /** Paths in diagnostics are shown relative to this (default: cwd). */
+  readonly displayBase?: string;
+  /** Preloaded schemas (benchmarks, watch mode). */
+  readonly schemas?: SchemaSet;
+}
+
+export interface SourceUnit {
+  readonly file: string;       // as displayed
+  readonly absPath: string;
+  readonly text: string;
+  readonly ast: FlowFile;
+  readonly models: readonly FlowModel[];
+  readonly hasSyntaxErrors: boolean;
+}
+
+export interface Program {
+  readonly units: readonly SourceUnit[];
+  readonly schemas: SchemaSet;
+  readonly schemasDir: string;
+  readonly lookupsDir: string;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly hasErrors: boolean;
+  /** Source text by displayed file name (flows, schemas), for code frames. */
+  source(file: string): string | undefined;
+}
+
+export class UsageError extends Error {}
+
+/** Expands folders to the .flow files inside (sorted, deterministic). */
+export function findFlowFiles(paths: readonly string[]): string[] {
+  const out: string[] = [];
+  const visit = (p: string) => {
+    const st = fs.statSync(p, { throwIfNoEntry: false });
+    if (!st) throw new UsageError(`no such file or folder: ${p}`);
+    if (st.isDirectory()) {
+      for (const name of fs.readdirSync(p).sort()) {
+        if (name === 'node_modules' || name.startsWith('.')) continue;
+        const child = path.join(p, name);
+        const cst = fs.statSync(child);
+        if (cst.isDirectory()) visit(child);
+        else if (name.endsWith('.flow')) out.push(child);
+      }
+    } else out.push(p);
+  };
+  for (const p of paths) visit(p);
+  return [...new Set(out.map((p) => path.resolve(p)))];
+}
+
+export function defaultSchemasDir(paths: readonly string[]): string {
+  for (const p of paths) {
+    const st = fs.statSync(p, { throwIfNoEntry: false });
+    if (st?.isDirectory() && fs.existsSync(path.join(p, 'schemas'))) return path.resolve(p, 'schemas');
+  }
+  for (const p of paths) {
+    let dir = path.resolve(fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() ? p : path.dirname(p));
+    for (;;) {
+      if (fs.existsSync(path.join(dir, 'schemas')) && fs.statSync(path.join(dir, 'schemas')).isDirectory()) return path.join(dir, 'schemas');
+      const up = path.dirname(dir);
+      if (up === dir) break;
+      dir = up;
+    }
+  }
+  return path.resolve('mappings/schemas');
+}
+
+const syntaxMessages = {
+  1001: Diagnostics.Unexpected_0_expected_1,
+  1002: Diagnostics.Unterminated_string_literal,
+  1003: Diagnostics.Unexpected_character_0,
+  1004: Diagnostics.Unexpected_0_expected_1,
+} as const;
+
+export function syntaxDiagnostic(i: SyntaxIssue): Diagnostic {
+  return createDiagnostic(syntaxMessages[i.code as keyof typeof syntaxMessages] ?? Diagnostics.Unexpected_0_expected_1, i.span, [...i.args]);
+}
+
+export function createProgram(paths: readonly string[], options: ProgramOptions = {}): Program {
+  const displayBase = options.displayBase ?? process.cwd();
+  const show = (abs: string) => path.relative(displayBase, abs) || abs;
+  const files = findFlowFiles(paths);
+  const schemasDir = path.resolve(options.schemasDir ?? defaultSchemasDir(paths));
+  const lookupsDir = path.resolve(options.lookupsDir ?? path.join(path.dirname(schemasDir), 'lookups'));
+  const schemas = options.schemas ?? loadSchemas(schemasDir, displayBase);
+  const bag = new DiagnosticBag();
+  bag.addAll(schemas.diagnostics);
+  const sources = new Map<string, string>(schemas.sources);
+  const units: SourceUnit[] = [];
+  for (const abs of files) {
+    const file = show(abs);
+    const text = fs.readFileSync(abs, 'utf8');
+    sources.set(file, text);
+    units.push(compileSource(text, file, abs, schemas, lookupsDir, displayBase, bag));
+  }
+  const diagnostics = bag.sorted();
+  if (bag.droppedCount) diagnostics.push(createDiagnostic(Diagnostics.Too_many_diagnostics_0_more, undefined, [bag.droppedCount]));
+  return {
+    units, schemas, schemasDir, lookupsDir, diagnostics, hasErrors: bag.hasErrors,
+    source: (f) => sources.get(f),
+  };
+}
+
+/** Parses and checks one source text (also used in-process by benchmarks and tests). */
+export function compileSource(text: string, file: string, absPath: string, schemas: SchemaSet, lookupsDir: string, displayBase: string, bag: DiagnosticBag): SourceUnit {
+  const { ast, issues } = parse(text, file);
+  for (const i of issues) bag.add(syntaxDiagnostic(i));
+  let models: FlowModel[] = [];
+  if (issues.length === 0) {
+    const checked = checkFlowFile(ast, file, schemas, { lookupsDir, displayBase });
+    bag.addAll(checked.diagnostics);
+    models = checked.models;
+  }
+  return { file, absPath, text, ast, models, hasSyntaxErrors: issues.length > 0 };
+}
