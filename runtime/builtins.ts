@@ -823,7 +823,8 @@ function toSec(x: unknown, what: string): number {
 export function datetime(x: unknown): string | null {
   if (x == null) return null;
   if (typeof x === 'string' && x.length === 20 && x.charCodeAt(19) === 90 && x.charCodeAt(10) === 84) {
-    if (parseIsoSec(x) === parseIsoSec(x)) return x; // already canonical
+    const v = parseIsoSec(x);
+    if (v === v) return x; // already canonical
   }
   return fmtWall(toSec(x, 'datetime')) + 'Z';
 }
