@@ -73,7 +73,7 @@ export const BUILTINS: Record<string, BuiltinSig> = {
   is_blank: { params: ['string'], total: true, doc: 'True for null or white space only.', result: () => BOOL },
   blank_to_null: { params: ['string'], doc: 'Null for a blank string.', result: (a) => withNullable(str(len(a[0])), true) },
   digits: { params: ['string'], doc: 'Keeps only the digits.', result: sameString },
-  string: { params: ['any'], doc: 'Text form of a number, date or bool.', result: (a) => nullableIfAny(a, STRING) },
+  string: { params: ['any'], doc: 'Text form of a number, date or bool.', result: (a) => nullableIfAny(a, str(textWidth(a[0]?.type))) },
   // numbers
   decimal: { params: ['textlike'], doc: 'Converts a number or numeric text to decimal (rejects other text).', result: (a) => nullableIfAny(a, DECIMAL) },
   int: { params: ['textlike'], doc: 'Converts to int (numbers truncate; non-numeric text is rejected).', result: (a) => nullableIfAny(a, INT) },
@@ -112,6 +112,16 @@ export const BUILTINS: Record<string, BuiltinSig> = {
     result: (a) => { const w = num(a[1]) ?? 30; return object({ line1: str(w), line2: str(w), line3: str(w) }); } },
   split_name: { params: ['string'], doc: 'A full name into { first, last }.', result: () => object({ first: STRING, last: STRING }) },
 };
+
+/** The longest text form of a value of this type (for the fixed-width rule). */
+function textWidth(t: Type | undefined): number | undefined {
+  if (!t || t.kind !== 'prim') return undefined;
+  switch (t.name) {
+    case 'int': return 20; case 'decimal': return 30; case 'bool': return 5; case 'date': return 10; case 'datetime': return 20;
+    case 'string': return t.maxLength;
+    default: return undefined;
+  }
+}
 
 /** Length of the text a date pattern produces (every token has a fixed width). */
 function formatLength(a: ArgInfo | undefined): number | undefined {

@@ -1,0 +1,246 @@
+/**
+ * One flow → one readable TypeScript module:
+ *   meta (name, version, trigger, policies, operations, source map of sites),
+ *   one pure synchronous function per `map` (no promises, no interpretation),
+ *   tables as Maps, and `run(event, ctx)` doing fetches, lookups, checks and writes in source order.
+ * Every statement records its site (`$at`), so a runtime error names `file.flow:line:col`.
+ */
+import type * as A from '../../grammar/ast.js';
+import type { Span } from '../../grammar/span.js';
+import type { FlowModel, Step } from '../checker/model.js';
+import { DEFAULT_TRANSIENT_RETRY } from '../checker/model.js';
+import { ERROR, type Type } from '../schema/types.js';
+import { emitExpr, jsName, propKey, type ExprContext } from './emit-expr.js';
+import { tsType } from './ts-types.js';
+
+export interface EmittedFlow { readonly name: string; readonly moduleName: string; readonly text: string; readonly meta: Record<string, unknown> }
+
+interface SiteRec { file: string; line: number; column: number; endLine: number; endColumn: number }
+
+export function emitFlow(model: FlowModel, version: string, banner: string, contractVersion: number): EmittedFlow {
+  const sites: SiteRec[] = [];
+  const siteIndex = new Map<string, number>();
+  const site = (span: Span): number => {
+    const key = `${span.start}:${span.end}`;
+    let i = siteIndex.get(key);
+    if (i === undefined) {
+      i = sites.length;
+      sites.push({ file: model.file, line: span.line, column: span.column, endLine: span.endLine, endColumn: span.endColumn });
+      siteIndex.set(key, i);
+    }
+    return i;
+  };
+  const flowSite = site(model.flow.name.span);
+  void flowSite;
+  let temps: string[] = [];
+  let tempCounter = 0;
+  const mkCtx = (track: boolean): ExprContext => ({ model, site, track, temp: () => { const t = `$m${tempCounter++}`; temps.push(t); return t; } });
+  const typeOf = (n: A.Node): Type => model.typeOf.get(n) ?? ERROR;
+
+  const body: string[] = [];
+  // ---- tables
+  for (const t of model.tables.values()) {
+    const entries = t.entries.map(([k, v]) => `[${JSON.stringify(k)}, ${JSON.stringify(v)}]`).join(', ');
+    body.push(`/** table ${t.name} (${model.file}:${t.decl.span.line})${t.file ? ` from lookups/${t.file}` : ''} */`);
+    body.push(`const $T_${t.name} = new Map<${tsType(t.keyType)}, ${tsType(t.valueType)}>([${entries}]);`);
+    let missing: string;
+    if (t.missing === 'null') missing = 'return null;';
+    else if (t.missing === 'default' && t.defaultValue) {
+      temps = [];
+      const d = emitExpr(mkCtx(false), t.defaultValue);
+      missing = `${temps.length ? `let ${temps.join(', ')};\n    ` : ''}return ${d};`;
+    } else missing = `return $.reject("no entry for " + JSON.stringify(key) + " in table ${t.name}", site);`;
+    body.push(`function $table_${t.name}(key: any, site: Site): any {\n  const v = $T_${t.name}.get(key);\n  if (v !== undefined) return v;\n  ${missing}\n}`, '');
+  }
+
+  // ---- locals visible to a map: every binding declared before it
+  const declaredBefore: { name: string; type: Type }[] = [{ name: 'event', type: ERROR }];
+  const mapFns = new Map<A.MapDecl, { fn: string; params: string[] }>();
+  for (const step of model.steps) {
+    if (step.kind === 'MapDecl') {
+      const used = usedLocals(step.body, model);
+      const params = declaredBefore.filter((d) => used.has(d.name));
+      temps = [];
+      const ctx = mkCtx(true);
+      const obj = emitExpr(ctx, step.body);
+      const fn = `map_${step.name.text}`;
+      const sig = [...params.map((p) => `${jsName(p.name)}: ${p.name === 'event' ? 'TriggerEvent' : tsType(p.type)}`), '$warn: (message: string, site: number) => void = $noWarn'];
+      const targetType = tsType(typeOf(step.body));
+      body.push(`/** map ${step.source ? step.source.text + ' -> ' : ''}${step.name.text}: ${targetType.replace(/^E\./, '')} (${model.file}:${step.span.line}) */`);
+      body.push(`export function ${fn}(${sig.join(', ')}): ${targetType} {`);
+      body.push(`  let $at = ${site(step.span)};`);
+      if (temps.length) body.push(`  let ${temps.join(', ')}: any;`);
+      body.push('  try {');
+      body.push(`    return ${obj};`);
+      body.push('  } catch (err) {');
+      body.push('    return $.at(err, $S[$at]!);');
+      body.push('  }');
+      body.push('}', '');
+      mapFns.set(step, { fn, params: params.map((p) => jsName(p.name)) });
+    }
+    const declName = step.kind === 'Write' ? step.as?.text : 'name' in step && step.name ? step.name.text : undefined;
+    if (declName) {
+      const t = step.kind === 'MapDecl' ? typeOf(step.body) : step.kind === 'Let' ? typeOf(step.value) : step.kind === 'Write' ? typeOf(step.call) : typeOf(step.value);
+      declaredBefore.push({ name: declName, type: stepType(step, model) ?? t });
+    }
+  }
+
+  // ---- run()
+  temps = [];
+  const run: string[] = [];
+  const rctx = mkCtx(false);
+  const operations: Record<string, unknown>[] = [];
+  const policiesOf = (ps: readonly A.Policy[]) => ps.map((p) => policyJson(p));
+  for (const step of model.steps) {
+    const at = site(step.span);
+    switch (step.kind) {
+      case 'Fetch': case 'Lookup': case 'Write': {
+        const call = step.kind === 'Write' ? step.call : step.value;
+        const r = model.resolution.get(call);
+        if (r?.kind !== 'operation') break;
+        const callSite = site(call.span);
+        const args = r.op.params.map((p, i) => `${propKey(p.name)}: ${r.args[i] ? emitExpr(rctx, r.args[i]!) : 'null'}`).join(', ');
+        const callText = `await $ctx.call(${JSON.stringify(r.op.system)}, ${JSON.stringify(r.op.name)}, { ${args} }, ${callSite})`;
+        operations.push({ system: r.op.system, operation: r.op.name, kind: r.op.kind, idempotent: r.op.idempotent, site: callSite, policies: policiesOf(step.policies) });
+        run.push(`    $at = ${at};`);
+        const name = step.kind === 'Write' ? step.as?.text : step.name.text;
+        const t = stepType(step, model) ?? ERROR;
+        run.push(name ? `    const ${jsName(name)} = (${callText}) as ${tsType(t)};` : `    ${callText};`);
+        break;
+      }
+      case 'Let':
+        run.push(`    $at = ${at};`, `    const ${jsName(step.name.text)}: ${tsType(stepType(step, model) ?? ERROR)} = ${emitExpr(rctx, step.value)};`);
+        break;
+      case 'Idempotency': {
+        const keep = step.keep?.ms ?? 90 * 86_400_000;
+        run.push(`    $at = ${at};`, `    if (!(await $ctx.claim(String(${emitExpr(rctx, step.key)}), ${keep}))) return { outcome: "duplicate" };`);
+        break;
+      }
+      case 'Require':
+        run.push(`    $at = ${at};`, `    if (!(${emitExpr(rctx, step.condition)})) $.reject(${emitExpr(rctx, step.reason)}, $S[${at}]);`);
+        break;
+      case 'SkipWhen':
+        run.push(`    $at = ${at};`, `    if (${emitExpr(rctx, step.condition)}) return { outcome: "skipped", reason: ${JSON.stringify(step.reason?.value ?? 'skip when ' + model.file + ':' + step.span.line)} };`);
+        break;
+      case 'MapDecl': {
+        const m = mapFns.get(step)!;
+        run.push(`    $at = ${at};`, `    const ${jsName(step.name.text)} = map_${step.name.text}(${[...m.params, '(m, s) => $ctx.warn(m, s)'].join(', ')});`);
+        break;
+      }
+    }
+  }
+
+  const trigger = triggerJson(model.trigger);
+  const idem = model.steps.find((s): s is A.Idempotency => s.kind === 'Idempotency');
+  const meta = {
+    name: model.flow.name.text,
+    description: model.flow.description ?? '',
+    version,
+    contractVersion,
+    source: model.file,
+    trigger,
+    ...(idem ? { idempotency: { keepMs: idem.keep?.ms ?? 90 * 86_400_000, site: site(idem.span) } } : {}),
+    policies: policiesOf(model.policies),
+    operations,
+  };
+
+  const out: string[] = [];
+  out.push(banner);
+  out.push('import { type FlowContext, type FlowMeta, type FlowResult, type Site, type TriggerEvent } from "./runtime/contract.js";');
+  out.push('import * as $ from "./runtime/builtins.js";');
+  out.push('import type * as E from "./entities.js";');
+  out.push('import type { N } from "./entities.js";');
+  out.push('');
+  out.push('/** Source map: sites in the .flow file, indexed by the numbers below. */');
+  out.push(`const $S: readonly Site[] = [\n${sites.map((s) => `  ${JSON.stringify(s)},`).join('\n')}\n];`);
+  out.push('');
+  out.push(`export const meta: FlowMeta = { ...${JSON.stringify(meta)}, trigger: ${JSON.stringify(trigger)} as FlowMeta["trigger"], sites: $S };`);
+  out.push('');
+  out.push('function $noWarn(): void {}');
+  if (model.steps.some((s) => s.kind === 'MapDecl' && hasSkip(s.body))) {
+    out.push('function $eachSkip<T, R>(xs: readonly T[], f: (x: T) => R, warn: (m: string, s: number) => void, site: number): R[] {');
+    out.push('  const out: R[] = [];');
+    out.push('  for (const x of xs) {');
+    out.push('    try { out.push(f(x)); }');
+    out.push('    catch (err) { if ((err as { errorClass?: string }).errorClass !== "invalid") throw err; warn(`line skipped: ${(err as Error).message}`, site); }');
+    out.push('  }');
+    out.push('  return out;');
+    out.push('}');
+  }
+  out.push('');
+  out.push(...body);
+  out.push('export async function run(event: TriggerEvent, $ctx: FlowContext): Promise<FlowResult> {');
+  out.push('  let $at = 0;');
+  if (temps.length) out.push(`  let ${temps.join(', ')}: any;`);
+  out.push('  try {');
+  out.push(...run);
+  out.push('    return { outcome: "done" };');
+  out.push('  } catch (err) {');
+  out.push('    return $.at(err, $S[$at]!);');
+  out.push('  }');
+  out.push('}');
+  out.push('');
+  // The module sites are registered while emitting; rebuild the $S block with the final list.
+  const text = out.join('\n').replace(/const \$S: readonly Site\[\] = \[\n[^]*?\n\];/, `const $S: readonly Site[] = [\n${sites.map((s) => `  ${JSON.stringify(s)},`).join('\n')}\n];`);
+  return { name: model.flow.name.text, moduleName: model.flow.name.text, text, meta: { ...meta, sites } };
+}
+
+function hasSkip(n: A.Node): boolean {
+  let found = false;
+  const visit = (x: unknown): void => {
+    if (found || !x || typeof x !== 'object') return;
+    if ((x as A.Node).kind === 'Each' && (x as A.Each).skipInvalid) { found = true; return; }
+    for (const [k, v] of Object.entries(x)) if (k !== 'span') Array.isArray(v) ? v.forEach(visit) : visit(v);
+  };
+  visit(n);
+  return found;
+}
+
+function stepType(step: Step, model: FlowModel): Type | undefined {
+  switch (step.kind) {
+    case 'Fetch': case 'Lookup': return model.typeOf.get(step.value);
+    case 'Write': return model.typeOf.get(step.call);
+    case 'Let': return model.typeOf.get(step.value);
+    case 'MapDecl': return model.typeOf.get(step.body);
+    default: return undefined;
+  }
+}
+
+/** Names of flow-level locals (and `event`) an expression tree reads. */
+function usedLocals(n: A.Node, model: FlowModel): Set<string> {
+  const used = new Set<string>();
+  const visit = (x: unknown): void => {
+    if (!x || typeof x !== 'object') return;
+    const node = x as A.Node;
+    if (node.kind === 'Ident') {
+      const r = model.resolution.get(node);
+      if (r?.kind === 'local' && r.decl !== 'param' && r.decl !== 'item') used.add(node.name);
+      return;
+    }
+    for (const [k, v] of Object.entries(node)) if (k !== 'span' && k !== 'opSpan') Array.isArray(v) ? v.forEach(visit) : visit(v);
+  };
+  visit(n);
+  return used;
+}
+
+function policyJson(p: A.Policy): Record<string, unknown> {
+  const r = p.retry;
+  return {
+    on: p.errorClass.text,
+    ...(r ? { retry: { max: r.max, backoff: r.backoff?.text ?? 'exponential', initialMs: r.initial?.ms ?? DEFAULT_TRANSIENT_RETRY.initialMs, maxMs: r.max_?.ms ?? Math.max(r.initial?.ms ?? 0, DEFAULT_TRANSIENT_RETRY.maxMs) } } : {}),
+    ...(p.alert ? { alert: p.alert.value } : {}),
+    then: p.then?.text ?? (r ? 'dead_letter' : 'dead_letter'),
+  };
+}
+
+function triggerJson(t: A.Trigger | undefined): Record<string, unknown> {
+  if (!t) return { kind: 'schedule' };
+  switch (t.kind) {
+    case 'EventTrigger': return { kind: 'event', system: t.system.text, event: t.event.map((n) => n.text).join('.') };
+    case 'PollTrigger': {
+      const [system, ...rest] = t.entity.parts.map((p) => p.text);
+      return { kind: 'poll', system, entity: rest.join('.'), everyMs: t.every.ms, changed: t.changed, key: t.key.map((k) => k.text) };
+    }
+    case 'ScheduleTrigger': return t.every ? { kind: 'schedule', everyMs: t.every.ms } : { kind: 'schedule', cron: t.cron?.value };
+  }
+}
