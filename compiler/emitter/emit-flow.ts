@@ -80,8 +80,7 @@ export function emitFlow(model: FlowModel, version: string, banner: string, cont
     }
     const declName = step.kind === 'Write' ? step.as?.text : 'name' in step && step.name ? step.name.text : undefined;
     if (declName) {
-      const t = step.kind === 'MapDecl' ? typeOf(step.body) : step.kind === 'Let' ? typeOf(step.value) : step.kind === 'Write' ? typeOf(step.call) : typeOf(step.value);
-      declaredBefore.push({ name: declName, type: stepType(step, model) ?? t });
+      declaredBefore.push({ name: declName, type: stepType(step, model) ?? ERROR });
     }
   }
 
