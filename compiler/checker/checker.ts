@@ -90,7 +90,8 @@ function checkFlow(flow: A.Flow, file: string, schemas: SchemaSet, options: Chec
   }
 
   // The event.
-  root.declare('event', { type: eventType(trigger, schemas), decl: 'event', used: true });
+  const evType = eventType(trigger, schemas);
+  root.declare('event', { type: evType, decl: 'event', used: true });
   if (trigger) checkTrigger(trigger, schemas, report);
 
   const steps: Step[] = [];
@@ -167,12 +168,14 @@ function checkFlow(flow: A.Flow, file: string, schemas: SchemaSet, options: Chec
         checkUseBeforeDeclare(item.condition);
         ec.condition(item.condition, root);
         ec.expectType(item.reason, ec.check(item.reason, root), STRING, 'a reason text');
+        narrow(narrowedNames(item), root);
         steps.push(item);
         break;
       }
       case 'SkipWhen': {
         checkUseBeforeDeclare(item.condition);
         ec.condition(item.condition, root);
+        narrow(narrowedNames(item), root);
         steps.push(item);
         break;
       }
@@ -229,7 +232,30 @@ function checkFlow(flow: A.Flow, file: string, schemas: SchemaSet, options: Chec
   }
   for (const t of tables.values()) if (!usedTables.has(t.name)) report(Diagnostics.Table_0_is_never_used, t.decl.name.span, [t.name]);
 
-  return { flow, file, trigger, steps, tables, policies, ...model, lookupTexts } as FlowModel;
+  return { flow, file, trigger, steps, tables, policies, ...model, lookupTexts, eventType: evType } as FlowModel;
+}
+
+/**
+ * Names a step proves non-null for the steps after it: `skip when x == null [|| y == null]` and
+ * `require x != null [&& y != null] else ...`. The generated code narrows the same way (TypeScript
+ * follows the early return / the `never` of reject).
+ */
+export function narrowedNames(step: A.SkipWhen | A.Require): string[] {
+  const out: string[] = [];
+  const want = step.kind === 'SkipWhen' ? { join: '||', test: '==' } : { join: '&&', test: '!=' };
+  const visit = (e: A.Expr): void => {
+    if (e.kind === 'Binary' && e.op === want.join) { visit(e.left); visit(e.right); return; }
+    if (e.kind === 'Binary' && e.op === want.test) {
+      if (e.left.kind === 'Ident' && e.right.kind === 'NullLit') out.push(e.left.name);
+      else if (e.right.kind === 'Ident' && e.left.kind === 'NullLit') out.push(e.right.name);
+    }
+  };
+  visit(step.condition);
+  return out;
+}
+
+function narrow(names: string[], scope: Scope): void {
+  for (const n of names) { const b = scope.lookup(n); if (b && b.decl !== 'event') b.type = nonNull(b.type); }
 }
 
 function retriesTransient(stepPolicies: readonly A.Policy[], flowPolicies: readonly A.Policy[]): boolean {

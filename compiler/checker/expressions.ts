@@ -21,7 +21,7 @@ export interface Report {
   (msg: DiagnosticMessage, span: Span, args?: (string | number)[], extra?: { hint?: string; related?: RelatedInfo[]; label?: string }): void;
 }
 
-export interface Binding { readonly type: Type; readonly decl: Extract<Resolution, { kind: 'local' }>['decl']; readonly node?: A.Node; used: boolean }
+export interface Binding { type: Type; readonly decl: Extract<Resolution, { kind: 'local' }>['decl']; readonly node?: A.Node; used: boolean }
 
 export class Scope {
   private readonly names = new Map<string, Binding>();

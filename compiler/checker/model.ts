@@ -42,6 +42,8 @@ export interface FlowModel {
   readonly resolution: WeakMap<A.Node, Resolution>;
   /** The entity or object type an object literal or `each` body is built into. */
   readonly objectTarget: WeakMap<A.Node, Type>;
+  /** The type of `event` (its `data` follows the trigger: an event payload or a polled entity). */
+  readonly eventType: Type;
   /** Hash input: lookup file contents used. */
   readonly lookupTexts: readonly string[];
 }

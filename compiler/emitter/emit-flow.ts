@@ -9,7 +9,8 @@ import type * as A from '../../grammar/ast.js';
 import type { Span } from '../../grammar/span.js';
 import type { FlowModel, Step } from '../checker/model.js';
 import { DEFAULT_TRANSIENT_RETRY } from '../checker/model.js';
-import { ERROR, type Type } from '../schema/types.js';
+import { ERROR, nonNull, type Type } from '../schema/types.js';
+import { narrowedNames } from '../checker/checker.js';
 import { emitExpr, jsName, propKey, type ExprContext } from './emit-expr.js';
 import { tsType } from './ts-types.js';
 
@@ -64,7 +65,7 @@ export function emitFlow(model: FlowModel, version: string, banner: string, cont
       const ctx = mkCtx(true);
       const obj = emitExpr(ctx, step.body);
       const fn = `map_${step.name.text}`;
-      const sig = [...params.map((p) => `${jsName(p.name)}: ${p.name === 'event' ? 'TriggerEvent' : tsType(p.type)}`), '$warn: (message: string, site: number) => void = $noWarn'];
+      const sig = [...params.map((p) => `${jsName(p.name)}: ${p.name === 'event' ? 'FlowEvent' : tsType(p.type)}`), '$warn: (message: string, site: number) => void = $noWarn'];
       const targetType = tsType(typeOf(step.body));
       body.push(`/** map ${step.source ? step.source.text + ' -> ' : ''}${step.name.text}: ${targetType.replace(/^E\./, '')} (${model.file}:${step.span.line}) */`);
       body.push(`export function ${fn}(${sig.join(', ')}): ${targetType} {`);
@@ -77,6 +78,9 @@ export function emitFlow(model: FlowModel, version: string, banner: string, cont
       body.push('  }');
       body.push('}', '');
       mapFns.set(step, { fn, params: params.map((p) => jsName(p.name)) });
+    }
+    if (step.kind === 'SkipWhen' || step.kind === 'Require') {
+      for (const n of narrowedNames(step)) { const d = declaredBefore.find((x) => x.name === n); if (d) d.type = nonNull(d.type); }
     }
     const declName = step.kind === 'Write' ? step.as?.text : 'name' in step && step.name ? step.name.text : undefined;
     if (declName) {
@@ -107,9 +111,14 @@ export function emitFlow(model: FlowModel, version: string, banner: string, cont
         run.push(name ? `    const ${jsName(name)} = (${callText}) as ${tsType(t)};` : `    ${callText};`);
         break;
       }
-      case 'Let':
-        run.push(`    $at = ${at};`, `    const ${jsName(step.name.text)}: ${tsType(stepType(step, model) ?? ERROR)} = ${emitExpr(rctx, step.value)};`);
+      case 'Let': {
+        // Builtins are typed `T | null`; where the flow checker proved the value non-null, say so.
+        const t = stepType(step, model) ?? ERROR;
+        const v = emitExpr(rctx, step.value);
+        run.push(`    $at = ${at};`, `    const ${jsName(step.name.text)}: ${tsType(t)} = ${t.nullable || t.kind === 'error' || t.kind === 'any' ? v : `(${v})!`};`);
         break;
+        break;
+      }
       case 'Idempotency': {
         const keep = step.keep?.ms ?? 90 * 86_400_000;
         run.push(`    $at = ${at};`, `    if (!(await $ctx.claim(String(${emitExpr(rctx, step.key)}), ${keep}))) return { outcome: "duplicate" };`);
@@ -155,6 +164,9 @@ export function emitFlow(model: FlowModel, version: string, banner: string, cont
   out.push('');
   out.push(`export const meta: FlowMeta = { ...${JSON.stringify(meta)}, trigger: ${JSON.stringify(trigger)} as FlowMeta["trigger"], sites: $S };`);
   out.push('');
+  out.push('/** The trigger event, with the payload this flow\'s trigger delivers. */');
+  out.push(`type FlowEvent = Omit<TriggerEvent, "data"> & { readonly data: ${eventDataType(model.eventType)} };`);
+  out.push('');
   out.push('function $noWarn(): void {}');
   if (model.steps.some((s) => s.kind === 'MapDecl' && hasSkip(s.body))) {
     out.push('function $eachSkip<T, R>(xs: readonly T[], f: (x: T) => R, warn: (m: string, s: number) => void, site: number): R[] {');
@@ -168,7 +180,8 @@ export function emitFlow(model: FlowModel, version: string, banner: string, cont
   }
   out.push('');
   out.push(...body);
-  out.push('export async function run(event: TriggerEvent, $ctx: FlowContext): Promise<FlowResult> {');
+  out.push('export async function run($event: TriggerEvent, $ctx: FlowContext): Promise<FlowResult> {');
+  out.push('  const event = $event as unknown as FlowEvent;');
   out.push('  let $at = 0;');
   if (temps.length) out.push(`  let ${temps.join(', ')}: any;`);
   out.push('  try {');
@@ -182,6 +195,11 @@ export function emitFlow(model: FlowModel, version: string, banner: string, cont
   // The module sites are registered while emitting; rebuild the $S block with the final list.
   const text = out.join('\n').replace(/const \$S: readonly Site\[\] = \[\n[^]*?\n\];/, `const $S: readonly Site[] = [\n${sites.map((s) => `  ${JSON.stringify(s)},`).join('\n')}\n];`);
   return { name: model.flow.name.text, moduleName: model.flow.name.text, text, meta: { ...meta, sites } };
+}
+
+function eventDataType(t: Type): string {
+  const data = t.kind === 'object' ? t.fields.get('data')?.type : undefined;
+  return data ? tsType(data) : 'any';
 }
 
 function hasSkip(n: A.Node): boolean {
