@@ -5,7 +5,7 @@ setup:
 	@bash scripts/setup.sh
 
 demo: setup
-	node bin/flowd.js demo
+	npm run --silent demo
 
 test: setup
 	npx vitest run
