@@ -1,0 +1,831 @@
+/**
+ * SqliteStore: the runtime store in one SQLite file (better-sqlite3, synchronous API).
+ *
+ * Durability: WAL journal with synchronous=FULL, so a commit is fsynced before the call returns; every
+ * state change is one transaction. Write transactions are BEGIN IMMEDIATE: they take the database's
+ * write lock up front, which is what makes `lease` atomic across processes sharing the file (and
+ * avoids SQLITE_BUSY on a read-to-write upgrade). Waiting for another process's lock is bounded by
+ * busy_timeout; it blocks the event loop for that long at most (the driver is synchronous).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+import { openDatabase, type Database, type SqlValue, type Statement } from './sqlite-driver.js';
+import {
+  defaultDedupeKey,
+  StoreError,
+  type CompleteInput,
+  type DeadLetter,
+  type DeadLetterInput,
+  type DeadLetterSummary,
+  type EnqueueBatchOptions,
+  type EnqueueInput,
+  type EnqueueResult,
+  type EventSource,
+  type FlowStatus,
+  type Job,
+  type JobState,
+  type LeaseOptions,
+  type ListDeadLettersOptions,
+  type ReplayResult,
+  type RetryInput,
+  type RowHashChange,
+  type RunInput,
+  type RunOutcome,
+  type RunRecord,
+  type Store,
+  type StoreStatus,
+} from './store.js';
+
+export interface SqliteStoreOptions {
+  /** The store's clock, epoch milliseconds (default Date.now). Tests inject one. */
+  now?: () => number;
+  /** How long to wait for another connection's write lock, in ms (default 5000). */
+  busyTimeoutMs?: number;
+}
+
+interface JobRow {
+  id: number;
+  flow: string;
+  flow_version: string | null;
+  source: EventSource;
+  event_type: string;
+  entity_id: string | null;
+  updated_at: string | null;
+  payload: string;
+  dedupe_key: string;
+  state: JobState;
+  attempts: number;
+  next_attempt_at: number;
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+  last_error: string | null;
+  last_error_class: string | null;
+  reason: string | null;
+  replay_of: number | null;
+  created_at: number;
+  changed_at: number;
+  finished_at: number | null;
+  duration_ms: number | null;
+}
+
+interface DeadLetterRow {
+  id: number;
+  job_id: number;
+  flow: string;
+  flow_version: string;
+  source: EventSource;
+  event_type: string;
+  entity_id: string | null;
+  updated_at: string | null;
+  payload: string;
+  dedupe_key: string;
+  error: string;
+  error_class: string;
+  reason: string;
+  site: string | null;
+  attempts: number;
+  created_at: number;
+  changed_at: number;
+  replayed_at: number | null;
+  replay_job_id: number | null;
+}
+
+interface RunRow {
+  id: number;
+  job_id: number | null;
+  flow: string;
+  flow_version: string;
+  trigger: string;
+  outcome: RunOutcome;
+  started_at: number;
+  duration_ms: number;
+  error: string | null;
+  error_class: string | null;
+  site: string | null;
+  correlation_id: string;
+  recorded_at: number;
+}
+
+type Params = Record<string, SqlValue>;
+
+const SOURCES: ReadonlySet<string> = new Set(['xcart', 'sagepro', 'schedule']);
+const COMPLETE_OUTCOMES: ReadonlySet<string> = new Set(['done', 'skipped', 'duplicate']);
+const RUN_OUTCOMES: ReadonlySet<string> = new Set(['done', 'skipped', 'duplicate', 'retry', 'dead_letter']);
+const JOB_COLUMNS = 'id, flow, flow_version, source, event_type, entity_id, updated_at, payload, dedupe_key, state, attempts, next_attempt_at, lease_owner, lease_expires_at, last_error, last_error_class, reason, replay_of, created_at, changed_at, finished_at, duration_ms';
+
+interface PreparedEvent {
+  flow: string;
+  flow_version: string | null;
+  source: EventSource;
+  event_type: string;
+  entity_id: string | null;
+  updated_at: string | null;
+  payload: string;
+  dedupe_key: string;
+}
+
+export class SqliteStore implements Store {
+  readonly file: string;
+  private readonly db: Database;
+  private readonly now: () => number;
+  private readonly stmts: ReturnType<typeof prepareStatements>;
+  private readonly dynamic = new Map<string, Statement>();
+
+  private constructor(file: string, db: Database, now: () => number) {
+    this.file = file;
+    this.db = db;
+    this.now = () => Math.floor(now());
+    this.stmts = prepareStatements(db);
+  }
+
+  /**
+   * Opens (creating if needed) the store file: WAL, synchronous=FULL, busy_timeout, foreign keys,
+   * then applies pending migrations. Several processes may open the same file.
+   */
+  static open(file: string, opts: SqliteStoreOptions = {}): SqliteStore {
+    if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    const db = openDatabase(file, { timeout: opts.busyTimeoutMs ?? 5000 });
+    try {
+      const mode = db.pragma('journal_mode = WAL', { simple: true });
+      if (file !== ':memory:' && String(mode).toLowerCase() !== 'wal') {
+        throw new StoreError(`cannot switch ${file} to WAL (journal_mode is ${String(mode)})`);
+      }
+      db.pragma('synchronous = FULL');
+      db.pragma('foreign_keys = ON');
+      migrate(db, opts.now ?? Date.now);
+      return new SqliteStore(file, db, opts.now ?? Date.now);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
+
+  /** The schema version this code writes. */
+  static readonly schemaVersion = SCHEMA_VERSION;
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  get isOpen(): boolean {
+    return this.db.open;
+  }
+
+  // ------------------------------------------------------------------ events → jobs
+
+  async enqueue(event: EnqueueInput): Promise<EnqueueResult> {
+    const ev = prepareEvent(event);
+    return this.db.transaction(() => this.insertEvent(ev, this.now())).immediate();
+  }
+
+  async enqueueBatch(events: readonly EnqueueInput[], opts: EnqueueBatchOptions = {}): Promise<EnqueueResult[]> {
+    const evs = events.map(prepareEvent);
+    if (opts.watermark) checkName('watermark name', opts.watermark.name);
+    if (opts.rowHashes) checkRowHashChanges(opts.rowHashes.scope, opts.rowHashes.changes);
+    return this.db.transaction(() => {
+      const now = this.now();
+      const results = evs.map((ev) => this.insertEvent(ev, now));
+      if (opts.watermark) this.stmts.setWatermark.run({ name: opts.watermark.name, value: String(opts.watermark.value), now });
+      if (opts.rowHashes) this.applyRowHashesTx(opts.rowHashes.scope, opts.rowHashes.changes);
+      return results;
+    }).immediate();
+  }
+
+  private insertEvent(ev: PreparedEvent, now: number): EnqueueResult {
+    const inserted = this.stmts.insertJob.get({ ...ev, now }) as { id: number } | undefined;
+    if (inserted) return { jobId: inserted.id, duplicate: false };
+    const existing = this.stmts.jobByDedupe.get({ flow: ev.flow, dedupe_key: ev.dedupe_key }) as { id: number } | undefined;
+    if (!existing) throw new StoreError(`enqueue: conflict on ${ev.flow} ${ev.dedupe_key} but no job found`);
+    return { jobId: existing.id, duplicate: true };
+  }
+
+  async getJob(jobId: number): Promise<Job | undefined> {
+    const row = this.stmts.jobById.get(jobId) as JobRow | undefined;
+    return row ? toJob(row) : undefined;
+  }
+
+  // ------------------------------------------------------------------ leases
+
+  async lease(workerId: string, opts: LeaseOptions): Promise<Job[]> {
+    checkName('workerId', workerId);
+    const leaseMs = checkDuration('leaseMs', opts.leaseMs);
+    const limit = opts.limit ?? 1;
+    if (!Number.isInteger(limit) || limit < 1) throw new StoreError(`lease: limit must be a positive integer, got ${limit}`);
+    if (opts.flows && opts.flows.length === 0) return [];
+    const rows = this.db.transaction(() => {
+      const now = this.now();
+      const params: Params = { worker: workerId, now, expires: now + leaseMs, limit };
+      if (opts.flows) params.flows = JSON.stringify(opts.flows);
+      return (opts.flows ? this.stmts.leaseFlows : this.stmts.lease).all(params) as JobRow[];
+    }).immediate();
+    rows.sort((a, b) => a.next_attempt_at - b.next_attempt_at || a.id - b.id);
+    return rows.map(toJob);
+  }
+
+  async heartbeat(jobId: number, workerId: string, leaseMs: number): Promise<boolean> {
+    const ms = checkDuration('leaseMs', leaseMs);
+    return this.db.transaction(() => {
+      const now = this.now();
+      return this.stmts.heartbeat.run({ id: jobId, worker: workerId, now, expires: now + ms }).changes === 1;
+    }).immediate();
+  }
+
+  async release(jobId: number, workerId: string): Promise<boolean> {
+    return this.db.transaction(() => this.stmts.release.run({ id: jobId, worker: workerId, now: this.now() }).changes === 1).immediate();
+  }
+
+  // ------------------------------------------------------------------ outcomes
+
+  async complete(jobId: number, workerId: string, result: CompleteInput): Promise<boolean> {
+    if (!COMPLETE_OUTCOMES.has(result.outcome)) throw new StoreError(`complete: unknown outcome ${String(result.outcome)}`);
+    const key = result.idempotencyKey;
+    if (key) {
+      checkName('idempotency key', key.key);
+      checkDuration('keepMs', key.keepMs);
+    }
+    if (result.run) checkRun(result.run);
+    return this.db.transaction(() => {
+      const now = this.now();
+      const changed = this.stmts.complete.get({
+        id: jobId,
+        worker: workerId,
+        now,
+        state: result.outcome,
+        duration: Math.round(result.durationMs),
+        version: result.flowVersion ?? null,
+        reason: result.reason ?? null,
+      }) as { flow: string } | undefined;
+      if (!changed) return false;
+      if (key) this.stmts.markKey.run({ flow: changed.flow, key: key.key, job: jobId, now, expires: now + key.keepMs });
+      if (result.run) this.insertRun(result.run, now);
+      return true;
+    }).immediate();
+  }
+
+  async retry(jobId: number, workerId: string, input: RetryInput): Promise<boolean> {
+    if (!Number.isFinite(input.nextAttemptAt)) throw new StoreError('retry: nextAttemptAt must be a time in ms');
+    if (input.run) checkRun(input.run);
+    return this.db.transaction(() => {
+      const now = this.now();
+      const changes = this.stmts.retry.run({
+        id: jobId,
+        worker: workerId,
+        now,
+        next: Math.floor(input.nextAttemptAt),
+        error: String(input.error),
+        errorClass: String(input.errorClass),
+      }).changes;
+      if (changes !== 1) return false;
+      if (input.run) this.insertRun(input.run, now);
+      return true;
+    }).immediate();
+  }
+
+  async deadLetter(jobId: number, workerId: string, input: DeadLetterInput): Promise<number | null> {
+    checkName('flowVersion', input.flowVersion);
+    if (input.run) checkRun(input.run);
+    const error = String(input.error);
+    const reason = input.reason ?? firstLine(error);
+    return this.db.transaction(() => {
+      const now = this.now();
+      const job = this.stmts.markDeadLetter.get({
+        id: jobId,
+        worker: workerId,
+        now,
+        version: input.flowVersion,
+        error,
+        errorClass: String(input.errorClass),
+        reason,
+      }) as JobRow | undefined;
+      if (!job) return null;
+      const dl = this.stmts.insertDeadLetter.get({
+        job: job.id,
+        flow: job.flow,
+        version: input.flowVersion,
+        source: job.source,
+        eventType: job.event_type,
+        entityId: job.entity_id,
+        updatedAt: job.updated_at,
+        payload: job.payload,
+        dedupeKey: job.dedupe_key,
+        error,
+        errorClass: String(input.errorClass),
+        reason,
+        site: input.site ?? null,
+        attempts: job.attempts,
+        now,
+      }) as { id: number };
+      if (input.run) this.insertRun(input.run, now);
+      return dl.id;
+    }).immediate();
+  }
+
+  // ------------------------------------------------------------------ idempotency keys
+
+  async isKeyDone(flow: string, key: string): Promise<boolean> {
+    return this.stmts.keyDone.get({ flow, key, now: this.now() }) !== undefined;
+  }
+
+  async markKeyDone(flow: string, key: string, jobId: number | null, keepMs: number): Promise<void> {
+    checkName('flow', flow);
+    checkName('idempotency key', key);
+    checkDuration('keepMs', keepMs);
+    this.db.transaction(() => {
+      const now = this.now();
+      this.stmts.markKey.run({ flow, key, job: jobId, now, expires: now + keepMs });
+    }).immediate();
+  }
+
+  async purgeExpiredKeys(): Promise<number> {
+    return this.db.transaction(() => this.stmts.purgeKeys.run({ now: this.now() }).changes).immediate();
+  }
+
+  // ------------------------------------------------------------------ watermarks
+
+  async getWatermark(name: string): Promise<string | undefined> {
+    return this.stmts.getWatermark.get(name) as string | undefined;
+  }
+
+  async setWatermark(name: string, value: string): Promise<void> {
+    checkName('watermark name', name);
+    if (typeof value !== 'string') throw new StoreError('setWatermark: value must be a string (JSON-encode structured values)');
+    this.db.transaction(() => this.stmts.setWatermark.run({ name, value, now: this.now() })).immediate();
+  }
+
+  // ------------------------------------------------------------------ row hashes
+
+  async getRowHashes(scope: string): Promise<Map<string, string>> {
+    const map = new Map<string, string>();
+    for (const row of this.stmts.rowHashes.iterate(scope) as IterableIterator<[string, string]>) map.set(row[0], row[1]);
+    return map;
+  }
+
+  async getRowHash(scope: string, key: string): Promise<string | undefined> {
+    return this.stmts.rowHash.get(scope, key) as string | undefined;
+  }
+
+  /** Synchronous lookup for hot loops (e.g. `changedRows(session, query, (k) => store.getRowHashSync(scope, k))`). */
+  getRowHashSync(scope: string, key: string): string | undefined {
+    return this.stmts.rowHash.get(scope, key) as string | undefined;
+  }
+
+  async applyRowHashes(scope: string, changes: readonly RowHashChange[]): Promise<void> {
+    checkRowHashChanges(scope, changes);
+    this.db.transaction(() => this.applyRowHashesTx(scope, changes)).immediate();
+  }
+
+  private applyRowHashesTx(scope: string, changes: readonly RowHashChange[]): void {
+    const { upsertRowHash, deleteRowHash } = this.stmts;
+    for (const c of changes) {
+      if (c.hash === null) deleteRowHash.run(scope, c.key);
+      else upsertRowHash.run(scope, c.key, c.hash);
+    }
+  }
+
+  async countRowHashes(scope: string): Promise<number> {
+    return this.stmts.countRowHashes.get(scope) as number;
+  }
+
+  // ------------------------------------------------------------------ dead-letter queue
+
+  async listDeadLetters(opts: ListDeadLettersOptions = {}): Promise<DeadLetterSummary[]> {
+    const where: string[] = [];
+    const params: Params = { limit: checkLimit(opts.limit) };
+    if (opts.flow !== undefined) {
+      where.push('flow = @flow');
+      params.flow = opts.flow;
+    }
+    const state = opts.state ?? 'pending';
+    if (state === 'pending') where.push('replayed_at IS NULL');
+    else if (state === 'replayed') where.push('replayed_at IS NOT NULL');
+    else if (state !== 'all') throw new StoreError(`listDeadLetters: unknown state ${String(state)}`);
+    const sql = `SELECT id, job_id, flow, flow_version, source, event_type, entity_id, error_class, reason, site, attempts,
+        created_at, changed_at, replayed_at, replay_job_id
+      FROM dead_letters ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT @limit`;
+    return (this.stmt(sql).all(params) as DeadLetterRow[]).map(toDeadLetterSummary);
+  }
+
+  async getDeadLetter(id: number): Promise<DeadLetter | undefined> {
+    const row = this.stmts.deadLetterById.get(id) as DeadLetterRow | undefined;
+    return row ? toDeadLetter(row) : undefined;
+  }
+
+  async replay(id: number): Promise<ReplayResult | undefined> {
+    return this.db.transaction(() => this.replayTx(id, this.now())).immediate();
+  }
+
+  async replayAll(opts: { readonly flow?: string } = {}): Promise<ReplayResult[]> {
+    return this.db.transaction(() => {
+      const now = this.now();
+      const ids = (opts.flow === undefined
+        ? this.stmts.pendingDeadLetterIds.all()
+        : this.stmts.pendingDeadLetterIdsOfFlow.all(opts.flow)) as number[];
+      return ids.map((id) => this.replayTx(id, now)!);
+    }).immediate();
+  }
+
+  private replayTx(id: number, now: number): ReplayResult | undefined {
+    const dl = this.stmts.deadLetterById.get(id) as DeadLetterRow | undefined;
+    if (!dl) return undefined;
+    if (dl.replay_job_id !== null) return { deadLetterId: id, jobId: dl.replay_job_id, alreadyReplayed: true };
+    const job = this.stmts.insertReplayJob.get({
+      flow: dl.flow,
+      source: dl.source,
+      event_type: dl.event_type,
+      entity_id: dl.entity_id,
+      updated_at: dl.updated_at,
+      payload: dl.payload,
+      dedupe_key: `replay:${id}`,
+      replay_of: id,
+      now,
+    }) as { id: number };
+    this.stmts.markReplayed.run({ id, job: job.id, now });
+    return { deadLetterId: id, jobId: job.id, alreadyReplayed: false };
+  }
+
+  // ------------------------------------------------------------------ run log
+
+  async recordRun(run: RunInput): Promise<number> {
+    checkRun(run);
+    return this.db.transaction(() => this.insertRun(run, this.now())).immediate();
+  }
+
+  private insertRun(run: RunInput, now: number): number {
+    const row = this.stmts.insertRun.get({
+      job: run.jobId,
+      flow: run.flow,
+      version: run.flowVersion,
+      trigger: run.trigger,
+      outcome: run.outcome,
+      startedAt: Math.floor(run.startedAt),
+      duration: Math.round(run.durationMs),
+      error: run.error ?? null,
+      errorClass: run.errorClass ?? null,
+      site: run.site ?? null,
+      correlation: run.correlationId,
+      now,
+    }) as { id: number };
+    return row.id;
+  }
+
+  async listRuns(opts: { readonly flow?: string; readonly jobId?: number; readonly limit?: number } = {}): Promise<RunRecord[]> {
+    const where: string[] = [];
+    const params: Params = { limit: checkLimit(opts.limit) };
+    if (opts.flow !== undefined) {
+      where.push('flow = @flow');
+      params.flow = opts.flow;
+    }
+    if (opts.jobId !== undefined) {
+      where.push('job_id = @job');
+      params.job = opts.jobId;
+    }
+    const sql = `SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT @limit`;
+    return (this.stmt(sql).all(params) as RunRow[]).map(toRun);
+  }
+
+  // ------------------------------------------------------------------ status, meta
+
+  async status(): Promise<StoreStatus> {
+    // One read transaction: every count comes from the same snapshot.
+    return this.db.transaction(() => {
+      const now = this.now();
+      const flows = new Map<string, { queued: number; ready: number; running: number; deadLettered: number }>();
+      const entry = (flow: string) => {
+        let e = flows.get(flow);
+        if (!e) flows.set(flow, (e = { queued: 0, ready: 0, running: 0, deadLettered: 0 }));
+        return e;
+      };
+      for (const flow of this.stmts.jobFlows.all() as string[]) entry(flow);
+      for (const r of this.stmts.statusJobs.all({ now }) as { flow: string; state: JobState; n: number; ready: number }[]) {
+        const e = entry(r.flow);
+        if (r.state === 'queued') {
+          e.queued = r.n;
+          e.ready = r.ready;
+        } else e.running = r.n;
+      }
+      for (const r of this.stmts.statusDeadLetters.all() as { flow: string; n: number }[]) entry(r.flow).deadLettered = r.n;
+      const lastRuns = new Map<string, RunRow>();
+      for (const r of this.stmts.lastRuns.all() as RunRow[]) {
+        lastRuns.set(r.flow, r);
+        entry(r.flow);
+      }
+      const result: FlowStatus[] = [...flows.keys()].sort().map((flow) => {
+        const e = flows.get(flow)!;
+        const last = lastRuns.get(flow);
+        const err = this.stmts.lastError.get(flow) as RunRow | undefined;
+        return {
+          flow,
+          ...e,
+          lastRun: last ? { at: last.started_at + last.duration_ms, outcome: last.outcome, jobId: last.job_id } : null,
+          lastError: err
+            ? { at: err.started_at + err.duration_ms, outcome: err.outcome, error: err.error!, errorClass: err.error_class, site: err.site }
+            : null,
+        };
+      });
+      const totals = { queued: 0, ready: 0, running: 0, deadLettered: 0 };
+      for (const f of result) {
+        totals.queued += f.queued;
+        totals.ready += f.ready;
+        totals.running += f.running;
+        totals.deadLettered += f.deadLettered;
+      }
+      return { flows: result, totals, queueDepth: totals.queued + totals.running, now };
+    }).deferred();
+  }
+
+  async getMeta(key: string): Promise<string | undefined> {
+    return this.stmts.getMeta.get(key) as string | undefined;
+  }
+
+  async setMeta(key: string, value: string): Promise<void> {
+    checkName('meta key', key);
+    if (typeof value !== 'string') throw new StoreError('setMeta: value must be a string');
+    this.db.transaction(() => this.stmts.setMeta.run(key, value)).immediate();
+  }
+
+  /** `PRAGMA integrity_check` plus the store's own invariants; empty when consistent. */
+  checkIntegrity(): string[] {
+    const problems: string[] = [];
+    const integrity = this.db.prepare('PRAGMA integrity_check').pluck().all() as string[];
+    if (!(integrity.length === 1 && integrity[0] === 'ok')) problems.push(...integrity);
+    const fk = this.db.prepare('PRAGMA foreign_key_check').all() as unknown[];
+    if (fk.length) problems.push(`foreign_key_check: ${JSON.stringify(fk)}`);
+    const orphanDl = this.db
+      .prepare(`SELECT COUNT(*) FROM jobs j WHERE j.state = 'dead_letter' AND NOT EXISTS (SELECT 1 FROM dead_letters d WHERE d.job_id = j.id)`)
+      .pluck()
+      .get() as number;
+    if (orphanDl) problems.push(`${orphanDl} dead-lettered job(s) without a dead-letter entry`);
+    return problems;
+  }
+
+  private stmt(sql: string): Statement {
+    let s = this.dynamic.get(sql);
+    if (!s) this.dynamic.set(sql, (s = this.db.prepare(sql)));
+    return s;
+  }
+}
+
+// ------------------------------------------------------------------ migrations
+
+function migrate(db: Database, now: () => number): void {
+  db.transaction(() => {
+    db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version    INTEGER PRIMARY KEY,
+      name       TEXT    NOT NULL,
+      applied_at INTEGER NOT NULL
+    )`);
+  }).immediate();
+  const current = () => (db.prepare('SELECT COALESCE(MAX(version), 0) FROM schema_migrations').pluck().get() as number);
+  const found = current();
+  if (found > SCHEMA_VERSION) {
+    throw new StoreError(`store ${db.name} has schema version ${found}; this flowd knows up to ${SCHEMA_VERSION}: upgrade flowd`);
+  }
+  for (const m of MIGRATIONS) {
+    db.transaction(() => {
+      // Re-read inside the write lock: another process may have migrated meanwhile.
+      if (current() >= m.version) return;
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Math.floor(now()));
+    }).immediate();
+  }
+}
+
+// ------------------------------------------------------------------ statements
+
+function prepareStatements(db: Database) {
+  const leaseSql = (filter: string) => `
+    UPDATE jobs
+       SET state = 'running', lease_owner = @worker, lease_expires_at = @expires,
+           attempts = attempts + 1, changed_at = @now
+     WHERE id IN (
+       SELECT id FROM jobs
+        WHERE state IN ('queued', 'running') AND next_attempt_at <= @now
+          AND (state = 'queued' OR lease_expires_at <= @now)
+          ${filter}
+        ORDER BY next_attempt_at, id
+        LIMIT @limit)
+    RETURNING ${JOB_COLUMNS}`;
+  const owned = `id = @id AND state = 'running' AND lease_owner = @worker`;
+  return {
+    insertJob: db.prepare(`
+      INSERT INTO jobs (flow, flow_version, source, event_type, entity_id, updated_at, payload, dedupe_key,
+                        state, attempts, next_attempt_at, created_at, changed_at)
+      VALUES (@flow, @flow_version, @source, @event_type, @entity_id, @updated_at, @payload, @dedupe_key,
+              'queued', 0, @now, @now, @now)
+      ON CONFLICT (flow, dedupe_key) DO NOTHING
+      RETURNING id`),
+    insertReplayJob: db.prepare(`
+      INSERT INTO jobs (flow, flow_version, source, event_type, entity_id, updated_at, payload, dedupe_key,
+                        state, attempts, next_attempt_at, replay_of, created_at, changed_at)
+      VALUES (@flow, NULL, @source, @event_type, @entity_id, @updated_at, @payload, @dedupe_key,
+              'queued', 0, @now, @replay_of, @now, @now)
+      RETURNING id`),
+    jobByDedupe: db.prepare('SELECT id FROM jobs WHERE flow = @flow AND dedupe_key = @dedupe_key'),
+    jobById: db.prepare(`SELECT ${JOB_COLUMNS} FROM jobs WHERE id = ?`),
+    lease: db.prepare(leaseSql('')),
+    leaseFlows: db.prepare(leaseSql('AND flow IN (SELECT value FROM json_each(@flows))')),
+    heartbeat: db.prepare(`UPDATE jobs SET lease_expires_at = @expires, changed_at = @now WHERE ${owned}`),
+    release: db.prepare(`
+      UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL,
+                      attempts = MAX(attempts - 1, 0), changed_at = @now
+       WHERE ${owned}`),
+    complete: db.prepare(`
+      UPDATE jobs SET state = @state, lease_owner = NULL, lease_expires_at = NULL, changed_at = @now,
+                      finished_at = @now, duration_ms = @duration, flow_version = COALESCE(@version, flow_version),
+                      reason = @reason
+       WHERE ${owned}
+      RETURNING flow`),
+    retry: db.prepare(`
+      UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL, changed_at = @now,
+                      next_attempt_at = @next, last_error = @error, last_error_class = @errorClass
+       WHERE ${owned}`),
+    markDeadLetter: db.prepare(`
+      UPDATE jobs SET state = 'dead_letter', lease_owner = NULL, lease_expires_at = NULL, changed_at = @now,
+                      finished_at = @now, flow_version = @version, last_error = @error,
+                      last_error_class = @errorClass, reason = @reason
+       WHERE ${owned}
+      RETURNING ${JOB_COLUMNS}`),
+    insertDeadLetter: db.prepare(`
+      INSERT INTO dead_letters (job_id, flow, flow_version, source, event_type, entity_id, updated_at, payload,
+                                dedupe_key, error, error_class, reason, site, attempts, created_at, changed_at)
+      VALUES (@job, @flow, @version, @source, @eventType, @entityId, @updatedAt, @payload,
+              @dedupeKey, @error, @errorClass, @reason, @site, @attempts, @now, @now)
+      RETURNING id`),
+    deadLetterById: db.prepare('SELECT * FROM dead_letters WHERE id = ?'),
+    pendingDeadLetterIds: db.prepare('SELECT id FROM dead_letters WHERE replayed_at IS NULL ORDER BY id').pluck(),
+    pendingDeadLetterIdsOfFlow: db.prepare('SELECT id FROM dead_letters WHERE flow = ? AND replayed_at IS NULL ORDER BY id').pluck(),
+    markReplayed: db.prepare('UPDATE dead_letters SET replayed_at = @now, replay_job_id = @job, changed_at = @now WHERE id = @id'),
+    keyDone: db.prepare('SELECT 1 FROM idempotency_keys WHERE flow = @flow AND key = @key AND expires_at > @now'),
+    markKey: db.prepare(`
+      INSERT INTO idempotency_keys (flow, key, job_id, done_at, expires_at) VALUES (@flow, @key, @job, @now, @expires)
+      ON CONFLICT (flow, key) DO UPDATE SET job_id = excluded.job_id, done_at = excluded.done_at, expires_at = excluded.expires_at`),
+    purgeKeys: db.prepare('DELETE FROM idempotency_keys WHERE expires_at <= @now'),
+    getWatermark: db.prepare('SELECT value FROM watermarks WHERE name = ?').pluck(),
+    setWatermark: db.prepare(`
+      INSERT INTO watermarks (name, value, changed_at) VALUES (@name, @value, @now)
+      ON CONFLICT (name) DO UPDATE SET value = excluded.value, changed_at = excluded.changed_at`),
+    rowHashes: db.prepare('SELECT key, hash FROM row_hashes WHERE scope = ?').raw(),
+    rowHash: db.prepare('SELECT hash FROM row_hashes WHERE scope = ? AND key = ?').pluck(),
+    upsertRowHash: db.prepare(`
+      INSERT INTO row_hashes (scope, key, hash) VALUES (?, ?, ?)
+      ON CONFLICT (scope, key) DO UPDATE SET hash = excluded.hash`),
+    deleteRowHash: db.prepare('DELETE FROM row_hashes WHERE scope = ? AND key = ?'),
+    countRowHashes: db.prepare('SELECT COUNT(*) FROM row_hashes WHERE scope = ?').pluck(),
+    insertRun: db.prepare(`
+      INSERT INTO runs (job_id, flow, flow_version, trigger, outcome, started_at, duration_ms, error, error_class,
+                        site, correlation_id, recorded_at)
+      VALUES (@job, @flow, @version, @trigger, @outcome, @startedAt, @duration, @error, @errorClass,
+              @site, @correlation, @now)
+      RETURNING id`),
+    jobFlows: db.prepare('SELECT DISTINCT flow FROM jobs').pluck(),
+    statusJobs: db.prepare(`
+      SELECT flow, state, COUNT(*) AS n, SUM(next_attempt_at <= @now) AS ready
+        FROM jobs WHERE state IN ('queued', 'running') GROUP BY flow, state`),
+    statusDeadLetters: db.prepare('SELECT flow, COUNT(*) AS n FROM dead_letters WHERE replayed_at IS NULL GROUP BY flow'),
+    lastRuns: db.prepare('SELECT r.* FROM runs r JOIN (SELECT MAX(id) AS id FROM runs GROUP BY flow) m ON r.id = m.id'),
+    lastError: db.prepare('SELECT * FROM runs WHERE flow = ? AND error IS NOT NULL ORDER BY id DESC LIMIT 1'),
+    getMeta: db.prepare('SELECT value FROM meta WHERE key = ?').pluck(),
+    setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+  };
+}
+
+// ------------------------------------------------------------------ validation and mapping
+
+function checkName(what: string, v: unknown): asserts v is string {
+  if (typeof v !== 'string' || v.length === 0) throw new StoreError(`${what} must be a non-empty string`);
+}
+
+function checkDuration(what: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new StoreError(`${what} must be a non-negative number of ms`);
+  return Math.floor(v);
+}
+
+function checkLimit(limit: number | undefined): number {
+  const l = limit ?? 100;
+  if (!Number.isInteger(l) || l < 1) throw new StoreError(`limit must be a positive integer, got ${l}`);
+  return l;
+}
+
+function checkRun(run: RunInput): void {
+  checkName('run.flow', run.flow);
+  checkName('run.flowVersion', run.flowVersion);
+  checkName('run.trigger', run.trigger);
+  checkName('run.correlationId', run.correlationId);
+  if (!RUN_OUTCOMES.has(run.outcome)) throw new StoreError(`run.outcome: unknown outcome ${String(run.outcome)}`);
+}
+
+function checkRowHashChanges(scope: string, changes: readonly RowHashChange[]): void {
+  checkName('row-hash scope', scope);
+  for (const c of changes) {
+    if (typeof c.key !== 'string') throw new StoreError('row-hash key must be a string');
+    if (c.hash !== null && typeof c.hash !== 'string') throw new StoreError(`row hash of ${c.key} must be a string or null`);
+  }
+}
+
+function prepareEvent(e: EnqueueInput): PreparedEvent {
+  checkName('flow', e.flow);
+  if (!SOURCES.has(e.source)) throw new StoreError(`enqueue: unknown source ${String(e.source)}`);
+  checkName('eventType', e.eventType);
+  const entityId = e.entityId ?? null;
+  const updatedAt = e.updatedAt ?? null;
+  let dedupeKey = e.dedupeKey;
+  if (dedupeKey === undefined) {
+    if (entityId === null || updatedAt === null) {
+      throw new StoreError(`enqueue ${e.flow}: entityId and updatedAt are required without an explicit dedupeKey`);
+    }
+    dedupeKey = defaultDedupeKey(e.source, entityId, updatedAt);
+  }
+  checkName('dedupeKey', dedupeKey);
+  const payload = JSON.stringify(e.payload);
+  if (payload === undefined) throw new StoreError(`enqueue ${e.flow}: payload is not JSON-serialisable`);
+  return {
+    flow: e.flow,
+    flow_version: e.flowVersion ?? null,
+    source: e.source,
+    event_type: e.eventType,
+    entity_id: entityId,
+    updated_at: updatedAt,
+    payload,
+    dedupe_key: dedupeKey,
+  };
+}
+
+function firstLine(s: string): string {
+  const i = s.indexOf('\n');
+  return (i < 0 ? s : s.slice(0, i)).slice(0, 500);
+}
+
+function toJob(r: JobRow): Job {
+  return {
+    id: r.id,
+    flow: r.flow,
+    flowVersion: r.flow_version,
+    source: r.source,
+    eventType: r.event_type,
+    entityId: r.entity_id,
+    updatedAt: r.updated_at,
+    payload: JSON.parse(r.payload) as unknown,
+    dedupeKey: r.dedupe_key,
+    state: r.state,
+    attempts: r.attempts,
+    nextAttemptAt: r.next_attempt_at,
+    leaseOwner: r.lease_owner,
+    leaseExpiresAt: r.lease_expires_at,
+    lastError: r.last_error,
+    lastErrorClass: r.last_error_class,
+    replayOf: r.replay_of,
+    createdAt: r.created_at,
+    changedAt: r.changed_at,
+    finishedAt: r.finished_at,
+    durationMs: r.duration_ms,
+  };
+}
+
+function toDeadLetterSummary(r: DeadLetterRow): DeadLetterSummary {
+  return {
+    id: r.id,
+    jobId: r.job_id,
+    flow: r.flow,
+    flowVersion: r.flow_version,
+    source: r.source,
+    eventType: r.event_type,
+    entityId: r.entity_id,
+    errorClass: r.error_class,
+    reason: r.reason,
+    site: r.site,
+    attempts: r.attempts,
+    createdAt: r.created_at,
+    changedAt: r.changed_at,
+    replayedAt: r.replayed_at,
+    replayJobId: r.replay_job_id,
+  };
+}
+
+function toDeadLetter(r: DeadLetterRow): DeadLetter {
+  return {
+    ...toDeadLetterSummary(r),
+    updatedAt: r.updated_at,
+    payload: JSON.parse(r.payload) as unknown,
+    dedupeKey: r.dedupe_key,
+    error: r.error,
+  };
+}
+
+function toRun(r: RunRow): RunRecord {
+  return {
+    id: r.id,
+    jobId: r.job_id,
+    flow: r.flow,
+    flowVersion: r.flow_version,
+    trigger: r.trigger,
+    outcome: r.outcome,
+    startedAt: r.started_at,
+    durationMs: r.duration_ms,
+    error: r.error,
+    errorClass: r.error_class,
+    site: r.site,
+    correlationId: r.correlation_id,
+    recordedAt: r.recorded_at,
+  };
+}

@@ -1,0 +1,329 @@
+/**
+ * The runtime's durable store: jobs (the event queue), leases, idempotency keys, watermarks, row
+ * hashes, the dead-letter queue, the run log and a few runtime facts.
+ *
+ * Every method is asynchronous so that a PostgreSQL implementation (several flowd processes sharing
+ * one database) can implement the same interface; `SqliteStore` is the default implementation.
+ *
+ * Contract every implementation keeps (see README.md for the full rules):
+ * - A method that changes state commits exactly one transaction before its promise resolves; once it
+ *   has resolved, the change survives a crash of the process (and, for SQLite, of the machine).
+ *   A method that rejects changed nothing.
+ * - Time is milliseconds since the epoch, taken from the store's clock (`now`), never from callers,
+ *   except where a method takes an explicit time (`nextAttemptAt`, `startedAt`).
+ * - Several stores (processes) may share one database. Leases are the only coordination: a job is
+ *   handed to one worker at a time, and only the worker holding the lease may finish it.
+ * - Payloads are JSON: what `enqueue` is given comes back from `lease`, `getJob` and the dead-letter
+ *   queue as `JSON.parse(JSON.stringify(payload))`.
+ */
+import type { ErrorClass } from '../contract.js';
+
+export type { ErrorClass };
+
+/** Where an event came from. */
+export type EventSource = 'xcart' | 'sagepro' | 'schedule';
+
+/**
+ * A job's state. `queued` → (lease) → `running` → one of the final states, or back to `queued`
+ * (retry, release, or a lease that expired and is taken again).
+ */
+export type JobState = 'queued' | 'running' | 'done' | 'skipped' | 'duplicate' | 'dead_letter';
+
+/** How a run finished successfully (the flow module's `FlowResult.outcome`). */
+export type CompleteOutcome = 'done' | 'skipped' | 'duplicate';
+
+/** What the run log records for one run. */
+export type RunOutcome = CompleteOutcome | 'retry' | 'dead_letter';
+
+/** The event a trigger hands to the store. */
+export interface EnqueueInput {
+  readonly flow: string;
+  /** Version of the flow the event was received for (informational: the engine picks the version at run time). */
+  readonly flowVersion?: string | null;
+  readonly source: EventSource;
+  /** e.g. `order.created`, `InventoryLevel.changed`, `schedule`. */
+  readonly eventType: string;
+  /** The entity the event is about. Required unless `dedupeKey` is given. */
+  readonly entityId?: string | null;
+  /** The entity's update time (or, for a Sage Pro row, its hash). Required unless `dedupeKey` is given. */
+  readonly updatedAt?: string | null;
+  /** JSON-serialisable event payload (the contract's `TriggerEvent.data`). */
+  readonly payload: unknown;
+  /**
+   * Dedupe key, unique per flow. Default: `defaultDedupeKey(source, entityId, updatedAt)`, so the key
+   * is (flow, source, entityId, updatedAt) — exactly-once layer 1.
+   */
+  readonly dedupeKey?: string;
+}
+
+export interface EnqueueResult {
+  readonly jobId: number;
+  /** True when a job with the same (flow, dedupe key) already existed; `jobId` is that job. */
+  readonly duplicate: boolean;
+}
+
+/** Changes to apply to one row-hash scope: `hash: null` deletes the key. */
+export interface RowHashChange {
+  readonly key: string;
+  readonly hash: string | null;
+}
+
+/** Other state to commit in the same transaction as a batch of events (a poll's progress). */
+export interface EnqueueBatchOptions {
+  /** Advance this watermark together with the events. */
+  readonly watermark?: { readonly name: string; readonly value: string };
+  /** Apply these row-hash changes together with the events. */
+  readonly rowHashes?: { readonly scope: string; readonly changes: readonly RowHashChange[] };
+}
+
+export interface Job {
+  readonly id: number;
+  readonly flow: string;
+  /** The version given at enqueue, or the last one recorded by `complete`/`deadLetter`; null when unknown. */
+  readonly flowVersion: string | null;
+  readonly source: EventSource;
+  readonly eventType: string;
+  readonly entityId: string | null;
+  readonly updatedAt: string | null;
+  readonly payload: unknown;
+  readonly dedupeKey: string;
+  readonly state: JobState;
+  /** Number of times the job was leased (a graceful `release` does not count). */
+  readonly attempts: number;
+  readonly nextAttemptAt: number;
+  readonly leaseOwner: string | null;
+  readonly leaseExpiresAt: number | null;
+  readonly lastError: string | null;
+  readonly lastErrorClass: string | null;
+  /** Dead-letter entry this job replays, or null. */
+  readonly replayOf: number | null;
+  readonly createdAt: number;
+  readonly changedAt: number;
+  readonly finishedAt: number | null;
+  readonly durationMs: number | null;
+}
+
+export interface LeaseOptions {
+  /** How long the lease lasts without a heartbeat. */
+  readonly leaseMs: number;
+  /** Most jobs to take (default 1). */
+  readonly limit?: number;
+  /** Only jobs of these flows (default: any flow). */
+  readonly flows?: readonly string[];
+}
+
+/** A run-log entry. `jobId` is null for runs outside the queue (e.g. `flowd run` by hand). */
+export interface RunInput {
+  readonly jobId: number | null;
+  readonly flow: string;
+  readonly flowVersion: string;
+  /** What started the run, e.g. `xcart:order.created`, `schedule`, `replay`. */
+  readonly trigger: string;
+  readonly outcome: RunOutcome;
+  readonly startedAt: number;
+  readonly durationMs: number;
+  readonly error?: string | null;
+  readonly errorClass?: string | null;
+  /** `file.flow:line:col` of the failing statement. */
+  readonly site?: string | null;
+  readonly correlationId: string;
+}
+
+export interface RunRecord extends RunInput {
+  readonly id: number;
+  readonly jobId: number | null;
+  readonly error: string | null;
+  readonly errorClass: string | null;
+  readonly site: string | null;
+  readonly recordedAt: number;
+}
+
+export interface CompleteInput {
+  readonly outcome: CompleteOutcome;
+  readonly durationMs: number;
+  /** The flow version that ran. */
+  readonly flowVersion?: string;
+  /** Why (for `skipped`: the `skip when` reason). */
+  readonly reason?: string;
+  /** Record the flow's idempotency key as done, in the same transaction (exactly-once layer 2). */
+  readonly idempotencyKey?: { readonly key: string; readonly keepMs: number };
+  /** Append this run-log entry in the same transaction. */
+  readonly run?: RunInput;
+}
+
+export interface RetryInput {
+  readonly error: string;
+  readonly errorClass: ErrorClass | string;
+  /** When the job becomes ready again (epoch ms). */
+  readonly nextAttemptAt: number;
+  readonly run?: RunInput;
+}
+
+export interface DeadLetterInput {
+  /** The full error (message, cause chain, stack). */
+  readonly error: string;
+  readonly errorClass: ErrorClass | string;
+  /** A one-line reason for listings; default: the first line of `error`. */
+  readonly reason?: string;
+  /** `file.flow:line:col` of the failing statement. */
+  readonly site?: string | null;
+  /** The flow version that failed. */
+  readonly flowVersion: string;
+  readonly run?: RunInput;
+}
+
+export interface DeadLetterSummary {
+  readonly id: number;
+  /** The job that failed. */
+  readonly jobId: number;
+  readonly flow: string;
+  readonly flowVersion: string;
+  readonly source: EventSource;
+  readonly eventType: string;
+  readonly entityId: string | null;
+  readonly errorClass: string;
+  readonly reason: string;
+  readonly site: string | null;
+  readonly attempts: number;
+  readonly createdAt: number;
+  readonly changedAt: number;
+  /** When it was replayed and as which job; null while pending. */
+  readonly replayedAt: number | null;
+  readonly replayJobId: number | null;
+}
+
+export interface DeadLetter extends DeadLetterSummary {
+  readonly updatedAt: string | null;
+  readonly payload: unknown;
+  readonly dedupeKey: string;
+  readonly error: string;
+}
+
+export interface ListDeadLettersOptions {
+  readonly flow?: string;
+  /** Default 100. */
+  readonly limit?: number;
+  /** `pending` (default): not replayed yet; `replayed`; `all`. */
+  readonly state?: 'pending' | 'replayed' | 'all';
+}
+
+export interface ReplayResult {
+  readonly deadLetterId: number;
+  /** The new job (or, when the entry had been replayed before, the job it was replayed as). */
+  readonly jobId: number;
+  readonly alreadyReplayed: boolean;
+}
+
+export interface FlowStatus {
+  readonly flow: string;
+  /** Jobs waiting (ready now or scheduled for a retry). */
+  readonly queued: number;
+  /** Queued jobs whose `nextAttemptAt` has come. */
+  readonly ready: number;
+  readonly running: number;
+  /** Dead-letter entries not replayed yet. */
+  readonly deadLettered: number;
+  readonly lastRun: { readonly at: number; readonly outcome: RunOutcome; readonly jobId: number | null } | null;
+  readonly lastError: {
+    readonly at: number;
+    readonly outcome: RunOutcome;
+    readonly error: string;
+    readonly errorClass: string | null;
+    readonly site: string | null;
+  } | null;
+}
+
+export interface StoreStatus {
+  readonly flows: readonly FlowStatus[];
+  readonly totals: { readonly queued: number; readonly ready: number; readonly running: number; readonly deadLettered: number };
+  /** Unfinished jobs: queued + running. */
+  readonly queueDepth: number;
+  readonly now: number;
+}
+
+export interface Store {
+  // ---- events → jobs (exactly-once layer 1) ----
+  /** Inserts a job unless (flow, dedupe key) exists. Durable when it resolves. */
+  enqueue(event: EnqueueInput): Promise<EnqueueResult>;
+  /** Several events, plus optional watermark / row-hash progress, in one transaction. Results in input order. */
+  enqueueBatch(events: readonly EnqueueInput[], opts?: EnqueueBatchOptions): Promise<EnqueueResult[]>;
+  getJob(jobId: number): Promise<Job | undefined>;
+
+  // ---- leases ----
+  /**
+   * Atomically takes up to `limit` ready jobs — queued with `nextAttemptAt <= now`, or running with
+   * an expired lease (their worker died) — in (nextAttemptAt, id) order, marks them running for
+   * `workerId` until now + leaseMs and increments `attempts`. No job is ever handed to two workers
+   * whose leases are both unexpired.
+   */
+  lease(workerId: string, opts: LeaseOptions): Promise<Job[]>;
+  /** Extends the lease to now + leaseMs. False when the worker no longer holds it. */
+  heartbeat(jobId: number, workerId: string, leaseMs: number): Promise<boolean>;
+  /** Graceful shutdown: back to queued, the attempt not counted. False when the lease was lost. */
+  release(jobId: number, workerId: string): Promise<boolean>;
+
+  // ---- outcomes (all return false / null when `workerId` no longer holds the lease) ----
+  complete(jobId: number, workerId: string, result: CompleteInput): Promise<boolean>;
+  retry(jobId: number, workerId: string, input: RetryInput): Promise<boolean>;
+  /** Moves the job to the dead-letter queue; resolves to the entry's id. */
+  deadLetter(jobId: number, workerId: string, input: DeadLetterInput): Promise<number | null>;
+
+  // ---- idempotency keys (exactly-once layer 2) ----
+  /** True when the key was marked done and has not expired. */
+  isKeyDone(flow: string, key: string): Promise<boolean>;
+  /** Marks the key done until now + keepMs (replacing an earlier mark). */
+  markKeyDone(flow: string, key: string, jobId: number | null, keepMs: number): Promise<void>;
+  /** Deletes expired keys; resolves to how many. */
+  purgeExpiredKeys(): Promise<number>;
+
+  // ---- watermarks (X-Cart polling) ----
+  getWatermark(name: string): Promise<string | undefined>;
+  setWatermark(name: string, value: string): Promise<void>;
+
+  // ---- row hashes (Sage Pro change detection) ----
+  getRowHashes(scope: string): Promise<Map<string, string>>;
+  getRowHash(scope: string, key: string): Promise<string | undefined>;
+  /** Applies all changes in one transaction; `hash: null` deletes the key. */
+  applyRowHashes(scope: string, changes: readonly RowHashChange[]): Promise<void>;
+  countRowHashes(scope: string): Promise<number>;
+
+  // ---- dead-letter queue ----
+  listDeadLetters(opts?: ListDeadLettersOptions): Promise<DeadLetterSummary[]>;
+  getDeadLetter(id: number): Promise<DeadLetter | undefined>;
+  /**
+   * Re-enqueues the entry's original event as a new job (attempts 0, no flow version: the engine
+   * runs it through the currently deployed version) and marks the entry replayed. Replaying an
+   * entry twice returns the first replay's job. Undefined when there is no such entry.
+   */
+  replay(id: number): Promise<ReplayResult | undefined>;
+  /** Replays every pending entry (of one flow), oldest first. */
+  replayAll(opts?: { readonly flow?: string }): Promise<ReplayResult[]>;
+
+  // ---- run log ----
+  recordRun(run: RunInput): Promise<number>;
+  /** Newest first. Default limit 100. */
+  listRuns(opts?: { readonly flow?: string; readonly jobId?: number; readonly limit?: number }): Promise<RunRecord[]>;
+
+  // ---- status and small facts ----
+  status(): Promise<StoreStatus>;
+  getMeta(key: string): Promise<string | undefined>;
+  setMeta(key: string, value: string): Promise<void>;
+
+  close(): Promise<void>;
+}
+
+/**
+ * The default dedupe key: (source, entity id, update time), JSON-encoded so no separator can make
+ * two different events collide. Uniqueness is per flow.
+ */
+export function defaultDedupeKey(source: EventSource, entityId: string, updatedAt: string): string {
+  return JSON.stringify([source, entityId, updatedAt]);
+}
+
+/** Thrown for programming errors (bad arguments, a database from a newer schema). */
+export class StoreError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreError';
+  }
+}
