@@ -110,6 +110,12 @@ export class Session {
   }
 }
 
+/** `connected` is a getter at run time although odbc.d.ts declares a method. */
+function isConnected(c: odbc.Connection): boolean {
+  const v = (c as unknown as { connected: boolean | (() => boolean) }).connected;
+  return typeof v === 'function' ? v.call(c) : Boolean(v);
+}
+
 export interface PoolOptions { maxSize?: number; connectionTimeout?: number; loginTimeout?: number }
 
 /** A small pool of ODBC connections opened on demand. */
@@ -140,7 +146,7 @@ export class OdbcPool {
     if (this.closed) throw new ConnectorError('Sage Pro connection pool is closed', { errorClass: 'transient', system: 'sagepro' });
     while (this.idle.length) {
       const c = this.idle.pop()!;
-      if (c.connected()) return c;
+      if (isConnected(c)) return c;
       this.open--;
     }
     if (this.open < this.maxSize) {
@@ -151,7 +157,7 @@ export class OdbcPool {
   }
 
   release(conn: odbc.Connection, broken = false): void {
-    if (broken || this.closed || !conn.connected()) {
+    if (broken || this.closed || !isConnected(conn)) {
       this.open--;
       void conn.close().catch(() => undefined);
       const w = this.waiters.shift();
