@@ -193,11 +193,11 @@ export class SqliteStore implements Store {
   }
 
   private insertEvent(ev: PreparedEvent, now: number): EnqueueResult {
-    const inserted = this.stmts.insertJob.get({ ...ev, now }) as { id: number } | undefined;
-    if (inserted) return { jobId: inserted.id, duplicate: false };
+    // Look first (inside the write lock): an INSERT that hits the conflict would still burn an id.
     const existing = this.stmts.jobByDedupe.get({ flow: ev.flow, dedupe_key: ev.dedupe_key }) as { id: number } | undefined;
-    if (!existing) throw new StoreError(`enqueue: conflict on ${ev.flow} ${ev.dedupe_key} but no job found`);
-    return { jobId: existing.id, duplicate: true };
+    if (existing) return { jobId: existing.id, duplicate: true };
+    const inserted = this.stmts.insertJob.get({ ...ev, now }) as { id: number };
+    return { jobId: inserted.id, duplicate: false };
   }
 
   async getJob(jobId: number): Promise<Job | undefined> {
@@ -613,7 +613,6 @@ function prepareStatements(db: Database) {
                         state, attempts, next_attempt_at, created_at, changed_at)
       VALUES (@flow, @flow_version, @source, @event_type, @entity_id, @updated_at, @payload, @dedupe_key,
               'queued', 0, @now, @now, @now)
-      ON CONFLICT (flow, dedupe_key) DO NOTHING
       RETURNING id`),
     insertReplayJob: db.prepare(`
       INSERT INTO jobs (flow, flow_version, source, event_type, entity_id, updated_at, payload, dedupe_key,
