@@ -295,6 +295,32 @@ describe.each(backends)('SageProConnector on $name', (backend) => {
   });
 });
 
+describe('SageProConnector with external_ref in PONUM (site without the EXTREF column)', () => {
+  it('keeps creates idempotent through the configured column', async () => {
+    const b = sqliteBackend();
+    const dsn = await b.setup();
+    const c = new SageProConnector({ dsn, externalRefColumn: 'PONUM' });
+    try {
+      expect((await c.findSalesOrderByRef('PO XC-10001'))?.number).toBe('1001');
+      const o = { customer: 'ACME01', order_date: '2026-03-01', external_ref: 'XC-30001', po_number: 'ignored', lines: [{ item: 'CABLE-HDMI', quantity: 2 }] };
+      const a = await c.createSalesOrder(o);
+      const again = await c.createSalesOrder(o);
+      expect(again.number).toBe(a.number);
+      expect(a.external_ref).toBe('XC-30001');
+      expect(a.po_number).toBeUndefined();
+      const raw = await odbc.connect(dsn);
+      try {
+        const rows = Array.from(await raw.query<Obj>('SELECT SONO, EXTREF FROM somast WHERE PONUM = ?', ['XC-30001'.padEnd(20)]));
+        expect(rows).toHaveLength(1);
+        expect(String(rows[0]!.EXTREF).trim()).toBe('');
+      } finally { await raw.close(); }
+    } finally {
+      await c.close();
+      await b.teardown();
+    }
+  });
+});
+
 describe('SageProConnector catalog', () => {
   it('implements exactly the catalog operations, with the catalog parameter names', () => {
     const c = new SageProConnector({ dsn: 'Driver=SQLite3;Database=/nonexistent/never-opened.db' });

@@ -77,7 +77,11 @@ export class SageProConnector {
     for (const e of this.schemas.entities.values()) {
       for (const m of [...e.columns, ...e.foreign]) {
         if (m.justify === 'right') this.rightJustified.add(m.column);
-        if (m.property === 'external_ref' && m.table === 'SOMAST') m.column = extCol;
+        if (m.property === 'external_ref' && m.table === 'SOMAST' && m.column !== extCol) {
+          m.column = extCol;
+          // The column now carries the reference: no other property may write it (e.g. po_number → PONUM).
+          e.columns = e.columns.filter((o) => o === m || o.column !== extCol);
+        }
       }
     }
     this.pool = new OdbcPool(options.dsn, { maxSize: options.poolSize ?? 4 });
