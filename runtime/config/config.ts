@@ -1,0 +1,288 @@
+/**
+ * connect.yaml: the configuration of flowd. `loadConfig(file)` reads the YAML, validates it against
+ * `connect.schema.json` (JSON Schema 2020-12, ajv) with defaults applied, resolves every secret
+ * reference, converts durations to milliseconds and relative paths to absolute ones, and returns a
+ * `Config` with camelCase keys. Every problem is a `ConfigError` whose message names the file and
+ * the key, e.g. `connect.yaml:4:29: /connections/xcart/base_url: must be a URL (http:// or https://)`.
+ * See runtime/config/README.md for the keys and examples/connect.yaml for a complete example.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import YAML from 'yaml';
+import { parseDuration } from './duration.js';
+import { resolveSecret, Secret, SecretError, type SecretRef } from './secret.js';
+
+export { parseDuration } from './duration.js';
+export { resolveSecret, Secret, SecretError, type SecretRef, type SecretSource, type ResolveSecretOptions } from './secret.js';
+
+export interface Config {
+  /** Absolute path of the file the configuration was read from. */
+  readonly file: string;
+  readonly http: { readonly port: number; readonly host: string };
+  /** The runtime store. Only SQLite so far; `path` is absolute. */
+  readonly store: { readonly kind: 'sqlite'; readonly path: string };
+  /** Output folder of `flowc build` (holds manifest.json); absolute. */
+  readonly flows: { readonly dir: string };
+  readonly connections: {
+    readonly xcart: {
+      readonly baseUrl: string;
+      readonly token: Secret;
+      readonly ratePerSecond: number;
+      readonly concurrency: number;
+      readonly changedFilter: 'auto' | 'lastRenewDate' | 'scan';
+      readonly timeoutMs: number;
+    };
+    readonly sagepro: {
+      readonly dsn: Secret;
+      /** SQL dialect of the ODBC source; absent means the connector detects it. */
+      readonly dialect?: 'vfp' | 'mssql' | 'sqlite' | 'postgres';
+      readonly company: string;
+      readonly concurrency: number;
+      readonly externalRefColumn: string;
+    };
+  };
+  readonly triggers: {
+    readonly xcartPoll: { readonly enabled: boolean; readonly everyMs: number };
+    /** Signed push on POST /hooks/xcart. `secret` is present whenever `enabled` is true. */
+    readonly push: { readonly enabled: boolean; readonly secret?: Secret; readonly toleranceMs: number };
+    /** Default interval of Sage Pro polls; a flow's own `every` wins. */
+    readonly sageproPoll: { readonly enabled: boolean; readonly everyMs: number };
+  };
+  readonly workers: { readonly count: number; readonly leaseMs: number };
+  readonly alerts?: { readonly url: string; readonly afterConnectionDownMs: number };
+  /** `file` is absolute; without it flowd logs to stdout. */
+  readonly log: { readonly level: LogLevel; readonly file?: string };
+  /** Every resolved secret, e.g. for `scrubSecrets(text, config.secrets.map((s) => s.reveal()))`. */
+  readonly secrets: readonly Secret[];
+  /** Things that load but deserve a warning at start-up (inline secret values). */
+  readonly warnings: readonly string[];
+}
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+
+/** One problem in a config file: the key (a JSON pointer) and what is wrong with it. */
+export interface ConfigIssue {
+  /** JSON pointer of the key, e.g. `/connections/xcart/base_url` (`/` for the whole file). */
+  readonly key: string;
+  readonly message: string;
+  /** 1-based position of the key's value in the file, when known. */
+  readonly line?: number;
+  readonly column?: number;
+}
+
+/** The configuration cannot be used. `message` lists every issue, one per line, each naming file and key. */
+export class ConfigError extends Error {
+  readonly issues: readonly ConfigIssue[];
+  constructor(readonly file: string, issues: readonly ConfigIssue[]) {
+    const sorted = [...issues].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+    super(sorted.map((i) => formatIssue(file, i)).join('\n'));
+    this.issues = sorted;
+    this.name = 'ConfigError';
+  }
+}
+
+function formatIssue(file: string, i: ConfigIssue): string {
+  const pos = i.line !== undefined ? `:${i.line}:${i.column ?? 1}` : '';
+  return `${file}${pos}: ${i.key}: ${i.message}`;
+}
+
+export interface LoadConfigOptions {
+  /** Directory that relative paths (store, flows, log, secret files) resolve against. Default: the config file's directory. */
+  baseDir?: string;
+}
+
+/**
+ * Reads, validates and resolves a connect.yaml. Relative paths resolve against the directory of
+ * the file (so the meaning of a config does not depend on where flowd is started). Throws
+ * `ConfigError` listing every problem found.
+ */
+export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env, opts: LoadConfigOptions = {}): Config {
+  const abs = path.resolve(file);
+  let text: string;
+  try {
+    text = fs.readFileSync(abs, 'utf8');
+  } catch (err) {
+    throw new ConfigError(file, [{ key: '/', message: `cannot read file (${(err as NodeJS.ErrnoException).code ?? String(err)})` }]);
+  }
+  return parseConfig(text, file, env, { baseDir: opts.baseDir ?? path.dirname(abs) });
+}
+
+/** As `loadConfig`, from text; `file` names the source in messages. */
+export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env, opts: LoadConfigOptions = {}): Config {
+  const baseDir = opts.baseDir ?? path.dirname(path.resolve(file));
+  const lineCounter = new YAML.LineCounter();
+  const doc = YAML.parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length) {
+    throw new ConfigError(file, doc.errors.map((e) => ({
+      key: '/', message: `YAML: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`,
+      line: e.linePos?.[0].line, column: e.linePos?.[0].col,
+    })));
+  }
+  const raw: unknown = doc.toJS() ?? {};
+  const locate = (key: string): Pick<ConfigIssue, 'line' | 'column'> => {
+    const segs = key.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+    // The deepest node that exists: a missing key points at its parent.
+    for (let n = segs.length; n >= 0; n--) {
+      const node = n === 0 ? doc.contents : doc.getIn(segs.slice(0, n), true);
+      const range = (node as { range?: [number, number, number] } | undefined)?.range;
+      if (range) { const p = lineCounter.linePos(range[0]); return { line: p.line, column: p.col }; }
+    }
+    return {};
+  };
+
+  const validate = compiledSchema();
+  if (!validate(raw)) {
+    throw new ConfigError(file, schemaIssues(validate.errors ?? []).map((i) => ({ ...i, ...locate(i.key) })));
+  }
+  const c = raw as RawConfig;
+
+  const issues: ConfigIssue[] = [];
+  const secrets: Secret[] = [];
+  const warnings: string[] = [];
+  const secret = (ref: SecretRef, key: string): Secret => {
+    try {
+      const s = resolveSecret(ref, { env, baseDir });
+      if (s.inline) warnings.push(formatIssue(file, { key, ...locate(key), message: 'secret written inline ({ value }): acceptable for the sandbox only; use { env } or { file }' }));
+      secrets.push(s);
+      return s;
+    } catch (err) {
+      if (!(err instanceof SecretError)) throw err;
+      issues.push({ key, ...locate(key), message: err.message });
+      return new Secret('');
+    }
+  };
+  const abs = (p: string) => path.resolve(baseDir, p);
+
+  const xc = c.connections.xcart;
+  const sp = c.connections.sagepro;
+  const push = c.triggers.push;
+  if (push.enabled && !push.secret) issues.push({ key: '/triggers/push/secret', ...locate('/triggers/push'), message: 'is required when push is enabled' });
+
+  const config: Config = {
+    file: path.resolve(file),
+    http: { port: c.http.port, host: c.http.host },
+    store: { kind: c.store.kind, path: abs(c.store.path) },
+    flows: { dir: abs(c.flows.dir) },
+    connections: {
+      xcart: {
+        baseUrl: xc.base_url,
+        token: secret(xc.token, '/connections/xcart/token'),
+        ratePerSecond: xc.rate_per_second,
+        concurrency: xc.concurrency,
+        changedFilter: xc.changed_filter,
+        timeoutMs: parseDuration(xc.timeout),
+      },
+      sagepro: {
+        dsn: secret(sp.dsn, '/connections/sagepro/dsn'),
+        ...(sp.dialect ? { dialect: sp.dialect } : {}),
+        company: sp.company,
+        concurrency: sp.concurrency,
+        externalRefColumn: sp.external_ref_column,
+      },
+    },
+    triggers: {
+      xcartPoll: { enabled: c.triggers.xcart_poll.enabled, everyMs: parseDuration(c.triggers.xcart_poll.every) },
+      push: {
+        enabled: push.enabled,
+        // An unused secret is not required to exist: a disabled push may keep its reference.
+        ...(push.secret && push.enabled ? { secret: secret(push.secret, '/triggers/push/secret') } : {}),
+        toleranceMs: parseDuration(push.tolerance),
+      },
+      sageproPoll: { enabled: c.triggers.sagepro_poll.enabled, everyMs: parseDuration(c.triggers.sagepro_poll.every) },
+    },
+    workers: { count: c.workers.count, leaseMs: parseDuration(c.workers.lease) },
+    ...(c.alerts ? { alerts: { url: c.alerts.url, afterConnectionDownMs: parseDuration(c.alerts.after_connection_down) } } : {}),
+    log: { level: c.log.level, ...(c.log.file ? { file: abs(c.log.file) } : {}) },
+    secrets,
+    warnings,
+  };
+  if (issues.length) throw new ConfigError(file, issues);
+  return config;
+}
+
+// ---- schema -----------------------------------------------------------------------------------
+
+/** connect.yaml after validation and defaults (snake_case, durations still text). */
+interface RawConfig {
+  http: { port: number; host: string };
+  store: { kind: 'sqlite'; path: string };
+  flows: { dir: string };
+  connections: {
+    xcart: { base_url: string; token: SecretRef; rate_per_second: number; concurrency: number; changed_filter: 'auto' | 'lastRenewDate' | 'scan'; timeout: string };
+    sagepro: { dsn: SecretRef; dialect?: 'vfp' | 'mssql' | 'sqlite' | 'postgres'; company: string; concurrency: number; external_ref_column: string };
+  };
+  triggers: {
+    xcart_poll: { every: string; enabled: boolean };
+    push: { enabled: boolean; secret?: SecretRef; tolerance: string };
+    sagepro_poll: { every: string; enabled: boolean };
+  };
+  workers: { count: number; lease: string };
+  alerts?: { url: string; after_connection_down: string };
+  log: { level: LogLevel; file?: string };
+}
+
+export const CONFIG_SCHEMA_FILE = new URL('./connect.schema.json', import.meta.url);
+
+let compiled: ReturnType<Ajv2020['compile']> | undefined;
+function compiledSchema(): ReturnType<Ajv2020['compile']> {
+  if (compiled) return compiled;
+  const schema = JSON.parse(fs.readFileSync(CONFIG_SCHEMA_FILE, 'utf8')) as object;
+  const ajv = new Ajv2020({ allErrors: true, useDefaults: true, verbose: true, strict: true });
+  ajv.addKeyword({ keyword: 'x-error', schemaType: 'string' });
+  ajv.addFormat('http-url', (s: string) => {
+    try { const u = new URL(s); return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== ''; } catch { return false; }
+  });
+  compiled = ajv.compile(schema);
+  return compiled;
+}
+
+/** ajv errors → one issue per key, in the user's words. */
+function schemaIssues(errors: readonly ErrorObject[]): ConfigIssue[] {
+  const out = new Map<string, ConfigIssue>();
+  const add = (key: string, message: string) => { if (!out.has(key)) out.set(key, { key, message }); };
+  for (const e of errors) {
+    const at = e.instancePath || '';
+    const custom = (e.parentSchema as { 'x-error'?: string } | undefined)?.['x-error'];
+    if (e.keyword === 'required') {
+      add(`${at}/${(e.params as { missingProperty: string }).missingProperty}`, 'is required');
+    } else if (custom) {
+      add(at || '/', custom);
+    } else if (e.keyword === 'additionalProperties') {
+      const extra = (e.params as { additionalProperty: string }).additionalProperty;
+      const known = Object.keys((e.parentSchema as { properties?: object }).properties ?? {});
+      const hint = didYouMean(extra, known);
+      add(`${at}/${extra}`, `unknown key${hint ? `; did you mean '${hint}'?` : ` (expected one of: ${known.join(', ')})`}`);
+    } else if (e.keyword === 'type') {
+      add(at || '/', `must be ${article((e.params as { type: string }).type)}`);
+    } else {
+      add(at || '/', e.message ?? 'is not valid');
+    }
+  }
+  return [...out.values()];
+}
+
+function article(type: string): string {
+  return type === 'object' ? 'a mapping' : type === 'integer' ? 'a whole number' : /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}
+
+/** The candidate within edit distance 2 of `name`, if exactly one is closest. */
+function didYouMean(name: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = 3;
+  for (const c of candidates) {
+    const d = editDistance(name.toLowerCase(), c.toLowerCase());
+    if (d < bestD) { best = c; bestD = d; }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
+}

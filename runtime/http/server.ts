@@ -1,0 +1,258 @@
+/**
+ * flowd's HTTP endpoint (node:http):
+ *
+ *   POST /hooks/xcart   signed push from X-Cart (only when `push` is configured; 404 otherwise)
+ *   GET  /metrics       Prometheus text
+ *   GET  /healthz       200 / 503 with `{ ok, checks }`
+ *   GET  /readyz        200 once `ready()`, else 503
+ *
+ * POST /hooks/xcart, step by step:
+ *   1. body over `maxBodyBytes` (1 MiB)                    → 413, nothing else happens
+ *   2. missing headers, bad signature, stale timestamp    → 401, logged without the body, no `reject`
+ *      (an unauthenticated body is not ours to keep)
+ *   3. signed but malformed (bad JSON, unknown type, ...) → `reject(...)` then 400 naming the problems
+ *      (the engine dead-letters it, so a bug on the sender's side loses nothing)
+ *   4. well-formed                                         → `accept(event)`, then 202
+ *      `{ accepted: true, jobs, duplicate }` once the store has committed it
+ *   `accept` or `reject` throwing                          → 503: nothing was kept, the sender retries
+ *
+ * Every response carries `X-Request-Id` (the caller's, if sane, else a new one); log lines of
+ * the request carry it as `correlationId`.
+ */
+import http from 'node:http';
+import crypto from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics, PushRejectReason } from '../observability/metrics.js';
+import { parsePushBody, verifyPush, type PushKey, type PushedEvent } from './push.js';
+
+export { signPush, verifyPush, parsePushBody, PUSH_EVENT_TYPES, type PushedEvent, type PushEventType, type PushKey, type PushVerdict, type VerifyPushInput, type ParsedPush } from './push.js';
+
+/** A signed push that could not be used, as handed to `PushHandler.reject`. */
+export interface RejectedPush {
+  /** The body as received (UTF-8, invalid bytes replaced). */
+  readonly body: string;
+  /** Request headers, lowercased, without credentials (authorization, cookie). */
+  readonly headers: Record<string, string>;
+  /** What is wrong, e.g. `unknown event type 'order.deleted' (...)`. */
+  readonly reason: string;
+  /** The status the sender gets (400). */
+  readonly status: number;
+}
+
+export interface PushHandler {
+  /** HMAC key shared with the sender (`triggers.push.secret`). */
+  readonly secret: PushKey;
+  /** Replay window for X-Connect-Timestamp (`triggers.push.tolerance`). */
+  readonly toleranceMs: number;
+  /**
+   * Commits the event durably (dedupe, enqueue) and resolves with the jobs created; `duplicate`
+   * when the store already had it. Throwing makes the response 503 so the sender retries.
+   */
+  accept(event: PushedEvent): Promise<{ jobIds: number[]; duplicate: boolean }>;
+  /** Keeps a signed but malformed push (dead letter). Throwing makes the response 503. */
+  reject(raw: RejectedPush): Promise<void>;
+}
+
+export interface HealthReport { ok: boolean; checks: Record<string, boolean> }
+
+export interface HttpServerOptions {
+  /** TCP port; 0 picks a free one (see the returned `url`). */
+  port: number;
+  host: string;
+  /** Enables POST /hooks/xcart. */
+  push?: PushHandler;
+  metrics: Metrics;
+  logger: Logger;
+  /** Liveness detail for GET /healthz; 200 when `ok`, else 503. A throw counts as not ok. */
+  health: () => Promise<HealthReport>;
+  /** GET /readyz: 200 when true (store open, flows loaded), else 503. */
+  ready: () => boolean;
+  /** Push body limit. Default 1 MiB. */
+  maxBodyBytes?: number;
+  /** Clock for the replay window, ms since the epoch. Default Date.now. */
+  now?: () => number;
+}
+
+export interface HttpServer {
+  /** Base URL actually listened on, e.g. `http://127.0.0.1:8088`. */
+  readonly url: string;
+  /** Stops accepting, lets requests in flight finish (up to 5 s), then closes every connection. */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+const CLOSE_GRACE_MS = 5_000;
+
+type Route = { methods: readonly string[]; handle: (ctx: RequestContext) => Promise<void> };
+interface RequestContext { req: http.IncomingMessage; res: http.ServerResponse; log: Logger }
+
+export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServer> {
+  const { metrics, logger } = opts;
+  const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const now = opts.now ?? Date.now;
+
+  const routes = new Map<string, Route>([
+    ['/metrics', { methods: ['GET', 'HEAD'], handle: async ({ res }) => {
+      send(res, 200, await metrics.text(), metrics.contentType);
+    } }],
+    ['/healthz', { methods: ['GET', 'HEAD'], handle: async ({ res, log }) => {
+      let report: HealthReport;
+      try {
+        report = await opts.health();
+      } catch (err) {
+        log.error({ err }, 'health check failed');
+        report = { ok: false, checks: {} };
+      }
+      sendJson(res, report.ok ? 200 : 503, report);
+    } }],
+    ['/readyz', { methods: ['GET', 'HEAD'], handle: async ({ res }) => {
+      const ready = opts.ready();
+      sendJson(res, ready ? 200 : 503, { ready });
+    } }],
+  ]);
+  if (opts.push) {
+    const push = opts.push;
+    routes.set('/hooks/xcart', { methods: ['POST'], handle: (ctx) => handlePush(ctx, push) });
+  }
+
+  async function handlePush({ req, res, log }: RequestContext, push: PushHandler): Promise<void> {
+    const refuse = (status: number, reason: PushRejectReason, body: object, fields: object = {}) => {
+      metrics.pushRejected.inc({ reason });
+      log.warn({ status, reason, remote: req.socket.remoteAddress, bytes: req.headers['content-length'], ...fields }, 'push refused');
+      sendJson(res, status, body);
+    };
+
+    const body = await readBody(req, maxBody);
+    if (body === 'too_large') {
+      res.setHeader('connection', 'close');
+      return refuse(413, 'too_large', { error: `body larger than ${maxBody} bytes` });
+    }
+    const verdict = verifyPush({
+      secret: push.secret, toleranceMs: push.toleranceMs, nowMs: now(), body,
+      timestamp: header(req, 'x-connect-timestamp'), signature: header(req, 'x-connect-signature'),
+    });
+    if (!verdict.ok) return refuse(401, verdict.reason, { error: 'unauthorized', reason: verdict.reason });
+
+    const parsed = parsePushBody(body);
+    if (!parsed.ok) {
+      const reason = parsed.problems.join('; ');
+      try {
+        await push.reject({ body: body.toString('utf8'), headers: safeHeaders(req), reason, status: 400 });
+      } catch (err) {
+        log.error({ err }, 'could not keep a malformed push');
+        return refuse(503, 'unavailable', { error: 'unavailable, retry later' });
+      }
+      return refuse(400, parsed.reason, { error: 'invalid event', problems: parsed.problems }, { problems: parsed.problems });
+    }
+
+    const { event } = parsed;
+    metrics.eventsIn.inc({ source: 'push', type: event.type });
+    let result: { jobIds: number[]; duplicate: boolean };
+    try {
+      result = await push.accept(event);
+    } catch (err) {
+      log.error({ err, type: event.type, id: event.id }, 'could not accept a push');
+      return refuse(503, 'unavailable', { error: 'unavailable, retry later' });
+    }
+    log.info({ type: event.type, id: event.id, jobs: result.jobIds, duplicate: result.duplicate }, 'push accepted');
+    sendJson(res, 202, { accepted: true, jobs: result.jobIds, duplicate: result.duplicate });
+  }
+
+  const server = http.createServer({ requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 }, (req, res) => {
+    const requestId = requestIdOf(req);
+    res.setHeader('x-request-id', requestId);
+    const log = logger.child({ correlationId: requestId });
+    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const route = routes.get(pathname);
+    if (!route) return sendJson(res, 404, { error: 'not found' });
+    if (!route.methods.includes(req.method ?? '')) {
+      res.setHeader('allow', route.methods.join(', '));
+      return sendJson(res, 405, { error: 'method not allowed' });
+    }
+    route.handle({ req, res, log }).catch((err: unknown) => {
+      log.error({ err, path: pathname }, 'request failed');
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+      else res.destroy();
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => { server.off('error', reject); resolve(); });
+  });
+  const addr = server.address() as AddressInfo;
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  const url = `http://${host}:${addr.port}`;
+  logger.info({ url, push: Boolean(opts.push) }, 'http server listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        const force = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+        server.close(() => { clearTimeout(force); resolve(); });
+        server.closeIdleConnections();
+      });
+      return closing;
+    },
+  };
+}
+
+/**
+ * The request body, or `too_large` once it passes `limit` bytes (by Content-Length, or while
+ * streaming). A too-large body is not read further; the response closes the connection.
+ */
+function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | 'too_large'> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) return Promise.resolve('too_large');
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        req.off('data', onData);
+        req.off('end', onEnd);
+        resolve('too_large');
+        return;
+      }
+      chunks.push(c);
+    };
+    const onEnd = () => resolve(Buffer.concat(chunks, size));
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', reject);
+  });
+}
+
+function header(req: http.IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie']);
+
+function safeHeaders(req: http.IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) {
+    if (v === undefined || CREDENTIAL_HEADERS.has(k)) continue;
+    out[k] = Array.isArray(v) ? v.join(', ') : v;
+  }
+  return out;
+}
+
+function requestIdOf(req: http.IncomingMessage): string {
+  const given = header(req, 'x-request-id');
+  return given && /^[\w.:-]{1,128}$/.test(given) ? given : crypto.randomUUID();
+}
+
+function send(res: http.ServerResponse, status: number, body: string, contentType: string): void {
+  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+  res.end(body);
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  send(res, status, JSON.stringify(body), 'application/json; charset=utf-8');
+}
