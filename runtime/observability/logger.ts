@@ -1,6 +1,9 @@
 /**
  * The runtime's logger: pino, one JSON object per line, to stdout or to a file.
  *
+ * Lines are written synchronously (pino's own default): flowd logs events, not every byte, and a
+ * line must be in the file before a crash that it might explain. Nothing needs flushing.
+ *
  * Redaction. Any property whose name is one of REDACTED_KEYS (case-insensitive, at any depth, in
  * log arguments and in child bindings) is written as `[redacted]`. This is done in pino's
  * `formatters` rather than with pino's `redact` paths because those are case-sensitive and need one
@@ -35,8 +38,6 @@ export interface LoggerOptions {
   name?: string;
   /** Secret values (or anything with `reveal()`) to scrub from every string of every line. */
   secrets?: readonly (string | { reveal(): string })[];
-  /** Write synchronously (tests, CLI one-shots). Default false: buffered, see `flushLogger`. */
-  sync?: boolean;
 }
 
 /** Context every log line of one unit of work carries. */
@@ -56,9 +57,10 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
   let destination: pino.DestinationStream;
   if (opts.file) {
     fs.mkdirSync(path.dirname(path.resolve(opts.file)), { recursive: true });
-    destination = pino.destination({ dest: opts.file, append: true, sync: opts.sync ?? false });
+    // Opened here so that a bad path fails createLogger rather than the first write.
+    destination = pino.destination({ dest: fs.openSync(opts.file, 'a'), sync: true });
   } else {
-    destination = pino.destination({ dest: 1, sync: opts.sync ?? false });
+    destination = pino.destination({ dest: 1, sync: true });
   }
   const logger = pino({
     name: opts.name ?? 'flowd',
@@ -95,11 +97,6 @@ export function child(logger: Logger, ctx: LogContext): Logger {
   if (ctx.flow !== undefined) bindings.flow = ctx.flow;
   if (ctx.jobId !== undefined) bindings.jobId = ctx.jobId;
   return logger.child(bindings);
-}
-
-/** Resolves when everything logged so far has been written (call before exit or before reading a log file). */
-export function flushLogger(logger: Logger): Promise<void> {
-  return new Promise((resolve, reject) => logger.flush((err) => (err ? reject(err) : resolve())));
 }
 
 /**
