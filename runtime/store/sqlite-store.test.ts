@@ -42,8 +42,10 @@ describe('open', () => {
     } finally {
       db.close();
     }
-    // synchronous is per connection: check the store's own connection through a second open.
-    const again = SqliteStore.open(tmp.file(), { now: clock.now });
+    // synchronous and busy_timeout are per connection.
+    expect(store.settings()).toEqual({ journalMode: 'wal', synchronous: 'FULL', busyTimeoutMs: 5000, schemaVersion: 1 });
+    const again = SqliteStore.open(tmp.file(), { now: clock.now, busyTimeoutMs: 1234 });
+    expect(again.settings()).toMatchObject({ synchronous: 'FULL', busyTimeoutMs: 1234 });
     expect(again.checkIntegrity()).toEqual([]);
     await again.close();
   });

@@ -546,6 +546,17 @@ export class SqliteStore implements Store {
     this.db.transaction(() => this.stmts.setMeta.run(key, value)).immediate();
   }
 
+  /** The connection's durability settings, for diagnostics (`flowd status --verbose`) and tests. */
+  settings(): { journalMode: string; synchronous: 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA'; busyTimeoutMs: number; schemaVersion: number } {
+    const sync = Number(this.db.pragma('synchronous', { simple: true }));
+    return {
+      journalMode: String(this.db.pragma('journal_mode', { simple: true })),
+      synchronous: (['OFF', 'NORMAL', 'FULL', 'EXTRA'] as const)[sync] ?? 'OFF',
+      busyTimeoutMs: Number(this.db.pragma('busy_timeout', { simple: true })),
+      schemaVersion: this.db.prepare('SELECT MAX(version) FROM schema_migrations').pluck().get() as number,
+    };
+  }
+
   /** `PRAGMA integrity_check` plus the store's own invariants; empty when consistent. */
   checkIntegrity(): string[] {
     const problems: string[] = [];
