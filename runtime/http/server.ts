@@ -159,7 +159,15 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
     sendJson(res, 202, { accepted: true, jobs: result.jobIds, duplicate: result.duplicate });
   }
 
+  // Responses in progress: on close() they are told to close their connection when done, so
+  // that close() does not wait for keep-alive connections to time out.
+  const inFlight = new Set<http.ServerResponse>();
+  let closing: Promise<void> | undefined;
+
   const server = http.createServer({ requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 }, (req, res) => {
+    inFlight.add(res);
+    res.once('close', () => inFlight.delete(res));
+    if (closing) res.setHeader('connection', 'close');
     const requestId = requestIdOf(req);
     res.setHeader('x-request-id', requestId);
     const log = logger.child({ correlationId: requestId });
@@ -186,11 +194,11 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
   const url = `http://${host}:${addr.port}`;
   logger.info({ url, push: Boolean(opts.push) }, 'http server listening');
 
-  let closing: Promise<void> | undefined;
   return {
     url,
     close() {
       closing ??= new Promise<void>((resolve) => {
+        for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
         const force = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
         server.close(() => { clearTimeout(force); resolve(); });
         server.closeIdleConnections();
