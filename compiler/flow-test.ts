@@ -62,8 +62,10 @@ export function findTestFiles(paths: readonly string[]): string[] {
   return [...new Set(out)];
 }
 
-/** JSON normal form: undefined fields dropped, so `null` and absent compare as the fixture says. */
-function normal(v: unknown): unknown { return v === undefined ? undefined : JSON.parse(JSON.stringify(v)); }
+/** JSON normal form: absent and null fields are the same (both mean "blank" to a connector). */
+function normal(v: unknown): unknown {
+  return v === undefined ? undefined : JSON.parse(JSON.stringify(v), (_k, x) => (x === null ? undefined : x));
+}
 
 function resolveFiles(v: unknown, dir: string): unknown {
   if (Array.isArray(v)) return v.map((x) => resolveFiles(x, dir));

@@ -116,6 +116,15 @@ export function createProgram(paths: readonly string[], options: ProgramOptions 
     sources.set(file, text);
     units.push(compileSource(text, file, abs, schemas, lookupsDir, displayBase, bag));
   }
+  // Flow names are module names: they must be unique across files, not only within one.
+  const firstByName = new Map<string, { file: string; name: import('../grammar/index.js').Name }>();
+  for (const u of units) for (const m of u.models) {
+    const prev = firstByName.get(m.flow.name.text);
+    if (prev && prev.file !== u.file) {
+      bag.add(createDiagnostic(Diagnostics.Flow_0_is_declared_more_than_once, m.flow.name.span, [m.flow.name.text],
+        { related: [{ span: prev.name.span, message: `'${m.flow.name.text}' was first declared here.` }] }));
+    } else if (!prev) firstByName.set(m.flow.name.text, { file: u.file, name: m.flow.name });
+  }
   const diagnostics = bag.sorted();
   if (bag.droppedCount) diagnostics.push(createDiagnostic(Diagnostics.Too_many_diagnostics_0_more, undefined, [bag.droppedCount]));
   return {

@@ -95,12 +95,12 @@ export class FlowParser extends EmbeddedActionsParser {
     this.OPTION(() => { const d = this.CONSUME(T.StringLiteral); this.ACTION(() => { description = unquote(d.image); }); });
     const items: A.FlowItem[] = [];
     this.ACTION(() => { this.isInFlow = true; });
-    this.MANY(() => {
+    this.MANY({ GATE: () => this.LA(1).tokenType !== T.Flow, DEF: () => {
       this.OR([
         { ALT: () => { items.push(this.SUBRULE(this.flowItem)); } },
         { GATE: () => this.LA(1).tokenType !== T.Flow, ALT: () => { this.SUBRULE(this.junk); } },
       ]);
-    });
+    } });
     this.ACTION(() => { this.isInFlow = false; });
     return this.ACTION(() => ({ kind: 'Flow', name: this.nameOf(name), description, items, span: this.from(start) } as A.Flow));
   });
@@ -168,7 +168,7 @@ export class FlowParser extends EmbeddedActionsParser {
     const start = this.CONSUME(T.On);
     const errorClass = this.CONSUME(T.Name);
     let retry: A.Policy['retry']; let alert: A.StringLit | undefined; let then: A.Name | undefined;
-    this.AT_LEAST_ONE(() => this.OR([
+    this.AT_LEAST_ONE({ GATE: () => this.policyActionAhead(), DEF: () => this.OR([
       { ALT: () => {
         const r = this.CONSUME(T.Retry);
         const max = this.CONSUME(T.NumberLiteral);
@@ -184,10 +184,19 @@ export class FlowParser extends EmbeddedActionsParser {
         this.ACTION(() => { retry = { max: Number(max.image), backoff, initial, max_: maxD, span: this.from(r) }; });
       } },
       { ALT: () => { this.CONSUME(T.Alert); alert = this.SUBRULE(this.stringLit); } },
-      { ALT: () => { this.OPTION4(() => this.CONSUME(T.Then)); const n = this.CONSUME3(T.Name); this.ACTION(() => { then = this.nameOf(n); }); } },
-    ]));
+      // The action is `then`, an identifier (dead_letter, fail, ...) or `skip` not starting a `skip when`
+      // statement: a keyword that starts the next statement (on, fetch, write, ...) ends the policy.
+      { GATE: () => this.LA(1).tokenType === T.Then || this.LA(1).tokenType === T.Identifier || (this.LA(1).tokenType === T.Skip && this.LA(2).tokenType !== T.When),
+        ALT: () => { this.OPTION4(() => this.CONSUME(T.Then)); const n = this.CONSUME3(T.Name); this.ACTION(() => { then = this.nameOf(n); }); } },
+    ]) });
     return this.ACTION(() => ({ kind: 'Policy', errorClass: this.nameOf(errorClass), retry, alert, then, span: this.from(start) } as A.Policy));
   }, { recoveryValueFunc: () => this.missing('an error policy') as unknown as A.Policy });
+
+  /** Whether the next token continues a policy: a keyword that starts the next statement ends it. */
+  private policyActionAhead(): boolean {
+    const t = this.LA(1).tokenType;
+    return t === T.Retry || t === T.Alert || t === T.Then || t === T.Identifier || (t === T.Skip && this.LA(2).tokenType !== T.When);
+  }
 
   /** StepPolicies : '{' Policy* '}' */
   private stepPolicies = this.RULE('stepPolicies', (): A.Policy[] => {
@@ -381,7 +390,7 @@ export class FlowParser extends EmbeddedActionsParser {
       const els = this.SUBRULE3(this.expr);
       return this.ACTION(() => ({ kind: 'If', condition, then, else: els, span: this.from(start) } as A.If));
     } },
-    { GATE: () => this.LA(2).tokenType === T.FatArrow, ALT: () => {
+    { GATE: () => this.LA(1).tokenType === T.Identifier && this.LA(2).tokenType === T.FatArrow, ALT: () => {
       const p = this.CONSUME(T.Name);
       this.CONSUME(T.FatArrow);
       const body = this.SUBRULE4(this.expr);
@@ -427,7 +436,7 @@ export class FlowParser extends EmbeddedActionsParser {
     { ALT: () => this.SUBRULE(this.postfix) },
   ]), { recoveryValueFunc: () => this.missing('an expression') });
 
-  /** Postfix : Primary ('.' Name | '?.' Name | '[' Expr ']' | '?.' '[' Expr ']' | '(' Args? ')')* */
+  /** Postfix : Primary ('.' Name | '?.' Name | '[' Expr ']' | '(' Args? ')')* */
   private postfix = this.RULE('postfix', (): A.Expr => {
     let e = this.SUBRULE(this.primary);
     this.MANY(() => this.OR([

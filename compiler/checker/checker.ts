@@ -112,11 +112,14 @@ function checkFlow(flow: A.Flow, file: string, schemas: SchemaSet, options: Chec
   const writes: A.Write[] = [];
   // Names used before their step: found by pre-declaring every later name as "not yet".
   const laterNames = new Map<string, A.Name>();
+  const usedEarly = new Set<string>();
   for (const item of flow.items) if ((item.kind === 'Fetch' || item.kind === 'Lookup' || item.kind === 'Let' || item.kind === 'MapDecl') && item.name) laterNames.set(item.name.text, item.name);
   const checkUseBeforeDeclare = (e: A.Node) => {
     walkExpr(e, (n) => {
       if (n.kind === 'Ident' && laterNames.has(n.name) && !root.lookup(n.name)) {
         report(Diagnostics.Step_0_used_before_declared, n.span, [n.name], { related: [{ span: laterNames.get(n.name)!.span, message: `'${n.name}' is declared here.` }] });
+        ec.usedEarly.add(n);
+        usedEarly.add(n.name);
         return false;
       }
       return true;
@@ -147,7 +150,10 @@ function checkFlow(flow: A.Flow, file: string, schemas: SchemaSet, options: Chec
         let t = ec.check(item.value, root);
         if (item.type) {
           const dt = resolveTypeRef(item.type, schemas, report);
-          if (!isLoose(dt) && !isLoose(t) && !assignable(nonNull(t), nonNull(dt))) report(Diagnostics.Declared_type_0_does_not_match_1, item.type.span, [typeToString(dt), typeToString(t)]);
+          if (!isLoose(dt) && !isLoose(t) && (!assignable(nonNull(t), nonNull(dt)) || (t.nullable && !dt.nullable))) {
+            report(Diagnostics.Declared_type_0_does_not_match_1, item.type.span, [typeToString(dt), typeToString(t)],
+              t.nullable && !dt.nullable ? { hint: `The value may be null; declare '${typeToString(dt)}?' or give a default with '??'.` } : {});
+          }
           if (!isLoose(dt)) t = dt;
         }
         declare(item.name, t, 'let', 'Let');
@@ -224,7 +230,7 @@ function checkFlow(flow: A.Flow, file: string, schemas: SchemaSet, options: Chec
 
   // Unused steps (warnings).
   for (const { binding, node, kind } of declared.values()) {
-    if (binding.used) continue;
+    if (binding.used || usedEarly.has(node.text)) continue;
     if (kind === 'Fetch') report(Diagnostics.Fetch_0_is_never_used, node.span, [node.text]);
     else if (kind === 'Lookup') report(Diagnostics.Lookup_0_is_never_used, node.span, [node.text]);
     else if (kind === 'Let') report(Diagnostics.Let_0_is_never_used, node.span, [node.text]);

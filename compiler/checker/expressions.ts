@@ -34,6 +34,8 @@ export class Scope {
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 export class ExprChecker {
+  /** Names already reported as used before their step (FLOW4005): no second "unknown name". */
+  readonly usedEarly = new WeakSet<A.Node>();
   /** Operation calls are allowed only as the whole value of a fetch, lookup or write step. */
   allowedOperationCalls = new WeakSet<A.Node>();
 
@@ -126,6 +128,7 @@ export class ExprChecker {
       this.report(Diagnostics.Not_an_operation_call, e.span, [`'${e.name}' on its own`]);
       return ERROR;
     }
+    if (this.usedEarly.has(e)) return ERROR;
     const candidates = [...scope.allNames(), ...this.tables.keys()];
     this.report(Diagnostics.Unknown_name_0, e.span, [e.name], { hint: didYouMean(e.name, candidates), label: 'unknown name' });
     return ERROR;
@@ -338,7 +341,10 @@ export class ExprChecker {
         }
         if (!isNumeric(l) || !isNumeric(r)) return fail();
         return prim(l.kind === 'prim' && r.kind === 'prim' && l.name === 'int' && r.name === 'int' ? 'int' : 'decimal', nullable);
-      case '-': case '*': case '%':
+      case '%':
+        if (!(l.kind === 'prim' && l.name === 'int') || !(r.kind === 'prim' && r.name === 'int')) return fail();
+        return prim('int', nullable);
+      case '-': case '*':
         if (!isNumeric(l) || !isNumeric(r)) return fail();
         return prim(l.kind === 'prim' && r.kind === 'prim' && l.name === 'int' && r.name === 'int' ? 'int' : 'decimal', nullable);
       case '/':
@@ -362,7 +368,7 @@ export class ExprChecker {
           this.report(Diagnostics.Expected_0_found_1, p.span, [`a pattern of type '${typeToString(nonNull(st))}'`, `'${typeToString(pt)}'`]);
         }
         const key = literalKey(p);
-        if (seen.has(key)) this.report(Diagnostics.Unreachable_after_else, p.span, [key]);
+        if (seen.has(key)) this.report(Diagnostics.Duplicate_match_pattern_0, p.span, [key]);
         seen.set(key, p);
         const codes = st.kind === 'prim' ? st.codes : undefined;
         if (codes && p.kind === 'StringLit' && !codes.includes(p.value)) {

@@ -52,12 +52,16 @@ export class DiagnosticBag {
   private readonly items: Diagnostic[] = [];
   private dropped = 0;
 
+  private errors = 0;
+
   add(d: Diagnostic): void {
+    if (d.category === 'error') this.errors++;
     if (this.items.length >= DiagnosticBag.MAX) { this.dropped++; return; }
     this.items.push(d);
   }
   addAll(ds: Iterable<Diagnostic>): void { for (const d of ds) this.add(d); }
-  get hasErrors(): boolean { return this.items.some((d) => d.category === 'error'); }
+  /** True when any error was added, including ones dropped past the cap. */
+  get hasErrors(): boolean { return this.errors > 0; }
   get count(): number { return this.items.length; }
   get droppedCount(): number { return this.dropped; }
 

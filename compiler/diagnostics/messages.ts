@@ -64,7 +64,7 @@ export const Diagnostics = {
   Retry_count_0_out_of_range: msg(4003, 'error', 'Retry count {0} is out of range; expected 1 to 100.'),
   Backoff_range_0_1_inverted: msg(4004, 'error', "Backoff starts at {0} but its maximum is {1}; the maximum must not be smaller."),
   Step_0_used_before_declared: msg(4005, 'error', "'{0}' is used before the step that declares it."),
-  Idempotency_key_must_be_string: msg(4006, 'error', "The idempotency key must be a string, found '{0}'."),
+  Idempotency_key_must_be_string: msg(4006, 'error', "The idempotency key must be a string or an int, found '{0}'."),
   Write_target_system_0_trigger_loop: msg(4007, 'warning', "This flow is triggered by {0} and writes back to {0}; make sure the write cannot trigger the flow again."),
 
   // 5xxx schemas, catalogs, lookup files
@@ -80,7 +80,7 @@ export const Diagnostics = {
   Table_0_is_never_used: msg(6003, 'warning', "Table '{0}' is never used."),
   Let_0_is_never_used: msg(6004, 'warning', "'{0}' is never used."),
   Map_0_is_never_written: msg(6005, 'warning', "Map '{0}' is never written."),
-  Unreachable_after_else: msg(6006, 'warning', "This arm can never match: an earlier arm handles '{0}'."),
+  Duplicate_match_pattern_0: msg(6006, 'warning', "This pattern can never match: an earlier arm handles {0}."),
 
   // 9xxx related information
   _0_was_first_assigned_here: msg(9001, 'message', "'{0}' was first assigned here."),

@@ -117,7 +117,6 @@ export function emitFlow(model: FlowModel, version: string, banner: string, cont
         const v = emitExpr(rctx, step.value);
         run.push(`    $at = ${at};`, `    const ${jsName(step.name.text)}: ${tsType(t)} = ${t.nullable || t.kind === 'error' || t.kind === 'any' ? v : `(${v})!`};`);
         break;
-        break;
       }
       case 'Idempotency': {
         const keep = step.keep?.ms ?? 90 * 86_400_000;
@@ -246,7 +245,7 @@ function policyJson(p: A.Policy): Record<string, unknown> {
     on: p.errorClass.text,
     ...(r ? { retry: { max: r.max, backoff: r.backoff?.text ?? 'exponential', initialMs: r.initial?.ms ?? DEFAULT_TRANSIENT_RETRY.initialMs, maxMs: r.max_?.ms ?? Math.max(r.initial?.ms ?? 0, DEFAULT_TRANSIENT_RETRY.maxMs) } } : {}),
     ...(p.alert ? { alert: p.alert.value } : {}),
-    then: p.then?.text ?? (r ? 'dead_letter' : 'dead_letter'),
+    then: p.then?.text ?? 'dead_letter',
   };
 }
 
