@@ -158,9 +158,13 @@ describe('print: statements', () => {
   });
 
   test('several flows are separated by an empty line', () => {
-    // Built by hand: the parser does not read a second flow yet (see kitchen-sink.test.ts).
-    const [a, b] = [parseClean('flow A on xcart.order.created'), parseClean('flow B on schedule every 1h')];
-    expect(print({ ...a, flows: [...a.flows, ...b.flows] })).toBe('flow A\n  on xcart.order.created\n\nflow B\n  on schedule every 1h\n');
+    expect(roundTrip('flow A on xcart.order.created on invalid dead_letter\nflow B on schedule every 1h')).toBe(
+      'flow A\n  on xcart.order.created\n  on invalid dead_letter\n\nflow B\n  on schedule every 1h\n');
+  });
+
+  test('several policies, at flow level and in a step block', () => {
+    expect(roundTrip('flow A write x.y(1) { on transient retry 3 on invalid skip }\non transient retry 2 then fail\non invalid dead_letter\nlet z = 1')).toBe(
+      'flow A\n  write x.y(1) { on transient retry 3 on invalid skip }\n  on transient retry 2 then fail\n  on invalid dead_letter\n  let z = 1\n');
   });
 
   test('a name key of a table is parenthesised (it would read as a lambda)', () => {

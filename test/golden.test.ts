@@ -11,8 +11,9 @@
  * to (re)write them after a deliberate compiler change, and review the diff. CI never sets
  * UPDATE_GOLDEN, so a missing or different golden file fails there.
  *
- * emit/runtime is a symlink to the repository's runtime/, so the golden modules (and entities.ts)
- * also type-check in place under the project's tsconfig (which includes test/).
+ * emit/runtime/{contract,builtins}.ts are symlinks to the repository's runtime/ files, so the golden
+ * modules (and entities.ts) also type-check in place under the project's tsconfig (which includes
+ * test/). Only those two files are linked: linking the folder would make vitest run runtime's tests twice.
  *
  * Coverage: every diagnostic code of the catalog is either covered by a .diag golden, or listed below
  * as unreachable (no input can produce it) or blocked (reachable, but only with output that is wrong
@@ -35,7 +36,6 @@ const schemas = loadSchemas(SCHEMAS, process.cwd());
 
 /** Codes no .flow input can produce, with the reason. */
 export const UNREACHABLE: Record<number, string> = {
-  2014: 'two flows with one name need two flows in one file, and the parser reads only one flow per file (parser bug)',
   3021: 'Cannot_infer_type_of_0 is in the catalog but no checker code reports it',
   5001: 'needs a broken entity schema; the fixtures are checked against mappings/schemas',
   5002: 'needs a broken operation catalog; the fixtures are checked against mappings/schemas',
@@ -47,7 +47,6 @@ export const UNREACHABLE: Record<number, string> = {
 /** Codes that are reachable, but whose every reproduction today shows wrong output (compiler bugs). */
 export const BLOCKED: Record<number, string> = {
   3019: "the message names the entity as 'this entity' and the computed rule as 'read-only' (checker/expressions.ts assignField)",
-  4005: "every use before declaration is also reported as FLOW2001 Unknown name at the same span, and the late step as FLOW6004 never used (checker/checker.ts)",
 };
 
 /** Related-information codes that must appear on `!!! related` lines of some golden. */
