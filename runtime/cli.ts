@@ -1,20 +1,36 @@
 /**
- * flowd: the runtime's command line.
+ * flowd: the runtime's command line. Names and flags are an interface scripts depend on:
+ *   flowd serve --config connect.yaml
+ *   flowd demo [--once] [--state-dir DIR]
+ *   flowd dlq list [--json] [--flow NAME] | dlq show <id> | dlq replay <id> | dlq replay --all [--flow NAME]
+ *   flowd status [--json]
  *   flowd sandbox [--xcart-port P] [--read-token T] [--write-token T] [--state-dir DIR] [--sagepro-db FILE]
- * Later subcommands (serve, demo, dlq, status) belong to the runtime issue.
+ * Store-reading commands take --state-dir DIR (the store is DIR/flowd.db) or --config FILE.
  */
 import { parseArgs } from 'node:util';
 import path from 'node:path';
 import fs from 'node:fs';
 
 const USAGE = `usage:
+  flowd serve --config connect.yaml
+  flowd demo [--once] [--state-dir DIR]
+  flowd dlq list [--json] [--flow NAME] [--state-dir DIR | --config FILE]
+  flowd dlq show <id> [--state-dir DIR | --config FILE]
+  flowd dlq replay <id> | --all [--flow NAME] [--state-dir DIR | --config FILE]
+  flowd status [--json] [--state-dir DIR | --config FILE]
   flowd sandbox [--xcart-port <port>] [--read-token T] [--write-token T] [--state-dir DIR] [--sagepro-db FILE]
 `;
+
+const DEFAULT_DEMO_DIR = '.state/demo';
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
     switch (cmd) {
+      case 'serve': return await serve(rest);
+      case 'demo': return await demo(rest);
+      case 'dlq': return await dlq(rest);
+      case 'status': return await status(rest);
       case 'sandbox': return await sandbox(rest);
       case undefined: case '-h': case '--help':
         process.stdout.write(USAGE); return cmd ? 0 : 2;
@@ -22,9 +38,104 @@ export async function main(argv: string[]): Promise<number> {
         process.stderr.write(`flowd: unknown command '${cmd}'\n${USAGE}`); return 2;
     }
   } catch (err) {
-    process.stderr.write(`flowd: ${(err as Error).message}\n`);
-    return 2;
+    const e = err as Error & { code?: string };
+    if (e.name === 'ConfigError' || e.code?.startsWith('ERR_PARSE_ARGS')) { process.stderr.write(`flowd: ${e.message}\n`); return 2; }
+    process.stderr.write(`flowd: ${e.message}\n`);
+    return 1;
   }
+}
+
+async function serve(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { config: { type: 'string', default: 'connect.yaml' } }, strict: true });
+  const { loadConfig } = await import('./config/config.js');
+  const { startService } = await import('./service.js');
+  const config = loadConfig(path.resolve(values.config!));
+  const svc = await startService(config);
+  process.stdout.write(`flowd serving ${svc.flows.size} flows on ${svc.url} (metrics ${svc.url}/metrics)\n`);
+  await new Promise<void>((resolve) => { process.once('SIGINT', resolve); process.once('SIGTERM', resolve); });
+  process.stdout.write('flowd: stopping (finishing in-flight jobs)\n');
+  await svc.stop();
+  return 0;
+}
+
+async function demo(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { once: { type: 'boolean', default: false }, 'state-dir': { type: 'string', default: DEFAULT_DEMO_DIR } }, strict: true });
+  const { runDemo } = await import('./demo.js');
+  return runDemo({ once: values.once!, stateDir: values['state-dir']! });
+}
+
+async function openStore(values: { 'state-dir'?: string; config?: string }) {
+  const { SqliteStore } = await import('./store/sqlite-store.js');
+  let file: string;
+  if (values.config) {
+    const { loadConfig } = await import('./config/config.js');
+    file = loadConfig(path.resolve(values.config)).store.path;
+  } else {
+    file = path.join(path.resolve(values['state-dir'] ?? DEFAULT_DEMO_DIR), 'flowd.db');
+  }
+  if (!fs.existsSync(file)) throw new Error(`no store at ${file} (give --state-dir DIR or --config FILE)`);
+  return SqliteStore.open(file);
+}
+
+const storeOptions = { 'state-dir': { type: 'string' }, config: { type: 'string' } } as const;
+const when = (ms: number | null) => (ms ? new Date(ms).toISOString() : '-');
+
+async function dlq(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, strict: true,
+    options: { ...storeOptions, json: { type: 'boolean', default: false }, flow: { type: 'string' }, all: { type: 'boolean', default: false } } });
+  const store = await openStore(values);
+  try {
+    switch (sub) {
+      case 'list': {
+        const list = await store.listDeadLetters({ ...(values.flow ? { flow: values.flow } : {}), limit: 1000 });
+        if (values.json) { process.stdout.write(JSON.stringify(list, null, 2) + '\n'); return 0; }
+        if (!list.length) { process.stdout.write('the dead-letter queue is empty\n'); return 0; }
+        for (const d of list) {
+          process.stdout.write(`${String(d.id).padStart(5)}  ${when(d.createdAt)}  ${d.flow}@${d.flowVersion.slice(0, 8)}  ${d.errorClass}  ${d.reason}${d.site ? `  (${d.site})` : ''}${d.replayedAt ? `  [replayed as job ${d.replayJobId}]` : ''}\n`);
+        }
+        return 0;
+      }
+      case 'show': {
+        const id = Number(positionals[0]);
+        if (!Number.isInteger(id)) throw new Error('usage: flowd dlq show <id>');
+        const d = await store.getDeadLetter(id);
+        if (!d) { process.stderr.write(`flowd: no dead-letter entry ${id}\n`); return 1; }
+        process.stdout.write(JSON.stringify(d, null, 2) + '\n');
+        return 0;
+      }
+      case 'replay': {
+        if (values.all) {
+          const r = await store.replayAll(values.flow ? { flow: values.flow } : {});
+          process.stdout.write(`replayed ${r.length} entr${r.length === 1 ? 'y' : 'ies'}${r.length ? `: jobs ${r.map((x) => x.jobId).join(', ')}` : ''}\n`);
+          return 0;
+        }
+        const id = Number(positionals[0]);
+        if (!Number.isInteger(id)) throw new Error('usage: flowd dlq replay <id> | --all [--flow NAME]');
+        const r = await store.replay(id);
+        if (!r) { process.stderr.write(`flowd: no dead-letter entry ${id}\n`); return 1; }
+        process.stdout.write(r.alreadyReplayed ? `entry ${id} was already replayed as job ${r.jobId}\n` : `entry ${id} replayed as job ${r.jobId} (runs through the currently deployed flow version)\n`);
+        return 0;
+      }
+      default:
+        throw new Error(`usage: flowd dlq list|show|replay ...`);
+    }
+  } finally { await store.close(); }
+}
+
+async function status(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, strict: true, options: { ...storeOptions, json: { type: 'boolean', default: false } } });
+  const store = await openStore(values);
+  try {
+    const s = await store.status();
+    if (values.json) { process.stdout.write(JSON.stringify(s, null, 2) + '\n'); return 0; }
+    process.stdout.write(`queue depth ${s.queueDepth} (ready ${s.totals.ready}, running ${s.totals.running}); dead letters ${s.totals.deadLettered}\n`);
+    for (const f of s.flows) {
+      const last = f.lastRun ? `last run ${when(f.lastRun.at)} ${f.lastRun.outcome}` : 'no runs yet';
+      process.stdout.write(`  ${f.flow.padEnd(28)} queued ${f.queued}  running ${f.running}  dead ${f.deadLettered}  ${last}${f.lastError ? `  last error: ${f.lastError.error}` : ''}\n`);
+    }
+    return 0;
+  } finally { await store.close(); }
 }
 
 async function sandbox(argv: string[]): Promise<number> {
@@ -46,8 +157,8 @@ async function sandbox(argv: string[]): Promise<number> {
   const sage = await createSageProSandbox({ dbPath: path.resolve(values['sagepro-db'] ?? path.join(stateDir, 'sagepro.db')) });
   const xc = await startXcartSandbox({
     port: Number(values['xcart-port']),
-    readToken: values['read-token'],
-    writeToken: values['write-token'],
+    ...(values['read-token'] ? { readToken: values['read-token'] } : {}),
+    ...(values['write-token'] ? { writeToken: values['write-token'] } : {}),
     stateDir,
   });
   process.stdout.write(
@@ -56,7 +167,7 @@ async function sandbox(argv: string[]): Promise<number> {
     `  write token:    ${xc.writeToken}\n` +
     `Sage Pro sandbox: ${sage.dsn}\n`);
   await new Promise<void>((resolve) => {
-    const stop = () => { xc.close().then(() => resolve()); };
+    const stop = () => { void xc.close().then(() => resolve()); };
     process.once('SIGINT', stop); process.once('SIGTERM', stop);
   });
   return 0;

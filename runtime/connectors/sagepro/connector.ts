@@ -7,6 +7,7 @@
  * Derived totals are maintained here, as Sage Pro's own order entry would: ICILOC.LSOALOC,
  * ARCUST.ONORDER, ARCUST.BALANCE, next numbers in SYSDATA.
  */
+import odbc from 'odbc';
 import { ConnectorError } from '../errors.js';
 import { changedRows as changedRowsOf, type PreviousHashes, type RowChange } from './changes.js';
 import { createDialect, dialectFromDsn, ident, type CatalogColumn, type Dialect, type DialectName } from './dialect.js';
@@ -119,7 +120,15 @@ export class SageProConnector {
     return this.guard(operation, () => m(args));
   }
 
-  async close(): Promise<void> { await this.pool.close(); }
+  async close(): Promise<void> {
+    await this.pool.close();
+    const meta = this.metaConn; this.metaConn = undefined;
+    if (meta) await meta.then((c) => c.close(), () => undefined);
+  }
+
+  /** The catalog connection (see shape()) and the queue that serialises its use. */
+  private metaConn: Promise<odbc.Connection> | undefined;
+  private metaQueue: Promise<unknown> = Promise.resolve();
 
   // ---------------------------------------------------------------- plumbing
 
@@ -144,8 +153,13 @@ export class SageProConnector {
     const key = table.toUpperCase();
     let p = this.shapes.get(key);
     if (!p) {
-      p = this.pool.with(async (s) => {
-        const rows = await s.conn.columns(null, this.opts.schema ?? null, this.dialect.catalogTable(key), null);
+      // Catalog reads use their own connection, never the pool: shape() is called from inside
+      // operations that already hold a pooled connection, and a nested acquire could deadlock a
+      // full pool (every holder waiting for a second connection).
+      const shape: Promise<TableShape> = this.metaQueue.catch(() => undefined).then(async () => {
+        this.metaConn ??= odbc.connect(this.opts.dsn).catch((e: unknown) => { this.metaConn = undefined; throw toConnectorError(e, { dsn: this.opts.dsn, operation: 'connect' }); });
+        const conn = await this.metaConn;
+        const rows = await conn.columns(null, this.opts.schema ?? null, this.dialect.catalogTable(key), null);
         const columns = new Map<string, { name: string; type: NonNullable<ReturnType<Dialect['storageTypeOf']>>; justify: 'left' | 'right' }>();
         const sorted = Array.from(rows as unknown as CatalogColumn[]).sort((a, b) => (a.ORDINAL_POSITION ?? 0) - (b.ORDINAL_POSITION ?? 0));
         for (const r of sorted) {
@@ -159,6 +173,8 @@ export class SageProConnector {
         }
         return { table: key, columns };
       });
+      this.metaQueue = shape;
+      p = shape;
       p.catch(() => this.shapes.delete(key));
       this.shapes.set(key, p);
     }

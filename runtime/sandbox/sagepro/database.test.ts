@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import odbc from 'odbc';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createSageProSandbox, SEED_ITEMS, sandboxDdl } from './database.js';
+import { createSageProSandbox, SEED_CUSTOMERS, SEED_ITEMS, sandboxDdl } from './database.js';
 import { SANDBOX_TABLES } from './tables.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'connect-sagepro-sb-'));
@@ -13,7 +13,7 @@ describe('Sage Pro sandbox', () => {
   it('creates and seeds once, then reuses the file', async () => {
     const dbPath = path.join(dir, 'nested', 'sagepro.db');
     const a = await createSageProSandbox({ dbPath });
-    expect(a).toEqual({ dsn: `Driver=SQLite3;Database=${dbPath}`, created: true });
+    expect(a).toEqual({ dsn: `Driver=SQLite3;Database=${dbPath};Timeout=5000`, created: true });
     const b = await createSageProSandbox({ dbPath });
     expect(b.created).toBe(false);
     const c = await odbc.connect(a.dsn);
@@ -21,7 +21,8 @@ describe('Sage Pro sandbox', () => {
       const items = Array.from(await c.query<{ ITEM: string }>('SELECT ITEM FROM icitem ORDER BY ITEM')).map((r) => r.ITEM.trim());
       expect(items).toEqual(SEED_ITEMS.map((i) => i.item).sort());
       expect(Array.from(await c.query('SELECT * FROM iciloc'))).toHaveLength(32);
-      expect(Array.from(await c.query('SELECT * FROM arcust'))).toHaveLength(10);
+      expect(Array.from(await c.query('SELECT * FROM arcust'))).toHaveLength(SEED_CUSTOMERS.length);
+      expect(Array.from(await c.query<{ M: string }>('PRAGMA journal_mode'))[0]).toEqual({ journal_mode: 'wal' });
       expect(Array.from(await c.query('SELECT * FROM soymst')).length).toBeGreaterThan(0);
       // no NULL anywhere in the seed
       for (const t of SANDBOX_TABLES) {

@@ -83,6 +83,10 @@ export const SEED_CUSTOMERS: { custno: string; company: string; contact: string;
   { custno: 'PIED01', company: 'Pied Piper', contact: 'Richard Hendricks', email: 'richard@piedpiper.example', city: 'Palo Alto', state: 'CA', zip: '94301' },
   { custno: 'OBRI01', company: "O'Brien & Sons", contact: "Maeve O'Brien", email: 'maeve@obrien.example', city: 'Boston', state: 'MA', zip: '02101' },
   { custno: 'WEB001', company: 'Web Store Customers', contact: 'Web Store', email: 'shop@connect.example', city: 'Chicago', state: 'IL', zip: '60601' },
+  // Per-currency web customers that mappings/lookups/web-customers.yaml bills guests to.
+  { custno: 'WEBUS', company: 'Web Store (USD)', contact: 'Web Store', email: 'web-usd@connect.example', city: 'Chicago', state: 'IL', zip: '60601' },
+  { custno: 'WEBCA', company: 'Web Store (CAD)', contact: 'Web Store', email: 'web-cad@connect.example', city: 'Toronto', state: 'ON', zip: 'M5H 2N2' },
+  { custno: 'WEBEU', company: 'Web Store (EUR)', contact: 'Web Store', email: 'web-eur@connect.example', city: 'Dublin', state: '', zip: 'D02' },
 ];
 
 export const SEED_GL_ACCOUNTS: [string, string, string][] = [
@@ -243,9 +247,13 @@ export async function createSageProSandbox(opts: { dbPath: string }): Promise<{ 
   const abs = path.resolve(opts.dbPath);
   if (/[;{}]/.test(abs)) throw new Error('the sandbox database path must not contain ; { or }');
   fs.mkdirSync(path.dirname(abs), { recursive: true });
-  const dsn = `Driver=SQLite3;Database=${abs}`;
+  // Timeout: how long a connection waits for another's write lock (ms) before "database is locked",
+  // which the connector classifies as transient (retried), instead of the driver's long default.
+  const dsn = `Driver=SQLite3;Database=${abs};Timeout=5000`;
   const conn = await odbc.connect(dsn);
   try {
+    // WAL (kept in the file): readers, such as a change-detection cursor, never block the writer.
+    await conn.query('PRAGMA journal_mode=WAL');
     const tables = await conn.tables(null, null, 'somast', null);
     if (tables.length > 0) return { dsn, created: false };
     await loadSandbox(conn, 'sqlite');

@@ -1,0 +1,201 @@
+/**
+ * `flowd demo [--once] [--state-dir DIR]`: the order-to-cash cycle on the embedded defaults.
+ * Starts the X-Cart sandbox (HTTP on loopback, pushing signed events to flowd) and the Sage Pro
+ * sandbox (SQLite through the SQLite3 ODBC driver), compiles the shipped flows, starts flowd, then:
+ *   1. places orders in the store → they arrive as sales orders in Sage Pro (lines, allocation, customer);
+ *   2. ships one in Sage Pro → the X-Cart order becomes shipped;
+ *   3. changes stock in Sage Pro → the X-Cart product follows;
+ *   4. places an order with a SKU Sage Pro does not know → it lands in the dead-letter queue with the reason.
+ * Each step is checked by reading both systems back. With --once it prints a summary and exits 0
+ * only if every step held; otherwise it keeps serving until stopped.
+ */
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import odbc from 'odbc';
+import { randomBytes } from 'node:crypto';
+import { createProgram } from '../compiler/program.js';
+import { buildProgram, writeBuild } from '../compiler/emitter/build.js';
+import { startXcartSandbox } from './sandbox/xcart/server.js';
+import { createSageProSandbox } from './sandbox/sagepro/database.js';
+import { loadConfig } from './config/config.js';
+import { createLogger } from './observability/logger.js';
+import { startService, type Service } from './service.js';
+
+export interface DemoOptions {
+  readonly once: boolean;
+  readonly stateDir: string;
+  readonly out?: (line: string) => void;
+  /** The shipped flows (default: mappings/ of this checkout). */
+  readonly mappingsDir?: string;
+}
+
+interface Step { name: string; ok: boolean; detail: string }
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => resolve(p)); });
+  });
+}
+
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try { const v = await fn(); if (v) return v; } catch (e) { last = e; }
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export async function runDemo(o: DemoOptions): Promise<number> {
+  const out = o.out ?? ((l: string) => process.stdout.write(l + '\n'));
+  const stateDir = path.resolve(o.stateDir);
+  fs.mkdirSync(stateDir, { recursive: true });
+  const mappings = path.resolve(o.mappingsDir ?? path.join(import.meta.dirname, '..', 'mappings'));
+
+  // 1. Compile the shipped flows.
+  const program = createProgram([mappings]);
+  if (program.hasErrors) { out('the shipped flows have errors: run flowc check mappings'); return 1; }
+  const build = buildProgram(program);
+  if (build.typeErrors.length) { out(`internal error: generated code does not type-check:\n${build.typeErrors.join('\n')}`); return 1; }
+  const flowsDir = path.join(stateDir, 'flows');
+  writeBuild(build, flowsDir);
+  out(`compiled ${build.flows.length} flows into ${flowsDir}: ${build.flows.map((f) => f.name).join(', ')}`);
+
+  // 2. The two sandboxes. Tokens and the push secret are kept in the state folder, so a restart reuses them.
+  const secretsFile = path.join(stateDir, 'demo-secrets.json');
+  const secrets = fs.existsSync(secretsFile) ? JSON.parse(fs.readFileSync(secretsFile, 'utf8')) as Record<string, string>
+    : { read: `read-${randomBytes(8).toString('hex')}`, write: `write-${randomBytes(8).toString('hex')}`, push: randomBytes(24).toString('hex') };
+  fs.writeFileSync(secretsFile, JSON.stringify(secrets), { mode: 0o600 });
+  const sage = await createSageProSandbox({ dbPath: path.join(stateDir, 'sagepro.db') });
+  fs.writeFileSync(path.join(stateDir, 'sagepro_dsn'), sage.dsn, { mode: 0o600 });
+  const flowdPort = await freePort();
+  const xc = await startXcartSandbox({ port: 0, stateDir, readToken: secrets.read, writeToken: secrets.write,
+    push: { url: `http://127.0.0.1:${flowdPort}/hooks/xcart`, secret: secrets.push! } });
+  out(`X-Cart sandbox:   ${xc.url}  (pushes signed events to flowd)`);
+  out(`Sage Pro sandbox: ${sage.dsn}`);
+
+  // 3. flowd on its embedded defaults, configured through a connect.yaml like any deployment.
+  const configFile = path.join(stateDir, 'connect.yaml');
+  fs.writeFileSync(configFile, [
+    '# Written by `flowd demo`. Secrets are references: the values are in the environment / files.',
+    `http: { host: 127.0.0.1, port: ${flowdPort} }`,
+    'store: { kind: sqlite, path: flowd.db }',
+    'flows: { dir: flows }',
+    'connections:',
+    `  xcart: { base_url: "${xc.url}", token: { env: CONNECT_DEMO_XCART_TOKEN }, rate_per_second: 50, concurrency: 4 }`,
+    '  sagepro: { dsn: { file: sagepro_dsn }, concurrency: 2 }',
+    'triggers:',
+    '  xcart_poll: { every: 1s }',
+    '  push: { enabled: true, secret: { env: CONNECT_DEMO_PUSH_SECRET }, tolerance: 300s }',
+    '  sagepro_poll: { every: 1s }',
+    'workers: { count: 4, lease: 30s }',
+    `log: { level: ${process.env.FLOWD_LOG_LEVEL ?? 'info'}, file: flowd.log }`,
+    '',
+  ].join('\n'));
+  const config = loadConfig(configFile, { ...process.env, CONNECT_DEMO_XCART_TOKEN: secrets.write, CONNECT_DEMO_PUSH_SECRET: secrets.push! });
+  const logger = createLogger({ level: config.log.level, file: path.join(stateDir, 'flowd.log'), name: 'flowd', secrets: config.secrets.map((s) => s.reveal()) });
+  const svc = await startService(config, { logger, sageproEveryMs: 1000 });
+  out(`flowd:            ${svc.url}  (metrics ${svc.url}/metrics, health ${svc.url}/healthz, log ${path.join(stateDir, 'flowd.log')})`);
+
+  const steps: Step[] = [];
+  const step = async (name: string, fn: () => Promise<string>) => {
+    try { const detail = await fn(); steps.push({ name, ok: true, detail }); out(`  ✓ ${name}: ${detail}`); }
+    catch (e) { steps.push({ name, ok: false, detail: (e as Error).message }); out(`  ✗ ${name}: ${(e as Error).message}`); }
+  };
+  const api = async (method: string, p: string, body?: unknown) => {
+    const r = await fetch(xc.url + p, { method, headers: { 'X-Auth-Token': secrets.write!, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    if (!r.ok) throw new Error(`${method} ${p}: HTTP ${r.status} ${await r.text()}`);
+    return r.json() as Promise<Record<string, unknown>>;
+  };
+  const db = await odbc.connect(sage.dsn);
+  try {
+    out('\nscenario:');
+    // Step 1: orders become sales orders.
+    const placed: Record<string, unknown>[] = [];
+    await step('orders placed in the store become sales orders in Sage Pro', async () => {
+      const carts = [
+        { email: 'orders@acme.example', items: [{ sku: 'WIDGET-100', amount: 2 }, { sku: 'CABLE-USB-C', amount: 3 }], payment_status: 'P' },
+        { email: 'new.shopper@example.com', items: [{ sku: 'MOUSE-WL', amount: 1 }], payment_status: 'P' },
+        { email: 'bill@initech.example', items: [{ sku: 'WIDGET-200', amount: 4 }, { sku: 'DOCK-USB4', amount: 1 }, { sku: 'SSD-1TB', amount: 2 }], payment_status: 'Q' },
+      ];
+      for (const c of carts) placed.push(await api('POST', '/sandbox/orders', c));
+      const lines: string[] = [];
+      for (const [i, order] of placed.entries()) {
+        const so = await waitFor(`sales order for X-Cart order ${String(order.id)}`, async () => (await svc.sagepro.findSalesOrderByRef(`XC-${String(order.id)}`)) as Record<string, unknown> | null);
+        const soLines = so.lines as unknown[];
+        if (soLines.length !== carts[i]!.items.length) throw new Error(`order ${String(order.id)}: ${soLines.length} lines in Sage Pro, ${carts[i]!.items.length} in the store`);
+        lines.push(`#${String(order.order_number)} → SO ${String(so.number)} (${String(so.customer)}, ${soLines.length} lines)`);
+      }
+      const [alloc] = await db.query<{ A: number }>("SELECT LSOALOC AS A FROM ICILOC WHERE TRIM(ITEM) = 'WIDGET-200' AND TRIM(LOCTID) = 'MAIN'");
+      if (Number(alloc?.A) < 4) throw new Error(`WIDGET-200 allocation is ${String(alloc?.A)}, expected at least 4`);
+      return `${lines.join('; ')}; WIDGET-200 allocated ${String(alloc?.A)}`;
+    });
+
+    // Step 2: ship one in Sage Pro; the X-Cart order follows.
+    await step('an order shipped in Sage Pro becomes shipped in X-Cart', async () => {
+      const order = placed[0];
+      if (!order) throw new Error('no order to ship');
+      const so = (await svc.sagepro.findSalesOrderByRef(`XC-${String(order.id)}`)) as Record<string, unknown>;
+      const sono = String(so.number);
+      // What Sage Pro's shipping does: shipped quantities, shipped amount, tracking number.
+      await db.query('UPDATE SOTRAN SET QTYSHP = QTYORD WHERE TRIM(SONO) = ?', [sono]);
+      await db.query("UPDATE SOMAST SET SHPAMT = ORDAMT, SOTRACK = '1Z999AA10123456784', SHIPVIA = 'UPSG' WHERE TRIM(SONO) = ?", [sono]);
+      const shipped = await waitFor('X-Cart shipping status S', async () => {
+        const o = await api('GET', `/api/orders/${String(order.id)}`);
+        return (o.shipping_status as { code?: string } | null)?.code === 'S' ? o : null;
+      });
+      return `SO ${sono} shipped → X-Cart order #${String(shipped.order_number)} shipping status ${String((shipped.shipping_status as { code: string }).code)}`;
+    });
+
+    // Step 3: stock follows Sage Pro.
+    await step('stock changed in Sage Pro is followed by X-Cart', async () => {
+      await db.query("UPDATE ICILOC SET LONHAND = LONHAND + 25 WHERE TRIM(ITEM) = 'GADGET-310' AND TRIM(LOCTID) = 'MAIN'");
+      const level = (await svc.sagepro.inventoryLevel('GADGET-310', 'MAIN')) as { available: number };
+      const want = Math.max(0, Math.floor(level.available));
+      const product = await waitFor(`X-Cart stock ${want} for GADGET-310`, async () => {
+        for (let page = 1; page < 10; page++) {
+          const r = await fetch(`${xc.url}/api/products?page=${page}&itemsPerPage=100`, { headers: { 'X-Auth-Token': secrets.read! } });
+          const list = await r.json() as { sku: string; amount: number }[];
+          const p = list.find((x) => x.sku === 'GADGET-310');
+          if (p) return p.amount === want ? p : null;
+          if (list.length < 100) break;
+        }
+        return null;
+      });
+      return `GADGET-310 available ${want} in Sage Pro → X-Cart amount ${product.amount}`;
+    });
+
+    // Step 4: an unknown SKU goes to the dead-letter queue with the reason.
+    await step('an order with a SKU Sage Pro lacks is dead-lettered with the reason', async () => {
+      const bad = await api('POST', '/sandbox/orders', { email: 'orders@acme.example', items: [{ sku: 'POSTER-LTD', amount: 1 }], payment_status: 'P' });
+      const dl = await waitFor('a dead-letter entry', async () => (await svc.store.listDeadLetters({ flow: 'OrderToSalesOrder' }))
+        .find((d) => d.reason.includes('POSTER-LTD')));
+      const so = await svc.sagepro.findSalesOrderByRef(`XC-${String(bad.id)}`);
+      if (so) throw new Error('a sales order was created anyway');
+      return `order #${String(bad.order_number)} → DLQ entry ${dl.id} (${dl.errorClass}): ${dl.reason}`;
+    });
+  } finally {
+    await db.close();
+  }
+
+  const held = steps.filter((s) => s.ok).length;
+  const status = await svc.store.status();
+  out(`\nsummary: ${held} of ${steps.length} steps held; queue depth ${status.queueDepth}; dead letters ${status.flows.reduce((n, f) => n + f.deadLettered, 0)}`);
+  out(`inspect: flowd dlq list --state-dir ${stateDir}    flowd status --state-dir ${stateDir}`);
+  if (o.once) {
+    await svc.stop();
+    await xc.close();
+    return held === steps.length ? 0 : 1;
+  }
+  out(`\nserving until stopped (Ctrl-C). Store: ${xc.url}  flowd: ${svc.url}/metrics`);
+  await new Promise<void>((resolve) => { process.once('SIGINT', resolve); process.once('SIGTERM', resolve); });
+  await svc.stop();
+  await xc.close();
+  return 0;
+}
+
+export type { Service };

@@ -1,0 +1,242 @@
+/**
+ * The engine: workers lease jobs from the store, run the flow's generated module with a context
+ * whose `call` reaches the connectors (with a per-connection concurrency limit), and record the
+ * outcome: done / skipped / duplicate, a retry with backoff, or a dead-letter entry with the reason
+ * and the `.flow` site. It executes only what the store hands it; triggers only enqueue.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FlowContext, FlowResult, Site, System, TriggerEvent } from '../contract.js';
+import type { Job, Store } from '../store/store.js';
+import type { LoadedFlow } from './flows.js';
+import { decide, errorClassOf } from './policy.js';
+
+export interface Connector { call(operation: string, args: Record<string, unknown>): Promise<unknown> }
+
+export interface EngineLogger {
+  debug?(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface EngineMetrics {
+  jobFinished(flow: string, outcome: string, seconds: number): void;
+  retried(flow: string, errorClass: string): void;
+  connectorCall(system: string, operation: string, outcome: string, seconds: number): void;
+}
+
+export interface EngineOptions {
+  readonly store: Store;
+  readonly flows: ReadonlyMap<string, LoadedFlow>;
+  readonly connectors: Partial<Record<System, Connector>>;
+  /** Calls in flight at once per connection. */
+  readonly concurrency?: Partial<Record<System, number>>;
+  readonly workers?: number;
+  readonly leaseMs?: number;
+  /** Runs of one job after which it is dead-lettered whatever its policy (a job that keeps crashing workers). */
+  readonly maxAttempts?: number;
+  readonly logger?: EngineLogger;
+  readonly metrics?: EngineMetrics;
+  /** Called when a job is dead-lettered or a policy says `alert`. */
+  readonly alert?: (message: string, details: Record<string, unknown>) => void;
+  readonly now?: () => number;
+  readonly workerPrefix?: string;
+}
+
+const silent: EngineLogger = { info() {}, warn() {}, error() {} };
+
+class Semaphore {
+  private active = 0;
+  private readonly waiters: (() => void)[] = [];
+  constructor(private readonly limit: number) {}
+  async acquire(): Promise<void> {
+    if (this.active < this.limit) { this.active++; return; }
+    await new Promise<void>((r) => this.waiters.push(r));
+  }
+  release(): void {
+    const next = this.waiters.shift();
+    if (next) next(); else this.active--;
+  }
+}
+
+export function siteText(site: Site | undefined): string | undefined {
+  return site ? `${site.file}:${site.line}:${site.column}` : undefined;
+}
+
+export class Engine {
+  private running = false;
+  private readonly loops: Promise<void>[] = [];
+  private wakers: (() => void)[] = [];
+  private readonly sems = new Map<System, Semaphore>();
+  private readonly inFlight = new Set<number>();
+  readonly workerIds: string[] = [];
+
+  constructor(private readonly o: EngineOptions) {
+    for (const sys of ['xcart', 'sagepro'] as const) this.sems.set(sys, new Semaphore(o.concurrency?.[sys] ?? 4));
+  }
+
+  get busy(): number { return this.inFlight.size; }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    const n = this.o.workers ?? 4;
+    const prefix = this.o.workerPrefix ?? `flowd-${process.pid}-${randomUUID().slice(0, 8)}`;
+    for (let i = 0; i < n; i++) {
+      const id = `${prefix}-w${i}`;
+      this.workerIds.push(id);
+      this.loops.push(this.loop(id));
+    }
+  }
+
+  /** Wakes idle workers at once (a trigger just enqueued). */
+  wake(): void { const w = this.wakers; this.wakers = []; for (const f of w) f(); }
+
+  /** Stops leasing; waits for in-flight jobs to finish (their outcome is recorded). */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await Promise.all(this.loops);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(done, ms);
+      function done() { clearTimeout(t); resolve(); }
+      this.wakers.push(done);
+    });
+  }
+
+  private async loop(workerId: string): Promise<void> {
+    let idle = 10;
+    while (this.running) {
+      let jobs: Job[] = [];
+      try {
+        jobs = await this.o.store.lease(workerId, { leaseMs: this.o.leaseMs ?? 60_000, limit: 1, flows: [...this.o.flows.keys()] });
+      } catch (err) {
+        (this.o.logger ?? silent).error({ err: (err as Error).message, workerId }, 'lease failed');
+      }
+      if (jobs.length === 0) { await this.sleep(idle); idle = Math.min(idle * 2, 250); continue; }
+      idle = 10;
+      for (const job of jobs) await this.runJob(job, workerId);
+    }
+  }
+
+  /** Runs one leased job to an outcome. Exposed for tests. */
+  async runJob(job: Job, workerId: string): Promise<void> {
+    const now = this.o.now ?? Date.now;
+    const log = this.o.logger ?? silent;
+    const correlationId = `job-${job.id}-${job.attempts}`;
+    const flow = this.o.flows.get(job.flow);
+    const startedAt = now();
+    const trigger = `${job.source}:${job.eventType}`;
+    if (!flow) {
+      await this.o.store.deadLetter(job.id, workerId, { error: `flow '${job.flow}' is not deployed`, errorClass: 'invalid', flowVersion: job.flowVersion ?? 'unknown',
+        run: { jobId: job.id, flow: job.flow, flowVersion: job.flowVersion ?? 'unknown', trigger, outcome: 'dead_letter', startedAt, durationMs: 0, error: 'flow not deployed', errorClass: 'invalid', correlationId } });
+      return;
+    }
+    const version = flow.version;
+    const meta = flow.module.meta;
+    if (job.attempts > (this.o.maxAttempts ?? 50)) {
+      const msg = `gave up after ${job.attempts - 1} runs that did not finish (the worker died each time)`;
+      await this.o.store.deadLetter(job.id, workerId, { error: msg, errorClass: 'invalid', flowVersion: version,
+        run: { jobId: job.id, flow: flow.name, flowVersion: version, trigger, outcome: 'dead_letter', startedAt, durationMs: 0, error: msg, errorClass: 'invalid', correlationId } });
+      this.o.alert?.(`${flow.name}: job ${job.id} dead-lettered: ${msg}`, { flow: flow.name, jobId: job.id });
+      return;
+    }
+    const event: TriggerEvent = {
+      type: job.eventType, source: job.source as TriggerEvent['source'],
+      ...(job.entityId !== null ? { id: job.entityId } : {}), ...(job.updatedAt !== null ? { updated_at: job.updatedAt } : {}),
+      data: (job.payload ?? {}) as Record<string, unknown>,
+    };
+    let idem: { key: string; keepMs: number } | undefined;
+    const warnings: string[] = [];
+    const ctx: FlowContext = {
+      call: async (system, operation, args, site) => {
+        const connector = this.o.connectors[system];
+        if (!connector) throw Object.assign(new Error(`no ${system} connection is configured`), { errorClass: 'permission', callSite: site });
+        const sem = this.sems.get(system)!;
+        await sem.acquire();
+        const t0 = performance.now();
+        log.debug?.({ correlationId, system, operation }, 'call');
+        try {
+          const r = await connector.call(operation, args as Record<string, unknown>);
+          this.o.metrics?.connectorCall(system, operation, 'ok', (performance.now() - t0) / 1000);
+          return r;
+        } catch (err) {
+          this.o.metrics?.connectorCall(system, operation, errorClassOf(err), (performance.now() - t0) / 1000);
+          if (err && typeof err === 'object') (err as { callSite?: number }).callSite = site;
+          throw err;
+        } finally { sem.release(); }
+      },
+      claim: async (key, keepMs) => {
+        if (await this.o.store.isKeyDone(flow.name, key)) return false;
+        idem = { key, keepMs };
+        return true;
+      },
+      now: () => new Date(now()).toISOString(),
+      warn: (message, site) => { warnings.push(message); log.warn({ correlationId, flow: flow.name, site: siteText(meta.sites[site]) }, message); },
+    };
+    this.inFlight.add(job.id);
+    const leaseMs = this.o.leaseMs ?? 60_000;
+    const hb = setInterval(() => { void this.o.store.heartbeat(job.id, workerId, leaseMs).catch(() => {}); }, Math.max(1000, leaseMs / 3));
+    try {
+      let result: FlowResult;
+      try {
+        result = await flow.module.run(event, ctx);
+      } catch (err) {
+        await this.failed(job, workerId, flow, err, startedAt, correlationId, trigger);
+        return;
+      }
+      const durationMs = now() - startedAt;
+      const ok = await this.o.store.complete(job.id, workerId, {
+        outcome: result.outcome, durationMs, flowVersion: version, ...(result.reason ? { reason: result.reason } : {}),
+        ...(result.outcome === 'done' && idem ? { idempotencyKey: idem } : {}),
+        run: { jobId: job.id, flow: flow.name, flowVersion: version, trigger, outcome: result.outcome, startedAt, durationMs, error: warnings.length ? warnings.join('; ') : null, correlationId },
+      });
+      if (!ok) log.warn({ correlationId, flow: flow.name, jobId: job.id }, 'lease lost before completion: another worker owns the job now');
+      this.o.metrics?.jobFinished(flow.name, result.outcome, durationMs / 1000);
+      log.info({ correlationId, flow: flow.name, jobId: job.id, outcome: result.outcome, durationMs, ...(result.reason ? { reason: result.reason } : {}) }, 'job finished');
+    } finally {
+      clearInterval(hb);
+      this.inFlight.delete(job.id);
+    }
+  }
+
+  private async failed(job: Job, workerId: string, flow: LoadedFlow, err: unknown, startedAt: number, correlationId: string, trigger: string): Promise<void> {
+    const now = this.o.now ?? Date.now;
+    const log = this.o.logger ?? silent;
+    const meta = flow.module.meta;
+    const errorClass = errorClassOf(err);
+    const e = err as { message?: string; reason?: string; site?: Site; callSite?: number; retryAfterMs?: number };
+    const site = e.site ?? (e.callSite !== undefined ? meta.sites[e.callSite] : undefined);
+    const where = siteText(site);
+    const message = e.message ?? String(err);
+    const reason = e.reason ?? message;
+    const durationMs = now() - startedAt;
+    const decision = decide(meta, errorClass, job.attempts, e.callSite, e.retryAfterMs);
+    const run = { jobId: job.id, flow: flow.name, flowVersion: flow.version, trigger, startedAt, durationMs, error: message, errorClass, site: where ?? null, correlationId };
+    if (decision.alert) this.o.alert?.(`${flow.name}: ${decision.alert}`, { flow: flow.name, jobId: job.id, error: message, site: where });
+    switch (decision.action) {
+      case 'retry': {
+        await this.o.store.retry(job.id, workerId, { error: message, errorClass, nextAttemptAt: now() + decision.delayMs, run: { ...run, outcome: 'retry' } });
+        this.o.metrics?.retried(flow.name, errorClass);
+        this.o.metrics?.jobFinished(flow.name, 'retry', durationMs / 1000);
+        log.warn({ correlationId, flow: flow.name, jobId: job.id, errorClass, error: message, site: where, retryInMs: decision.delayMs, attempt: job.attempts }, 'job will be retried');
+        return;
+      }
+      case 'skip': {
+        await this.o.store.complete(job.id, workerId, { outcome: 'skipped', durationMs, flowVersion: flow.version, reason, run: { ...run, outcome: 'skipped' } });
+        this.o.metrics?.jobFinished(flow.name, 'skipped', durationMs / 1000);
+        log.info({ correlationId, flow: flow.name, jobId: job.id, errorClass, reason, site: where }, 'job skipped by policy');
+        return;
+      }
+      default: {
+        const id = await this.o.store.deadLetter(job.id, workerId, { error: message, errorClass, reason, ...(where ? { site: where } : {}), flowVersion: flow.version, run: { ...run, outcome: 'dead_letter' } });
+        this.o.metrics?.jobFinished(flow.name, 'dead_letter', durationMs / 1000);
+        log.error({ correlationId, flow: flow.name, jobId: job.id, deadLetterId: id, errorClass, reason, site: where }, 'job dead-lettered');
+        this.o.alert?.(`${flow.name}: job ${job.id} dead-lettered (${errorClass}): ${reason}${where ? ` at ${where}` : ''}`, { flow: flow.name, jobId: job.id, deadLetterId: id, errorClass, site: where });
+      }
+    }
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * Which flows an event starts, and the dedupe key of each job. Polling and pushes go through the
+ * same routing, so an order seen both ways becomes one job per flow (exactly-once layer 1).
+ * `*.created`, `order.paid` and `order.shipped` happen once per entity: their key is the entity id
+ * alone. `*.updated` happens on every change: its key is the entity id and its update time.
+ */
+import type { EnqueueInput } from '../store/store.js';
+import type { LoadedFlow } from '../engine/flows.js';
+
+export interface XcartEvent {
+  readonly type: string;          // order.created, order.updated, order.paid, order.shipped, customer.created, customer.updated, product.updated
+  readonly entityId: string;
+  readonly updatedAt: string;
+  readonly data: Record<string, unknown>;
+}
+
+const ONCE = new Set(['order.created', 'order.paid', 'order.shipped', 'customer.created']);
+export const PAID_CODES = new Set(['P', 'A', 'PP']);
+
+export function flowsForEvent(flows: ReadonlyMap<string, LoadedFlow>, type: string): LoadedFlow[] {
+  return [...flows.values()].filter((f) => {
+    const t = f.module.meta.trigger;
+    return t.kind === 'event' && t.system === 'xcart' && t.event === type;
+  });
+}
+
+export function jobsForXcartEvent(flows: ReadonlyMap<string, LoadedFlow>, e: XcartEvent): EnqueueInput[] {
+  return flowsForEvent(flows, e.type).map((f) => ({
+    flow: f.name, flowVersion: f.version, source: 'xcart' as const, eventType: e.type, entityId: e.entityId, updatedAt: e.updatedAt, payload: e.data,
+    ...(ONCE.has(e.type) ? { dedupeKey: JSON.stringify(['xcart', e.type, e.entityId]) } : {}),
+  }));
+}
+
+/** The events one observed order state implies (a poll sees states, not transitions). */
+export function orderEvents(order: { id: number; order_number?: string | null; update_date: string; payment_status?: { code?: string } | null; shipping_status?: { code?: string } | null }): XcartEvent[] {
+  const data = { order_id: order.id, order_number: order.order_number ?? null };
+  const base = { entityId: String(order.id), updatedAt: order.update_date, data };
+  const out: XcartEvent[] = [{ type: 'order.created', ...base }, { type: 'order.updated', ...base }];
+  if (order.payment_status?.code && PAID_CODES.has(order.payment_status.code)) out.push({ type: 'order.paid', ...base });
+  if (order.shipping_status?.code === 'S' || order.shipping_status?.code === 'D') out.push({ type: 'order.shipped', ...base });
+  return out;
+}
