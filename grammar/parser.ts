@@ -8,6 +8,11 @@ import * as T from './tokens.js';
 import type * as A from './ast.js';
 import { spanOfToken, joinSpans, type Span } from './span.js';
 
+type PostfixStep =
+  | { kind: 'member'; dot: IToken; name: IToken }
+  | { kind: 'index'; index: A.Expr; close: IToken }
+  | { kind: 'call'; args: A.Arg[]; close: IToken };
+
 export interface SyntaxIssue { readonly code: number; readonly span: Span; readonly args: readonly string[] }
 
 const ITEM_STARTERS = new Set<TokenType>([T.On, T.Fetch, T.LookupKw, T.Let, T.Idempotency, T.Require, T.Skip, T.Table, T.MapKw, T.Write, T.Flow]);
@@ -35,8 +40,12 @@ export class FlowParser extends EmbeddedActionsParser {
   /** Junk-skipping diagnostics, in addition to Chevrotain's `errors`. */
   issues: SyntaxIssue[] = [];
 
-  constructor() {
-    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 4 });
+  /**
+   * @param validateGrammar run Chevrotain's grammar validations (ambiguities, left recursion):
+   * slow (~0.3 s), so the compiler skips them and a grammar test runs them instead.
+   */
+  constructor(validateGrammar = false) {
+    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 4, skipValidations: !validateGrammar });
     this.performSelfAnalysis();
   }
 
@@ -86,6 +95,13 @@ export class FlowParser extends EmbeddedActionsParser {
     });
   });
   private isInFlow = false;
+  // Alternatives of the hot expression rules, built once (Chevrotain re-reads them on every call).
+  private exprAlts?: { ALT: () => A.Expr }[];
+  private primaryAlts?: { ALT: () => A.Expr }[];
+  private unaryAlts?: { ALT: () => A.Expr }[];
+  private unaryOps?: { ALT: () => IToken }[];
+  private postfixAlts?: { ALT: () => PostfixStep }[];
+  private dotAlts?: { ALT: () => IToken }[];
 
   /** Flow : 'flow' Name String? FlowItem* */
   private flow = this.RULE('flow', (): A.Flow => {
@@ -357,7 +373,7 @@ export class FlowParser extends EmbeddedActionsParser {
     const members: A.ObjectMember[] = [];
     this.MANY(() => {
       this.OR([
-        { GATE: () => this.LA(2).tokenType === T.Equals, ALT: () => {
+        { ALT: () => {
           const n = this.CONSUME(T.Name);
           this.CONSUME(T.Equals);
           const value = this.SUBRULE(this.expr);
@@ -380,7 +396,7 @@ export class FlowParser extends EmbeddedActionsParser {
 
   // ---------- expressions ----------
   /** Expr : 'if' Expr 'then' Expr 'else' Expr | Lambda | Coalesce */
-  public expr = this.RULE('expr', (): A.Expr => this.OR([
+  public expr = this.RULE('expr', (): A.Expr => this.OR(this.exprAlts ??= [
     { ALT: () => {
       const start = this.CONSUME(T.If);
       const condition = this.SUBRULE(this.expr);
@@ -390,8 +406,8 @@ export class FlowParser extends EmbeddedActionsParser {
       const els = this.SUBRULE3(this.expr);
       return this.ACTION(() => ({ kind: 'If', condition, then, else: els, span: this.from(start) } as A.If));
     } },
-    { GATE: () => this.LA(1).tokenType === T.Identifier && this.LA(2).tokenType === T.FatArrow, ALT: () => {
-      const p = this.CONSUME(T.Name);
+    { ALT: () => {
+      const p = this.CONSUME(T.Identifier);
       this.CONSUME(T.FatArrow);
       const body = this.SUBRULE4(this.expr);
       return this.ACTION(() => ({ kind: 'Lambda', param: this.nameOf(p), body, span: this.from(p) } as A.Lambda));
@@ -400,10 +416,11 @@ export class FlowParser extends EmbeddedActionsParser {
   ]), { recoveryValueFunc: () => this.missing('an expression') });
 
   private binaryLevel(name: string, ops: TokenType[], next: () => (idx: number) => A.Expr, opText: (t: IToken) => A.BinaryOp) {
+    const alts = ops.map((tt) => ({ ALT: () => this.CONSUME(tt) }));
     return this.RULE(name, (): A.Expr => {
       let left = this.SUBRULE(next());
       this.MANY(() => {
-        const op = this.OR(ops.map((tt) => ({ ALT: () => this.CONSUME(tt) })));
+        const op = this.OR(alts);
         const right = this.SUBRULE2(next());
         this.ACTION(() => { left = { kind: 'Binary', op: opText(op), left, right, opSpan: this.sp(op), span: joinSpans(left.span, right.span) }; });
       });
@@ -427,9 +444,9 @@ export class FlowParser extends EmbeddedActionsParser {
   private multiplicative: (idx: number) => A.Expr = this.binaryLevel('multiplicative', [T.Star, T.Slash, T.Percent], () => this.unary, (t) => t.image as A.BinaryOp);
 
   /** Unary : ('!' | 'not' | '-') Unary | Postfix */
-  private unary = this.RULE('unary', (): A.Expr => this.OR([
+  private unary = this.RULE('unary', (): A.Expr => this.OR(this.unaryAlts ??= [
     { ALT: () => {
-      const op = this.OR2([{ ALT: () => this.CONSUME(T.Bang) }, { ALT: () => this.CONSUME(T.Not) }, { ALT: () => this.CONSUME(T.Minus) }]);
+      const op = this.OR2(this.unaryOps ??= [{ ALT: () => this.CONSUME(T.Bang) }, { ALT: () => this.CONSUME(T.Not) }, { ALT: () => this.CONSUME(T.Minus) }]);
       const operand = this.SUBRULE(this.unary);
       return this.ACTION(() => ({ kind: 'Unary', op: op.tokenType === T.Minus ? '-' : '!', operand, span: joinSpans(this.sp(op), operand.span) } as A.Unary));
     } },
@@ -439,26 +456,30 @@ export class FlowParser extends EmbeddedActionsParser {
   /** Postfix : Primary ('.' Name | '?.' Name | '[' Expr ']' | '(' Args? ')')* */
   private postfix = this.RULE('postfix', (): A.Expr => {
     let e = this.SUBRULE(this.primary);
-    this.MANY(() => this.OR([
-      { ALT: () => {
-        const dot = this.OR2([{ ALT: () => this.CONSUME(T.Dot) }, { ALT: () => this.CONSUME(T.QuestionDot) }]);
-        const n = this.CONSUME(T.Name);
-        this.ACTION(() => { e = { kind: 'Member', object: e, name: this.nameOf(n), optional: dot.tokenType === T.QuestionDot, span: joinSpans(e.span, this.sp(n)) }; });
-      } },
-      { ALT: () => {
-        this.CONSUME(T.LBracket);
-        const index = this.SUBRULE(this.expr);
-        const close = this.CONSUME(T.RBracket);
-        this.ACTION(() => { e = { kind: 'Index', object: e, index, optional: false, span: joinSpans(e.span, this.sp(close)) }; });
-      } },
-      { ALT: () => {
-        this.CONSUME(T.LParen);
-        const args: A.Arg[] = [];
-        this.MANY_SEP({ SEP: T.Comma, DEF: () => { args.push(this.SUBRULE(this.arg)); } });
-        const close = this.CONSUME(T.RParen);
-        this.ACTION(() => { e = { kind: 'Call', callee: e, args, span: joinSpans(e.span, this.sp(close)) }; });
-      } },
-    ]));
+    this.MANY(() => {
+      const step = this.OR(this.postfixAlts ??= [
+        { ALT: (): PostfixStep => {
+          const dot = this.OR2(this.dotAlts ??= [{ ALT: () => this.CONSUME(T.Dot) }, { ALT: () => this.CONSUME(T.QuestionDot) }]);
+          return { kind: 'member', dot, name: this.CONSUME(T.Name) };
+        } },
+        { ALT: (): PostfixStep => {
+          this.CONSUME(T.LBracket);
+          const index = this.SUBRULE(this.expr);
+          return { kind: 'index', index, close: this.CONSUME(T.RBracket) };
+        } },
+        { ALT: (): PostfixStep => {
+          this.CONSUME(T.LParen);
+          const args: A.Arg[] = [];
+          this.MANY_SEP({ SEP: T.Comma, DEF: () => { args.push(this.SUBRULE(this.arg)); } });
+          return { kind: 'call', args, close: this.CONSUME(T.RParen) };
+        } },
+      ]);
+      this.ACTION(() => {
+        if (step.kind === 'member') e = { kind: 'Member', object: e, name: this.nameOf(step.name), optional: step.dot.tokenType === T.QuestionDot, span: joinSpans(e.span, this.sp(step.name)) };
+        else if (step.kind === 'index') e = { kind: 'Index', object: e, index: step.index, optional: false, span: joinSpans(e.span, this.sp(step.close)) };
+        else e = { kind: 'Call', callee: e, args: step.args, span: joinSpans(e.span, this.sp(step.close)) };
+      });
+    });
     return e;
   }, { recoveryValueFunc: () => this.missing('an expression') });
 
@@ -474,7 +495,7 @@ export class FlowParser extends EmbeddedActionsParser {
    * Primary : String | Number | Duration | 'true' | 'false' | 'null' | Name | '(' Expr ')' | '[' Expr,* ']'
    *         | Object | Match | Each | 'reject' Expr
    */
-  private primary = this.RULE('primary', (): A.Expr => this.OR([
+  private primary = this.RULE('primary', (): A.Expr => this.OR(this.primaryAlts ??= [
     { ALT: () => this.SUBRULE(this.stringLit) },
     { ALT: () => {
       const t = this.CONSUME(T.UnterminatedString);

@@ -403,11 +403,9 @@ function checkTable(t: A.TableDecl, ec: ExprChecker, scope: Scope, options: Chec
       report(Diagnostics.Lookup_file_0_not_found, t.from.span, [file, dir ? path.relative(options.displayBase ?? process.cwd(), dir) || dir : 'no lookups folder'],
         dir && fs.existsSync(dir) ? { hint: didYouMean(file, fs.readdirSync(dir)) } : {});
     } else {
-      const text = fs.readFileSync(abs, 'utf8');
+      const { text, doc, lines } = readLookupFile(abs);
       lookupTexts.push(`${file}\0${text}`);
       const shown = path.relative(options.displayBase ?? process.cwd(), abs);
-      const lines = new LineMap(text);
-      const doc = YAML.parseDocument(text);
       if (doc.errors.length) {
         report(Diagnostics.Lookup_file_0_is_invalid_1, t.from.span, [shown, doc.errors[0]!.message.split('\n')[0]!], { related: [{ span: lines.span(shown, doc.errors[0]!.pos[0], doc.errors[0]!.pos[1]), message: 'The problem is here.' }] });
       } else {
@@ -437,6 +435,19 @@ function checkTable(t: A.TableDecl, ec: ExprChecker, scope: Scope, options: Chec
     }
   }
   return { name: t.name.text, decl: t, keyType, valueType, entries, missing: t.missing?.action ?? 'reject', defaultValue: t.missing?.value, file };
+}
+
+/** Lookup files parsed once per content (many flows share a table; a watch re-check reuses them). */
+const lookupCache = new Map<string, { stamp: string; text: string; doc: YAML.Document; lines: LineMap }>();
+function readLookupFile(abs: string): { text: string; doc: YAML.Document; lines: LineMap } {
+  const st = fs.statSync(abs);
+  const stamp = `${st.mtimeMs}:${st.size}`;
+  const hit = lookupCache.get(abs);
+  if (hit && hit.stamp === stamp) return hit;
+  const text = fs.readFileSync(abs, 'utf8');
+  const entry = { stamp, text, doc: YAML.parseDocument(text), lines: new LineMap(text) };
+  lookupCache.set(abs, entry);
+  return entry;
 }
 
 function valueMatches(v: unknown, t: Type): boolean {
