@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { Project, ts, type Diagnostic as TsDiagnostic } from 'ts-morph';
+import { checkAndEmit } from './type-check.js';
 import type { Program } from '../program.js';
 import type { FlowModel } from '../checker/model.js';
 import { emitFlow } from './emit-flow.js';
@@ -65,29 +65,8 @@ export function buildProgram(program: Program, options: BuildOptions = {}): Buil
   }
   flows.sort((a, b) => a.name.localeCompare(b.name));
 
-  const project = new Project({
-    useInMemoryFileSystem: true,
-    compilerOptions: {
-      target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext,
-      strict: true, skipLibCheck: true, noEmitOnError: false, declaration: false, sourceMap: false, types: [], lib: ['lib.es2022.d.ts'],
-    },
-  });
-  project.getFileSystem().writeFileSync('/out/package.json', '{"type":"module"}');
-  for (const [name, text] of files) project.createSourceFile(`/out/${name}`, text, { overwrite: true });
-  const typeErrors: string[] = [];
-  if (options.typeCheck !== false) {
-    const diags: TsDiagnostic[] = project.getPreEmitDiagnostics();
-    for (const d of diags) {
-      const sf = d.getSourceFile();
-      const pos = sf && d.getStart() !== undefined ? sf.getLineAndColumnAtPos(d.getStart()!) : undefined;
-      const text = ts.flattenDiagnosticMessageText(d.compilerObject.messageText, '\n');
-      typeErrors.push(`${sf ? sf.getFilePath().replace('/out/', '') : '?'}${pos ? `:${pos.line}:${pos.column}` : ''}: TS${d.getCode()}: ${text}`);
-    }
-  }
-  if (options.emitJs !== false) {
-    const emitted = project.emitToMemory();
-    for (const f of emitted.getFiles()) files.set(f.filePath.replace(/^\/out\//, ''), f.text);
-  }
+  const { typeErrors, js } = checkAndEmit(files, { typeCheck: options.typeCheck !== false, emitJs: options.emitJs !== false });
+  for (const [name, text] of js) files.set(name, text);
   files.set('manifest.json', JSON.stringify({ compiler: COMPILER_VERSION, contractVersion: cv, flows }, null, 2) + '\n');
   const sorted = new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return { files: sorted, typeErrors, flows };

@@ -14,6 +14,11 @@ const RESERVED = new Set(('break case catch class const continue debugger defaul
   'package private protected public await arguments eval undefined NaN Infinity').split(' '));
 
 /** A flow name as a JavaScript identifier (flow names never start with `$`, so `$`-names are ours). */
+const TYPE_ARGS: Record<string, string> = {
+  count: '<any>', sum: '<any>', filter: '<any>', map: '<any, any>', first: '<any>', any: '<any>', all: '<any>', distinct: '<any>',
+  group_by: '<any, any>', min_of: '<any, any>', max_of: '<any, any>', index: '<any>', min: '<any>', max: '<any>',
+};
+
 export function jsName(name: string): string { return RESERVED.has(name) ? `${name}_` : name; }
 
 export function propKey(name: string): string { return /^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name); }
@@ -50,7 +55,8 @@ export function emitExpr(ctx: ExprContext, e: A.Expr): string {
     }
     case 'Call': {
       const r = ctx.model.resolution.get(e);
-      if (r?.kind === 'builtin') return `$.${r.name}(${e.args.map((a) => emitExpr(ctx, a.value)).join(', ')})`;
+      // Explicit type arguments spare the type-check of the output a generic inference per call.
+      if (r?.kind === 'builtin') return `$.${r.name}${TYPE_ARGS[r.name] ?? ''}(${e.args.map((a) => emitExpr(ctx, a.value)).join(', ')})`;
       return 'undefined';
     }
     case 'Lambda': return `((${jsName(e.param.text)}: any) => ${emitExpr(ctx, e.body)})`;

@@ -14,6 +14,8 @@ import { narrowedNames } from '../checker/checker.js';
 import { emitExpr, jsName, propKey, type ExprContext } from './emit-expr.js';
 import { tsType } from './ts-types.js';
 
+const SITES_PLACEHOLDER = '/*@@SITES@@*/';
+
 export interface EmittedFlow { readonly name: string; readonly moduleName: string; readonly text: string; readonly meta: Record<string, unknown> }
 
 interface SiteRec { file: string; line: number; column: number; endLine: number; endColumn: number }
@@ -158,8 +160,8 @@ export function emitFlow(model: FlowModel, version: string, banner: string, cont
   out.push('import type * as E from "./entities.js";');
   out.push('import type { N } from "./entities.js";');
   out.push('');
-  out.push('/** Source map: sites in the .flow file, indexed by the numbers below. */');
-  out.push(`const $S: readonly Site[] = [\n${sites.map((s) => `  ${JSON.stringify(s)},`).join('\n')}\n];`);
+  out.push('/** Source map: sites in the .flow file ([line, column, endLine, endColumn]), indexed by the numbers below. */');
+  out.push(SITES_PLACEHOLDER);
   out.push('');
   out.push(`export const meta: FlowMeta = { ...${JSON.stringify(meta)}, trigger: ${JSON.stringify(trigger)} as FlowMeta["trigger"], sites: $S };`);
   out.push('');
@@ -192,7 +194,9 @@ export function emitFlow(model: FlowModel, version: string, banner: string, cont
   out.push('}');
   out.push('');
   // The module sites are registered while emitting; rebuild the $S block with the final list.
-  const text = out.join('\n').replace(/const \$S: readonly Site\[\] = \[\n[^]*?\n\];/, `const $S: readonly Site[] = [\n${sites.map((s) => `  ${JSON.stringify(s)},`).join('\n')}\n];`);
+  const siteRows = sites.map((s) => `  [${s.line}, ${s.column}, ${s.endLine}, ${s.endColumn}],`).join('\n');
+  const sitesText = `const $S: readonly Site[] = ([\n${siteRows}\n] as const).map(([line, column, endLine, endColumn]) => ({ file: ${JSON.stringify(model.file)}, line, column, endLine, endColumn }));`;
+  const text = out.join('\n').replace(SITES_PLACEHOLDER, () => sitesText);
   return { name: model.flow.name.text, moduleName: model.flow.name.text, text, meta: { ...meta, sites } };
 }
 
