@@ -61,7 +61,7 @@ export function mapOrderToSalesOrder(order: any, customer: any): SalesOrder {
   return {
     external_ref: 'XC-' + order.id,
     po_number: truncate(order.order_number, 20)!,
-    customer: customer?.number ?? WEB_CUSTOMER.get(order.currency) ?? 'WEB',
+    customer: customer?.number ?? WEB_CUSTOMER.get(order.currency) ?? 'WEB001',
     order_date: date(order.create_date, 'America/New_York')!,
     ship_via: CARRIER.get(order.shipping_method_name ?? '') ?? 'BEST',
     status: '',

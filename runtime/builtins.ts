@@ -360,6 +360,8 @@ function unitIndex(s: string, cp: number): number {
 
 function cpLeft(s: string, n: number): string {
   if (n <= 0) return '';
+  // Fast path: a string of at most n UTF-16 units has at most n characters.
+  if (s.length <= n) return s;
   return s.slice(0, unitIndex(s, n));
 }
 

@@ -153,8 +153,13 @@ function object(ctx: ExprContext, o: A.ObjectExpr): string {
 function each(ctx: ExprContext, e: A.Each): string {
   const item = jsName(e.item.text);
   let src = `(${emitExpr(ctx, e.source)} ?? [])`;
-  if (e.where) src = `${src}.filter((${item}: any) => ${emitExpr(ctx, e.where)})`;
   const body = object(ctx, e.body);
+  if (e.where && !e.skipInvalid) {
+    // One pass over the items: filter and map together.
+    const out = ctx.temp();
+    return `(${out} = [] as any[], ${src}.forEach((${item}: any) => { if (${emitExpr(ctx, e.where)}) ${out}.push(${body}); }), ${out})`;
+  }
+  if (e.where) src = `${src}.filter((${item}: any) => ${emitExpr(ctx, e.where)})`;
   if (!e.skipInvalid) return `${src}.map((${item}: any) => (${body}))`;
   return `$eachSkip(${src}, (${item}: any) => (${body}), $warn, ${ctx.site(e.span)})`;
 }
