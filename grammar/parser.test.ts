@@ -21,7 +21,7 @@ describe('FlowParser', () => {
   it('tells a lambda from a name and an assignment from a when-block by lookahead alone', () => {
     const { ast, issues } = parse('flow A\n  on xcart.order.created\n  map x: sagepro.SalesOrder { when = count(xs, x => x.a) ; when true { a = 1 } }', 'x.flow');
     expect(issues).toEqual([]);
-    const body = (ast.flows[0]!.items[1] as { body: { members: { kind: string }[] } }).body;
+    const body = (ast.flows[0]!.items[1] as unknown as { body: { members: { kind: string }[] } }).body;
     expect(body.members.map((m) => m.kind)).toEqual(['Assignment', 'WhenBlock']);
   });
 });

@@ -564,6 +564,9 @@ export function map<T, R>(xs: Opt<readonly T[]>, f: Fn<T, R>): R[] {
 }
 
 /** The first element (matching pred when given), or null. */
+/** The flow name of map (`map` is a statement keyword in flows). */
+export const collect = map;
+
 export function first<T>(xs: Opt<readonly T[]>, pred?: Opt<Pred<T>>): T | null {
   if (xs == null) return null;
   if (pred == null) return xs.length > 0 ? (xs[0] ?? null) : null;

@@ -88,7 +88,8 @@ export const BUILTINS: Record<string, BuiltinSig> = {
   count: { params: ['list', 'lambda'], optional: 1, lambdaResult: 'bool', total: true, doc: 'Number of items (matching the predicate).', result: () => INT },
   sum: { params: ['list', 'lambda'], lambdaResult: 'number', total: true, doc: 'Decimal-safe sum of f(item).', result: () => DECIMAL },
   filter: { params: ['list', 'lambda'], lambdaResult: 'bool', total: true, doc: 'Items matching the predicate.', result: (a) => listOf(elementOf(a[0]?.type)) },
-  map: { params: ['list', 'lambda'], lambdaResult: 'any', total: true, doc: 'f(item) for each item.', result: () => listOf(ERROR) },
+  // `map` is a statement keyword, so the list function is called collect.
+  collect: { params: ['list', 'lambda'], lambdaResult: 'any', total: true, doc: 'f(item) for each item (the list function usually called map).', result: () => listOf(ERROR) },
   first: { params: ['list', 'lambda'], optional: 1, lambdaResult: 'bool', total: true, doc: 'First item (matching), or null.', result: (a) => withNullable(elementOf(a[0]?.type), true) },
   any: { params: ['list', 'lambda'], lambdaResult: 'bool', total: true, doc: 'True when some item matches.', result: () => BOOL },
   all: { params: ['list', 'lambda'], lambdaResult: 'bool', total: true, doc: 'True when every item matches.', result: () => BOOL },

@@ -307,9 +307,13 @@ function eventType(trigger: A.Trigger | undefined, schemas: SchemaSet): Type {
 
 function checkTrigger(t: A.Trigger, schemas: SchemaSet, report: (msg: DiagnosticMessage, span: Span, args?: (string | number)[], extra?: { hint?: string; related?: RelatedInfo[] }) => void): void {
   if (t.kind === 'EventTrigger') {
+    if (t.system.text === 'sagepro') {
+      const entity = t.event[0]?.text ? t.event[0].text[0]!.toUpperCase() + t.event[0].text.slice(1) : 'Entity';
+      report(Diagnostics.Sage_Pro_has_no_events, t.system.span, [[...schemas.entities.values()].some((e) => e.system === 'sagepro' && e.name === entity) ? entity : '<Entity>']);
+      return;
+    }
     if (t.system.text !== 'xcart') {
-      report(Diagnostics.Unknown_system_0, t.system.span, [t.system.text],
-        { hint: t.system.text === 'sagepro' ? "Sage Pro has no events: use 'on every 5m poll sagepro.<Entity> changed'." : didYouMean(t.system.text, ['xcart']) });
+      report(Diagnostics.Unknown_system_0, t.system.span, [t.system.text], { hint: didYouMean(t.system.text, ['xcart', 'sagepro']) });
       return;
     }
     const name = t.event.map((n) => n.text).join('.');
@@ -425,6 +429,7 @@ function checkTable(t: A.TableDecl, ec: ExprChecker, scope: Scope, options: Chec
     }
   }
   let valueType = valueType0;
+  const fileFailed = t.from !== undefined && !lookupTexts.some((x) => x.startsWith(`${t.from!.value}\0`));
   if (valueType.kind === 'prim' && valueType.name === 'string' && (entries.length > 0)) valueType = { ...valueType, maxLength: maxLen } as Type;
   if (t.missing?.action === 'default' && t.missing.value) {
     const dt = ec.check(t.missing.value, scope);
@@ -434,6 +439,7 @@ function checkTable(t: A.TableDecl, ec: ExprChecker, scope: Scope, options: Chec
       valueType = { ...valueType, ...(dl === undefined ? { maxLength: undefined } : { maxLength: Math.max(valueType.maxLength, dl) }) } as Type;
     }
   }
+  if (fileFailed) valueType = ERROR;
   return { name: t.name.text, decl: t, keyType, valueType, entries, missing: t.missing?.action ?? 'reject', defaultValue: t.missing?.value, file };
 }
 

