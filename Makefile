@@ -5,7 +5,7 @@ setup:
 	@bash scripts/setup.sh
 
 demo: setup
-	npm run --silent demo
+	node bin/flowd.js demo
 
 test: setup
 	npx vitest run
