@@ -220,7 +220,10 @@ export class E2E {
     if (c.exitCode !== null || c.signalCode !== null) return;
     const gone = new Promise<void>((r) => c.once('exit', () => r()));
     c.kill(signal);
+    // A graceful stop that hangs (a stuck job) is ended after 15 s.
+    const t = signal === 'SIGKILL' ? undefined : setTimeout(() => c.kill('SIGKILL'), 15_000);
     await gone;
+    if (t) clearTimeout(t);
   }
 
   /** The store (flowd's own when in-process, else a second connection to the same file). */
