@@ -3,21 +3,16 @@
  * diagnostic, in the order given. CI scripts key on exactly these fields; do not rename or drop any:
  *
  *   { file, line, column, endLine, endColumn, severity, code, message, hint? }
- * exactly (scripts and CI depend on it); related locations appear in the pretty and baseline formats.
+ *
+ * exactly that set (the CLI's documented interface); related locations appear in the pretty and
+ * baseline formats.
  *
  * severity is the category ('error' | 'warning' | 'message'); code is the string "FLOW3001".
  * Lines and columns are 1-based; endColumn is exclusive. A diagnostic without a span (an option or
- * configuration problem) has null file and positions. hint and related are present only when set.
+ * configuration problem) has null file and positions. hint is present only when set.
  * The text ends with a newline.
  */
 import { codeOf, type Category, type Diagnostic } from './diagnostic.js';
-
-export interface JsonRelated {
-  readonly file: string;
-  readonly line: number;
-  readonly column: number;
-  readonly message: string;
-}
 
 export interface JsonDiagnostic {
   readonly file: string | null;
@@ -29,7 +24,6 @@ export interface JsonDiagnostic {
   readonly code: string;
   readonly message: string;
   readonly hint?: string;
-  readonly related?: readonly JsonRelated[];
 }
 
 export function toJsonDiagnostic(d: Diagnostic): JsonDiagnostic {
@@ -44,9 +38,6 @@ export function toJsonDiagnostic(d: Diagnostic): JsonDiagnostic {
     code: codeOf(d),
     message: d.message,
     ...(d.hint ? { hint: d.hint } : {}),
-    ...(false
-      ? {}
-      : {}),
   };
 }
 
