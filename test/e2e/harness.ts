@@ -188,7 +188,9 @@ export class E2E {
   /** Starts flowd: in this process (default; Sage Pro polls every second) or as `flowd serve` child. */
   async startFlowd(opts: { child?: boolean } = {}): Promise<void> {
     if (opts.child) {
-      const proc = spawn(process.execPath, [path.join(REPO, 'bin/flowd.js'), 'serve', '--config', this.configFile], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+      // E2E_FLOWD_NODE_ARGS: extra node flags for the child, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+      const nodeArgs = (process.env.E2E_FLOWD_NODE_ARGS ?? '').split(' ').filter(Boolean);
+      const proc = spawn(process.execPath, [...nodeArgs, path.join(REPO, 'bin/flowd.js'), 'serve', '--config', this.configFile], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
       this.child = proc;
       proc.stdout!.on('data', (c: Buffer) => { this.childOutput += c.toString(); });
       proc.stderr!.on('data', (c: Buffer) => { this.childOutput += c.toString(); });
