@@ -13,15 +13,10 @@
  *
  * (a) the database locked by another connection for a while (what Sage Pro's own maintenance does
  *     to its files): writes fail "database is locked" → retries → every order once;
- * (b) the database file gone (renamed away, its pooled connections broken by the lock) and back.
- *     Two known bugs in runtime/connectors/sagepro/odbc.ts make it fail today:
- *       1. classifyOdbcError: a failed connect ("[odbc] Error connecting to the database",
- *          [HY000] "connect failed", SQLite code 14) is classified `invalid`, not `transient`, so
- *          the orders are dead-lettered at once instead of retried;
- *       2. OdbcPool.release(conn, broken): when the reconnect made for a waiting acquire() fails,
- *          the slot (`open++`) is never given back; after `maxSize` such failures every acquire()
- *          waits forever, even once the database is back: flowd hangs (no job, no poll, no stop).
- *     The test states the required behaviour and is marked `it.fails` until both are fixed.
+ * (b) the database file gone (renamed away, its pooled connections broken by the lock) and back:
+ *     connects fail → classified transient → retries → every order once after it returns. (This
+ *     test found two connector bugs, now fixed in runtime/connectors/sagepro/odbc.ts: a failed
+ *     connect was classified `invalid`, and a failed reconnect leaked its pool slot.)
  *
  * The flows are compiled with a faster retry policy for OrderToSalesOrder (12 tries, 200 ms..2 s).
  */
@@ -81,8 +76,7 @@ describe('e2e: Sage Pro database unavailable, then back', () => {
     expect(retries.every((r) => r.errorClass === 'transient')).toBe(true);
   }, 180_000);
 
-  // KNOWN BUGS: see the header. Remove `.fails` once both are fixed.
-  it.fails('(b) database file gone, then back: retries, then every order once', async () => {
+  it('(b) database file gone, then back: retries, then every order once', async () => {
     // NoCreat=1: without it the driver would create an empty database at the path (→ "no such table").
     // flowd runs as a child process: with the pool-slot leak it hangs for good, and is killed at the end.
     env = await E2E.start({ flowsDir, dsnExtra: ';NoCreat=1' });

@@ -138,7 +138,10 @@ export class OdbcPool {
         ...(this.opts.loginTimeout !== undefined ? { loginTimeout: this.opts.loginTimeout } : {}),
       });
     } catch (e) {
-      throw toConnectorError(e, { dsn: this.dsn, operation: 'connect' });
+      // Not reaching the database is an outage (retry later), unless the login itself was refused.
+      const ce = toConnectorError(e, { dsn: this.dsn, operation: 'connect' });
+      if (ce.errorClass === 'permission') throw ce;
+      throw new ConnectorError(ce.message, { errorClass: 'transient', system: 'sagepro', operation: 'connect', cause: e });
     }
   }
 
@@ -161,7 +164,11 @@ export class OdbcPool {
       this.open--;
       void conn.close().catch(() => undefined);
       const w = this.waiters.shift();
-      if (w) { this.open++; this.connectNew().then(w, w); }
+      if (w) {
+        this.open++;
+        // A failed reconnect gives its slot back, or a full pool would wait forever once the database returns.
+        this.connectNew().then(w, (err: Error) => { this.open--; w(err); });
+      }
       return;
     }
     const w = this.waiters.shift();
