@@ -32,7 +32,7 @@ const run = (over: Partial<RunInput> = {}): RunInput => ({
 });
 
 describe('open', () => {
-  it('creates the schema with a migrations table, WAL and synchronous=FULL', async () => {
+  it('creates the schema with a migrations table, WAL and synchronous=NORMAL (FULL for enqueues)', async () => {
     const db = openDatabase(tmp.file(), { readonly: true });
     try {
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
@@ -43,9 +43,9 @@ describe('open', () => {
       db.close();
     }
     // synchronous and busy_timeout are per connection.
-    expect(store.settings()).toEqual({ journalMode: 'wal', synchronous: 'FULL', busyTimeoutMs: 5000, schemaVersion: 1 });
+    expect(store.settings()).toEqual({ journalMode: 'wal', synchronous: 'NORMAL', busyTimeoutMs: 5000, schemaVersion: 1 });
     const again = SqliteStore.open(tmp.file(), { now: clock.now, busyTimeoutMs: 1234 });
-    expect(again.settings()).toMatchObject({ synchronous: 'FULL', busyTimeoutMs: 1234 });
+    expect(again.settings()).toMatchObject({ synchronous: 'NORMAL', busyTimeoutMs: 1234 });
     expect(again.checkIntegrity()).toEqual([]);
     await again.close();
   });

@@ -1,7 +1,8 @@
 /**
  * SqliteStore: the runtime store in one SQLite file (better-sqlite3, synchronous API).
  *
- * Durability: WAL journal with synchronous=FULL, so a commit is fsynced before the call returns; every
+ * Durability: WAL journal; enqueues commit with synchronous=FULL (fsynced before the call returns, so
+ * an acknowledged event is on disk), other writes with NORMAL (safe against a process crash); every
  * state change is one transaction. Write transactions are BEGIN IMMEDIATE: they take the database's
  * write lock up front, which is what makes `lease` atomic across processes sharing the file (and
  * avoids SQLITE_BUSY on a read-to-write upgrade). Waiting for another process's lock is bounded by
@@ -140,7 +141,7 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * Opens (creating if needed) the store file: WAL, synchronous=FULL, busy_timeout, foreign keys,
+   * Opens (creating if needed) the store file: WAL, synchronous=NORMAL (FULL for enqueues), busy_timeout, foreign keys,
    * then applies pending migrations. Several processes may open the same file.
    */
   static open(file: string, opts: SqliteStoreOptions = {}): SqliteStore {
@@ -151,7 +152,12 @@ export class SqliteStore implements Store {
       if (file !== ':memory:' && String(mode).toLowerCase() !== 'wal') {
         throw new StoreError(`cannot switch ${file} to WAL (journal_mode is ${String(mode)})`);
       }
-      db.pragma('synchronous = FULL');
+      // NORMAL in WAL mode: a commit survives a crash of the process (SIGKILL), and only an OS crash
+      // or power loss can lose the last ones. Accepting events is the exception: enqueue commits
+      // with FULL (fsync), because an event is acknowledged to its sender once it returns. What
+      // NORMAL may lose (a lease, a completion) makes a job run again, which the flows' idempotency
+      // and the connectors' existence checks absorb.
+      db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
       // 32 MiB page cache: a 100k-key row-hash scope stays in memory between polls.
       db.pragma(`cache_size = -${32 * 1024}`);
@@ -178,20 +184,26 @@ export class SqliteStore implements Store {
 
   async enqueue(event: EnqueueInput): Promise<EnqueueResult> {
     const ev = prepareEvent(event);
-    return this.db.transaction(() => this.insertEvent(ev, this.now())).immediate();
+    return this.durably(() => this.db.transaction(() => this.insertEvent(ev, this.now())).immediate());
+  }
+
+  /** Runs a write with synchronous=FULL: its commit is fsynced before it returns (acknowledged events). */
+  private durably<T>(fn: () => T): T {
+    this.db.pragma('synchronous = FULL');
+    try { return fn(); } finally { this.db.pragma('synchronous = NORMAL'); }
   }
 
   async enqueueBatch(events: readonly EnqueueInput[], opts: EnqueueBatchOptions = {}): Promise<EnqueueResult[]> {
     const evs = events.map(prepareEvent);
     if (opts.watermark) checkName('watermark name', opts.watermark.name);
     if (opts.rowHashes) checkRowHashChanges(opts.rowHashes.scope, opts.rowHashes.changes);
-    return this.db.transaction(() => {
+    return this.durably(() => this.db.transaction(() => {
       const now = this.now();
       const results = evs.map((ev) => this.insertEvent(ev, now));
       if (opts.watermark) this.stmts.setWatermark.run({ name: opts.watermark.name, value: String(opts.watermark.value), now });
       if (opts.rowHashes) this.applyRowHashesTx(opts.rowHashes.scope, opts.rowHashes.changes);
       return results;
-    }).immediate();
+    }).immediate());
   }
 
   private insertEvent(ev: PreparedEvent, now: number): EnqueueResult {
