@@ -87,8 +87,8 @@ export interface MapDecl extends NodeBase {
   readonly body: ObjectExpr;
 }
 
-/** `write sagepro.sales_orders.create(so) as created { on transient retry 6 ... }` */
-export interface Write extends NodeBase { readonly kind: 'Write'; readonly call: Expr; readonly as?: Name; readonly policies: readonly Policy[] }
+/** `write sagepro.sales_orders.create(so) as created when cond { on transient retry 6 ... }` */
+export interface Write extends NodeBase { readonly kind: 'Write'; readonly call: Expr; readonly as?: Name; readonly when?: Expr; readonly policies: readonly Policy[] }
 
 /** `on transient retry 6 backoff exponential 2s..10m then dead_letter` */
 export interface Policy extends NodeBase {
@@ -159,7 +159,7 @@ export const childKeys: Record<Node['kind'], readonly string[]> = {
   Fetch: ['name', 'type', 'value', 'policies'], Lookup: ['name', 'type', 'value', 'policies'], Let: ['name', 'type', 'value'],
   Idempotency: ['key', 'keep'], Require: ['condition', 'reason'], SkipWhen: ['condition', 'reason'],
   TableDecl: ['name', 'keyType', 'valueType', 'entries', 'from', 'missing'], TableEntry: ['key', 'value'],
-  MissingPolicy: ['value'], MapDecl: ['source', 'name', 'type', 'body'], Write: ['call', 'as', 'policies'],
+  MissingPolicy: ['value'], MapDecl: ['source', 'name', 'type', 'body'], Write: ['call', 'as', 'when', 'policies'],
   Policy: ['errorClass', 'alert', 'then'],
   StringLit: [], NumberLit: [], BoolLit: [], NullLit: [], Duration: [], Ident: [], Name: [], TypeRef: ['parts'],
   Member: ['object', 'name'], Index: ['object', 'index'], Arg: ['name', 'value'], Call: ['callee', 'args'],

@@ -332,15 +332,17 @@ export class FlowParser extends EmbeddedActionsParser {
     return this.ACTION(() => ({ kind: 'MapDecl', source, name: this.nameOf(name), type, body, span: this.from(start) } as A.MapDecl));
   });
 
-  /** Write : 'write' Expr ('as' Name)? StepPolicies? */
+  /** Write : 'write' Expr ('as' Name)? ('when' Expr)? StepPolicies? */
   private write = this.RULE('write', (): A.Write => {
     const start = this.CONSUME(T.Write);
     const call = this.SUBRULE(this.postfix);
     let as: A.Name | undefined;
     this.OPTION(() => { this.CONSUME(T.As); const n = this.CONSUME(T.Name); this.ACTION(() => { as = this.nameOf(n); }); });
+    let when: A.Expr | undefined;
+    this.OPTION3(() => { this.CONSUME(T.When); when = this.SUBRULE(this.expr); });
     let policies: A.Policy[] = [];
     this.OPTION2(() => { policies = this.SUBRULE(this.stepPolicies); });
-    return this.ACTION(() => ({ kind: 'Write', call, as, policies, span: this.from(start) } as A.Write));
+    return this.ACTION(() => ({ kind: 'Write', call, as, ...(when ? { when } : {}), policies, span: this.from(start) } as A.Write));
   });
 
   /** TypeRef : Name ('.' Name)* ('[' ']')? '?'? */

@@ -66,7 +66,7 @@ function item(i: A.FlowItem): string {
       return `${head} ${body}${i.missing ? ` ${missingPolicy(i.missing)}` : ''}`;
     }
     case 'MapDecl': return `map ${i.source ? `${i.source.text} -> ` : ''}${i.name.text}: ${typeRef(i.type)} ${object(i.body)}`;
-    case 'Write': return `write ${expr(i.call, Prec.Postfix)}${i.as ? ` as ${i.as.text}` : ''}${stepPolicies(i.policies)}`;
+    case 'Write': return `write ${expr(i.call, Prec.Postfix)}${i.as ? ` as ${i.as.text}` : ''}${i.when ? ` when ${expr(i.when, Prec.Expr)}` : ''}${stepPolicies(i.policies)}`;
     case 'Policy': return policy(i);
     case 'Missing': return missing(i);
   }

@@ -201,9 +201,11 @@ function checkFlow(flow: A.Flow, file: string, schemas: SchemaSet, options: Chec
       }
       case 'Write': {
         checkUseBeforeDeclare(item.call);
+        if (item.when) { checkUseBeforeDeclare(item.when); ec.condition(item.when, root); }
         const t = stepCall(item.call, 'write', 'write', ec, root, report);
         checkStepPolicies(item.policies, report);
-        if (item.as) declare(item.as, t, 'write', 'Write');
+        // A conditional write may not happen: its result may be null.
+        if (item.as) declare(item.as, item.when ? withNullable(t, true) : t, 'write', 'Write');
         writes.push(item);
         steps.push(item);
         break;

@@ -110,6 +110,13 @@ export function emitFlow(model: FlowModel, version: string, banner: string, cont
         run.push(`    $at = ${at};`);
         const name = step.kind === 'Write' ? step.as?.text : step.name.text;
         const t = stepType(step, model) ?? ERROR;
+        if (step.kind === 'Write' && step.when) {
+          // `write ... when cond`: the call happens only when the condition holds.
+          const cond = emitExpr(rctx, step.when);
+          if (name) run.push(`    let ${jsName(name)}: ${tsType(t)} | null = null;`, `    if (${cond}) ${jsName(name)} = (${callText}) as ${tsType(t)};`);
+          else run.push(`    if (${cond}) ${callText};`);
+          break;
+        }
         run.push(name ? `    const ${jsName(name)} = (${callText}) as ${tsType(t)};` : `    ${callText};`);
         break;
       }
