@@ -250,14 +250,17 @@ export async function createSageProSandbox(opts: { dbPath: string }): Promise<{ 
   // Timeout: how long a connection waits for another's write lock (ms) before "database is locked",
   // which the connector classifies as transient (retried), instead of the driver's long default.
   const dsn = `Driver=SQLite3;Database=${abs};Timeout=5000`;
+  // The DSN handed out says NoCreat=1: if the file goes missing later, connecting fails (an outage,
+  // retried) instead of silently creating an empty database where every order would fail.
+  const serveDsn = `${dsn};NoCreat=1`;
   const conn = await odbc.connect(dsn);
   try {
     // WAL (kept in the file): readers, such as a change-detection cursor, never block the writer.
     await conn.query('PRAGMA journal_mode=WAL');
     const tables = await conn.tables(null, null, 'somast', null);
-    if (tables.length > 0) return { dsn, created: false };
+    if (tables.length > 0) return { dsn: serveDsn, created: false };
     await loadSandbox(conn, 'sqlite');
-    return { dsn, created: true };
+    return { dsn: serveDsn, created: true };
   } finally {
     await conn.close();
   }
