@@ -173,7 +173,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     await step('an order with a SKU Sage Pro lacks is dead-lettered with the reason', async () => {
       const bad = await api('POST', '/sandbox/orders', { email: 'orders@acme.example', items: [{ sku: 'POSTER-LTD', amount: 1 }], payment_status: 'P' });
       const dl = await waitFor('a dead-letter entry', async () => (await svc.store.listDeadLetters({ flow: 'OrderToSalesOrder' }))
-        .find((d) => d.reason.includes('POSTER-LTD')));
+        .find((d) => d.entityId === String(bad.id) && d.reason.includes('POSTER-LTD')));
       const so = await svc.sagepro.findSalesOrderByRef(`XC-${String(bad.id)}`);
       if (so) throw new Error('a sales order was created anyway');
       return `order #${String(bad.order_number)} → DLQ entry ${dl.id} (${dl.errorClass}): ${dl.reason}`;
