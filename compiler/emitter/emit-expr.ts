@@ -41,13 +41,14 @@ const solid = (t: Type, ...names: string[]) => isPrim(t, ...names) && !t.nullabl
 export function emitExpr(ctx: ExprContext, e: A.Expr): string {
   switch (e.kind) {
     case 'StringLit': return JSON.stringify(e.value);
-    case 'NumberLit': return e.isInt ? String(Number(e.text)) : String(Number(e.text));
+    case 'NumberLit': return String(Number(e.text));
     case 'BoolLit': return String(e.value);
     case 'NullLit': return 'null';
-    case 'Duration': return String(durationMsOf(e));
+    case 'Duration': return String(e.ms);
     case 'Missing': return 'undefined';
     case 'Ident': return jsName(e.name);
-    case 'Member': return `${emitExpr(ctx, e.object)}${e.optional || typeOf(ctx, e.object).nullable ? '?.' : '.'}${propAccess(e.name.text)}`;
+    // A flow name is always a valid JS property name (identifier or keyword), so dot access is enough.
+    case 'Member': return `${emitExpr(ctx, e.object)}${e.optional || typeOf(ctx, e.object).nullable ? '?.' : '.'}${e.name.text}`;
     case 'Index': {
       const r = ctx.model.resolution.get(e);
       if (r?.kind === 'table') return `$table_${r.name}(${emitExpr(ctx, e.index)}, $S[${ctx.site(e.span)}])`;
@@ -74,10 +75,6 @@ export function emitExpr(ctx: ExprContext, e: A.Expr): string {
     case 'Each': return each(ctx, e);
   }
 }
-
-function propAccess(name: string): string { return /^[A-Za-z_$][\w$]*$/.test(name) ? name : `[${JSON.stringify(name)}]`.replace(/^\[/, '[') ; }
-
-function durationMsOf(e: A.Duration): number { return e.ms; }
 
 function binary(ctx: ExprContext, e: A.Binary): string {
   const lt = typeOf(ctx, e.left), rt = typeOf(ctx, e.right);

@@ -33,8 +33,8 @@ export function emitFlow(model: FlowModel, version: string, banner: string, cont
     }
     return i;
   };
-  const flowSite = site(model.flow.name.span);
-  void flowSite;
+  // Site 0 is the flow's name: run() reports errors there until its first step starts.
+  site(model.flow.name.span);
   let temps: string[] = [];
   let tempCounter = 0;
   const mkCtx = (track: boolean): ExprContext => ({ model, site, track, temp: () => { const t = `$m${tempCounter++}`; temps.push(t); return t; } });

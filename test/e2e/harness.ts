@@ -13,7 +13,7 @@
  *   await env.waitFor('all sales orders', async () => (await env.tally(orders)).lost === 0);
  */
 import fs from 'node:fs';
-import net from 'node:net';
+import { freePort } from '../../runtime/demo.js';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -74,13 +74,7 @@ export function buildFlows(opts: { fastRetry?: boolean } = {}): string {
   return out;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => resolve(p)); });
-  });
-}
+export { freePort };
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
