@@ -87,7 +87,9 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     'flows: { dir: flows }',
     'connections:',
     `  xcart: { base_url: "${xc.url}", token: { env: CONNECT_DEMO_XCART_TOKEN }, rate_per_second: 50, concurrency: 4 }`,
-    '  sagepro: { dsn: { file: sagepro_dsn }, concurrency: 2 }',
+    '  sagepro: { dsn: { file: sagepro_dsn }, concurrency: 2',
+    // The sandbox's numbering table (a per-site choice; see runtime/config/README.md).
+    '    , numbering: { sales_order: { method: table, table: SYSDATA, key_column: NUMKEY, key: SONO, number_column: NEXTNO, holds: next, where: { COMPID: "01" } }, ar_session: { method: table, table: SYSDATA, key_column: NUMKEY, key: ARSESS, number_column: NEXTNO, holds: next, where: { COMPID: "01" } } } }',
     'triggers:',
     '  xcart_poll: { every: 1s }',
     '  push: { enabled: true, secret: { env: CONNECT_DEMO_PUSH_SECRET }, tolerance: 300s }',
