@@ -214,6 +214,16 @@ describe.each(backends)('SageProConnector on $name', (backend) => {
     expect(await conn.findCustomerByEmail('nobody@example.com')).toBeNull();
   });
 
+  it('matches e-mail case-insensitively for all of Unicode, whatever the database folds', async () => {
+    await conn.upsertCustomer({ number: 'ELOD01', name: 'Élodie Zola', email: 'ÉLODIE@ZOLA.FR' });
+    await conn.upsertCustomer({ number: 'STRA01', name: 'Straße GmbH', email: 'info@straße.de' });
+    expect((await conn.findCustomerByEmail('élodie@zola.fr'))?.number).toBe('ELOD01');
+    expect((await conn.findCustomerByEmail('Élodie@Zola.FR'))?.number).toBe('ELOD01');
+    expect((await conn.findCustomerByEmail('INFO@STRASSE.DE'))?.number).toBe('STRA01');
+    expect(await conn.findCustomerByEmail('elodie@zola.fr')).toBeNull();
+    expect(await conn.findCustomerByEmail('_lodie@zola.fr')).toBeNull();
+  });
+
   it('reads status, shipment and invoice from live and history tables', async () => {
     const hist = await conn.salesOrderStatus('902') as Obj;
     expect(hist).toMatchObject({ number: '902', status: 'C', in_history: true, fully_shipped: true, tracking: '794644790132', ship_via: 'FEDP', invoice_number: '5001', invoice_balance: 0 });

@@ -48,6 +48,8 @@ async function createTables(c: odbc.Connection, tables: Record<string, string>, 
 async function seed(c: odbc.Connection, name: (t: string) => string = (t) => t.toLowerCase()): Promise<void> {
   const ins = (t: string, row: Obj) => c.query(`INSERT INTO ${name(t)} (${Object.keys(row).join(', ')}) VALUES (${Object.keys(row).map(() => '?').join(', ')})`, Object.values(row));
   await ins('ARCUST', { CUSTNO: 'EMIL01', COMPANY: 'Émile Zola', EMAIL: 'émile@zola.fr', BALANCE: 0, ONORDER: 0, ARACCT: '1200-00'.padEnd(24) });
+  await ins('ARCUST', { CUSTNO: 'ELOD01', COMPANY: 'Élodie', EMAIL: 'ÉLODIE@EXAMPLE.FR', BALANCE: 0, ONORDER: 0 });
+  await ins('ARCUST', { CUSTNO: 'STRA01', COMPANY: 'Straße GmbH', EMAIL: 'info@straße.de', BALANCE: 0, ONORDER: 0 });
   await ins('ICITEM', { ITEM: 'WIDGET-100'.padEnd(15), ITMDESC: 'Widget'.padEnd(50), PRICE: 10 });
   await ins('ICILOC', { ITEM: 'WIDGET-100'.padEnd(15), LOCTID: 'WH1', LONHAND: 50, LSOALOC: 0, LWOALOC: 0 });
   for (const [a, d] of [['1200-00', 'Receivables'], ['4000-00', 'Sales'], ['2200-00', 'Tax'], ['1000-00', 'Cash'], ['1010-00', 'Stripe clearing']]) await ins('GLACNT', { GLACNT: a!.padEnd(24), GLDESC: d });
@@ -165,6 +167,8 @@ describe('SageProConnector on a minimal install (tables of its own shape)', () =
     const c = connector();
     expect((await c.findCustomerByEmail('ÉMILE@ZOLA.FR'))?.number).toBe('EMIL01');
     expect((await c.findCustomerByEmail(' Émile@Zola.fr '))?.number).toBe('EMIL01');
+    expect((await c.findCustomerByEmail('élodie@example.fr'))?.number).toBe('ELOD01');
+    expect((await c.findCustomerByEmail('INFO@STRASSE.DE'))?.number).toBe('STRA01');
     expect(await c.findCustomerByEmail('emile@zola.fr')).toBeNull();
     expect(await c.findCustomerByEmail('%@zola.fr')).toBeNull();
   });
