@@ -1,8 +1,8 @@
 /**
  * The Sage Pro-shaped tables of the sandbox: real table and column names from
  * ../shared/reference/sagepro-tables.md, widths where a source shows them, plausible widths
- * elsewhere (marked [P] below). Types in VFP notation; `sandboxDdl(dialect)` turns them into
- * portable SQL (SQLite, PostgreSQL; SQL Server and VFP through their dialects).
+ * elsewhere (marked [P] below). Types in VFP notation (types.ts); ddl.ts turns them into SQL for
+ * SQLite and PostgreSQL (and VFP DDL text).
  *
  * Sandbox decisions (documented, easy to change):
  * - SOMAST.EXTREF C(30) is the one custom column Connect needs (the shop's order reference, for
@@ -11,14 +11,12 @@
  * - SYSDATA is modelled as (COMPID, NUMKEY, NEXTNO) rows, e.g. ('01', 'SONO', 1010); how Pro 6/7
  *   stores next numbers is not known [NF].
  * - Deleted rows: SQLite / PostgreSQL have no VFP DELETED(), so the sandbox has no deleted-row
- *   marker; the dialect hook `notDeleted()` adds `NOT DELETED()` on the VFP edition only.
+ *   marker (the connector adds `NOT DELETED()` on the VFP edition only).
  * - No NOT NULL constraints: as on a SQL edition install, nothing but the connector's storage
  *   rules keeps NULLs out (and the tests check exactly that).
  * - Unique indexes on the business keys (SONO, CUSTNO, ITEM, ITEM+LOCTID, INVNO, GLACNT), like
  *   the VFP index tags.
  */
-import { parseStorageType, type StorageType } from '../../connectors/sagepro/types.js';
-
 export interface SandboxTable {
   name: string;
   columns: [string, string][];
@@ -137,8 +135,4 @@ export function sandboxTable(name: string): SandboxTable {
   const t = SANDBOX_TABLES.find((x) => x.name === name.toUpperCase());
   if (!t) throw new Error(`no sandbox table ${name}`);
   return t;
-}
-
-export function sandboxColumnTypes(name: string): Map<string, StorageType> {
-  return new Map(sandboxTable(name).columns.map(([c, t]) => [c, parseStorageType(t)]));
 }
