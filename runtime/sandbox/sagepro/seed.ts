@@ -7,6 +7,7 @@
  * quantities of open orders, ARCUST.ONORDER the open order amounts, ARCUST.BALANCE the open invoices.
  */
 import type { TableLayout } from './ddl.js';
+import { SAGEPRO_PROFILES, type SandboxProfile } from './profiles.js';
 import { insertRow, type SqlRunner } from './rows.js';
 
 export const SEED_ITEMS: { item: string; desc: string; price: number; cost: number; main: number; east: number }[] = [
@@ -61,7 +62,7 @@ export const SEED_GL_ACCOUNTS: [string, string, string][] = [
 interface SeedOrder {
   sono: string; custno: string; date: string; status: '' | 'C'; history: boolean;
   shipvia: string; track: string; extref: string; invno?: string;
-  lines: { item: string; loc: string; qty: number; shipped: number }[];
+  lines: { item: string; loc: 'MAIN' | 'EAST'; qty: number; shipped: number }[];
 }
 
 /** Open orders (allocated), a closed order still in the live tables, and closed orders in history. */
@@ -84,7 +85,9 @@ const SEED_USER = 'SEED';
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
 /** Inserts the seed rows into the tables of `layout`. `conn` runs parameterised statements (an odbc Connection works). */
-export async function seedSandbox(conn: SqlRunner, layout: TableLayout): Promise<void> {
+export async function seedSandbox(conn: SqlRunner, layout: TableLayout, profile: SandboxProfile = SAGEPRO_PROFILES.standard): Promise<void> {
+  // The seed names the standard warehouses; a profile may have others (minimal: WH1, WH2).
+  const where = (loc: 'MAIN' | 'EAST') => (loc === 'MAIN' ? profile.locations.web : profile.locations.other);
   const byName = new Map(layout.tables.map((t) => [t.name, t]));
   const insert = async (table: string, values: Record<string, unknown>) => {
     const t = byName.get(table);
@@ -117,7 +120,7 @@ export async function seedSandbox(conn: SqlRunner, layout: TableLayout): Promise
       const ext = round2(it.price * l.qty);
       amount += ext; shipped += round2(it.price * l.shipped);
       await insert(trn, {
-        SONO: o.sono, CUSTNO: o.custno, LINENO: ++lineno, ITEM: l.item, DESCRIP: it.desc, LOCTID: l.loc,
+        SONO: o.sono, CUSTNO: o.custno, LINENO: ++lineno, ITEM: l.item, DESCRIP: it.desc, LOCTID: where(l.loc),
         QTYORD: l.qty, QTYSHP: l.shipped, PRICE: it.price, EXTPRICE: ext, COST: it.cost, TAXABLE: 'Y', STKCODE: 'Y',
         GLSALE: '4000-00', GLASST: '1300-00', SOSTAT: o.status, ORDATE: o.date, RQDATE: o.date,
         SHIPDATE: l.shipped > 0 ? o.date.replace(/-(\d\d)$/, (_m, dd: string) => `-${String(Number(dd) + 2).padStart(2, '0')}`) : '',
@@ -125,15 +128,15 @@ export async function seedSandbox(conn: SqlRunner, layout: TableLayout): Promise
       });
       if (o.status === '') {
         const open = l.qty - l.shipped;
-        alloc.set(`${l.item}|${l.loc}`, (alloc.get(`${l.item}|${l.loc}`) ?? 0) + open);
+        alloc.set(`${l.item}|${where(l.loc)}`, (alloc.get(`${l.item}|${where(l.loc)}`) ?? 0) + open);
       }
     }
     amount = round2(amount);
     if (o.status === '') onorder.set(o.custno, round2((onorder.get(o.custno) ?? 0) + amount - shipped));
     await insert(mst, {
       SONO: o.sono, CUSTNO: o.custno, SODATE: o.date, ORDATE: o.date, SHIPVIA: o.shipvia, PTERMS: 'Net 30 Days', PNET: 30,
-      ORDAMT: amount, SHPAMT: round2(shipped), SOSTAT: o.status, SOTRACK: o.track, DEFLOC: o.lines[0]!.loc,
-      LOCTID: o.lines[0]!.loc, GLAREC: '1200-00', ORDERSTAT: o.status === 'C' ? 'SHIPPED' : 'QUEUED', EXTREF: o.extref,
+      ORDAMT: amount, SHPAMT: round2(shipped), SOSTAT: o.status, SOTRACK: o.track, DEFLOC: where(o.lines[0]!.loc),
+      LOCTID: where(o.lines[0]!.loc), GLAREC: '1200-00', ORDERSTAT: o.status === 'C' ? 'SHIPPED' : 'QUEUED', EXTREF: o.extref,
       PONUM: o.extref ? `PO ${o.extref}` : '', ...audit,
     });
     await insert(adr, {
@@ -148,11 +151,18 @@ export async function seedSandbox(conn: SqlRunner, layout: TableLayout): Promise
         BALANCE: round2(amount - paid), DTEPAID: paid ? o.date : '', ...audit,
       });
       balance.set(o.custno, round2((balance.get(o.custno) ?? 0) + amount - paid));
+      // The cash receipt of a paid invoice (on installs that have ARCASH).
+      if (paid) {
+        await insert('ARCASH', {
+          CUSTNO: o.custno, INVNO: o.invno, INVDTE: o.date, REFNO: `CHK ${o.invno}`, DTEPAID: o.date,
+          PONUM: o.extref ? `PO ${o.extref}` : '', DISAMT: 0, PAIDAMT: paid, ...audit,
+        });
+      }
       lineno = 0;
       for (const l of o.lines) {
         const it = prices.get(l.item)!;
         await insert('ARTRAN', {
-          INVNO: o.invno, CUSTNO: o.custno, LINENO: ++lineno, ITEM: l.item, DESCRIP: it.desc, LOCTID: l.loc,
+          INVNO: o.invno, CUSTNO: o.custno, LINENO: ++lineno, ITEM: l.item, DESCRIP: it.desc, LOCTID: where(l.loc),
           COST: it.cost, PRICE: it.price, QTYORD: l.qty, QTYSHP: l.shipped, EXTPRICE: round2(it.price * l.shipped),
           INVDTE: o.date, PONUM: `Our SO # ${o.sono}`, ...audit,
         });
@@ -166,11 +176,11 @@ export async function seedSandbox(conn: SqlRunner, layout: TableLayout): Promise
       ITEM: it.item, ITMDESC: it.desc, ITMCLSS: it.item.split('-')[0]!.slice(0, 4), PLINID: 'HW', PRICE: it.price,
       IONHAND: it.main + it.east, UMEASUR: 'EA', ILRECV: '2026-01-05', ...audit,
     });
-    for (const [loc, qty] of [['MAIN', it.main], ['EAST', it.east]] as const) {
+    for (const [loc, qty] of [[where('MAIN'), it.main], [where('EAST'), it.east]] as const) {
       await insert('ICILOC', {
         ITEM: it.item, LOCTID: loc, LONHAND: qty, LSOALOC: alloc.get(`${it.item}|${loc}`) ?? 0,
         // A little work-order allocation on one item, so available ≠ on hand - sales allocation.
-        LWOALOC: it.item === 'GADGET-300' && loc === 'MAIN' ? 3 : 0,
+        LWOALOC: it.item === 'GADGET-300' && loc === where('MAIN') ? 3 : 0,
         ORDERPT: 5, ORDQTY: 20, MAXLEVEL: 500, LRECV: '2026-01-05',
       });
     }
@@ -181,7 +191,7 @@ export async function seedSandbox(conn: SqlRunner, layout: TableLayout): Promise
   for (const [custno, amt] of balance) {
     await conn.query(`UPDATE ${layout.physical('ARCUST')} SET BALANCE = ? WHERE CUSTNO = ?`, [amt, custno.padEnd(6)]);
   }
-  for (const [key, next] of [['SONO', 1004], ['INVNO', 5003], ['ARSESS', 100]] as const) {
-    await insert('SYSDATA', { COMPID: '01', NUMKEY: key, NEXTNO: next });
-  }
+  // The next numbers, in the profile's numbering table (SYSDATA or the site's own).
+  const numbering = profile.siteConfig().numbering.sales_order.table;
+  for (const row of profile.numberingRows) await insert(numbering, row);
 }

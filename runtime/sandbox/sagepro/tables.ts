@@ -8,8 +8,9 @@
  * - SOMAST.EXTREF C(30) is the one custom column Connect needs (the shop's order reference, for
  *   idempotent creates). Sites without it can point the connector at PONUM.
  * - LOCTID is C(6) (installs differ: 3 vs ≥ 6).
- * - SYSDATA is modelled as (COMPID, NUMKEY, NEXTNO) rows, e.g. ('01', 'SONO', 1010); how Pro 6/7
- *   stores next numbers is not known [NF].
+ * - SYSDATA is modelled as (COMPID, NUMKEY, NEXTNO) rows holding the next number, e.g.
+ *   ('01', 'SONO', 1001); how Pro 6/7 stores next numbers is not known [NF, reference 0b], so the
+ *   profiles (profiles.ts) give other sites other numbering tables.
  * - Deleted rows: SQLite / PostgreSQL have no VFP DELETED(), so the sandbox has no deleted-row
  *   marker (the connector adds `NOT DELETED()` on the VFP edition only).
  * - No NOT NULL constraints: as on a SQL edition install, nothing but the connector's storage
@@ -49,6 +50,7 @@ const SOADDR_COLUMNS: [string, string][] = [
   ['COUNTRY', 'C(15)'], ...AUDIT,
 ];
 
+/** The tables of the standard profile (profiles.ts derives the others from them). */
 export const SANDBOX_TABLES: SandboxTable[] = [
   {
     name: 'ARCUST',
@@ -118,6 +120,15 @@ export const SANDBOX_TABLES: SandboxTable[] = [
       ['GLBATCH', 'C(10)'], ['AMOUNT', 'N(14,2)'], ['DESCRIP', 'C(30)'], ...AUDIT,
     ],
     index: [['TRANNO']],
+  },
+  {
+    // Cash receipts [P, reference 0b: "a port of an SBT database"; history table ARYCSH].
+    name: 'ARCASH',
+    columns: [
+      ['CUSTNO', 'C(6)'], ['INVNO', 'C(10)'], ['INVDTE', 'D'], ['REFNO', 'C(20)'], ['DTEPAID', 'D'],
+      ['PONUM', 'C(20)'], ['DISAMT', 'N(14,2)'], ['PAIDAMT', 'N(14,2)'], ...AUDIT,
+    ],
+    index: [['INVNO'], ['CUSTNO']],
   },
   {
     name: 'GLACNT',
