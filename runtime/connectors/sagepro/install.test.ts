@@ -85,7 +85,7 @@ describe('SageProConnector on a minimal install (tables of its own shape)', () =
 
   it('numbers an order from the site\'s table (holds the last number), writing only the columns the install has', async () => {
     const c = connector({ numbering: { sales_order: NEXTNUM('SONO') } });
-    const o = await c.createSalesOrder(order('XC-1'));
+    const o = await c.createSalesOrder(order('XC-1')) as Obj;
     expect(o.number).toBe('5001');
     expect((await q("SELECT LASTUSED FROM nextnum WHERE KEYNAME = 'SONO    '"))[0]!.LASTUSED).toBe(5001);
     expect(o.lines).toHaveLength(1);
