@@ -319,6 +319,12 @@ export class SageProConnector {
     }
   }
 
+  /** The install's width of a C(n) column (`fallback` when absent or not text). */
+  private async textWidth(table: string, column: string, fallback: number): Promise<number> {
+    const t = (await this.shapeOrNull(table))?.columns.get(column)?.type;
+    return t?.kind === 'C' ? t.width : fallback;
+  }
+
   private async has(table: string, column: string): Promise<boolean> {
     return (await this.shapeOrNull(table))?.columns.has(column) ?? false;
   }
@@ -737,6 +743,12 @@ export class SageProConnector {
     }
   }
 
+  /** Flow-given distribution fields whose ARDIST column the install lacks (e.g. DESCRIP) are invalid. */
+  private async requireDistributions(value: Obj, op: string): Promise<void> {
+    const list = Array.isArray(value.distributions) ? (value.distributions as Obj[]) : [];
+    for (const [i, d] of list.entries()) await this.requireMapped(this.schemas.get('GLDistribution'), d ?? {}, op, `distributions/${i}/`);
+  }
+
   private distributionsOf(value: Obj, op: string): { account: string; amount: number; description: string }[] {
     const list = Array.isArray(value.distributions) ? (value.distributions as Obj[]) : [];
     return list.map((d, i) => {
@@ -775,6 +787,7 @@ export class SageProConnector {
 
       await this.requireMapped(this.schemas.get('Invoice'), invoice, op);
       for (const [i, l] of lines.entries()) await this.requireMapped(this.schemas.get('Invoice.Line'), l ?? {}, op, `lines/${i}/`);
+      await this.requireDistributions(invoice, op);
       // Serialises AR writers; the invoice number is the reference a repeat finds.
       await this.lockTable(s, 'ARMAST', 'INVNO');
       const existing = await this.readInvoice(s, number);
@@ -817,11 +830,12 @@ export class SageProConnector {
         }, op);
       }
       const given = String(invoice.session ?? '').trim();
+      const descWidth = await this.textWidth('ARDIST', 'DESCRIP', 30);
       const session = given || await this.nextNumber(s, 'ar_session', op, { what: 'AR posting session', table: 'ARDIST', column: 'ARSESS', field: 'session' });
       for (const d of dist) {
         await this.insert(s, 'ARDIST', {
           GLACNT: d.account, TRANNO: number, CUSTNO: customer, TRANDTE: date, ARSESS: session, AMOUNT: d.amount,
-          DESCRIP: d.description.slice(0, 30), ...stamp,
+          DESCRIP: d.description.slice(0, descWidth), ...stamp,
         }, op);
       }
       await this.addTo(s, 'ARCUST', { BALANCE: amount, PTDSLS: subtotal, YTDSLS: subtotal }, { CUSTNO: customer }, op);
@@ -847,6 +861,7 @@ export class SageProConnector {
       if (!number) throw this.invalid('payment.number (the invoice paid) is required', op, 'ARMAST', 'INVNO', 'number');
       const amount = round(Number(payment.payment_amount));
       if (!Number.isFinite(amount) || amount === 0) throw this.invalid('payment.payment_amount must be a non-zero number', op, 'ARMAST', 'PAIDAMT', 'payment_amount');
+      await this.requireDistributions(payment, op);
       const rec = await this.paymentRecord();
       // The reference is what makes a repeat (a re-run after a crash) a no-op: required.
       const ref = String(payment.payment_ref ?? '').trim();
@@ -876,10 +891,11 @@ export class SageProConnector {
       if (rest !== 0) dist.push({ account: arAccount, amount: -rest, description: 'Accounts receivable' });
       await this.checkAccounts(s, dist, op);
       const stamp = this.stamp();
+      const descWidth = await this.textWidth('ARDIST', 'DESCRIP', 30);
       for (const d of dist) {
         await this.insert(s, 'ARDIST', {
           GLACNT: d.account, TRANNO: number, CUSTNO: customer, TRANDTE: date, ARSESS: ref, AMOUNT: d.amount,
-          DESCRIP: d.description.slice(0, 30), ...stamp,
+          DESCRIP: d.description.slice(0, descWidth), ...stamp,
         }, op);
       }
       // The cash receipt (reference 0b), where the install keeps ARCASH.

@@ -161,6 +161,10 @@ describe('SageProConnector on a minimal install (tables of its own shape)', () =
     expect(await c.postPayment(pay)).toMatchObject({ paid_amount: 31, balance: 0 });
     expect(await q("SELECT AMOUNT FROM ardist WHERE ARSESS = ?", ['XC77'.padEnd(10)])).toHaveLength(2);
     expect((await q("SELECT BALANCE FROM arcust WHERE CUSTNO = 'EMIL01'"))[0]!.BALANCE).toBe(0);
+    // A distribution description the flow gives has no ARDIST.DESCRIP here: invalid, nothing written.
+    const d = await c.postPayment({ ...pay, payment_ref: 'XC78', distributions: [{ account: '1010-00', amount: 1, description: 'Stripe' }] }).catch((x: unknown) => x);
+    expect(d).toMatchObject({ errorClass: 'invalid', table: 'ARDIST', column: 'DESCRIP', field: 'distributions/0/description' });
+    expect(await q("SELECT AMOUNT FROM ardist WHERE ARSESS = ?", ['XC78'.padEnd(10)])).toHaveLength(0);
   });
 
   it('finds a customer by e-mail case-insensitively for all of Unicode (SQLite LOWER is ASCII-only)', async () => {
