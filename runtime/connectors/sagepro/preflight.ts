@@ -128,7 +128,7 @@ export function checkInstall(input: CheckInput): InstallProblem[] {
         const sh = input.catalog.get(e.table);
         if (!sh) continue;
         for (const m of e.columns) {
-          if (!m.readOnly && !sh.columns.has(m.column)) add({ severity: 'warning', operations: [op], table: m.table, column: m.column, message: `${e.name}.${m.property}: ${m.table} has no column ${m.column}; a flow that maps it is rejected` });
+          if (!m.readOnly && !sh.columns.has(m.column)) add({ severity: 'warning', operations: [op], table: m.table, column: m.column, message: `${e.name}.${m.property}: ${m.table} has no column ${m.column}${m.optional ? ' (a column not every install has)' : ''}; a flow that maps it is rejected` });
           const w = sh.columns.get(m.column)?.type;
           if (w?.kind === 'C' && m.type.kind === 'C' && w.width < m.type.width) add({ severity: 'warning', operations: [op], table: m.table, column: m.column, message: `${e.name}.${m.property}: ${m.table}.${m.column} is C(${w.width}) here, the schema says C(${m.type.width}); longer values are rejected` });
         }
