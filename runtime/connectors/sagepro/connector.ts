@@ -13,10 +13,9 @@
  * `invalid` error before the first write. Every write that is not naturally repeatable records a
  * reference inside its own transaction and checks it, so a repeat returns the first result.
  */
-import odbc from 'odbc';
 import { ConnectorError } from '../errors.js';
 import { changedRows as changedRowsOf, type PreviousHashes, type RowChange } from './changes.js';
-import { createDialect, dialectFromDsn, ident, type CatalogColumn, type Dialect, type DialectName } from './dialect.js';
+import { createDialect, dialectFromDsn, ident, type Dialect, type DialectName } from './dialect.js';
 import { OdbcPool, Session, toConnectorError, type Param, type Row } from './odbc.js';
 import { emailCandidatePattern, foldEmail } from './email.js';
 import { notConfigured, numberingKey, wholeNumber, type CounterName, type NumberingMethod, type NumberingOptions, type TableNumbering } from './numbering.js';
@@ -24,6 +23,7 @@ import { checkInstall, installTablesOf, type InstallProblem } from './preflight.
 import { loadSageProCatalog, loadSageProSchemas, type Catalog, type ColumnMapping, type EntityShape, type SchemaSet } from './schemas.js';
 import { completeRow, decodeValue, encodeSome, padKey, type TableShape } from './storage.js';
 import { createTableResolver, type TableResolver } from './tables.js';
+import { InstallCatalog } from './install-catalog.js';
 
 export { loadSageProCatalog } from './schemas.js';
 
@@ -78,7 +78,7 @@ export class SageProConnector {
   readonly schemas: SchemaSet;
   readonly catalog: Catalog;
   private readonly pool: OdbcPool;
-  private readonly shapes = new Map<string, Promise<TableShape | null>>();
+  private readonly install: InstallCatalog;
   readonly tables: TableResolver;
   private readonly numbering: NumberingOptions;
   private readonly rightJustified = new Set<string>();
@@ -110,7 +110,8 @@ export class SageProConnector {
         }
       }
     }
-    this.pool = new OdbcPool(options.dsn, { maxSize: options.poolSize ?? 4, ...(attach.length ? { onConnect: (c) => this.attachAll(c) } : {}) });
+    this.install = new InstallCatalog({ dsn: options.dsn, dialect: this.dialect, tables: this.tables, rightJustified: this.rightJustified, ...(options.schema ? { schema: options.schema } : {}), ...(options.attach ? { attach: options.attach } : {}) });
+    this.pool = new OdbcPool(options.dsn, { maxSize: options.poolSize ?? 4, ...(attach.length ? { onConnect: (c) => this.install.attachAll(c) } : {}) });
     this.methods = {
       'sales_orders.create': (a) => this.createSalesOrder(a.order as Obj),
       'sales_orders.get': (a) => this.getSalesOrder(String(a.number)),
@@ -147,21 +148,11 @@ export class SageProConnector {
 
   async close(): Promise<void> {
     await this.pool.close();
-    const meta = this.metaConn; this.metaConn = undefined;
-    if (meta) await meta.then((c) => c.close(), () => undefined);
-  }
-
-  /** `ATTACH DATABASE` of every `attach` entry on a new connection (SQLite). */
-  private async attachAll(c: odbc.Connection): Promise<void> {
-    for (const [name, file] of Object.entries(this.opts.attach ?? {})) await c.query(`ATTACH DATABASE ? AS ${ident(name)}`, [file]);
+    await this.install.close();
   }
 
   /** SQL name of a logical table on this install (tables.ts). */
   private t(logical: string): string { return this.tables.resolve(logical).sql; }
-
-  /** The catalog connection (see shape()) and the queue that serialises its use. */
-  private metaConn: Promise<odbc.Connection> | undefined;
-  private metaQueue: Promise<unknown> = Promise.resolve();
 
   // ---------------------------------------------------------------- plumbing
 
@@ -182,58 +173,13 @@ export class SageProConnector {
   }
 
   /** The install's columns of a table (SQLColumns), cached; an `invalid` error when the install has no such table. */
-  async shape(table: string): Promise<TableShape> {
-    const sh = await this.shapeOrNull(table);
-    if (!sh) {
-      const r = this.tables.resolve(table);
-      throw new ConnectorError(`table ${table.toUpperCase()} not found on this install (looked for ${r.sql}${r.from === 'dialect' ? '' : `, from sagepro.${r.from}`})`, { errorClass: 'invalid', system: 'sagepro', table: table.toUpperCase() });
-    }
-    return sh;
-  }
+  shape(table: string): Promise<TableShape> { return this.install.shape(table); }
 
   /** As shape(), null when the install has no such table (optional tables such as ARCASH). */
-  shapeOrNull(table: string): Promise<TableShape | null> {
-    const key = table.toUpperCase();
-    let p = this.shapes.get(key);
-    if (!p) {
-      // Catalog reads use their own connection, never the pool: shape() is called from inside
-      // operations that already hold a pooled connection, and a nested acquire could deadlock a
-      // full pool (every holder waiting for a second connection).
-      const shape: Promise<TableShape | null> = this.metaQueue.catch(() => undefined).then(async () => {
-        this.metaConn ??= odbc.connect(this.opts.dsn).then(async (c) => {
-          try { await this.attachAll(c); } catch (e) { await c.close().catch(() => undefined); throw e; }
-          return c;
-        }).catch((e: unknown) => { this.metaConn = undefined; throw toConnectorError(e, { dsn: this.opts.dsn, operation: 'connect' }); });
-        const conn = await this.metaConn;
-        const r = this.tables.resolve(key);
-        let rows: CatalogColumn[];
-        if (r.qualifier && this.dialect.name === 'sqlite') {
-          // The SQLite3 ODBC driver's SQLColumns does not see ATTACHed databases: ask SQLite itself.
-          const info = await conn.query<{ cid: number; name: string; type: string }>(`PRAGMA ${ident(r.qualifier)}.table_info(${ident(r.name)})`);
-          rows = Array.from(info).map((c) => ({ COLUMN_NAME: c.name, TYPE_NAME: c.type, DATA_TYPE: 0, COLUMN_SIZE: null, DECIMAL_DIGITS: null, ORDINAL_POSITION: Number(c.cid) + 1 }));
-        } else {
-          rows = Array.from(await conn.columns(null, r.qualifier ?? this.opts.schema ?? null, r.name, null) as unknown as CatalogColumn[]);
-        }
-        const columns = new Map<string, { name: string; type: NonNullable<ReturnType<Dialect['storageTypeOf']>>; justify: 'left' | 'right' }>();
-        const sorted = rows.sort((a, b) => (a.ORDINAL_POSITION ?? 0) - (b.ORDINAL_POSITION ?? 0));
-        for (const c of sorted) {
-          const name = String(c.COLUMN_NAME).toUpperCase();
-          const type = this.dialect.storageTypeOf(c);
-          if (!type) continue;
-          columns.set(name, { name, type, justify: this.rightJustified.has(name) ? 'right' : 'left' });
-        }
-        return columns.size === 0 ? null : { table: key, columns };
-      });
-      this.metaQueue = shape;
-      p = shape;
-      p.catch(() => this.shapes.delete(key));
-      this.shapes.set(key, p);
-    }
-    return p;
-  }
+  shapeOrNull(table: string): Promise<TableShape | null> { return this.install.shapeOrNull(table); }
 
   /** Forgets cached table shapes (after a schema change on the install). */
-  resetShapes(): void { this.shapes.clear(); }
+  resetShapes(): void { this.install.reset(); }
 
   private async key(table: string, column: string, value: string): Promise<string> {
     const sh = await this.shape(table);
@@ -319,15 +265,9 @@ export class SageProConnector {
     }
   }
 
-  /** The install's width of a C(n) column (`fallback` when absent or not text). */
-  private async textWidth(table: string, column: string, fallback: number): Promise<number> {
-    const t = (await this.shapeOrNull(table))?.columns.get(column)?.type;
-    return t?.kind === 'C' ? t.width : fallback;
-  }
+  private textWidth(table: string, column: string, fallback: number): Promise<number> { return this.install.textWidth(table, column, fallback); }
 
-  private async has(table: string, column: string): Promise<boolean> {
-    return (await this.shapeOrNull(table))?.columns.has(column) ?? false;
-  }
+  private has(table: string, column: string): Promise<boolean> { return this.install.has(table, column); }
 
   private async selectRows(s: Session, e: EntityShape, table: string, where: [string, Param][], orderBy: string[] = [], extra: string[] = []): Promise<{ rows: Row[]; maps: ColumnMapping[] }> {
     const maps = await this.present(e, table);
