@@ -18,7 +18,7 @@ import { changedRows as changedRowsOf, type PreviousHashes, type RowChange } fro
 import { createDialect, dialectFromDsn, ident, type Dialect, type DialectName } from './dialect.js';
 import { OdbcPool, Session, toConnectorError, type Param, type Row } from './odbc.js';
 import { emailCandidatePattern, foldEmail } from './email.js';
-import { notConfigured, numberingKey, wholeNumber, type CounterName, type NumberingMethod, type NumberingOptions, type TableNumbering } from './numbering.js';
+import { assignNumber, numberingKey, type CounterName, type NumberingOptions, type NumberWanted } from './numbering.js';
 import { checkInstall, installTablesOf, type InstallProblem } from './preflight.js';
 import { loadSageProCatalog, loadSageProSchemas, type Catalog, type ColumnMapping, type EntityShape, type SchemaSet } from './schemas.js';
 import { completeRow, decodeValue, encodeSome, padKey, type TableShape } from './storage.js';
@@ -296,63 +296,12 @@ export class SageProConnector {
     if (stmt) await s.execute(stmt);
   }
 
-  /** The where-values of a numbering row, padded / typed for their columns. */
-  private async numberingWhere(cfg: TableNumbering, counter: CounterName, op: string): Promise<[string, Param][]> {
-    const sh = await this.shapeOrNull(cfg.table);
-    const at = numberingKey(counter);
-    if (!sh) throw this.invalid(`${at}: table ${cfg.table} not found on this install`, op, cfg.table);
-    const out: [string, Param][] = [];
-    for (const [col, v] of [[cfg.keyColumn, cfg.key], ...Object.entries(cfg.where ?? {})] as [string, string | number][]) {
-      const spec = sh.columns.get(col);
-      if (!spec) throw this.invalid(`${at}: ${cfg.table} has no column ${col} on this install`, op, cfg.table, col);
-      out.push([col, spec.type.kind === 'C' ? padKey(String(v), spec.type.width, spec.justify, cfg.table, col) : Number(v)]);
-    }
-    if (!sh.columns.has(cfg.numberColumn)) throw this.invalid(`${at}: ${cfg.table} has no column ${cfg.numberColumn} on this install`, op, cfg.table, cfg.numberColumn);
-    return out;
-  }
-
-  /** Takes a number from the site's numbering table row (locked by the UPDATE that raises it). */
-  private async takeFromTable(s: Session, cfg: TableNumbering, counter: CounterName, op: string): Promise<number> {
-    const where = await this.numberingWhere(cfg, counter, op);
-    const t = this.t(cfg.table);
-    const num = ident(cfg.numberColumn);
-    const cond = this.where(where.map(([c]) => `${ident(c)} = ?`));
-    const locked = await s.execute(`UPDATE ${t} SET ${num} = ${num}${cond}`, where.map(([, v]) => v));
-    const rowDesc = `${where.map(([c, v]) => `${c} = '${String(v).trim()}'`).join(' and ')}`;
-    if (locked === 0) throw this.invalid(`${numberingKey(counter)}: ${cfg.table} has no row ${rowDesc}`, op, cfg.table, cfg.keyColumn);
-    if (locked > 1) throw this.invalid(`${numberingKey(counter)}: ${cfg.table} has ${locked} rows ${rowDesc}; add the distinguishing columns to where`, op, cfg.table, cfg.keyColumn);
-    const r = await s.query(`SELECT ${num} FROM ${t}${cond}`, where.map(([, v]) => v));
-    const current = wholeNumber(r[0]?.[cfg.numberColumn]);
-    if (current === undefined) throw this.invalid(`${numberingKey(counter)}: ${cfg.table}.${cfg.numberColumn} of row ${rowDesc} is not a whole number`, op, cfg.table, cfg.numberColumn);
-    const number = cfg.holds === 'next' ? current : current + 1;
-    await this.update(s, cfg.table, { [cfg.numberColumn]: cfg.holds === 'next' ? number + 1 : number }, Object.fromEntries(where.map(([c, v]) => [c, typeof v === 'string' ? v : v])), op);
-    return number;
-  }
-
-  /** The highest whole number in use in `table.column` + 1 (the caller holds the table's lock). */
-  private async maxPlusOne(s: Session, sources: [string, string][]): Promise<number> {
-    let max = 0;
-    for (const [table, column] of sources) {
-      if (!(await this.has(table, column))) continue;
-      // Distinct values, scanned here: text keys that are not whole numbers are ignored.
-      const rows = await s.query(`SELECT DISTINCT ${ident(column)} AS N FROM ${this.t(table)}${this.where([])}`);
-      for (const r of rows) { const n = wholeNumber(r.N); if (n !== undefined && n > max) max = n; }
-    }
-    return max + 1;
-  }
-
   /** A number for `counter` the site's way (numbering.ts), in this transaction. */
-  private async nextNumber(s: Session, counter: CounterName, op: string, ctx: { what: string; table: string; column: string; field: string }): Promise<string> {
-    const cfg: NumberingMethod | undefined = this.numbering[counter];
-    if (!cfg) throw notConfigured(counter, ctx.what, op, ctx.table, ctx.column, ctx.field);
-    switch (cfg.method) {
-      case 'flow':
-        throw this.invalid(`${ctx.what}: ${numberingKey(counter)} is method flow, so the flow must give ${ctx.field.replace(/\//g, '.')}`, op, ctx.table, ctx.column, ctx.field);
-      case 'table':
-        return String(await this.takeFromTable(s, cfg, counter, op));
-      case 'max_plus_one':
-        return String(await this.maxPlusOne(s, counter === 'sales_order' ? [['SOMAST', 'SONO'], ['SOYMST', 'SONO']] : [['ARDIST', 'ARSESS']]));
-    }
+  private nextNumber(s: Session, counter: CounterName, op: string, what: NumberWanted): Promise<string> {
+    return assignNumber({
+      numbering: this.numbering, shapeOrNull: (t) => this.shapeOrNull(t), has: (t, c) => this.has(t, c), tableSql: (t) => this.t(t),
+      where: (conds) => this.where(conds), update: (se, t, set, where, o) => this.update(se, t, set, where, o),
+    }, s, counter, op, what);
   }
 
   /** The problems of this install for a set of operations (pure check over the catalog read here; writes nothing). */
