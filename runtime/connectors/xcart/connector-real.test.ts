@@ -111,9 +111,16 @@ describe('XcartConnector against real 5.5.0.29 behaviour', () => {
       expect(unreadable[0]!.orderId).toBe(5);
       expect(unreadable[0]!.reason).toMatch(/HTTP 500 for order 5/);
 
-      // The rest of the poll works as usual; a store that answers 500 for everything is an outage.
+      // The rest of the poll works as usual, and the known unreadable order is probed first.
+      let probes = 0;
+      const orig = c.client.get.bind(c.client);
+      c.client.get = ((...a: Parameters<typeof orig>) => { if (/^\/api\/orders\/\d+$/.test(a[0])) probes++; return orig(...a); }) as typeof orig;
       const wm = await c.pollChangedOrders({ since: xcartDate(0), seen: [] });
       expect(wm.orders).toHaveLength(11);
+      expect(wm.unreadable.map((u) => u.orderId)).toEqual([5]);
+      expect(probes).toBe(1);
+      c.client.get = orig;
+      // A store that answers 500 for everything is an outage, not broken orders.
       s.faults.deletedProductOrders = [];
       s.faults.errorRate = 0;
       const real500 = s.state.data.orders.map((o) => o.id as number);

@@ -85,6 +85,8 @@ export class XcartConnector {
   private readonly skuTtl: number;
   private catalogue: { at: number; bySku: Map<string, XcartProduct>; byId: Map<number, XcartProduct> } | undefined;
   private catalogueLoad: Promise<void> | undefined;
+  /** Order ids found unreadable (HTTP 500) by earlier polls. */
+  private readonly unreadableIds = new Set<number>();
 
   constructor(private readonly cfg: XcartConnectorConfig) {
     this.client = new XcartClient(cfg);
@@ -239,19 +241,22 @@ export class XcartConnector {
       // is older too: not part of this poll.
       if (this.changedMode === 'scan' && before && dateMs(before.update_date) < sinceSec) continue;
       const anchors = [before?.id, after?.id].filter((x): x is number => x !== undefined);
-      const candidates: number[] = [];
+      // Orders found unreadable before are tried first: a broken order among the newest changes is
+      // met again on every poll.
+      const candidates: number[] = [...this.unreadableIds].filter((id) => !seen.has(id) && !probed.has(id));
       for (let d = 1; candidates.length < PROBES && d <= PROBES * 4; d++) {
         for (const a of anchors) for (const id of [a + d, a - d]) {
           if (id > 0 && !seen.has(id) && !probed.has(id) && !candidates.includes(id)) candidates.push(id);
         }
       }
       let found: number | null = null;
-      for (const id of candidates.slice(0, PROBES)) {
+      for (const id of candidates.slice(0, PROBES + this.unreadableIds.size)) {
         probed.add(id);
         try {
           await this.client.get(`/api/orders/${id}`, undefined, op, 0);
+          this.unreadableIds.delete(id); // readable again
         } catch (e) {
-          if (e instanceof ConnectorError && e.status === 500) { found = id; break; }
+          if (e instanceof ConnectorError && e.status === 500) { found = id; this.unreadableIds.add(id); break; }
           if (e instanceof ConnectorError && e.errorClass === 'not_found') continue;
           throw e;
         }
