@@ -117,6 +117,8 @@ export interface E2EOptions {
   xcartPollEvery?: string;
   sageproConcurrency?: number;
   logLevel?: string;
+  /** The X-Cart version the sandbox imitates (default 5.5.0, as the sandbox). */
+  xcartVersion?: '5.5.0' | '5.5.1';
 }
 
 /** Two sandboxes, a connect.yaml, and flowd (in-process or child) on them. */
@@ -153,7 +155,7 @@ export class E2E {
     for (const [f, v] of [['xcart_token', write], ['push_secret', push], ['sagepro_dsn', dsn]] as const) fs.writeFileSync(path.join(dir, f), v, { mode: 0o600 });
     const flowdPort = await freePort();
     const xc = await startXcartSandbox({ port: 0, stateDir: path.join(dir, 'xcart'), readToken: read, writeToken: write,
-      push: { url: `http://127.0.0.1:${flowdPort}/hooks/xcart`, secret: push } });
+      push: { url: `http://127.0.0.1:${flowdPort}/hooks/xcart`, secret: push }, ...(o.xcartVersion ? { xcartVersion: o.xcartVersion } : {}) });
     const configFile = path.join(dir, 'connect.yaml');
     fs.writeFileSync(configFile, [
       '# Written by test/e2e/harness.ts: flowd on its embedded defaults (poll + push), one store file.',
@@ -177,12 +179,12 @@ export class E2E {
 
   // ------------------------------------------------------------------ flowd
 
-  /** Starts flowd: in this process (default; Sage Pro polls every second) or as `flowd serve` child. */
-  async startFlowd(opts: { child?: boolean } = {}): Promise<void> {
+  /** Starts flowd: in this process (default; Sage Pro polls every second) or as `flowd serve` child (with `args`). */
+  async startFlowd(opts: { child?: boolean; args?: string[] } = {}): Promise<void> {
     if (opts.child) {
       // E2E_FLOWD_NODE_ARGS: extra node flags for the child, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
       const nodeArgs = (process.env.E2E_FLOWD_NODE_ARGS ?? '').split(' ').filter(Boolean);
-      const proc = spawn(process.execPath, [...nodeArgs, path.join(REPO, 'bin/flowd.js'), 'serve', '--config', this.configFile], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+      const proc = spawn(process.execPath, [...nodeArgs, path.join(REPO, 'bin/flowd.js'), 'serve', '--config', this.configFile, ...(opts.args ?? [])], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
       this.child = proc;
       proc.stdout!.on('data', (c: Buffer) => { this.childOutput += c.toString(); });
       proc.stderr!.on('data', (c: Buffer) => { this.childOutput += c.toString(); });
