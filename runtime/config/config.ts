@@ -19,7 +19,8 @@ export { resolveSecret, Secret, SecretError, type SecretRef, type SecretSource, 
 export interface Config {
   /** Absolute path of the file the configuration was read from. */
   readonly file: string;
-  readonly http: { readonly port: number; readonly host: string };
+  /** `maxConcurrentPushes`: pushes handled at once; past it 503 with Retry-After (back-pressure). */
+  readonly http: { readonly port: number; readonly host: string; readonly maxConcurrentPushes: number };
   /** The runtime store. Only SQLite so far; `path` is absolute. */
   readonly store: { readonly kind: 'sqlite'; readonly path: string };
   /** Output folder of `flowc build` (holds manifest.json); absolute. */
@@ -168,7 +169,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
 
   const config: Config = {
     file: path.resolve(file),
-    http: { port: c.http.port, host: c.http.host },
+    http: { port: c.http.port, host: c.http.host, maxConcurrentPushes: c.http.max_concurrent_pushes },
     store: { kind: c.store.kind, path: abs(c.store.path) },
     flows: { dir: abs(c.flows.dir) },
     connections: {
@@ -212,7 +213,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
 
 /** connect.yaml after validation and defaults (snake_case, durations still text). */
 interface RawConfig {
-  http: { port: number; host: string };
+  http: { port: number; host: string; max_concurrent_pushes: number };
   store: { kind: 'sqlite'; path: string };
   flows: { dir: string };
   connections: {
