@@ -52,7 +52,15 @@ async function serve(argv: string[]): Promise<number> {
   const { startService } = await import('./service.js');
   const config = loadConfig(path.resolve(values.config!));
   if (values.since !== undefined) await pollXcartSince(config.store.path, values.since);
-  const svc = await startService(config);
+  let svc: Awaited<ReturnType<typeof startService>>;
+  try {
+    svc = await startService(config);
+  } catch (err) {
+    // A half-start (port taken, host unknown, flows unloadable) must not linger: startService closed
+    // what it opened; should anything still hold the event loop, exit anyway shortly after.
+    setTimeout(() => process.exit(1), 2000).unref();
+    throw err;
+  }
   process.stdout.write(`flowd serving ${svc.flows.size} flows on ${svc.url} (metrics ${svc.url}/metrics)\n`);
   await new Promise<void>((resolve) => { process.once('SIGINT', resolve); process.once('SIGTERM', resolve); });
   process.stdout.write('flowd: stopping (finishing in-flight jobs)\n');
