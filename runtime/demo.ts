@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { createProgram } from '../compiler/program.js';
 import { buildProgram, writeBuild } from '../compiler/emitter/build.js';
 import { startXcartSandbox } from './sandbox/xcart/server.js';
-import { connectSageProSandbox, createSageProSandbox, sageproYaml } from './sandbox/sagepro/database.js';
+import { connectSageProSandbox, createSageProSandbox } from './sandbox/sagepro/database.js';
 import { loadConfig } from './config/config.js';
 import { createLogger } from './observability/logger.js';
 import { startService, type Service } from './service.js';
@@ -88,8 +88,10 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     'flows: { dir: flows }',
     'connections:',
     `  xcart: { base_url: "${xc.url}", token: { env: CONNECT_DEMO_XCART_TOKEN }, rate_per_second: 50, concurrency: 4 }`,
-    // The profile's Sage Pro keys (numbering, modules, attach...): the standard profile's line is unchanged.
-    ...sageproYaml(sage.profile, sage.siteConfig, ['dsn: { file: sagepro_dsn }', 'concurrency: 2']),
+    // The profile's Sage Pro keys (numbering, default_location, modules, attach...), for every profile:
+    // the connector invents no numbering, so even the standard profile's SYSDATA rule is written out.
+    '  sagepro:', '    dsn: { file: sagepro_dsn }', '    concurrency: 2',
+    ...Object.entries(sage.siteConfig).map(([k, v]) => `    ${k}: ${JSON.stringify(v)}`),
     'triggers:',
     '  xcart_poll: { every: 1s }',
     '  push: { enabled: true, secret: { env: CONNECT_DEMO_PUSH_SECRET }, tolerance: 300s }',

@@ -10,6 +10,7 @@ import { SqliteStore } from './store/sqlite-store.js';
 import type { Store, EnqueueInput } from './store/store.js';
 import { XcartConnector } from './connectors/xcart/connector.js';
 import { SageProConnector } from './connectors/sagepro/connector.js';
+import { ConnectorError } from './connectors/errors.js';
 import { loadFlows, type LoadedFlow } from './engine/flows.js';
 import { Engine, type Connector } from './engine/engine.js';
 import { XcartPoller } from './triggers/xcart-poll.js';
@@ -79,8 +80,25 @@ async function startOn(store: SqliteStore, config: Config, options: ServiceOptio
   const xcart = new XcartConnector({ baseUrl: xc.baseUrl, token: xc.token.reveal(), ratePerSecond: xc.ratePerSecond, timeoutMs: xc.timeoutMs, changedFilter: xc.changedFilter, retries: 0, connections: xc.concurrency });
   cleanup.push(() => xcart.close());
   const sp = config.connections.sagepro;
-  const sagepro = new SageProConnector({ dsn: sp.dsn.reveal(), ...(sp.dialect ? { dialect: sp.dialect } : {}), company: sp.company, externalRefColumn: sp.externalRefColumn, poolSize: sp.concurrency });
+  const sagepro = new SageProConnector({
+    dsn: sp.dsn.reveal(), ...(sp.dialect ? { dialect: sp.dialect } : {}), company: sp.company, externalRefColumn: sp.externalRefColumn, poolSize: sp.concurrency,
+    defaultLocation: sp.defaultLocation, numbering: sp.numbering,
+    ...(sp.modules ? { modules: sp.modules } : {}), ...(sp.tables ? { tables: sp.tables } : {}), ...(sp.attach ? { attach: sp.attach } : {}),
+  });
   cleanup.push(() => sagepro.close());
+  // The Sage Pro settings against the install's catalog: a setting that cannot work (a default
+  // location wider than LOCTID, a numbering table or column the install lacks) stops the start;
+  // other gaps are logged. An unreachable database is left to the operations (retried).
+  try {
+    for (const p of await sagepro.verifyConfiguration()) {
+      logger.warn({ table: p.table, column: p.column, operations: p.operations }, `Sage Pro install: ${p.message}`);
+    }
+  } catch (e) {
+    if (e instanceof ConnectorError && e.errorClass === 'invalid' && e.operation === 'start') {
+      throw e; // startService runs the cleanup (connectors, store)
+    }
+    logger.warn({ err: (e as Error).message }, 'Sage Pro install check skipped: the database cannot be read now');
+  }
 
   const alert = (message: string, details: Record<string, unknown>) => {
     logger.error({ alert: true, ...details }, message);

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import YAML from 'yaml';
 import { DURATION_RANGES, parseDuration } from './duration.js';
+import { numberingFromRaw, type NumberingOptions, type RawNumbering } from '../connectors/sagepro/numbering.js';
 import { resolveSecret, Secret, SecretError, type SecretRef } from './secret.js';
 
 export { parseDuration } from './duration.js';
@@ -41,6 +42,16 @@ export interface Config {
       readonly company: string;
       readonly concurrency: number;
       readonly externalRefColumn: string;
+      /** Location for orders and lines without one (`default_location`, default MAIN). */
+      readonly defaultLocation: string;
+      /** How next numbers are assigned (`numbering.sales_order`, `numbering.ar_session`); absent counters are not set. */
+      readonly numbering: NumberingOptions;
+      /** Table name template per module (`modules`), e.g. { AR: 'ardata.{table}{company}' }. */
+      readonly modules?: Readonly<Record<string, string>>;
+      /** Table name per logical table (`tables`); wins over modules. */
+      readonly tables?: Readonly<Record<string, string>>;
+      /** SQLite only: name → absolute database file, ATTACHed on each connection (`attach`). */
+      readonly attach?: Readonly<Record<string, string>>;
     };
   };
   readonly triggers: {
@@ -164,6 +175,16 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
 
   const xc = c.connections.xcart;
   const sp = c.connections.sagepro;
+  const sageproNumbering = (raw: RawConfig['connections']['sagepro']['numbering']): NumberingOptions => {
+    try { return numberingFromRaw(raw); } catch (e) {
+      // numberingFromRaw names the key as sagepro.numbering.<counter>.<field>.
+      const m = /^sagepro\.numbering\.(\S+?):\s*(.*)$/.exec((e as Error).message);
+      const key = `/connections/sagepro/numbering${m ? `/${m[1]!.replace(/\./g, '/')}` : ''}`;
+      issues.push({ key, ...locate(key), message: m ? m[2]! : (e as Error).message });
+      return {};
+    }
+  };
+
   const push = c.triggers.push;
   if (push.enabled && !push.secret) issues.push({ key: '/triggers/push/secret', ...locate('/triggers/push'), message: 'is required when push is enabled' });
 
@@ -187,6 +208,11 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
         company: sp.company,
         concurrency: sp.concurrency,
         externalRefColumn: sp.external_ref_column,
+        defaultLocation: sp.default_location,
+        numbering: sageproNumbering(sp.numbering),
+        ...(sp.modules ? { modules: sp.modules } : {}),
+        ...(sp.tables ? { tables: sp.tables } : {}),
+        ...(sp.attach ? { attach: Object.fromEntries(Object.entries(sp.attach).map(([k, v]) => [k, abs(v)])) } : {}),
       },
     },
     triggers: {
@@ -218,7 +244,11 @@ interface RawConfig {
   flows: { dir: string };
   connections: {
     xcart: { base_url: string; token: SecretRef; rate_per_second: number; concurrency: number; changed_filter: 'auto' | 'lastRenewDate' | 'scan'; timeout: string };
-    sagepro: { dsn: SecretRef; dialect?: 'vfp' | 'mssql' | 'sqlite' | 'postgres'; company: string; concurrency: number; external_ref_column: string };
+    sagepro: {
+      dsn: SecretRef; dialect?: 'vfp' | 'mssql' | 'sqlite' | 'postgres'; company: string; concurrency: number; external_ref_column: string;
+      default_location: string; numbering?: Partial<Record<'sales_order' | 'ar_session', RawNumbering>>;
+      modules?: Record<string, string>; tables?: Record<string, string>; attach?: Record<string, string>;
+    };
   };
   triggers: {
     xcart_poll: { every: string; enabled: boolean };

@@ -164,7 +164,9 @@ export class E2E {
       `flows: { dir: ${JSON.stringify(o.flowsDir)} }`,
       'connections:',
       `  xcart: { base_url: "${xc.url}", token: { file: xcart_token }, rate_per_second: 50, concurrency: 4 }`,
-      `  sagepro: { dsn: { file: sagepro_dsn }, concurrency: ${o.sageproConcurrency ?? 2} }`,
+      `  sagepro: { dsn: { file: sagepro_dsn }, concurrency: ${o.sageproConcurrency ?? 2}`,
+      // The sandbox's numbering table (a per-site choice; see runtime/config/README.md).
+      '    , numbering: { sales_order: { method: table, table: SYSDATA, key_column: NUMKEY, key: SONO, number_column: NEXTNO, holds: next, where: { COMPID: "01" } }, ar_session: { method: table, table: SYSDATA, key_column: NUMKEY, key: ARSESS, number_column: NEXTNO, holds: next, where: { COMPID: "01" } } } }',
       'triggers:',
       `  xcart_poll: { every: ${o.xcartPollEvery ?? '1s'} }`,
       '  push: { enabled: true, secret: { file: push_secret }, tolerance: 300s }',
