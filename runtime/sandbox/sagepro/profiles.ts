@@ -51,6 +51,8 @@ export interface SandboxProfile {
   readonly tables: readonly SandboxTable[];
   /** Module databases (SQLite files / PostgreSQL schemas) and their tables; empty: all in the main file. */
   readonly modules: Readonly<Record<string, readonly string[]>>;
+  /** The code page of the install's text (every profile: Windows-1252, enforced by ddl.ts). */
+  readonly codePage: 'windows-1252';
   /** The warehouses of the seed: the web store's, and a second one. */
   readonly locations: { readonly web: string; readonly other: string };
   /** Rows of the numbering table. */
@@ -79,6 +81,7 @@ const SYSDATA_ROWS = [{ COMPID: COMPANY, NUMKEY: 'SONO', NEXTNO: 1001 }, { COMPI
 
 const standard: SandboxProfile = {
   name: 'standard',
+  codePage: 'windows-1252',
   tables: SANDBOX_TABLES,
   modules: {},
   locations: { web: 'MAIN', other: 'EAST' },
@@ -98,6 +101,7 @@ const UNCONFIRMED: Record<string, string[]> = {
 
 const minimal: SandboxProfile = {
   name: 'minimal',
+  codePage: 'windows-1252',
   tables: [
     ...SANDBOX_TABLES.filter((t) => t.name !== 'SYSDATA' && t.name !== 'ARCASH').map((t) => withColumns(t, (cols) => cols
       .filter(([c]) => !(UNCONFIRMED[t.name] ?? []).includes(c))
@@ -126,6 +130,7 @@ const moduleOf = (t: string) => Object.entries(MODULES).find(([, ts]) => ts.incl
 
 const vfpModules: SandboxProfile = {
   name: 'vfp-modules',
+  codePage: 'windows-1252',
   tables: SANDBOX_TABLES,
   modules: MODULES,
   locations: standard.locations,
