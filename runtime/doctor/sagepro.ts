@@ -224,7 +224,7 @@ export class SageProDoctor {
 
   private async checkDefaultLocation(flow: DeployedFlow, op: string): Promise<Finding[]> {
     const loc = this.settings.defaultLocation ?? CONNECTOR_DEFAULT_LOCATION;
-    const origin = this.settings.defaultLocation ? 'connections.sagepro.default_location' : `the connector's default location (connections.sagepro.default_location is not set)`;
+    const origin = this.settings.defaultLocation ? 'connections.sagepro.default_location' : `the connector's default; connections.sagepro.default_location is not set`;
     const base = { flow: flow.name, operation: op, check: 'default-location' as const };
     const out: Finding[] = [];
     const narrow: string[] = [];
