@@ -56,10 +56,25 @@ export interface TableRequirement {
   readonly feeds: readonly { readonly operation: string; readonly path: string; readonly entity: string; readonly field: string; readonly references?: string }[];
 }
 
+/** A stored field compared with a string literal (`skip when event.data.location != "MAIN"`). */
+export interface ComparisonRequirement {
+  readonly entity: string;
+  readonly field: string;
+  readonly table: string;
+  readonly column: string;
+  readonly type?: string;
+  readonly op: '==' | '!=';
+  readonly literal: string;
+  /** The step the comparison is in. */
+  readonly step: 'skip' | 'require' | 'other';
+  readonly site: string;
+}
+
 export interface FlowRequirements {
   readonly source: string;
   readonly operations: readonly OperationRequirement[];
   readonly tables: readonly TableRequirement[];
+  readonly comparisons: readonly ComparisonRequirement[];
 }
 
 export interface Requirements {
@@ -120,7 +135,34 @@ export function flowRequirements(model: FlowModel): FlowRequirements {
     if (t.missing === 'default' && t.defaultValue) for (const l of literalsOf(model, t.defaultValue, new Set())) values.add(l);
     tables.push({ name: t.name, ...(t.file ? { file: t.file } : {}), values: [...values].sort(), feeds: feeds.get(t.name) ?? [] });
   }
-  return { source: model.file, operations, tables };
+  return { source: model.file, operations, tables, comparisons: comparisonsOf(model) };
+}
+
+/** Comparisons of a Sage Pro column with a string literal, anywhere in the flow's steps. */
+function comparisonsOf(model: FlowModel): ComparisonRequirement[] {
+  const out: ComparisonRequirement[] = [];
+  const visit = (node: unknown, step: ComparisonRequirement['step']): void => {
+    if (!node || typeof node !== 'object') return;
+    if (Array.isArray(node)) { for (const n of node) visit(n, step); return; }
+    const n = node as A.Node;
+    if (typeof (n as { kind?: unknown }).kind !== 'string') return;
+    if (n.kind === 'Binary' && (n.op === '==' || n.op === '!=')) {
+      const [m, lit] = n.right.kind === 'StringLit' ? [n.left, n.right] : n.left.kind === 'StringLit' ? [n.right, n.left] : [undefined, undefined];
+      if (m?.kind === 'Member' && lit?.kind === 'StringLit') {
+        const ot = model.typeOf.get(m.object);
+        const f = ot ? fieldsOf(ot)?.get(m.name.text) : undefined;
+        if (ot?.kind === 'entity' && ot.system === 'sagepro' && f?.storage?.table && f.storage.column) {
+          out.push({
+            entity: ot.name, field: f.name, table: f.storage.table.toUpperCase(), column: f.storage.column.toUpperCase(),
+            ...(f.storage.type ? { type: f.storage.type } : {}), op: n.op, literal: lit.value, step, site: siteOf(model.file, n.span),
+          });
+        }
+      }
+    }
+    for (const [k, v] of Object.entries(n)) if (k !== 'span' && k !== 'opSpan' && k !== 'elseSpan') visit(v, step);
+  };
+  for (const s of model.steps) visit(s, s.kind === 'SkipWhen' ? 'skip' : s.kind === 'Require' ? 'require' : 'other');
+  return out;
 }
 
 /** The object literal an operation argument is built from (the map it names, a let, or inline). */

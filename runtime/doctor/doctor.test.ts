@@ -72,6 +72,12 @@ function siteOf(flow: string, operation: string, fieldPath: string): string {
   return site;
 }
 
+/** The site of a flow's first literal comparison (requirements.json). */
+function comparisonSite(flow: string): string {
+  const req = JSON.parse(fs.readFileSync(path.join(flowsDir, 'requirements.json'), 'utf8')) as { flows: Record<string, { comparisons: { site: string }[] }> };
+  return req.flows[flow]!.comparisons[0]!.site;
+}
+
 /** Findings other than ok, as [flow, operation, check, severity, message]. */
 const problems = (fs_: Finding[]) => fs_.filter((f) => f.severity !== 'ok').map((f) => [f.flow, f.operation, f.check, f.severity, f.message]);
 const oks = (fs_: Finding[]) => fs_.filter((f) => f.severity === 'ok').map((f) => `${f.flow} ${f.operation}`);
@@ -156,6 +162,10 @@ describe('flowd doctor', () => {
       ['PaymentsToReceivables', 'optional-column', 'info'], ['SalesOrderStatusToXCart', 'optional-column', 'info'],
       ['PaymentsToReceivables', 'operation', 'ok'], ['SalesOrderStatusToXCart', 'operation', 'ok'],
     ].sort((a, b) => a[0]!.localeCompare(b[0]!)));
+    const stock = f.filter((x) => x.flow === 'InventoryToXCart' && x.severity !== 'ok');
+    expect(stock.map((x) => [x.operation, x.check, x.severity, x.message])).toEqual([
+      ['trigger sagepro.InventoryLevel', 'comparison', 'error', `${comparisonSite('InventoryToXCart')} compares InventoryLevel.location with 'MAIN', but ICILOC.LOCTID is C(3) on this install and cannot hold it: the flow skips every row`],
+    ]);
     expect(exitCode(f)).toBe(1);
     console.log(`doctor, altered install: ${f.filter((x) => x.severity === 'error').length} errors\n${renderHuman(f.filter((x) => x.severity !== 'ok'))}`);
 
@@ -164,6 +174,17 @@ describe('flowd doctor', () => {
     expect(wh.filter((x) => x.check === 'default-location').map((x) => x.message)).toEqual([
       "the flow gives no location, so orders take 'EAS' (connections.sagepro.default_location), but ICILOC has no item stocked at LOCTID 'EAS' on this install",
     ]);
+  }, 60_000);
+
+  test("a site whose web warehouse is WH1, not MAIN: the default location and the stock flow's MAIN both fail, until the flow and the setting say WH1", async () => {
+    const dsn = await sagepro(["UPDATE ICILOC SET LOCTID = 'WH1   ' WHERE LOCTID LIKE 'MAIN%'"]);
+    const f = await runDoctor(options(dsn));
+    expect(f.filter((x) => x.check === 'comparison' || x.check === 'default-location').map((x) => [x.flow, x.operation, x.check, x.severity, x.message])).toEqual([
+      ['InventoryToXCart', 'trigger sagepro.InventoryLevel', 'comparison', 'error', `${comparisonSite('InventoryToXCart')} compares InventoryLevel.location with 'MAIN', but no ICILOC row has LOCTID 'MAIN' on this install: the flow skips every row`],
+      ['OrderToSalesOrder', 'sagepro.sales_orders.create', 'default-location', 'error', "the flow gives no location, so orders take 'MAIN' (the connector's default; connections.sagepro.default_location is not set), but ICILOC has no item stocked at LOCTID 'MAIN' on this install"],
+    ]);
+    const wh1 = await runDoctor(options(dsn, { defaultLocation: 'WH1' }));
+    expect(wh1.filter((x) => x.check === 'default-location')).toEqual([]);
   }, 60_000);
 
   test('X-Cart: a read-only token for flows that write, and lastRenewDate configured on a 5.5.0 store', async () => {

@@ -14,7 +14,12 @@ import { XcartDoctor, type XcartSettings } from './xcart.js';
 export interface DoctorOptions {
   readonly flowsDir: string;
   readonly xcart: XcartSettings;
-  readonly sagepro: SageProSettings & { readonly dialect?: 'vfp' | 'mssql' | 'sqlite' | 'postgres'; readonly company: string };
+  readonly sagepro: SageProSettings & {
+    readonly dialect?: 'vfp' | 'mssql' | 'sqlite' | 'postgres';
+    readonly company: string;
+    /** Further connector options from connect.yaml (table resolution: modules, tables, attach; numbering), passed as the service passes them. */
+    readonly connector?: Readonly<Record<string, unknown>>;
+  };
 }
 
 /** Runs every check; the findings are sorted (install-wide first, then by flow and operation). */
@@ -27,9 +32,10 @@ export async function runDoctor(opts: DoctorOptions): Promise<Finding[]> {
   for (const f of xcartFindings) if (f.flow === '*' && f.severity === 'error') down.add('xcart');
   out.push(...xcartFindings);
 
-  const usesSagePro = flows.some((f) => sageProWork(f).length > 0);
+  const usesSagePro = flows.some((f) => sageProWork(f).length > 0 || f.comparisons.length > 0);
   if (usesSagePro) {
     const connector = new SageProConnector({
+      ...(opts.sagepro.connector as Partial<ConstructorParameters<typeof SageProConnector>[0]> | undefined),
       dsn: opts.sagepro.dsn, company: opts.sagepro.company, externalRefColumn: opts.sagepro.externalRefColumn, poolSize: 1,
       ...(opts.sagepro.dialect ? { dialect: opts.sagepro.dialect } : {}),
       ...(opts.sagepro.defaultLocation ? { defaultLocation: opts.sagepro.defaultLocation } : {}),
@@ -38,7 +44,12 @@ export async function runDoctor(opts: DoctorOptions): Promise<Finding[]> {
       const sp = new SageProDoctor(connector, opts.sagepro);
       const c = await sp.connect();
       if (c) { out.push(c); down.add('sagepro'); }
-      else for (const f of flows) for (const w of sageProWork(f)) out.push(...(await sp.checkOperation(f, w.operation, w.needs, w.req)));
+      else {
+        for (const f of flows) {
+          for (const w of sageProWork(f)) out.push(...(await sp.checkOperation(f, w.operation, w.needs, w.req)));
+          out.push(...(await sp.checkComparisons(f)));
+        }
+      }
     } finally {
       await connector.close();
     }
@@ -85,6 +96,7 @@ export function doctorOptions(config: Config): DoctorOptions {
       ...(sp.dialect ? { dialect: sp.dialect } : {}),
       ...(typeof defaultLocation === 'string' ? { defaultLocation } : {}),
       numbering: { ...(salesOrder ? { sales_order: salesOrder } : {}), ...(arSession ? { ar_session: arSession } : {}) },
+      connector: Object.fromEntries(['modules', 'tables', 'attach', 'numbering'].filter((k) => sp[k] !== undefined).map((k) => [k, sp[k]])),
     },
   };
 }

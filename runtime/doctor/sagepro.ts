@@ -152,6 +152,33 @@ export class SageProDoctor {
     return out;
   }
 
+  /**
+   * A stored field compared with a literal (`skip when event.data.location != "MAIN"`): a literal
+   * that cannot fit the install's column, or that no row holds, makes the comparison never true.
+   * Reported on the trigger when the field is the polled entity's, else on `conditions`.
+   */
+  async checkComparisons(flow: DeployedFlow): Promise<Finding[]> {
+    const out: Finding[] = [];
+    for (const c of flow.comparisons) {
+      const operation = flow.trigger.kind === 'poll' && flow.trigger.system === 'sagepro' && flow.trigger.entity === c.entity ? `trigger sagepro.${c.entity}` : 'conditions';
+      const base = { flow: flow.name, operation, check: 'comparison' as const };
+      const effect = c.step === 'skip' && c.op === '!=' ? 'the flow skips every row' : c.step === 'skip' ? 'the skip never applies' : 'the comparison is never true';
+      const severity = c.step === 'skip' && c.op === '!=' ? 'error' as const : 'warning' as const;
+      const spec = (await this.shape(c.table))?.columns.get(c.column);
+      if (!spec) continue; // the table/column findings of the operations say so
+      if (spec.type.kind === 'C' && [...c.literal].length > spec.type.width) {
+        out.push({ ...base, severity, message: `${c.site} compares ${c.entity}.${c.field} with '${c.literal}', but ${c.table}.${c.column} is ${formatStorageType(spec.type)} on this install and cannot hold it: ${effect}`, fix: `compare with the code this install uses (at most ${spec.type.width} characters) and rebuild the flows` });
+        continue;
+      }
+      const lookup = REFERENCE_LOOKUPS[`${c.table}.${c.column}`];
+      if (!lookup) continue;
+      let found: boolean;
+      try { found = lookup.found(await this.connector.call(lookup.operation, lookup.args(c.literal)), c.literal); } catch { continue; }
+      if (!found) out.push({ ...base, severity, message: `${c.site} compares ${c.entity}.${c.field} with '${c.literal}', but no ${c.table} row has ${c.column} '${c.literal}' on this install: ${effect}`, fix: `compare with the code this install uses and rebuild the flows` });
+    }
+    return out;
+  }
+
   private async checkReference(flow: DeployedFlow, op: string, f: FieldRequirement, value: string, from: string): Promise<Finding[]> {
     const base = { flow: flow.name, operation: op };
     const [table, column] = f.references!.split('.') as [string, string];
