@@ -107,11 +107,13 @@ describe('flowd doctor (child process)', () => {
     const findings = JSON.parse(r.stdout) as Record<string, string>[];
     for (const f of findings) expect(Object.keys(f)).toEqual(['flow', 'operation', 'check', 'severity', 'message', 'fix']);
     expect(findings.filter((f) => f.severity === 'error').map((f) => `${f.flow} ${f.operation} ${f.check}`)).toEqual([
+      'CustomerToSagePro trigger xcart.customer.updated trigger',
       'InventoryToXCart xcart.products.set_stock token-write',
       'OrderToSalesOrder sagepro.sales_orders.create numbering',
       'SalesOrderStatusToXCart xcart.orders.set_payment_status token-write',
       'SalesOrderStatusToXCart xcart.orders.set_shipping_status token-write',
     ]);
+    expect(findings.find((f) => f.check === 'trigger')!.message).toBe('triggers.push is disabled and X-Cart customer events arrive only by signed push (the poller reads orders): the flow never runs');
     expect(r.stdout).not.toContain(xc.readToken);
     expect(r.stdout).not.toContain(dsn);
     console.log(`flowd doctor --format json on the sandbox with the read-only token: ${findings.length} findings, ${findings.filter((f) => f.severity === 'error').length} errors`);

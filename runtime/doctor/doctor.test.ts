@@ -206,6 +206,21 @@ describe('flowd doctor', () => {
     expect(problems(scan551).filter((p) => p[2] === 'changed-filter').map((p) => p[3])).toEqual(['info']);
   }, 60_000);
 
+  test('a trigger that no enabled source feeds', async () => {
+    const o = options(await sagepro());
+    const f = await runDoctor({ ...o, triggers: { xcartPoll: false, push: false, sageproPoll: false } });
+    expect(f.filter((x) => x.check === 'trigger').map((x) => [x.flow, x.operation, x.message])).toEqual([
+      ['CustomerToSagePro', 'trigger xcart.customer.updated', 'triggers.push is disabled and X-Cart customer events arrive only by signed push (the poller reads orders): the flow never runs'],
+      ['InventoryToXCart', 'trigger sagepro.InventoryLevel', 'triggers.sagepro_poll is disabled: the Sage Pro poll never runs and neither does the flow'],
+      ['OrderToSalesOrder', 'trigger xcart.order.created', 'triggers.xcart_poll and triggers.push are both disabled: no xcart.order.created event ever arrives and the flow never runs'],
+      ['PaymentsToReceivables', 'trigger sagepro.SalesOrderStatus', 'triggers.sagepro_poll is disabled: the Sage Pro poll never runs and neither does the flow'],
+      ['SalesOrderStatusToXCart', 'trigger sagepro.SalesOrderStatus', 'triggers.sagepro_poll is disabled: the Sage Pro poll never runs and neither does the flow'],
+    ]);
+    // The order poll alone feeds order events; customer events still need the push.
+    const poll = await runDoctor({ ...o, triggers: { xcartPoll: true, push: false, sageproPoll: true } });
+    expect(poll.filter((x) => x.check === 'trigger').map((x) => x.flow)).toEqual(['CustomerToSagePro']);
+  }, 60_000);
+
   test('unreachable systems and a wrong token: one install-wide error each, no secret in the output', async () => {
     const missing = path.join(tmp, 'no-such.db');
     const secretToken = 'wrong-token-' + 'x'.repeat(12);

@@ -13,6 +13,8 @@ import { XcartDoctor, type XcartSettings } from './xcart.js';
 
 export interface DoctorOptions {
   readonly flowsDir: string;
+  /** Which event sources run (`triggers.*.enabled`); absent: all of them. */
+  readonly triggers?: { readonly xcartPoll: boolean; readonly push: boolean; readonly sageproPoll: boolean };
   readonly xcart: XcartSettings;
   readonly sagepro: SageProSettings & {
     readonly dialect?: 'vfp' | 'mssql' | 'sqlite' | 'postgres';
@@ -28,6 +30,7 @@ export async function runDoctor(opts: DoctorOptions): Promise<Finding[]> {
   const out: Finding[] = [];
   const down = new Set<string>();
 
+  out.push(...triggerFindings(flows, opts.triggers ?? { xcartPoll: true, push: true, sageproPoll: true }));
   const xcartFindings = await new XcartDoctor(opts.xcart).check(flows);
   for (const f of xcartFindings) if (f.flow === '*' && f.severity === 'error') down.add('xcart');
   out.push(...xcartFindings);
@@ -66,6 +69,30 @@ export async function runDoctor(opts: DoctorOptions): Promise<Finding[]> {
   return sortFindings(out);
 }
 
+/**
+ * A trigger no enabled source feeds never runs: X-Cart order events come from the order poll or the
+ * signed push, customer and product events only from the push (the poller reads orders), Sage Pro
+ * polls from triggers.sagepro_poll.
+ */
+export function triggerFindings(flows: readonly DeployedFlow[], t: { xcartPoll: boolean; push: boolean; sageproPoll: boolean }): Finding[] {
+  const out: Finding[] = [];
+  for (const f of flows) {
+    const tr = f.trigger;
+    if (tr.kind === 'event' && tr.system === 'xcart') {
+      const polled = tr.event.startsWith('order.');
+      if (t.push || (polled && t.xcartPoll)) continue;
+      out.push({
+        flow: f.name, operation: `trigger xcart.${tr.event}`, check: 'trigger', severity: 'error',
+        message: polled ? `triggers.xcart_poll and triggers.push are both disabled: no xcart.${tr.event} event ever arrives and the flow never runs` : `triggers.push is disabled and X-Cart ${tr.event.split('.')[0]} events arrive only by signed push (the poller reads orders): the flow never runs`,
+        fix: polled ? 'enable triggers.xcart_poll (or triggers.push with the store module that signs events)' : 'enable triggers.push (with its secret) and install the store module that pushes signed events',
+      });
+    } else if (tr.kind === 'poll' && tr.system === 'sagepro' && !t.sageproPoll) {
+      out.push({ flow: f.name, operation: `trigger sagepro.${tr.entity}`, check: 'trigger', severity: 'error', message: 'triggers.sagepro_poll is disabled: the Sage Pro poll never runs and neither does the flow', fix: 'enable triggers.sagepro_poll' });
+    }
+  }
+  return out;
+}
+
 /** The trigger and the distinct operations of a flow, as the findings name them. */
 export function touchpoints(f: DeployedFlow): { operation: string; system: string }[] {
   const list: { operation: string; system: string }[] = [];
@@ -90,6 +117,7 @@ export function doctorOptions(config: Config): DoctorOptions {
   const arSession = numberingSpec(pick(numbering, 'arSession', 'ar_session'));
   return {
     flowsDir: config.flows.dir,
+    triggers: { xcartPoll: config.triggers.xcartPoll.enabled, push: config.triggers.push.enabled, sageproPoll: config.triggers.sageproPoll.enabled },
     xcart: { baseUrl: xc.baseUrl, token: xc.token.reveal(), changedFilter: xc.changedFilter, pollEnabled: config.triggers.xcartPoll.enabled, timeoutMs: xc.timeoutMs },
     sagepro: {
       dsn: sp.dsn.reveal(), company: sp.company, externalRefColumn: sp.externalRefColumn,

@@ -7,7 +7,7 @@
 export type Severity = 'error' | 'warning' | 'info' | 'ok';
 
 export type Check =
-  | 'connection' | 'token' | 'token-write' | 'changed-filter'
+  | 'connection' | 'trigger' | 'token' | 'token-write' | 'changed-filter'
   | 'table' | 'column' | 'optional-column' | 'width' | 'numbering' | 'lookup-value' | 'default-location' | 'comparison' | 'operation';
 
 export interface Finding {
