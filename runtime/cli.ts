@@ -1,10 +1,10 @@
 /**
  * flowd: the runtime's command line. Names and flags are an interface scripts depend on:
  *   flowd serve --config connect.yaml
- *   flowd demo [--once] [--state-dir DIR]
+ *   flowd demo [--once] [--state-dir DIR] [--sagepro-profile NAME]
  *   flowd dlq list [--json] [--flow NAME] | dlq show <id> | dlq replay <id> | dlq replay --all [--flow NAME]
  *   flowd status [--json]
- *   flowd sandbox [--xcart-port P] [--read-token T] [--write-token T] [--state-dir DIR] [--sagepro-db FILE]
+ *   flowd sandbox [--xcart-port P] [--read-token T] [--write-token T] [--state-dir DIR] [--sagepro-db FILE] [--sagepro-profile NAME]
  *   flowd doctor --config connect.yaml [--format json]     exit 0 all will work, 1 not, 2 usage/config
  * Store-reading commands take --state-dir DIR (the store is DIR/flowd.db) or --config FILE.
  */
@@ -14,12 +14,13 @@ import fs from 'node:fs';
 
 const USAGE = `usage:
   flowd serve --config connect.yaml
-  flowd demo [--once] [--state-dir DIR]
+  flowd demo [--once] [--state-dir DIR] [--sagepro-profile standard|minimal|vfp-modules]
   flowd dlq list [--json] [--flow NAME] [--state-dir DIR | --config FILE]
   flowd dlq show <id> [--state-dir DIR | --config FILE]
   flowd dlq replay <id> | --all [--flow NAME] [--state-dir DIR | --config FILE]
   flowd status [--json] [--state-dir DIR | --config FILE]
   flowd sandbox [--xcart-port <port>] [--read-token T] [--write-token T] [--state-dir DIR] [--sagepro-db FILE]
+                [--sagepro-profile standard|minimal|vfp-modules]
   flowd doctor --config connect.yaml [--format json]
 `;
 
@@ -62,9 +63,20 @@ async function serve(argv: string[]): Promise<number> {
 }
 
 async function demo(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { once: { type: 'boolean', default: false }, 'state-dir': { type: 'string', default: DEFAULT_DEMO_DIR } }, strict: true });
+  const { values } = parseArgs({ args: argv, options: { once: { type: 'boolean', default: false }, 'state-dir': { type: 'string', default: DEFAULT_DEMO_DIR },
+    'sagepro-profile': { type: 'string', default: 'standard' } }, strict: true });
+  const profile = await sageproProfileFlag(values['sagepro-profile']!);
+  if (profile === undefined) return 2;
   const { runDemo } = await import('./demo.js');
-  return runDemo({ once: values.once!, stateDir: values['state-dir']! });
+  return runDemo({ once: values.once!, stateDir: values['state-dir']!, sageproProfile: profile });
+}
+
+/** The --sagepro-profile value, or undefined after printing the usage error (exit 2). */
+async function sageproProfileFlag(name: string): Promise<string | undefined> {
+  const { PROFILE_NAMES } = await import('./sandbox/sagepro/profiles.js');
+  if ((PROFILE_NAMES as readonly string[]).includes(name)) return name;
+  process.stderr.write(`flowd: --sagepro-profile: unknown profile '${name}' (profiles: ${PROFILE_NAMES.join(', ')})\n`);
+  return undefined;
 }
 
 async function openStore(values: { 'state-dir'?: string; config?: string }) {
@@ -178,14 +190,17 @@ async function sandbox(argv: string[]): Promise<number> {
       'write-token': { type: 'string' },
       'state-dir': { type: 'string', default: '.state/sandbox' },
       'sagepro-db': { type: 'string' },
+      'sagepro-profile': { type: 'string', default: 'standard' },
     },
     strict: true,
   });
+  const profile = await sageproProfileFlag(values['sagepro-profile']!);
+  if (profile === undefined) return 2;
   const stateDir = path.resolve(values['state-dir']!);
   fs.mkdirSync(stateDir, { recursive: true });
   const { startXcartSandbox } = await import('./sandbox/xcart/server.js');
-  const { createSageProSandbox } = await import('./sandbox/sagepro/database.js');
-  const sage = await createSageProSandbox({ dbPath: path.resolve(values['sagepro-db'] ?? path.join(stateDir, 'sagepro.db')) });
+  const { createSageProSandbox, sageproYaml } = await import('./sandbox/sagepro/database.js');
+  const sage = await createSageProSandbox({ dbPath: path.resolve(values['sagepro-db'] ?? path.join(stateDir, 'sagepro.db')), profile });
   const xc = await startXcartSandbox({
     port: Number(values['xcart-port']),
     ...(values['read-token'] ? { readToken: values['read-token'] } : {}),
@@ -196,7 +211,11 @@ async function sandbox(argv: string[]): Promise<number> {
     `X-Cart sandbox:   ${xc.url}\n` +
     `  read token:     ${xc.readToken}\n` +
     `  write token:    ${xc.writeToken}\n` +
-    `Sage Pro sandbox: ${sage.dsn}\n`);
+    `Sage Pro sandbox: ${sage.dsn}\n` +
+    `  profile:        ${sage.profile}\n` +
+    Object.entries(sage.attach).map(([m, f]) => `  attach:         ATTACH DATABASE '${f}' AS ${m}\n`).join('') +
+    `connect.yaml for this install (under connections:):\n` +
+    sageproYaml(sage.profile, sage.siteConfig, ['dsn: { file: sagepro_dsn }']).join('\n') + '\n');
   await new Promise<void>((resolve) => {
     const stop = () => { void xc.close().then(() => resolve()); };
     process.once('SIGINT', stop); process.once('SIGTERM', stop);

@@ -23,9 +23,7 @@ import odbc from 'odbc';
 import { createProgram } from '../../compiler/program.js';
 import { buildProgram, writeBuild } from '../../compiler/emitter/build.js';
 import { startXcartSandbox, type XcartSandbox } from '../../runtime/sandbox/xcart/server.js';
-import { createSageProSandbox, sandboxShape, SEED_CUSTOMERS } from '../../runtime/sandbox/sagepro/database.js';
-import { completeRow } from '../../runtime/connectors/sagepro/storage.js';
-import { createDialect } from '../../runtime/connectors/sagepro/dialect.js';
+import { createSageProSandbox, insertSandboxRow, SEED_CUSTOMERS } from '../../runtime/sandbox/sagepro/database.js';
 import { loadConfig } from '../../runtime/config/config.js';
 import { createLogger } from '../../runtime/observability/logger.js';
 import { startService, type Service } from '../../runtime/service.js';
@@ -344,11 +342,7 @@ export class E2E {
 
   /** Inserts a Sage Pro item (ICITEM) stocked at MAIN (ICILOC), every column filled as the sandbox does. */
   async addItem(item: string, desc: string, price: number, onHand: number): Promise<void> {
-    const d = createDialect('sqlite');
-    const ins = async (table: string, values: Record<string, unknown>) => {
-      const { columns, params } = completeRow(sandboxShape(table), values, d);
-      await this.db.query(`INSERT INTO ${d.table(table)} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`, params as (string | number)[]);
-    };
+    const ins = (table: string, values: Record<string, unknown>) => insertSandboxRow(this.db, table, values);
     await this.db.beginTransaction();
     try {
       await ins('ICITEM', { ITEM: item, ITMDESC: desc, ITMCLSS: 'MISC', PLINID: 'HW', PRICE: price, IONHAND: onHand, UMEASUR: 'EA', ADDUSER: 'TEST', ADDDATE: '2026-03-01', ADDTIME: '09:00:00' });
