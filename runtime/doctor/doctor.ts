@@ -134,7 +134,7 @@ function pick<T>(o: Record<string, unknown> | undefined, ...keys: string[]): T |
   return undefined;
 }
 
-function numberingSpec(raw: unknown): NumberingSpec | undefined {
+export function numberingSpec(raw: unknown): NumberingSpec | undefined {
   if (!raw || typeof raw !== 'object') return undefined;
   const r = raw as Record<string, unknown>;
   const method = pick<string>(r, 'method');

@@ -38,7 +38,7 @@ type Shape = TableShape | null;
 
 export class SageProDoctor {
   private readonly shapes = new Map<string, Promise<Shape>>();
-  private readonly refCache = new Map<string, Promise<{ found: boolean } | { tooLong: string } | { failed: string }>>();
+  private readonly refCache = new Map<string, Promise<{ found: boolean } | { tooLong: string } | { failed: string } | { skip: true }>>();
 
   constructor(private readonly connector: SageProConnector, private readonly settings: SageProSettings) {}
 
@@ -82,7 +82,7 @@ export class SageProDoctor {
       const sh = await this.shape(n.table);
       if (!sh) {
         if (n.optionalTable) { add({ check: 'table', severity: 'info', message: `${n.table} is not on this install (optional): no row is written there (${n.why})`, fix: '' }); continue; }
-        if (!seen.has(`${n.table}.`)) add({ check: 'table', severity: 'error', message: `table ${n.table} (${n.why}) is not on this install`, fix: `check the company suffix (connections.sagepro.company) and the table mapping of this install, or create ${n.table}` });
+        if (!seen.has(`${n.table}.`)) add({ check: 'table', severity: 'error', message: `table ${n.table} (${n.why}) is not on this install`, fix: `check connections.sagepro.company, and connections.sagepro.modules / .tables where this install keeps its tables per module folder (ARDATA, SODATA, ICDATA) or under other names` });
         seen.add(`${n.table}.`);
         continue;
       }
@@ -189,7 +189,7 @@ export class SageProDoctor {
     if (!p) {
       p = (async () => {
         const sh = await this.shape(table);
-        if (!sh || !sh.columns.has(column)) return { failed: `${f.references} is not on this install` };
+        if (!sh || !sh.columns.has(column)) return { skip: true as const }; // the table / column findings say so
         const spec = sh.columns.get(column)!;
         if (spec.type.kind === 'C' && [...value.trim()].length > spec.type.width) return { tooLong: formatStorageType(spec.type) };
         try {
@@ -201,6 +201,7 @@ export class SageProDoctor {
       this.refCache.set(key, p);
     }
     const r = await p;
+    if ('skip' in r) return [];
     if ('found' in r) {
       if (r.found) return [];
       return [{ ...base, check: 'lookup-value', severity: 'error', message: `'${value}' from ${from} feeds ${f.entity}.${f.field}, but ${table} has no ${column} '${value}' on this install`, fix: `add ${column} '${value}' to ${table}, or change the value in ${from.split(' (')[0]} and rebuild the flows` }];
@@ -263,6 +264,7 @@ export class SageProDoctor {
       out.push({ ...base, severity: 'error', message: `the flow gives no location, so orders take '${loc}' (${origin}), which does not fit ${narrow.join(', ')} on this install`, fix: 'set connections.sagepro.default_location to the web store\'s warehouse as this install names it' });
       return out;
     }
+    if (!(await this.shape('ICILOC'))?.columns.has('LOCTID')) return out; // the table / column findings say so
     const r = await this.checkLocationExists(loc);
     if (r === false) out.push({ ...base, severity: 'error', message: `the flow gives no location, so orders take '${loc}' (${origin}), but ICILOC has no item stocked at LOCTID '${loc}' on this install`, fix: 'set connections.sagepro.default_location to the web store\'s warehouse as this install names it' });
     else if (typeof r === 'string') out.push({ ...base, severity: 'warning', message: `could not check the location '${loc}' in ICILOC: ${r}`, fix: '' });
