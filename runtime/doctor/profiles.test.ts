@@ -48,7 +48,8 @@ async function profile(name: string, site: boolean): Promise<DoctorOptions> {
       dsn: sb.dsn, company: site && sc.company ? sc.company : '01', externalRefColumn: 'EXTREF',
       numbering: { ...(so ? { sales_order: so } : {}), ...(ar ? { ar_session: ar } : {}) },
       ...(site && sc.default_location ? { defaultLocation: sc.default_location } : {}),
-      ...(site ? { connector: { ...(sc.modules ? { modules: sc.modules } : {}), ...(sc.attach ? { attach: sc.attach } : {}), numbering: sc.numbering } } : {}),
+      // The connector's own options, as the service passes them (numbering in the connector's camelCase form).
+      ...(site ? { connector: { ...(sc.modules ? { modules: sc.modules } : {}), ...(sc.attach ? { attach: sc.attach } : {}), ...(sc.default_location ? { defaultLocation: sc.default_location } : {}), numbering: { sales_order: so, ar_session: ar } } } : {}),
     },
   };
 }
