@@ -14,6 +14,9 @@ import { startXcartSandbox, type XcartSandbox } from '../sandbox/xcart/server.js
 import { createSageProSandbox } from '../sandbox/sagepro/database.js';
 
 const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+/** connect.yaml accepts the Sage Pro site keys (numbering, default_location) once runtime/config has them. */
+const configHasSiteKeys = (JSON.parse(fs.readFileSync(path.join(REPO, 'runtime/config/connect.schema.json'), 'utf8')) as { properties: { connections: { properties: { sagepro: { properties: Record<string, unknown> } } } } })
+  .properties.connections.properties.sagepro.properties.numbering !== undefined;
 const FLOWD = path.join(REPO, 'bin/flowd.js');
 let tmp: string;
 let xc: XcartSandbox;
@@ -76,6 +79,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await xc?.close();
   delete process.env.DOCTOR_XCART_TOKEN;
+  delete process.env.DOCTOR_PUSH_SECRET;
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -117,6 +121,31 @@ describe('flowd doctor (child process)', () => {
     expect(r.stdout).not.toContain(xc.readToken);
     expect(r.stdout).not.toContain(dsn);
     console.log(`flowd doctor --format json on the sandbox with the read-only token: ${findings.length} findings, ${findings.filter((f) => f.severity === 'error').length} errors`);
+  }, 60_000);
+
+  test.runIf(configHasSiteKeys)("the minimal profile with its site keys in connect.yaml: only the stock flow's MAIN is left (exit 1)", async () => {
+    const flows = build([path.join(REPO, 'mappings')], 'flows-minimal');
+    const sb = await createSageProSandbox({ dbPath: path.join(tmp, 'minimal', 'sagepro.db'), profile: 'minimal' });
+    fs.writeFileSync(path.join(tmp, 'minimal-dsn'), sb.dsn);
+    const file = path.join(tmp, 'minimal.yaml');
+    fs.writeFileSync(file, [
+      `flows: { dir: ${flows} }`,
+      'connections:',
+      `  xcart: { base_url: "${xc.url}", token: { env: DOCTOR_XCART_TOKEN } }`,
+      '  sagepro:',
+      `    dsn: { file: ${path.join(tmp, 'minimal-dsn')} }`,
+      `    numbering: ${JSON.stringify(sb.siteConfig.numbering)}`,
+      `    default_location: ${sb.siteConfig.default_location!}`,
+      'triggers: { push: { enabled: true, secret: { env: DOCTOR_PUSH_SECRET } } }',
+    ].join('\n'));
+    process.env.DOCTOR_XCART_TOKEN = xc.writeToken;
+    process.env.DOCTOR_PUSH_SECRET = 'push-secret-for-the-doctor-test';
+    const r = await flowd('doctor', '--config', file, '--format', 'json');
+    expect(r.stderr).toBe('');
+    const findings = JSON.parse(r.stdout) as Record<string, string>[];
+    expect(findings.filter((f) => f.severity === 'error' || f.severity === 'warning').map((f) => `${f.flow} ${f.operation} ${f.check}`)).toEqual(['InventoryToXCart trigger sagepro.InventoryLevel comparison']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).not.toContain('push-secret-for-the-doctor-test');
   }, 60_000);
 
   test('exit 2 for a usage or configuration error, naming what is wrong (in process: main() of runtime/cli.ts)', async () => {
