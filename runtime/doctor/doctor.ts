@@ -49,8 +49,8 @@ export async function runDoctor(opts: DoctorOptions): Promise<Finding[]> {
       if (c) { out.push(c); down.add('sagepro'); }
       else {
         for (const f of flows) {
-          for (const w of sageProWork(f)) out.push(...(await sp.checkOperation(f, w.operation, w.needs, w.req)));
-          out.push(...(await sp.checkComparisons(f)));
+          for (const w of sageProWork(f)) out.push(...(await guarded(f.name, w.operation, () => sp.checkOperation(f, w.operation, w.needs, w.req))));
+          out.push(...(await guarded(f.name, 'conditions', () => sp.checkComparisons(f))));
         }
       }
     } finally {
@@ -91,6 +91,15 @@ export function triggerFindings(flows: readonly DeployedFlow[], t: { xcartPoll: 
     }
   }
   return out;
+}
+
+/** A check that fails half-way (the database went away) is a finding of its operation, not a crash. */
+async function guarded(flow: string, operation: string, fn: () => Promise<Finding[]>): Promise<Finding[]> {
+  try {
+    return await fn();
+  } catch (e) {
+    return [{ flow, operation, check: 'connection', severity: 'error', message: `the check stopped: ${(e as Error).message}`, fix: 'check that Sage Pro is reachable and run flowd doctor again' }];
+  }
 }
 
 /** The trigger and the distinct operations of a flow, as the findings name them. */
