@@ -5,6 +5,7 @@
  *   flowd dlq list [--json] [--flow NAME] | dlq show <id> | dlq replay <id> | dlq replay --all [--flow NAME]
  *   flowd status [--json]
  *   flowd sandbox [--xcart-port P] [--read-token T] [--write-token T] [--state-dir DIR] [--sagepro-db FILE] [--sagepro-profile NAME] [--xcart-version 5.5.0|5.5.1]
+ *   flowd doctor --config connect.yaml [--format json]     exit 0 all will work, 1 not, 2 usage/config
  * Store-reading commands take --state-dir DIR (the store is DIR/flowd.db) or --config FILE.
  */
 import { parseArgs } from 'node:util';
@@ -20,6 +21,7 @@ const USAGE = `usage:
   flowd status [--json] [--state-dir DIR | --config FILE]
   flowd sandbox [--xcart-port <port>] [--read-token T] [--write-token T] [--state-dir DIR] [--sagepro-db FILE]
                 [--sagepro-profile standard|minimal|vfp-modules] [--xcart-version 5.5.0|5.5.1]
+  flowd doctor --config connect.yaml [--format json]
 `;
 
 const DEFAULT_DEMO_DIR = '.state/demo';
@@ -33,6 +35,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'dlq': return await dlq(rest);
       case 'status': return await status(rest);
       case 'sandbox': return await sandbox(rest);
+      case 'doctor': return await doctor(rest);
       case undefined: case '-h': case '--help':
         process.stdout.write(USAGE); return cmd ? 0 : 2;
       default:
@@ -179,6 +182,34 @@ async function status(argv: string[]): Promise<number> {
     }
     return 0;
   } finally { await store.close(); }
+}
+
+/** `flowd doctor`: read-only preflight of the install (runtime/doctor/README.md). 0 all will work, 1 not, 2 usage/config. */
+async function doctor(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, strict: true, options: { config: { type: 'string', default: 'connect.yaml' }, format: { type: 'string', default: 'human' } } });
+  if (values.format !== 'human' && values.format !== 'json') {
+    process.stderr.write(`flowd: --format must be human or json, not '${values.format}'\n`);
+    return 2;
+  }
+  const { loadConfig } = await import('./config/config.js');
+  const { runDoctor, doctorOptions } = await import('./doctor/doctor.js');
+  const { DeployedFlowsError, loadDeployedFlows } = await import('./doctor/deployed.js');
+  const { renderHuman, renderJson, exitCode } = await import('./doctor/report.js');
+  const { scrubSecrets } = await import('./observability/logger.js');
+  const config = loadConfig(path.resolve(values.config!));
+  const secrets = config.secrets.map((s) => s.reveal()).filter((s) => s.length > 0);
+  const opts = doctorOptions(config);
+  let findings;
+  try {
+    findings = await runDoctor(opts);
+  } catch (e) {
+    if (e instanceof DeployedFlowsError) { process.stderr.write(`flowd: ${scrubSecrets(e.message, secrets)}\n`); return 2; }
+    throw new Error(scrubSecrets((e as Error).message, secrets));
+  }
+  const sources = new Map(loadDeployedFlows(opts.flowsDir).map((f) => [f.name, f.source] as const));
+  const text = values.format === 'json' ? renderJson(findings) : renderHuman(findings, sources);
+  process.stdout.write(scrubSecrets(text, secrets));
+  return exitCode(findings);
 }
 
 async function sandbox(argv: string[]): Promise<number> {
