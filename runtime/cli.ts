@@ -1,10 +1,11 @@
 /**
  * flowd: the runtime's command line. Names and flags are an interface scripts depend on:
- *   flowd serve --config connect.yaml
+ *   flowd serve --config connect.yaml [--since 2026-11-30T00:00:00Z]
  *   flowd demo [--once] [--state-dir DIR] [--sagepro-profile NAME]
  *   flowd dlq list [--json] [--flow NAME] | dlq show <id> | dlq replay <id> | dlq replay --all [--flow NAME]
  *   flowd status [--json]
- *   flowd sandbox [--xcart-port P] [--read-token T] [--write-token T] [--state-dir DIR] [--sagepro-db FILE] [--sagepro-profile NAME]
+ *   flowd sandbox [--xcart-port P] [--read-token T] [--write-token T] [--state-dir DIR] [--sagepro-db FILE] [--sagepro-profile NAME] [--xcart-version 5.5.0|5.5.1]
+ *   flowd doctor --config connect.yaml [--format json]     exit 0 all will work, 1 not, 2 usage/config
  * Store-reading commands take --state-dir DIR (the store is DIR/flowd.db) or --config FILE.
  */
 import { parseArgs } from 'node:util';
@@ -12,14 +13,15 @@ import path from 'node:path';
 import fs from 'node:fs';
 
 const USAGE = `usage:
-  flowd serve --config connect.yaml
+  flowd serve --config connect.yaml [--since <ISO date-time>]
   flowd demo [--once] [--state-dir DIR] [--sagepro-profile standard|minimal|vfp-modules]
   flowd dlq list [--json] [--flow NAME] [--state-dir DIR | --config FILE]
   flowd dlq show <id> [--state-dir DIR | --config FILE]
   flowd dlq replay <id> | --all [--flow NAME] [--state-dir DIR | --config FILE]
   flowd status [--json] [--state-dir DIR | --config FILE]
   flowd sandbox [--xcart-port <port>] [--read-token T] [--write-token T] [--state-dir DIR] [--sagepro-db FILE]
-                [--sagepro-profile standard|minimal|vfp-modules]
+                [--sagepro-profile standard|minimal|vfp-modules] [--xcart-version 5.5.0|5.5.1]
+  flowd doctor --config connect.yaml [--format json]
 `;
 
 const DEFAULT_DEMO_DIR = '.state/demo';
@@ -33,6 +35,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'dlq': return await dlq(rest);
       case 'status': return await status(rest);
       case 'sandbox': return await sandbox(rest);
+      case 'doctor': return await doctor(rest);
       case undefined: case '-h': case '--help':
         process.stdout.write(USAGE); return cmd ? 0 : 2;
       default:
@@ -47,16 +50,47 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 async function serve(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { config: { type: 'string', default: 'connect.yaml' } }, strict: true });
+  const { values } = parseArgs({ args: argv, options: { config: { type: 'string', default: 'connect.yaml' }, since: { type: 'string' } }, strict: true });
   const { loadConfig } = await import('./config/config.js');
   const { startService } = await import('./service.js');
   const config = loadConfig(path.resolve(values.config!));
-  const svc = await startService(config);
+  if (values.since !== undefined) await pollXcartSince(config.store.path, values.since);
+  let svc: Awaited<ReturnType<typeof startService>>;
+  try {
+    svc = await startService(config);
+  } catch (err) {
+    // A half-start (port taken, host unknown, flows unloadable) must not linger: startService closed
+    // what it opened; should anything still hold the event loop, exit anyway shortly after.
+    setTimeout(() => process.exit(1), 2000).unref();
+    throw err;
+  }
   process.stdout.write(`flowd serving ${svc.flows.size} flows on ${svc.url} (metrics ${svc.url}/metrics)\n`);
   await new Promise<void>((resolve) => { process.once('SIGINT', resolve); process.once('SIGTERM', resolve); });
   process.stdout.write('flowd: stopping (finishing in-flight jobs)\n');
   await svc.stop();
   return 0;
+}
+
+/**
+ * `flowd serve --since T`: the X-Cart poller's watermark is set to T before the service starts, so
+ * the first poll lists every order changed since T, whatever the store held (e.g. after the store
+ * was lost or recreated and polling restarted at "now"). The watermark is stored, so a crash before
+ * the first poll still starts there. Safe to repeat: events dedupe in the store and OrderToSalesOrder
+ * finds an order already in Sage Pro by its external reference, so each order is exported once.
+ */
+async function pollXcartSince(storePath: string, since: string): Promise<void> {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(since) || Number.isNaN(Date.parse(since.replace(/([+-]\d{2})(\d{2})$/, '$1:$2')))) {
+    throw Object.assign(new Error(`--since: '${since}' is not an ISO 8601 date-time with a zone, e.g. 2026-11-30T00:00:00Z`), { name: 'ConfigError' });
+  }
+  const ms = Date.parse(since.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+  if (ms > Date.now()) throw Object.assign(new Error(`--since: '${since}' is in the future`), { name: 'ConfigError' });
+  const { SqliteStore } = await import('./store/sqlite-store.js');
+  const { XCART_WATERMARK } = await import('./triggers/xcart-poll.js');
+  const store = SqliteStore.open(storePath);
+  try {
+    await store.setWatermark(XCART_WATERMARK, JSON.stringify({ since: new Date(ms).toISOString(), seen: [] }));
+  } finally { await store.close(); }
+  process.stdout.write(`flowd: X-Cart polling starts from ${new Date(ms).toISOString()} (--since)\n`);
 }
 
 async function demo(argv: string[]): Promise<number> {
@@ -150,6 +184,34 @@ async function status(argv: string[]): Promise<number> {
   } finally { await store.close(); }
 }
 
+/** `flowd doctor`: read-only preflight of the install (runtime/doctor/README.md). 0 all will work, 1 not, 2 usage/config. */
+async function doctor(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, strict: true, options: { config: { type: 'string', default: 'connect.yaml' }, format: { type: 'string', default: 'human' } } });
+  if (values.format !== 'human' && values.format !== 'json') {
+    process.stderr.write(`flowd: --format must be human or json, not '${values.format}'\n`);
+    return 2;
+  }
+  const { loadConfig } = await import('./config/config.js');
+  const { runDoctor, doctorOptions } = await import('./doctor/doctor.js');
+  const { DeployedFlowsError, loadDeployedFlows } = await import('./doctor/deployed.js');
+  const { renderHuman, renderJson, exitCode } = await import('./doctor/report.js');
+  const { scrubSecrets } = await import('./observability/logger.js');
+  const config = loadConfig(path.resolve(values.config!));
+  const secrets = config.secrets.map((s) => s.reveal()).filter((s) => s.length > 0);
+  const opts = doctorOptions(config);
+  let findings;
+  try {
+    findings = await runDoctor(opts);
+  } catch (e) {
+    if (e instanceof DeployedFlowsError) { process.stderr.write(`flowd: ${scrubSecrets(e.message, secrets)}\n`); return 2; }
+    throw new Error(scrubSecrets((e as Error).message, secrets));
+  }
+  const sources = new Map(loadDeployedFlows(opts.flowsDir).map((f) => [f.name, f.source] as const));
+  const text = values.format === 'json' ? renderJson(findings) : renderHuman(findings, sources);
+  process.stdout.write(scrubSecrets(text, secrets));
+  return exitCode(findings);
+}
+
 async function sandbox(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -160,14 +222,19 @@ async function sandbox(argv: string[]): Promise<number> {
       'state-dir': { type: 'string', default: '.state/sandbox' },
       'sagepro-db': { type: 'string' },
       'sagepro-profile': { type: 'string', default: 'standard' },
+      'xcart-version': { type: 'string', default: '5.5.0' },
     },
     strict: true,
   });
   const profile = await sageproProfileFlag(values['sagepro-profile']!);
   if (profile === undefined) return 2;
+  const { startXcartSandbox, XCART_VERSIONS } = await import('./sandbox/xcart/server.js');
+  const version = values['xcart-version']!;
+  if (!(XCART_VERSIONS as readonly string[]).includes(version)) {
+    throw Object.assign(new Error(`--xcart-version must be one of ${XCART_VERSIONS.join(', ')}, not '${version}'`), { name: 'ConfigError' });
+  }
   const stateDir = path.resolve(values['state-dir']!);
   fs.mkdirSync(stateDir, { recursive: true });
-  const { startXcartSandbox } = await import('./sandbox/xcart/server.js');
   const { createSageProSandbox, sageproYaml } = await import('./sandbox/sagepro/database.js');
   const sage = await createSageProSandbox({ dbPath: path.resolve(values['sagepro-db'] ?? path.join(stateDir, 'sagepro.db')), profile });
   const xc = await startXcartSandbox({
@@ -175,9 +242,10 @@ async function sandbox(argv: string[]): Promise<number> {
     ...(values['read-token'] ? { readToken: values['read-token'] } : {}),
     ...(values['write-token'] ? { writeToken: values['write-token'] } : {}),
     stateDir,
+    xcartVersion: version as (typeof XCART_VERSIONS)[number],
   });
   process.stdout.write(
-    `X-Cart sandbox:   ${xc.url}\n` +
+    `X-Cart sandbox:   ${xc.url}  (X-Cart ${xc.version})\n` +
     `  read token:     ${xc.readToken}\n` +
     `  write token:    ${xc.writeToken}\n` +
     `Sage Pro sandbox: ${sage.dsn}\n` +

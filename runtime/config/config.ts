@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import YAML from 'yaml';
-import { parseDuration } from './duration.js';
+import { DURATION_RANGES, parseDuration } from './duration.js';
 import { numberingFromRaw, type NumberingOptions, type RawNumbering } from '../connectors/sagepro/numbering.js';
 import { resolveSecret, Secret, SecretError, type SecretRef } from './secret.js';
 
@@ -20,7 +20,8 @@ export { resolveSecret, Secret, SecretError, type SecretRef, type SecretSource, 
 export interface Config {
   /** Absolute path of the file the configuration was read from. */
   readonly file: string;
-  readonly http: { readonly port: number; readonly host: string };
+  /** `maxConcurrentPushes`: pushes handled at once; past it 503 with Retry-After (back-pressure). */
+  readonly http: { readonly port: number; readonly host: string; readonly maxConcurrentPushes: number };
   /** The runtime store. Only SQLite so far; `path` is absolute. */
   readonly store: { readonly kind: 'sqlite'; readonly path: string };
   /** Output folder of `flowc build` (holds manifest.json); absolute. */
@@ -164,6 +165,13 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     }
   };
   const abs = (p: string) => path.resolve(baseDir, p);
+  // A duration key in ms, checked against its sane range (DURATION_RANGES).
+  const duration = (text: string, key: string): number => {
+    const ms = parseDuration(text);
+    const r = DURATION_RANGES[key];
+    if (r && (ms < r.minMs || ms > r.maxMs)) issues.push({ key, ...locate(key), message: `must be from ${r.min} to ${r.max} (got ${text})` });
+    return ms;
+  };
 
   const xc = c.connections.xcart;
   const sp = c.connections.sagepro;
@@ -182,7 +190,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
 
   const config: Config = {
     file: path.resolve(file),
-    http: { port: c.http.port, host: c.http.host },
+    http: { port: c.http.port, host: c.http.host, maxConcurrentPushes: c.http.max_concurrent_pushes },
     store: { kind: c.store.kind, path: abs(c.store.path) },
     flows: { dir: abs(c.flows.dir) },
     connections: {
@@ -192,7 +200,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
         ratePerSecond: xc.rate_per_second,
         concurrency: xc.concurrency,
         changedFilter: xc.changed_filter,
-        timeoutMs: parseDuration(xc.timeout),
+        timeoutMs: duration(xc.timeout, '/connections/xcart/timeout'),
       },
       sagepro: {
         dsn: secret(sp.dsn, '/connections/sagepro/dsn'),
@@ -208,17 +216,17 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
       },
     },
     triggers: {
-      xcartPoll: { enabled: c.triggers.xcart_poll.enabled, everyMs: parseDuration(c.triggers.xcart_poll.every) },
+      xcartPoll: { enabled: c.triggers.xcart_poll.enabled, everyMs: duration(c.triggers.xcart_poll.every, '/triggers/xcart_poll/every') },
       push: {
         enabled: push.enabled,
         // An unused secret is not required to exist: a disabled push may keep its reference.
         ...(push.secret && push.enabled ? { secret: secret(push.secret, '/triggers/push/secret') } : {}),
-        toleranceMs: parseDuration(push.tolerance),
+        toleranceMs: duration(push.tolerance, '/triggers/push/tolerance'),
       },
-      sageproPoll: { enabled: c.triggers.sagepro_poll.enabled, everyMs: parseDuration(c.triggers.sagepro_poll.every) },
+      sageproPoll: { enabled: c.triggers.sagepro_poll.enabled, everyMs: duration(c.triggers.sagepro_poll.every, '/triggers/sagepro_poll/every') },
     },
-    workers: { count: c.workers.count, leaseMs: parseDuration(c.workers.lease) },
-    ...(c.alerts ? { alerts: { url: c.alerts.url, afterConnectionDownMs: parseDuration(c.alerts.after_connection_down) } } : {}),
+    workers: { count: c.workers.count, leaseMs: duration(c.workers.lease, '/workers/lease') },
+    ...(c.alerts ? { alerts: { url: c.alerts.url, afterConnectionDownMs: duration(c.alerts.after_connection_down, '/alerts/after_connection_down') } } : {}),
     log: { level: c.log.level, ...(c.log.file ? { file: abs(c.log.file) } : {}) },
     secrets,
     warnings,
@@ -231,7 +239,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
 
 /** connect.yaml after validation and defaults (snake_case, durations still text). */
 interface RawConfig {
-  http: { port: number; host: string };
+  http: { port: number; host: string; max_concurrent_pushes: number };
   store: { kind: 'sqlite'; path: string };
   flows: { dir: string };
   connections: {

@@ -22,11 +22,17 @@ import type { Engine } from './types.js';
 
 export { SEED_CUSTOMERS, SEED_GL_ACCOUNTS, SEED_ITEMS, SEED_ORDERS, seedSandbox } from './seed.js';
 export { RIGHT_JUSTIFIED, EMPTY_DATE, type SqlRunner } from './rows.js';
+export type { TableLayout } from './ddl.js';
 export { DEFAULT_PROFILE, PROFILE_NAMES, SAGEPRO_PROFILES, sageproYaml, sandboxProfile, type ProfileName, type SandboxProfile, type SiteConfig } from './profiles.js';
 
 /** The layout of a profile (default standard) on an engine: `arcust` on SQLite / PostgreSQL, `arcust01` in VFP DDL. */
 export function standardLayout(engine: Engine, profile: SandboxProfile = SAGEPRO_PROFILES.standard): TableLayout {
   return profileLayout(profile, engine);
+}
+
+/** The table layout of a profile by name: `sandboxLayout('vfp-modules').physical('ARCUST')` is `ardata.arcust01`. */
+export function sandboxLayout(profile: ProfileName = 'standard', engine: Engine = 'sqlite'): TableLayout {
+  return profileLayout(sandboxProfile(profile), engine);
 }
 
 export function sandboxDdl(engine: Engine, profile: ProfileName = 'standard'): string[] {

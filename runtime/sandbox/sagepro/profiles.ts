@@ -51,6 +51,8 @@ export interface SandboxProfile {
   readonly tables: readonly SandboxTable[];
   /** Module databases (SQLite files / PostgreSQL schemas) and their tables; empty: all in the main file. */
   readonly modules: Readonly<Record<string, readonly string[]>>;
+  /** The code page of the install's text (every profile: Windows-1252, enforced by ddl.ts). */
+  readonly codePage: 'windows-1252';
   /** The warehouses of the seed: the web store's, and a second one. */
   readonly locations: { readonly web: string; readonly other: string };
   /** Rows of the numbering table. */
@@ -79,6 +81,7 @@ const SYSDATA_ROWS = [{ COMPID: COMPANY, NUMKEY: 'SONO', NEXTNO: 1001 }, { COMPI
 
 const standard: SandboxProfile = {
   name: 'standard',
+  codePage: 'windows-1252',
   tables: SANDBOX_TABLES,
   modules: {},
   locations: { web: 'MAIN', other: 'EAST' },
@@ -98,6 +101,7 @@ const UNCONFIRMED: Record<string, string[]> = {
 
 const minimal: SandboxProfile = {
   name: 'minimal',
+  codePage: 'windows-1252',
   tables: [
     ...SANDBOX_TABLES.filter((t) => t.name !== 'SYSDATA' && t.name !== 'ARCASH').map((t) => withColumns(t, (cols) => cols
       .filter(([c]) => !(UNCONFIRMED[t.name] ?? []).includes(c))
@@ -126,6 +130,7 @@ const moduleOf = (t: string) => Object.entries(MODULES).find(([, ts]) => ts.incl
 
 const vfpModules: SandboxProfile = {
   name: 'vfp-modules',
+  codePage: 'windows-1252',
   tables: SANDBOX_TABLES,
   modules: MODULES,
   locations: standard.locations,
@@ -166,12 +171,11 @@ export function moduleFiles(profile: SandboxProfile, mainFile: string): Record<s
 
 /**
  * The connect.yaml lines of `connections.sagepro` for a sandbox: `base` (e.g. `dsn: { file: sagepro_dsn }`,
- * `concurrency: 2`) plus the profile's site keys, each as a JSON value (JSON is YAML). The standard
- * profile's keys are what the connector does without them (SYSDATA next numbers, company 01, plain
- * table names), so its block stays the one line connect.yaml has always had.
+ * `concurrency: 2`) plus the profile's site keys, each as a JSON value (JSON is YAML). Every profile
+ * writes its keys, the standard one too: the connector invents no numbering layout, so even the
+ * standard install's SYSDATA rule must be stated.
  */
 export function sageproYaml(profile: ProfileName, siteConfig: SiteConfig, base: readonly string[], indent = '  '): string[] {
-  if (profile === 'standard') return [`${indent}sagepro: { ${base.join(', ')} }`];
   return [`${indent}sagepro:`, ...base.map((b) => `${indent}  ${b}`),
     ...Object.entries(siteConfig).map(([k, v]) => `${indent}  ${k}: ${JSON.stringify(v)}`)];
 }
