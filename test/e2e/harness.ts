@@ -23,9 +23,7 @@ import odbc from 'odbc';
 import { createProgram } from '../../compiler/program.js';
 import { buildProgram, writeBuild } from '../../compiler/emitter/build.js';
 import { startXcartSandbox, type XcartSandbox } from '../../runtime/sandbox/xcart/server.js';
-import { createSageProSandbox, sandboxShape, SEED_CUSTOMERS } from '../../runtime/sandbox/sagepro/database.js';
-import { completeRow } from '../../runtime/connectors/sagepro/storage.js';
-import { createDialect } from '../../runtime/connectors/sagepro/dialect.js';
+import { createSageProSandbox, insertSandboxRow, SEED_CUSTOMERS } from '../../runtime/sandbox/sagepro/database.js';
 import { loadConfig } from '../../runtime/config/config.js';
 import { createLogger } from '../../runtime/observability/logger.js';
 import { startService, type Service } from '../../runtime/service.js';
@@ -119,6 +117,8 @@ export interface E2EOptions {
   xcartPollEvery?: string;
   sageproConcurrency?: number;
   logLevel?: string;
+  /** The X-Cart version the sandbox imitates (default 5.5.0, as the sandbox). */
+  xcartVersion?: '5.5.0' | '5.5.1';
 }
 
 /** Two sandboxes, a connect.yaml, and flowd (in-process or child) on them. */
@@ -155,7 +155,7 @@ export class E2E {
     for (const [f, v] of [['xcart_token', write], ['push_secret', push], ['sagepro_dsn', dsn]] as const) fs.writeFileSync(path.join(dir, f), v, { mode: 0o600 });
     const flowdPort = await freePort();
     const xc = await startXcartSandbox({ port: 0, stateDir: path.join(dir, 'xcart'), readToken: read, writeToken: write,
-      push: { url: `http://127.0.0.1:${flowdPort}/hooks/xcart`, secret: push } });
+      push: { url: `http://127.0.0.1:${flowdPort}/hooks/xcart`, secret: push }, ...(o.xcartVersion ? { xcartVersion: o.xcartVersion } : {}) });
     const configFile = path.join(dir, 'connect.yaml');
     fs.writeFileSync(configFile, [
       '# Written by test/e2e/harness.ts: flowd on its embedded defaults (poll + push), one store file.',
@@ -179,12 +179,12 @@ export class E2E {
 
   // ------------------------------------------------------------------ flowd
 
-  /** Starts flowd: in this process (default; Sage Pro polls every second) or as `flowd serve` child. */
-  async startFlowd(opts: { child?: boolean } = {}): Promise<void> {
+  /** Starts flowd: in this process (default; Sage Pro polls every second) or as `flowd serve` child (with `args`). */
+  async startFlowd(opts: { child?: boolean; args?: string[] } = {}): Promise<void> {
     if (opts.child) {
       // E2E_FLOWD_NODE_ARGS: extra node flags for the child, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
       const nodeArgs = (process.env.E2E_FLOWD_NODE_ARGS ?? '').split(' ').filter(Boolean);
-      const proc = spawn(process.execPath, [...nodeArgs, path.join(REPO, 'bin/flowd.js'), 'serve', '--config', this.configFile], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+      const proc = spawn(process.execPath, [...nodeArgs, path.join(REPO, 'bin/flowd.js'), 'serve', '--config', this.configFile, ...(opts.args ?? [])], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
       this.child = proc;
       proc.stdout!.on('data', (c: Buffer) => { this.childOutput += c.toString(); });
       proc.stderr!.on('data', (c: Buffer) => { this.childOutput += c.toString(); });
@@ -344,11 +344,7 @@ export class E2E {
 
   /** Inserts a Sage Pro item (ICITEM) stocked at MAIN (ICILOC), every column filled as the sandbox does. */
   async addItem(item: string, desc: string, price: number, onHand: number): Promise<void> {
-    const d = createDialect('sqlite');
-    const ins = async (table: string, values: Record<string, unknown>) => {
-      const { columns, params } = completeRow(sandboxShape(table), values, d);
-      await this.db.query(`INSERT INTO ${d.table(table)} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`, params as (string | number)[]);
-    };
+    const ins = (table: string, values: Record<string, unknown>) => insertSandboxRow(this.db, table, values);
     await this.db.beginTransaction();
     try {
       await ins('ICITEM', { ITEM: item, ITMDESC: desc, ITMCLSS: 'MISC', PLINID: 'HW', PRICE: price, IONHAND: onHand, UMEASUR: 'EA', ADDUSER: 'TEST', ADDDATE: '2026-03-01', ADDTIME: '09:00:00' });
