@@ -214,7 +214,7 @@ export class FlowParser extends EmbeddedActionsParser {
 
   /**
    * Policy : 'on' Name PolicyAction+
-   * PolicyAction : 'retry' Number ('backoff' Name (Duration ('..' Duration)?)?)? | 'alert' String | 'then'? Name
+   * PolicyAction : 'retry' (Number | 'for' Duration) ('backoff' Name (Duration ('..' Duration)?)?)? | 'alert' String | 'then'? Name
    */
   private policy = this.RULE('policy', (): A.Policy => {
     const start = this.CONSUME(T.On);
@@ -223,7 +223,13 @@ export class FlowParser extends EmbeddedActionsParser {
     this.AT_LEAST_ONE({ GATE: () => this.policyActionAhead(), DEF: () => this.OR([
       { ALT: () => {
         const r = this.CONSUME(T.Retry);
-        const max = this.CONSUME(T.NumberLiteral);
+        let max: number | undefined; let budget: A.Duration | undefined;
+        this.OR2([
+          { ALT: () => { const n = this.CONSUME(T.NumberLiteral); this.ACTION(() => { max = Number(n.image); }); } },
+          // `for` is not a keyword (it stays an ordinary name elsewhere): `retry for <duration>`.
+          { GATE: () => this.LA(1).tokenType === T.Identifier && this.LA(1).image === 'for',
+            ALT: () => { this.CONSUME4(T.Identifier); budget = this.SUBRULE3(this.duration); } },
+        ]);
         let backoff: A.Name | undefined; let initial: A.Duration | undefined; let maxD: A.Duration | undefined;
         this.OPTION(() => {
           this.CONSUME(T.Backoff);
@@ -233,7 +239,7 @@ export class FlowParser extends EmbeddedActionsParser {
             this.OPTION3(() => { this.CONSUME(T.DotDot); maxD = this.SUBRULE2(this.duration); });
           });
         });
-        this.ACTION(() => { retry = { max: Number(max.image), backoff, initial, max_: maxD, span: this.from(r) }; });
+        this.ACTION(() => { retry = { ...(budget ? { budget } : { max }), backoff, initial, max_: maxD, span: this.from(r) }; });
       } },
       { ALT: () => { this.CONSUME(T.Alert); alert = this.SUBRULE(this.stringLit); } },
       // The action is `then`, an identifier (dead_letter, fail, ...) or `skip` not starting a `skip when`

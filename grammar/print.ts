@@ -81,7 +81,7 @@ function policy(p: A.Policy): string {
   const parts: string[] = [`on ${p.errorClass.text}`];
   const r = p.retry;
   if (r) {
-    let s = `retry ${r.max}`;
+    let s = r.budget ? `retry for ${r.budget.text}` : `retry ${r.max ?? ''}`;
     if (r.backoff) {
       s += ` backoff ${r.backoff.text}`;
       if (r.initial) s += ` ${r.initial.text}${r.max_ ? `..${r.max_.text}` : ''}`;
