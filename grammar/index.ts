@@ -7,7 +7,7 @@ import { Lexer, type IParserErrorMessageProvider, type TokenType, type IToken } 
 import { allTokens } from './tokens.js';
 import { FlowParser, describe, MAX_NESTING, NestingTooDeep, type SyntaxIssue } from './parser.js';
 import { LineMap } from './span.js';
-import { limitExpressionDepth } from './nesting.js';
+import { limitExpressionDepth, MAX_EXPRESSION_DEPTH } from './nesting.js';
 import type { FlowFile } from './ast.js';
 
 export type { SyntaxIssue } from './parser.js';
@@ -105,7 +105,8 @@ export function parse(text: string, file = '<input>'): ParseResult {
     issues.push({ code: SyntaxCodes.Unexpected_0_expected_1, span, args: [describe(tok), e.message] });
   }
   issues.push(...parser.issues);
-  if (ast) issues.push(...limitExpressionDepth(ast));
+  // Every level of an expression tree owns a token, so a file of fewer tokens cannot be too deep.
+  if (ast && lexed.tokens.length > MAX_EXPRESSION_DEPTH) issues.push(...limitExpressionDepth(ast));
   issues.sort((a, b) => a.span.start - b.span.start);
   // One report per position: recovery can fail several ways at the same token.
   const deduped = issues.filter((d, i) => i === 0 || issues[i - 1]!.span.start !== d.span.start);

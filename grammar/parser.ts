@@ -37,16 +37,18 @@ export function durationMs(text: string): number {
 }
 
 /**
- * The value of a string literal's image. `\u{...}` must name a Unicode scalar value (at most
- * 10FFFF, not a surrogate); any other is reported through `bad` (its offset in the image and its
- * text) and read as U+FFFD, so a bad escape never throws.
+ * The value of a string literal's image. `\u{...}` must name a Unicode scalar value in hex (at
+ * most 10FFFF, not a surrogate); any other `\u{...}` is reported through `bad` (its offset in the
+ * image and its text) and read as U+FFFD, so a bad escape never throws. `\u` without `{` is `u`.
  */
 export function unquote(image: string, bad?: (offset: number, escape: string) => void): string {
   const body = image.endsWith('"') && image.length >= 2 ? image.slice(1, -1) : image.slice(1);
-  return body.replace(/\\(u\{[0-9a-fA-F]+\}|[^])/g, (whole: string, e: string, at: number) => {
+  return body.replace(/\\(u\{[0-9a-fA-F]+\}|u\{[^}"]*\}?|[^])/g, (whole: string, e: string, at: number) => {
     switch (e[0]) {
       case 'n': return '\n'; case 't': return '\t'; case 'r': return '\r';
       case 'u': {
+        if (e === 'u') return 'u';
+        if (!/^u\{[0-9a-fA-F]+\}$/.test(e)) { bad?.(at + 1, whole); return '\ufffd'; } // `\u{}`, `\u{zz}`, `\u{12`
         const cp = parseInt(e.slice(2, -1), 16);
         if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) { bad?.(at + 1, whole); return '\ufffd'; }
         return String.fromCodePoint(cp);
