@@ -25,6 +25,7 @@ import { loadSchemas } from '../compiler/schema/load-schemas.js';
 import { buildProgram } from '../compiler/emitter/build.js';
 import { keywordTokens } from '../grammar/tokens.js';
 import { print } from '../grammar/print.js';
+import { dottedPath } from '../compiler/checker/expressions.js';
 
 const SCHEMAS = path.resolve('mappings/schemas');
 const LOOKUPS = path.resolve('test/fixtures/lookups');
@@ -299,6 +300,13 @@ describe('the inputs that crashed or misled flowc before', () => {
     const bag = new DiagnosticBag();
     compileSource(text, FILE, path.resolve(FILE), schemas, LOOKUPS, process.cwd(), bag);
     expect(bag.sorted().map((d) => [d.code, d.span?.line, d.span?.column, d.span?.endColumn])).toEqual([[1006, 4, 14, 24]]);
+  });
+  test('dottedPath walks a member chain iteratively (it was recursive, copying the path at every level)', () => {
+    let e: import('../grammar/ast.js').Expr = { kind: 'Ident', name: 'event', span: undefined as never };
+    for (let i = 0; i < 100_000; i++) e = { kind: 'Member', object: e, name: { kind: 'Name', text: `f${i % 10}`, span: undefined as never }, optional: false, span: undefined as never };
+    const p = dottedPath(e)!;
+    expect(p).toHaveLength(100_001);
+    expect(p.slice(0, 3)).toEqual(['event', 'f0', 'f1']);
   });
   test('a CR-only file defines its flow, with the diagnostics of its LF twin', () => {
     const lf = fs.readFileSync('test/fixtures/fuzz-seed.flow', 'utf8');
