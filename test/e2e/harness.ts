@@ -10,6 +10,11 @@
  *   const env = await E2E.start({ flowsDir: flows });    // sandboxes + connect.yaml
  *   await env.startFlowd();                              // or startFlowd({ child: true })
  *   const orders = await env.placeOrders(50);
+ *
+ * Every Sage Pro install profile (runtime/sandbox/sagepro/profiles.ts) can be the ERP:
+ *   const flows = buildFlows({ sageproProfile: 'minimal' });   // the site's lookups (web warehouse WH1)
+ *   const env = await E2E.start({ flowsDir: flows, sageproProfile: 'minimal' });  // its siteConfig in connect.yaml
+ *   await env.sql(`SELECT ... FROM ${env.table('SOMAST')}`);   // the install's own table names
  *   await env.waitFor('all sales orders', async () => (await env.tally(orders)).lost === 0);
  */
 import fs from 'node:fs';
@@ -23,7 +28,8 @@ import odbc from 'odbc';
 import { createProgram } from '../../compiler/program.js';
 import { buildProgram, writeBuild } from '../../compiler/emitter/build.js';
 import { startXcartSandbox, type XcartSandbox } from '../../runtime/sandbox/xcart/server.js';
-import { createSageProSandbox, insertSandboxRow, SEED_CUSTOMERS } from '../../runtime/sandbox/sagepro/database.js';
+import { connectSageProSandbox, createSageProSandbox, insertSandboxRow, PROFILE_NAMES, sandboxProfile, SEED_CUSTOMERS, standardLayout,
+  type ProfileName, type SandboxProfile } from '../../runtime/sandbox/sagepro/database.js';
 import { loadConfig } from '../../runtime/config/config.js';
 import { createLogger } from '../../runtime/observability/logger.js';
 import { startService, type Service } from '../../runtime/service.js';
@@ -35,7 +41,7 @@ import { signPush } from '../../runtime/http/push.js';
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const MAPPINGS = path.join(REPO, 'mappings');
 
-/** SKUs that both sandboxes know (X-Cart product and Sage Pro item stocked at MAIN). */
+/** SKUs that both sandboxes know (X-Cart product and Sage Pro item stocked at the web warehouse). */
 export const KNOWN_SKUS = ['WIDGET-100', 'WIDGET-200', 'GADGET-300', 'CABLE-USB-C', 'CABLE-HDMI', 'MOUSE-WL', 'KEYB-MECH', 'SSD-1TB',
   'RAM-32GB', 'CHARGER-65W', 'STAND-ALU', 'MONITOR-27', 'DOCK-USB4', 'WEBCAM-4K'];
 /** Sage Pro customers with an email (not the web customers): an order with that email bills them. */
@@ -47,17 +53,34 @@ export const FAST_ORDER_POLICY = 'on transient retry 12 backoff exponential 200m
 
 const tmpRoot = () => fs.mkdtempSync(path.join(os.tmpdir(), 'connect-e2e-'));
 
+/** The Sage Pro install profiles the shipped flows' e2e tests run on (every one of the sandbox's). */
+export const SAGEPRO_PROFILE_NAMES: readonly ProfileName[] = PROFILE_NAMES;
+
+/**
+ * The lookups/web-warehouses.yaml a site of this profile writes: its web warehouse (MAIN on the
+ * standard install, WH1 on the minimal one) is the one whose stock feeds the store.
+ */
+export function webWarehousesYaml(profile: ProfileName | string): string {
+  return `# Written by test/e2e/harness.ts: the web warehouse of a '${profile}' site.\nentries:\n  ${JSON.stringify(sandboxProfile(profile).locations.web)}: true\n`;
+}
+
 /**
  * Compiles the shipped flows (mappings/) into a new temp folder and returns it. With `fastRetry`,
  * a copy of mappings/ whose OrderToSalesOrder retries transient errors 12 times from 200 ms to 2 s
- * (instead of 6 times from 2 s to 10 min) is compiled instead.
+ * (instead of 6 times from 2 s to 10 min) is compiled instead. With `sageproProfile` (other than
+ * standard), a copy whose site lookups are that site's (lookups/web-warehouses.yaml: its web
+ * warehouse), as a site edits them.
  */
-export function buildFlows(opts: { fastRetry?: boolean } = {}): string {
+export function buildFlows(opts: { fastRetry?: boolean; sageproProfile?: ProfileName } = {}): string {
   const root = tmpRoot();
   let src = MAPPINGS;
-  if (opts.fastRetry) {
+  const site = opts.sageproProfile && opts.sageproProfile !== 'standard' ? opts.sageproProfile : undefined;
+  if (opts.fastRetry || site) {
     src = path.join(root, 'mappings');
     fs.cpSync(MAPPINGS, src, { recursive: true, filter: (p) => !p.startsWith(path.join(MAPPINGS, 'tests')) });
+  }
+  if (site) fs.writeFileSync(path.join(src, 'lookups', 'web-warehouses.yaml'), webWarehousesYaml(site));
+  if (opts.fastRetry) {
     const f = path.join(src, 'order-to-sales-order.flow');
     const text = fs.readFileSync(f, 'utf8');
     if (!text.includes(SHIPPED_ORDER_POLICY)) throw new Error(`${f}: the shipped retry policy changed; update SHIPPED_ORDER_POLICY in test/e2e/harness.ts`);
@@ -119,6 +142,12 @@ export interface E2EOptions {
   logLevel?: string;
   /** The X-Cart version the sandbox imitates (default 5.5.0, as the sandbox). */
   xcartVersion?: '5.5.0' | '5.5.1';
+  /**
+   * The Sage Pro sandbox's install profile (default standard); its `siteConfig` (numbering,
+   * default_location, company, modules, attach) is written into connect.yaml. Compile the flows
+   * with buildFlows({ sageproProfile }) too, for the site's lookups.
+   */
+  sageproProfile?: ProfileName;
 }
 
 /** Two sandboxes, a connect.yaml, and flowd (in-process or child) on them. */
@@ -133,12 +162,17 @@ export class E2E {
   readonly xc: XcartSandbox;
   /** Our own ODBC connection to the Sage Pro database (checks and ERP-side changes). */
   readonly db: odbc.Connection;
+  /** The Sage Pro install profile of the sandbox. */
+  readonly profile: SandboxProfile;
+  /** The site's web warehouse (ICILOC.LOCTID): MAIN, or WH1 on the minimal profile. */
+  readonly webLocation: string;
   svc: Service | undefined;
   child: ChildProcess | undefined;
   childOutput = '';
   private store_: SqliteStore | undefined;
 
-  private constructor(o: { dir: string; dsn: string; pushSecret: string; flowdPort: number; xc: XcartSandbox; db: odbc.Connection; configFile: string }) {
+  private constructor(o: { dir: string; dsn: string; pushSecret: string; flowdPort: number; xc: XcartSandbox; db: odbc.Connection; configFile: string; profile: SandboxProfile }) {
+    this.profile = o.profile; this.webLocation = o.profile.locations.web;
     this.dir = o.dir; this.stateDir = o.dir; this.dsn = o.dsn; this.pushSecret = o.pushSecret; this.flowdPort = o.flowdPort;
     this.xc = o.xc; this.db = o.db; this.configFile = o.configFile; this.storeFile = path.join(o.dir, 'flowd.db');
   }
@@ -147,7 +181,8 @@ export class E2E {
 
   static async start(o: E2EOptions): Promise<E2E> {
     const dir = tmpRoot();
-    const sage = await createSageProSandbox({ dbPath: path.join(dir, 'sagepro.db') });
+    const profile = sandboxProfile(o.sageproProfile);
+    const sage = await createSageProSandbox({ dbPath: path.join(dir, 'sagepro.db'), profile: profile.name });
     const dsn = sage.dsn + (o.dsnExtra ?? '');
     const read = `read-${randomBytes(8).toString('hex')}`;
     const write = `write-${randomBytes(8).toString('hex')}`;
@@ -164,9 +199,10 @@ export class E2E {
       `flows: { dir: ${JSON.stringify(o.flowsDir)} }`,
       'connections:',
       `  xcart: { base_url: "${xc.url}", token: { file: xcart_token }, rate_per_second: 50, concurrency: 4 }`,
-      `  sagepro: { dsn: { file: sagepro_dsn }, concurrency: ${o.sageproConcurrency ?? 2}`,
-      // The sandbox's numbering table (a per-site choice; see runtime/config/README.md).
-      '    , numbering: { sales_order: { method: table, table: SYSDATA, key_column: NUMKEY, key: SONO, number_column: NEXTNO, holds: next, where: { COMPID: "01" } }, ar_session: { method: table, table: SYSDATA, key_column: NUMKEY, key: ARSESS, number_column: NEXTNO, holds: next, where: { COMPID: "01" } } } }',
+      '  sagepro:', '    dsn: { file: sagepro_dsn }', `    concurrency: ${o.sageproConcurrency ?? 2}`,
+      // The profile's site keys (numbering table, default_location, company, modules, attach: per-site
+      // choices, see runtime/config/README.md), each as a JSON value (JSON is YAML).
+      ...Object.entries(sage.siteConfig).map(([k, v]) => `    ${k}: ${JSON.stringify(v)}`),
       'triggers:',
       `  xcart_poll: { every: ${o.xcartPollEvery ?? '1s'} }`,
       '  push: { enabled: true, secret: { file: push_secret }, tolerance: 300s }',
@@ -175,8 +211,8 @@ export class E2E {
       `log: { level: ${o.logLevel ?? 'info'}, file: flowd.log }`,
       '',
     ].join('\n'));
-    const db = await odbc.connect(dsn);
-    return new E2E({ dir, dsn, pushSecret: push, flowdPort, xc, db, configFile });
+    const db = await connectSageProSandbox({ dsn, attach: sage.attach });
+    return new E2E({ dir, dsn, pushSecret: push, flowdPort, xc, db, configFile, profile });
   }
 
   // ------------------------------------------------------------------ flowd
@@ -308,6 +344,11 @@ export class E2E {
 
   // ------------------------------------------------------------------ Sage Pro
 
+  /** The name SQL uses for a Sage Pro table on this install (`SOMAST`, or `sodata.somast01` on vfp-modules). */
+  table(logical: string): string {
+    return this.profile.physical(logical.toUpperCase(), 'sqlite');
+  }
+
   async sql<T = Record<string, unknown>>(text: string, params: (string | number)[] = []): Promise<T[]> {
     return Array.from(params.length ? await this.db.query<T>(text, params) : await this.db.query<T>(text));
   }
@@ -315,7 +356,7 @@ export class E2E {
   /** Sales orders (live SOMAST plus history SOYMST) carrying this external reference. */
   async countSalesOrders(ref: string): Promise<number> {
     let n = 0;
-    for (const t of ['SOMAST', 'SOYMST']) n += Number((await this.sql<{ N: number }>(`SELECT COUNT(*) AS N FROM ${t} WHERE RTRIM(EXTREF) = ?`, [ref]))[0]!.N);
+    for (const t of ['SOMAST', 'SOYMST']) n += Number((await this.sql<{ N: number }>(`SELECT COUNT(*) AS N FROM ${this.table(t)} WHERE RTRIM(EXTREF) = ?`, [ref]))[0]!.N);
     return n;
   }
 
@@ -323,7 +364,7 @@ export class E2E {
   async salesOrdersByRef(): Promise<Map<string, number>> {
     const m = new Map<string, number>();
     for (const t of ['SOMAST', 'SOYMST']) {
-      for (const r of await this.sql<{ R: string; N: number }>(`SELECT RTRIM(EXTREF) AS R, COUNT(*) AS N FROM ${t} WHERE EXTREF LIKE 'XC-%' GROUP BY RTRIM(EXTREF)`)) {
+      for (const r of await this.sql<{ R: string; N: number }>(`SELECT RTRIM(EXTREF) AS R, COUNT(*) AS N FROM ${this.table(t)} WHERE EXTREF LIKE 'XC-%' GROUP BY RTRIM(EXTREF)`)) {
         m.set(r.R, (m.get(r.R) ?? 0) + Number(r.N));
       }
     }
@@ -344,13 +385,14 @@ export class E2E {
     return t;
   }
 
-  /** Inserts a Sage Pro item (ICITEM) stocked at MAIN (ICILOC), every column filled as the sandbox does. */
+  /** Inserts a Sage Pro item (ICITEM) stocked at the web warehouse (ICILOC), every column filled as the sandbox does. */
   async addItem(item: string, desc: string, price: number, onHand: number): Promise<void> {
-    const ins = (table: string, values: Record<string, unknown>) => insertSandboxRow(this.db, table, values);
+    const layout = standardLayout('sqlite', this.profile);
+    const ins = (table: string, values: Record<string, unknown>) => insertSandboxRow(this.db, table, values, layout);
     await this.db.beginTransaction();
     try {
       await ins('ICITEM', { ITEM: item, ITMDESC: desc, ITMCLSS: 'MISC', PLINID: 'HW', PRICE: price, IONHAND: onHand, UMEASUR: 'EA', ADDUSER: 'TEST', ADDDATE: '2026-03-01', ADDTIME: '09:00:00' });
-      await ins('ICILOC', { ITEM: item, LOCTID: 'MAIN', LONHAND: onHand, LSOALOC: 0, LWOALOC: 0, ORDERPT: 0, ORDQTY: 0, MAXLEVEL: 0, LRECV: '2026-03-01' });
+      await ins('ICILOC', { ITEM: item, LOCTID: this.webLocation, LONHAND: onHand, LSOALOC: 0, LWOALOC: 0, ORDERPT: 0, ORDQTY: 0, MAXLEVEL: 0, LRECV: '2026-03-01' });
       await this.db.commit();
     } catch (e) { await this.db.rollback().catch(() => undefined); throw e; }
   }
