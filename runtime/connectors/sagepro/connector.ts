@@ -13,7 +13,8 @@ import { changedRows as changedRowsOf, type PreviousHashes, type RowChange } fro
 import { createDialect, dialectFromDsn, ident, type CatalogColumn, type Dialect, type DialectName } from './dialect.js';
 import { OdbcPool, Session, toConnectorError, type Param, type Row } from './odbc.js';
 import { loadSageProCatalog, loadSageProSchemas, type Catalog, type ColumnMapping, type EntityShape, type SchemaSet } from './schemas.js';
-import { completeRow, decodeValue, encodeSome, padKey, type TableShape } from './storage.js';
+import { completeRow, decodeValue, encodeSome, padKey, type TableShape, type TextOptions } from './storage.js';
+import type { TextRules } from '../../text/codepage.js';
 
 export { loadSageProCatalog } from './schemas.js';
 
@@ -37,6 +38,10 @@ export interface SageProConnectorOptions {
   poolSize?: number;
   /** Clock for ADDDATE / ADDTIME and default dates. */
   now?: () => Date;
+  /** The install's code page and text rules (connect.yaml `connections.sagepro.text`); the process-wide ones when absent. */
+  text?: TextRules;
+  /** Warnings about data changed on the way in (control characters stripped), with table and column. */
+  onWarning?: (message: string, details: { table: string; column: string }) => void;
 }
 
 type Obj = Record<string, unknown>;
@@ -189,7 +194,11 @@ export class SageProConnector {
     const spec = sh.columns.get(column);
     if (!spec) throw new ConnectorError(`${table} has no column ${column} on this install`, { errorClass: 'invalid', system: 'sagepro', table, column });
     if (spec.type.kind !== 'C') return value;
-    return padKey(value, spec.type.width, spec.justify, table, column);
+    return padKey(value, spec.type.width, spec.justify, table, column, this.textOptions());
+  }
+
+  private textOptions(): TextOptions {
+    return { ...(this.opts.text ? { rules: this.opts.text } : {}), ...(this.opts.onWarning ? { warn: this.opts.onWarning } : {}) };
   }
 
   private where(conds: string[], alias?: string): string {
@@ -200,14 +209,14 @@ export class SageProConnector {
 
   private async insert(s: Session, table: string, values: Obj, operation: string): Promise<void> {
     const sh = await this.shape(table);
-    const { columns, params } = completeRow(sh, values, this.dialect, operation);
+    const { columns, params } = completeRow(sh, values, this.dialect, operation, this.textOptions());
     await s.execute(`INSERT INTO ${this.dialect.table(table)} (${columns.map(ident).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`, params);
   }
 
   private async update(s: Session, table: string, set: Obj, where: Obj, operation: string): Promise<number> {
     const sh = await this.shape(table);
-    const a = encodeSome(sh, set, this.dialect, operation);
-    const w = encodeSome(sh, where, this.dialect, operation);
+    const a = encodeSome(sh, set, this.dialect, operation, this.textOptions());
+    const w = encodeSome(sh, where, this.dialect, operation, this.textOptions());
     if (!a.columns.length) return 0;
     return s.execute(`UPDATE ${this.dialect.table(table)} SET ${a.columns.map((c) => `${ident(c)} = ?`).join(', ')}${this.where(w.columns.map((c) => `${ident(c)} = ?`))}`, [...a.params, ...w.params]);
   }
@@ -215,7 +224,7 @@ export class SageProConnector {
   /** `SET col = col + ?` for running totals. */
   private async addTo(s: Session, table: string, deltas: Obj, where: Obj, operation: string): Promise<number> {
     const sh = await this.shape(table);
-    const w = encodeSome(sh, where, this.dialect, operation);
+    const w = encodeSome(sh, where, this.dialect, operation, this.textOptions());
     const cols = Object.keys(deltas).map(ident);
     return s.execute(
       `UPDATE ${this.dialect.table(table)} SET ${cols.map((c) => `${c} = ${c} + ?`).join(', ')}${this.where(w.columns.map((c) => `${ident(c)} = ?`))}`,
