@@ -310,8 +310,15 @@ export class SageProConnector {
       const h = await this.selectRows(s, hdr, mst, [['SONO', sono]]);
       if (!h.rows.length) continue;
       const order = this.decode(hdr, h.maps, h.rows[0]!);
-      const l = await this.selectRows(s, line, trn, [['SONO', sono]], ['LINENO']);
-      order.lines = l.rows.map((r) => this.decode(line, l.maps, r));
+      const l = await this.selectRows(s, line, trn, [['SONO', sono]], ['LINENO'], ['STKCODE']);
+      // Non-stock lines (STKCODE N) are the order's charges (shipping, discounts), as created.
+      const isCharge = (r: Row) => String(r.STKCODE ?? '').trim().toUpperCase() === 'N';
+      order.lines = l.rows.filter((r) => !isCharge(r)).map((r) => this.decode(line, l.maps, r));
+      const charges = l.rows.filter(isCharge).map((r) => {
+        const d = this.decode(line, l.maps, r);
+        return { item: d.item, description: d.description, amount: d.extended_price };
+      });
+      if (charges.length) order.charges = charges;
       const a = await this.selectRows(s, ship, adr, [['SONO', sono]]);
       if (a.rows.length) order.ship_to = this.decode(ship, a.maps, a.rows[0]!);
       Object.defineProperty(order, 'in_history', { value: history, enumerable: false });
@@ -369,7 +376,7 @@ export class SageProConnector {
       const cust = await s.query(`SELECT CUSTNO FROM ${this.dialect.table('ARCUST')}${this.where(['CUSTNO = ?'])}`, [await this.key('ARCUST', 'CUSTNO', customer)]);
       if (!cust.length) throw this.invalid(`unknown customer '${customer}'`, op, 'ARCUST', 'CUSTNO', 'customer');
       const defLoc = String(order.location ?? '').trim() || this.opts.defaultLocation;
-      const prepared: { line: Obj; item: string; loc: string; qty: number; price: number; disc: number; ext: number; desc: string; cost: number }[] = [];
+      const prepared: { line: Obj; item: string; loc: string; qty: number; price: number; disc: number; ext: number; desc: string; cost: number; stocked: boolean }[] = [];
       for (const [i, l] of lines.entries()) {
         const item = String(l.item ?? '').trim();
         if (!item) throw this.invalid(`line ${i + 1}: item is required`, op, 'SOTRAN', 'ITEM', `lines/${i}/item`);
@@ -385,7 +392,25 @@ export class SageProConnector {
         const disc = Number(l.discount ?? 0);
         const ext = round(price * qty * (1 - disc / 100));
         const desc = String(l.description ?? '') || String(it[0]!.ITMDESC ?? '').replace(/\s+$/, '');
-        prepared.push({ line: l, item, loc, qty, price, disc, ext, desc, cost: 0 });
+        prepared.push({ line: l, item, loc, qty, price, disc, ext, desc, cost: 0, stocked: true });
+      }
+      // Order-level charges and discounts: non-stock lines (STKCODE N), counted in ORDAMT, not allocated.
+      const charges = Array.isArray(order.charges) ? (order.charges as Obj[]) : [];
+      for (const [i, c] of charges.entries()) {
+        const item = String(c.item ?? '').trim();
+        if (!item) throw this.invalid(`charge ${i + 1}: item is required`, op, 'SOTRAN', 'ITEM', `charges/${i}/item`);
+        const amt = Number(c.amount);
+        if (!Number.isFinite(amt)) throw this.invalid(`charge ${i + 1}: amount must be a number`, op, 'SOTRAN', 'EXTPRICE', `charges/${i}/amount`);
+        prepared.push({ line: {}, item, loc: defLoc, qty: 1, price: amt, disc: 0, ext: round(amt), desc: String(c.description ?? ''), cost: 0, stocked: false });
+      }
+      // The order's total is ORDAMT + TAX after Sage Pro's rounding; it must be the store's, to the cent.
+      const amount = round(prepared.reduce((t, p) => t + p.ext, 0));
+      if (order.expected_total !== undefined && order.expected_total !== null) {
+        const expected = Number(order.expected_total);
+        const total = round(amount + round(Number(order.tax ?? 0)));
+        if (!Number.isFinite(expected) || Math.round(Math.abs(expected - total) * 100) >= 1) {
+          throw this.invalid(`order total ${total.toFixed(2)} (ORDAMT ${amount.toFixed(2)} + TAX ${round(Number(order.tax ?? 0)).toFixed(2)}) does not reconcile with the expected total ${String(order.expected_total)}: difference ${round(expected - total).toFixed(2)}`, op, 'SOMAST', 'ORDAMT', 'expected_total');
+        }
       }
       // 3. Number.
       let number = String(order.number ?? '').trim();
@@ -407,7 +432,6 @@ export class SageProConnector {
       // 4. Rows.
       const hdr = this.schemas.get('SalesOrder');
       const stamp = this.stamp();
-      const amount = round(prepared.reduce((t, p) => t + p.ext, 0));
       const head = this.encodeProps(hdr, order);
       delete head.SOSTAT; // new orders are open
       await this.insert(s, 'SOMAST', {
@@ -419,7 +443,7 @@ export class SageProConnector {
         await this.insert(s, 'SOTRAN', {
           ...this.encodeProps(lineShape, p.line), SONO: number, CUSTNO: customer, LINENO: i + 1, ITEM: p.item,
           DESCRIP: p.desc, LOCTID: p.loc, QTYORD: p.qty, QTYSHP: 0, PRICE: p.price, DISC: p.disc, EXTPRICE: p.ext,
-          STKCODE: 'Y', TAXABLE: p.line.taxable ?? 'Y', SOSTAT: '', SOTYPE: head.SOTYPE ?? '', ORDATE: order.order_date,
+          STKCODE: p.stocked ? 'Y' : 'N', TAXABLE: p.line.taxable ?? (p.stocked ? 'Y' : 'N'), SOSTAT: '', SOTYPE: head.SOTYPE ?? '', ORDATE: order.order_date,
           SALESMN: head.SALESMN ?? '', ...stamp,
         }, op);
       }
@@ -432,6 +456,7 @@ export class SageProConnector {
       // 5. Allocation per item and location, and the customer's open order amount.
       const alloc = new Map<string, { item: string; loc: string; qty: number }>();
       for (const p of prepared) {
+        if (!p.stocked) continue;
         const k = `${p.item}\u0000${p.loc}`;
         const a = alloc.get(k) ?? { item: p.item, loc: p.loc, qty: 0 };
         a.qty += p.qty; alloc.set(k, a);
