@@ -10,6 +10,7 @@ import { SqliteStore } from './store/sqlite-store.js';
 import type { Store, EnqueueInput } from './store/store.js';
 import { XcartConnector } from './connectors/xcart/connector.js';
 import { SageProConnector } from './connectors/sagepro/connector.js';
+import { setTextRules } from './text/codepage.js';
 import { loadFlows, type LoadedFlow } from './engine/flows.js';
 import { Engine, type Connector } from './engine/engine.js';
 import { XcartPoller } from './triggers/xcart-poll.js';
@@ -66,7 +67,12 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const xc = config.connections.xcart;
   const xcart = new XcartConnector({ baseUrl: xc.baseUrl, token: xc.token.reveal(), ratePerSecond: xc.ratePerSecond, timeoutMs: xc.timeoutMs, changedFilter: xc.changedFilter, retries: 0, connections: xc.concurrency });
   const sp = config.connections.sagepro;
-  const sagepro = new SageProConnector({ dsn: sp.dsn.reveal(), ...(sp.dialect ? { dialect: sp.dialect } : {}), company: sp.company, externalRefColumn: sp.externalRefColumn, poolSize: sp.concurrency });
+  // The install's text rules, for the connector and for truncate in the flow modules (all copies).
+  setTextRules(sp.text);
+  const sagepro = new SageProConnector({
+    dsn: sp.dsn.reveal(), ...(sp.dialect ? { dialect: sp.dialect } : {}), company: sp.company, externalRefColumn: sp.externalRefColumn, poolSize: sp.concurrency,
+    text: sp.text, onWarning: (message, where) => logger.warn({ system: 'sagepro', ...where }, message),
+  });
 
   const alert = (message: string, details: Record<string, unknown>) => {
     logger.error({ alert: true, ...details }, message);

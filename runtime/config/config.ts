@@ -12,6 +12,7 @@ import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import YAML from 'yaml';
 import { parseDuration } from './duration.js';
 import { resolveSecret, Secret, SecretError, type SecretRef } from './secret.js';
+import type { TextRules } from '../text/codepage.js';
 
 export { parseDuration } from './duration.js';
 export { resolveSecret, Secret, SecretError, type SecretRef, type SecretSource, type ResolveSecretOptions } from './secret.js';
@@ -40,6 +41,8 @@ export interface Config {
       readonly company: string;
       readonly concurrency: number;
       readonly externalRefColumn: string;
+      /** How text is stored (`text`): the install's code page and the rules for what it cannot hold. */
+      readonly text: TextRules;
     };
   };
   readonly triggers: {
@@ -179,6 +182,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
         company: sp.company,
         concurrency: sp.concurrency,
         externalRefColumn: sp.external_ref_column,
+        text: { codePage: sp.text.code_page, unmappable: sp.text.unmappable, control: sp.text.control },
       },
     },
     triggers: {
@@ -210,7 +214,10 @@ interface RawConfig {
   flows: { dir: string };
   connections: {
     xcart: { base_url: string; token: SecretRef; rate_per_second: number; concurrency: number; changed_filter: 'auto' | 'lastRenewDate' | 'scan'; timeout: string };
-    sagepro: { dsn: SecretRef; dialect?: 'vfp' | 'mssql' | 'sqlite' | 'postgres'; company: string; concurrency: number; external_ref_column: string };
+    sagepro: {
+      dsn: SecretRef; dialect?: 'vfp' | 'mssql' | 'sqlite' | 'postgres'; company: string; concurrency: number; external_ref_column: string;
+      text: { code_page: string; unmappable: TextRules['unmappable']; control: TextRules['control'] };
+    };
   };
   triggers: {
     xcart_poll: { every: string; enabled: boolean };
