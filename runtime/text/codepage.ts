@@ -117,15 +117,23 @@ export function checkTextRules(rules: TextRules): string | undefined {
 
 const tables = new Map<string, ReadonlySet<number>>();
 
+/** Windows-1252 bytes 0x80–0x9F (0x81, 0x8D, 0x8F, 0x90 and 0x9D are undefined). */
+const WINDOWS_1252_80_9F: readonly number[] = [
+  0x20ac, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x017d,
+  0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x017e, 0x0178,
+];
+
 /** The code points a code page can store (without the control characters). */
 function charsOf(codePage: string): ReadonlySet<number> {
   let set = tables.get(codePage);
   if (set) return set;
   const s = new Set<number>();
   for (let c = 0x20; c < 0x7f; c++) s.add(c);
-  if (codePage === 'iso-8859-1') {
-    // WHATWG decodes the label iso-8859-1 as windows-1252; the real ISO 8859-1 is U+00A0–U+00FF.
+  if (codePage === 'iso-8859-1' || codePage === 'windows-1252') {
+    // Both by table: WHATWG decodes the label iso-8859-1 as windows-1252, and Node 20's windows-1252
+    // decoder gives U+0080–U+009F for 0x80–0x9F (Latin-1) instead of € ‚ ƒ „ … ‰ Š Œ Ž ‘ ’ “ ” • – — ˜ ™ š œ ž Ÿ.
     for (let c = 0xa0; c <= 0xff; c++) s.add(c);
+    if (codePage === 'windows-1252') for (const c of WINDOWS_1252_80_9F) s.add(c);
   } else {
     const bytes = new Uint8Array(128);
     for (let i = 0; i < 128; i++) bytes[i] = 0x80 + i;
