@@ -476,8 +476,9 @@ export class SageProConnector {
         const h = await this.selectRows(s, st, mst, [['SONO', sono]]);
         if (!h.rows.length) continue;
         const out = this.decode(st, h.maps, h.rows[0]!);
-        const lr = await s.query(`SELECT LINENO, ITEM, QTYORD, QTYSHP, SHIPDATE FROM ${this.dialect.table(trn)}${this.where(['SONO = ?'])} ORDER BY LINENO`, [sono]);
-        const lines = lr.map((r) => ({
+        const lr = await s.query(`SELECT LINENO, ITEM, QTYORD, QTYSHP, SHIPDATE, STKCODE FROM ${this.dialect.table(trn)}${this.where(['SONO = ?'])} ORDER BY LINENO`, [sono]);
+        // Charge lines (non-stock, STKCODE N: freight, discounts) are not shipped goods.
+        const lines = lr.filter((r) => String(r.STKCODE ?? '').trim().toUpperCase() !== 'N').map((r) => ({
           line_number: Number(r.LINENO ?? 0),
           item: decodeValue({ kind: 'C', width: 15 }, 'left', r.ITEM),
           quantity: Number(r.QTYORD ?? 0),

@@ -56,6 +56,12 @@ describe('sales order totals reconcile to the cent (SQLite3 ODBC sandbox)', () =
     const back = (await conn.getSalesOrder(String(so.number))) as Obj;
     expect(back.lines.map((l: Obj) => l.item)).toEqual(['WIDGET-100']);
     expect(back.charges).toEqual([{ item: 'FREIGHT', description: 'Shipping cost', amount: 9.95 }, { item: 'DISCOUNT', description: 'Coupon discount', amount: -5 }]);
+    // Shipping the goods ships the order: charge lines are not goods to ship.
+    const c = await odbc.connect(dsn);
+    try { await c.query("UPDATE SOTRAN SET QTYSHP = QTYORD WHERE TRIM(SONO) = ? AND STKCODE = 'Y'", [String(so.number)]); } finally { await c.close(); }
+    const st = (await conn.salesOrderStatus(String(so.number))) as Obj;
+    expect(st.lines.map((l: Obj) => l.item)).toEqual(['WIDGET-100']);
+    expect(st.fully_shipped).toBe(true);
   });
 
   it('refuses an order whose lines and tax come to 43.02 against the store total 47.97, naming the difference; nothing is written', async () => {
