@@ -1,10 +1,10 @@
 /**
  * flowd: the runtime's command line. Names and flags are an interface scripts depend on:
- *   flowd serve --config connect.yaml
- *   flowd demo [--once] [--state-dir DIR]
+ *   flowd serve --config connect.yaml [--since 2026-11-30T00:00:00Z]
+ *   flowd demo [--once] [--state-dir DIR] [--sagepro-profile NAME]
  *   flowd dlq list [--json] [--flow NAME] | dlq show <id> | dlq replay <id> | dlq replay --all [--flow NAME]
  *   flowd status [--json]
- *   flowd sandbox [--xcart-port P] [--read-token T] [--write-token T] [--state-dir DIR] [--sagepro-db FILE]
+ *   flowd sandbox [--xcart-port P] [--read-token T] [--write-token T] [--state-dir DIR] [--sagepro-db FILE] [--sagepro-profile NAME] [--xcart-version 5.5.0|5.5.1]
  * Store-reading commands take --state-dir DIR (the store is DIR/flowd.db) or --config FILE.
  */
 import { parseArgs } from 'node:util';
@@ -12,13 +12,14 @@ import path from 'node:path';
 import fs from 'node:fs';
 
 const USAGE = `usage:
-  flowd serve --config connect.yaml
-  flowd demo [--once] [--state-dir DIR]
+  flowd serve --config connect.yaml [--since <ISO date-time>]
+  flowd demo [--once] [--state-dir DIR] [--sagepro-profile standard|minimal|vfp-modules]
   flowd dlq list [--json] [--flow NAME] [--state-dir DIR | --config FILE]
   flowd dlq show <id> [--state-dir DIR | --config FILE]
   flowd dlq replay <id> | --all [--flow NAME] [--state-dir DIR | --config FILE]
   flowd status [--json] [--state-dir DIR | --config FILE]
   flowd sandbox [--xcart-port <port>] [--read-token T] [--write-token T] [--state-dir DIR] [--sagepro-db FILE]
+                [--sagepro-profile standard|minimal|vfp-modules] [--xcart-version 5.5.0|5.5.1]
 `;
 
 const DEFAULT_DEMO_DIR = '.state/demo';
@@ -46,11 +47,20 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 async function serve(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { config: { type: 'string', default: 'connect.yaml' } }, strict: true });
+  const { values } = parseArgs({ args: argv, options: { config: { type: 'string', default: 'connect.yaml' }, since: { type: 'string' } }, strict: true });
   const { loadConfig } = await import('./config/config.js');
   const { startService } = await import('./service.js');
   const config = loadConfig(path.resolve(values.config!));
-  const svc = await startService(config);
+  if (values.since !== undefined) await pollXcartSince(config.store.path, values.since);
+  let svc: Awaited<ReturnType<typeof startService>>;
+  try {
+    svc = await startService(config);
+  } catch (err) {
+    // A half-start (port taken, host unknown, flows unloadable) must not linger: startService closed
+    // what it opened; should anything still hold the event loop, exit anyway shortly after.
+    setTimeout(() => process.exit(1), 2000).unref();
+    throw err;
+  }
   process.stdout.write(`flowd serving ${svc.flows.size} flows on ${svc.url} (metrics ${svc.url}/metrics)\n`);
   await new Promise<void>((resolve) => { process.once('SIGINT', resolve); process.once('SIGTERM', resolve); });
   process.stdout.write('flowd: stopping (finishing in-flight jobs)\n');
@@ -58,10 +68,43 @@ async function serve(argv: string[]): Promise<number> {
   return 0;
 }
 
+/**
+ * `flowd serve --since T`: the X-Cart poller's watermark is set to T before the service starts, so
+ * the first poll lists every order changed since T, whatever the store held (e.g. after the store
+ * was lost or recreated and polling restarted at "now"). The watermark is stored, so a crash before
+ * the first poll still starts there. Safe to repeat: events dedupe in the store and OrderToSalesOrder
+ * finds an order already in Sage Pro by its external reference, so each order is exported once.
+ */
+async function pollXcartSince(storePath: string, since: string): Promise<void> {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(since) || Number.isNaN(Date.parse(since.replace(/([+-]\d{2})(\d{2})$/, '$1:$2')))) {
+    throw Object.assign(new Error(`--since: '${since}' is not an ISO 8601 date-time with a zone, e.g. 2026-11-30T00:00:00Z`), { name: 'ConfigError' });
+  }
+  const ms = Date.parse(since.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+  if (ms > Date.now()) throw Object.assign(new Error(`--since: '${since}' is in the future`), { name: 'ConfigError' });
+  const { SqliteStore } = await import('./store/sqlite-store.js');
+  const { XCART_WATERMARK } = await import('./triggers/xcart-poll.js');
+  const store = SqliteStore.open(storePath);
+  try {
+    await store.setWatermark(XCART_WATERMARK, JSON.stringify({ since: new Date(ms).toISOString(), seen: [] }));
+  } finally { await store.close(); }
+  process.stdout.write(`flowd: X-Cart polling starts from ${new Date(ms).toISOString()} (--since)\n`);
+}
+
 async function demo(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { once: { type: 'boolean', default: false }, 'state-dir': { type: 'string', default: DEFAULT_DEMO_DIR } }, strict: true });
+  const { values } = parseArgs({ args: argv, options: { once: { type: 'boolean', default: false }, 'state-dir': { type: 'string', default: DEFAULT_DEMO_DIR },
+    'sagepro-profile': { type: 'string', default: 'standard' } }, strict: true });
+  const profile = await sageproProfileFlag(values['sagepro-profile']!);
+  if (profile === undefined) return 2;
   const { runDemo } = await import('./demo.js');
-  return runDemo({ once: values.once!, stateDir: values['state-dir']! });
+  return runDemo({ once: values.once!, stateDir: values['state-dir']!, sageproProfile: profile });
+}
+
+/** The --sagepro-profile value, or undefined after printing the usage error (exit 2). */
+async function sageproProfileFlag(name: string): Promise<string | undefined> {
+  const { PROFILE_NAMES } = await import('./sandbox/sagepro/profiles.js');
+  if ((PROFILE_NAMES as readonly string[]).includes(name)) return name;
+  process.stderr.write(`flowd: --sagepro-profile: unknown profile '${name}' (profiles: ${PROFILE_NAMES.join(', ')})\n`);
+  return undefined;
 }
 
 async function openStore(values: { 'state-dir'?: string; config?: string }) {
@@ -147,25 +190,38 @@ async function sandbox(argv: string[]): Promise<number> {
       'write-token': { type: 'string' },
       'state-dir': { type: 'string', default: '.state/sandbox' },
       'sagepro-db': { type: 'string' },
+      'sagepro-profile': { type: 'string', default: 'standard' },
+      'xcart-version': { type: 'string', default: '5.5.0' },
     },
     strict: true,
   });
+  const profile = await sageproProfileFlag(values['sagepro-profile']!);
+  if (profile === undefined) return 2;
+  const { startXcartSandbox, XCART_VERSIONS } = await import('./sandbox/xcart/server.js');
+  const version = values['xcart-version']!;
+  if (!(XCART_VERSIONS as readonly string[]).includes(version)) {
+    throw Object.assign(new Error(`--xcart-version must be one of ${XCART_VERSIONS.join(', ')}, not '${version}'`), { name: 'ConfigError' });
+  }
   const stateDir = path.resolve(values['state-dir']!);
   fs.mkdirSync(stateDir, { recursive: true });
-  const { startXcartSandbox } = await import('./sandbox/xcart/server.js');
-  const { createSageProSandbox } = await import('./sandbox/sagepro/database.js');
-  const sage = await createSageProSandbox({ dbPath: path.resolve(values['sagepro-db'] ?? path.join(stateDir, 'sagepro.db')) });
+  const { createSageProSandbox, sageproYaml } = await import('./sandbox/sagepro/database.js');
+  const sage = await createSageProSandbox({ dbPath: path.resolve(values['sagepro-db'] ?? path.join(stateDir, 'sagepro.db')), profile });
   const xc = await startXcartSandbox({
     port: Number(values['xcart-port']),
     ...(values['read-token'] ? { readToken: values['read-token'] } : {}),
     ...(values['write-token'] ? { writeToken: values['write-token'] } : {}),
     stateDir,
+    xcartVersion: version as (typeof XCART_VERSIONS)[number],
   });
   process.stdout.write(
-    `X-Cart sandbox:   ${xc.url}\n` +
+    `X-Cart sandbox:   ${xc.url}  (X-Cart ${xc.version})\n` +
     `  read token:     ${xc.readToken}\n` +
     `  write token:    ${xc.writeToken}\n` +
-    `Sage Pro sandbox: ${sage.dsn}\n`);
+    `Sage Pro sandbox: ${sage.dsn}\n` +
+    `  profile:        ${sage.profile}\n` +
+    Object.entries(sage.attach).map(([m, f]) => `  attach:         ATTACH DATABASE '${f}' AS ${m}\n`).join('') +
+    `connect.yaml for this install (under connections:):\n` +
+    sageproYaml(sage.profile, sage.siteConfig, ['dsn: { file: sagepro_dsn }']).join('\n') + '\n');
   await new Promise<void>((resolve) => {
     const stop = () => { void xc.close().then(() => resolve()); };
     process.once('SIGINT', stop); process.once('SIGTERM', stop);

@@ -1,5 +1,5 @@
 /**
- * `flowd demo [--once] [--state-dir DIR]`: the order-to-cash cycle on the embedded defaults.
+ * `flowd demo [--once] [--state-dir DIR] [--sagepro-profile NAME]`: the order-to-cash cycle on the embedded defaults.
  * Starts the X-Cart sandbox (HTTP on loopback, pushing signed events to flowd) and the Sage Pro
  * sandbox (SQLite through the SQLite3 ODBC driver), compiles the shipped flows, starts flowd, then:
  *   1. places orders in the store → they arrive as sales orders in Sage Pro (lines, allocation, customer);
@@ -12,12 +12,11 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import odbc from 'odbc';
 import { randomBytes } from 'node:crypto';
 import { createProgram } from '../compiler/program.js';
 import { buildProgram, writeBuild } from '../compiler/emitter/build.js';
 import { startXcartSandbox } from './sandbox/xcart/server.js';
-import { createSageProSandbox } from './sandbox/sagepro/database.js';
+import { connectSageProSandbox, createSageProSandbox } from './sandbox/sagepro/database.js';
 import { loadConfig } from './config/config.js';
 import { createLogger } from './observability/logger.js';
 import { startService, type Service } from './service.js';
@@ -28,6 +27,8 @@ export interface DemoOptions {
   readonly out?: (line: string) => void;
   /** The shipped flows (default: mappings/ of this checkout). */
   readonly mappingsDir?: string;
+  /** The Sage Pro sandbox's install profile (runtime/sandbox/sagepro/profiles.ts; default standard). */
+  readonly sageproProfile?: string;
 }
 
 interface Step { name: string; ok: boolean; detail: string }
@@ -70,7 +71,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   const secrets = fs.existsSync(secretsFile) ? JSON.parse(fs.readFileSync(secretsFile, 'utf8')) as Record<string, string>
     : { read: `read-${randomBytes(8).toString('hex')}`, write: `write-${randomBytes(8).toString('hex')}`, push: randomBytes(24).toString('hex') };
   fs.writeFileSync(secretsFile, JSON.stringify(secrets), { mode: 0o600 });
-  const sage = await createSageProSandbox({ dbPath: path.join(stateDir, 'sagepro.db') });
+  const sage = await createSageProSandbox({ dbPath: path.join(stateDir, 'sagepro.db'), ...(o.sageproProfile ? { profile: o.sageproProfile } : {}) });
   fs.writeFileSync(path.join(stateDir, 'sagepro_dsn'), sage.dsn, { mode: 0o600 });
   const flowdPort = await freePort();
   const xc = await startXcartSandbox({ port: 0, stateDir, readToken: secrets.read, writeToken: secrets.write,
@@ -87,7 +88,10 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     'flows: { dir: flows }',
     'connections:',
     `  xcart: { base_url: "${xc.url}", token: { env: CONNECT_DEMO_XCART_TOKEN }, rate_per_second: 50, concurrency: 4 }`,
-    '  sagepro: { dsn: { file: sagepro_dsn }, concurrency: 2 }',
+    // The profile's Sage Pro keys (numbering, default_location, modules, attach...), for every profile:
+    // the connector invents no numbering, so even the standard profile's SYSDATA rule is written out.
+    '  sagepro:', '    dsn: { file: sagepro_dsn }', '    concurrency: 2',
+    ...Object.entries(sage.siteConfig).map(([k, v]) => `    ${k}: ${JSON.stringify(v)}`),
     'triggers:',
     '  xcart_poll: { every: 1s }',
     '  push: { enabled: true, secret: { env: CONNECT_DEMO_PUSH_SECRET }, tolerance: 300s }',
@@ -111,7 +115,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     if (!r.ok) throw new Error(`${method} ${p}: HTTP ${r.status} ${await r.text()}`);
     return r.json() as Promise<Record<string, unknown>>;
   };
-  const db = await odbc.connect(sage.dsn);
+  const db = await connectSageProSandbox(sage);
   try {
     out('\nscenario:');
     // Step 1: orders become sales orders.

@@ -11,6 +11,7 @@ import type { Store, EnqueueInput } from './store/store.js';
 import { XcartConnector } from './connectors/xcart/connector.js';
 import { SageProConnector } from './connectors/sagepro/connector.js';
 import { setTextRules } from './text/codepage.js';
+import { ConnectorError } from './connectors/errors.js';
 import { loadFlows, type LoadedFlow } from './engine/flows.js';
 import { Engine, type Connector } from './engine/engine.js';
 import { XcartPoller } from './triggers/xcart-poll.js';
@@ -61,18 +62,47 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const logger = options.logger ?? createLogger({ level: config.log.level, ...(config.log.file ? { file: config.log.file } : {}), name: 'flowd', secrets });
   for (const w of config.warnings) logger.warn({}, w);
   const store = SqliteStore.open(config.store.path);
+  // Whatever start-up opened is closed again when a later step fails, so that a failed start
+  // leaves nothing running (no timer, pool or socket keeps the process alive without listening).
+  const cleanup: (() => unknown)[] = [() => store.close()];
+  try {
+    return await startOn(store, config, options, logger, cleanup);
+  } catch (err) {
+    for (const c of cleanup.reverse()) await Promise.resolve().then(c).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function startOn(store: SqliteStore, config: Config, options: ServiceOptions, logger: Logger, cleanup: (() => unknown)[]): Promise<Service> {
   let queueDepth = 0;
   const metrics = createMetrics({ queueDepth: async () => { queueDepth = (await store.status()).queueDepth; return queueDepth; } });
   const flows = await loadFlows(config.flows.dir);
   const xc = config.connections.xcart;
   const xcart = new XcartConnector({ baseUrl: xc.baseUrl, token: xc.token.reveal(), ratePerSecond: xc.ratePerSecond, timeoutMs: xc.timeoutMs, changedFilter: xc.changedFilter, retries: 0, connections: xc.concurrency });
+  cleanup.push(() => xcart.close());
   const sp = config.connections.sagepro;
   // The install's text rules, for the connector and for truncate in the flow modules (all copies).
   setTextRules(sp.text);
   const sagepro = new SageProConnector({
     dsn: sp.dsn.reveal(), ...(sp.dialect ? { dialect: sp.dialect } : {}), company: sp.company, externalRefColumn: sp.externalRefColumn, poolSize: sp.concurrency,
+    defaultLocation: sp.defaultLocation, numbering: sp.numbering,
     text: sp.text, onWarning: (message, where) => logger.warn({ system: 'sagepro', ...where }, message),
+    ...(sp.modules ? { modules: sp.modules } : {}), ...(sp.tables ? { tables: sp.tables } : {}), ...(sp.attach ? { attach: sp.attach } : {}),
   });
+  cleanup.push(() => sagepro.close());
+  // The Sage Pro settings against the install's catalog: a setting that cannot work (a default
+  // location wider than LOCTID, a numbering table or column the install lacks) stops the start;
+  // other gaps are logged. An unreachable database is left to the operations (retried).
+  try {
+    for (const p of await sagepro.verifyConfiguration()) {
+      logger.warn({ table: p.table, column: p.column, operations: p.operations }, `Sage Pro install: ${p.message}`);
+    }
+  } catch (e) {
+    if (e instanceof ConnectorError && e.errorClass === 'invalid' && e.operation === 'start') {
+      throw e; // startService runs the cleanup (connectors, store)
+    }
+    logger.warn({ err: (e as Error).message }, 'Sage Pro install check skipped: the database cannot be read now');
+  }
 
   const alert = (message: string, details: Record<string, unknown>) => {
     logger.error({ alert: true, ...details }, message);
@@ -83,6 +113,18 @@ export async function startService(config: Config, options: ServiceOptions = {})
     }
   };
 
+  // The store's health: the open file is still the one at its path and accepts a real write.
+  // Probed now and every second; while it fails, pushes get 503, /healthz and /readyz say why.
+  let storeProblem: string | undefined;
+  const probeStore = () => {
+    const problem = store.isOpen ? store.probeWrite() : 'store is closed';
+    metrics.storeUp.set(problem ? 0 : 1);
+    if (problem && problem !== storeProblem) alert(`store unusable: ${problem}`, { system: 'store', file: config.store.path, problem });
+    else if (!problem && storeProblem) logger.warn({ file: config.store.path }, 'store accepts writes again');
+    storeProblem = problem;
+    return problem;
+  };
+  probeStore();
   const connectors: Record<'xcart' | 'sagepro', Connector> = { xcart, sagepro };
   const engine = new Engine({
     store, flows, connectors, workers: config.workers.count, leaseMs: config.workers.leaseMs,
@@ -103,6 +145,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
 
   // Schedules: one tick per interval, deduped by flow and tick time.
   const timers: NodeJS.Timeout[] = [];
+  cleanup.push(() => { for (const t of timers) clearInterval(t); });
   for (const f of flows.values()) {
     const t = f.module.meta.trigger;
     if (t.kind !== 'schedule' || !t.everyMs) continue;
@@ -115,6 +158,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
   // Connection watch: alert once when a poller has failed for longer than the configured time.
   const downSince = new Map<string, number>();
   const watch = setInterval(() => {
+    probeStore();
     for (const [name, p] of [['xcart', xcartPoller], ['sagepro', sageproPoller]] as const) {
       metrics.connectionUp.set({ system: name }, p.failures === 0 ? 1 : 0);
       if (p.failures === 0) { downSince.delete(name); continue; }
@@ -127,26 +171,31 @@ export async function startService(config: Config, options: ServiceOptions = {})
       }
     }
   }, 1000);
+  cleanup.push(() => clearInterval(watch));
 
   let ready = false;
   const http = await startHttpServer({
-    port: config.http.port, host: config.http.host, metrics, logger,
-    ready: () => ready,
+    port: config.http.port, host: config.http.host, metrics, logger, maxConcurrentPushes: config.http.maxConcurrentPushes,
+    ready: () => (storeProblem ? { ready: false, problem: storeProblem } : { ready }),
     health: async () => {
-      const checks = { store: true, xcart: xcartPoller.failures === 0, sagepro: sageproPoller.failures === 0 };
-      try { await store.status(); } catch { checks.store = false; }
-      return { ok: checks.store, checks };
+      const checks = { store: !storeProblem, xcart: xcartPoller.failures === 0, sagepro: sageproPoller.failures === 0 };
+      const problems: Record<string, string> = storeProblem ? { store: storeProblem } : {};
+      try { await store.status(); } catch (err) { checks.store = false; problems.store ??= `store cannot be read (${(err as Error).message})`; }
+      return { ok: checks.store, checks, ...(Object.keys(problems).length ? { problems } : {}) };
     },
     ...(config.triggers.push.enabled && config.triggers.push.secret ? {
       push: {
         secret: config.triggers.push.secret, toleranceMs: config.triggers.push.toleranceMs,
         accept: async (e: PushedEvent) => {
+          // Never acknowledge what cannot be kept: the enqueue itself re-checks the file's identity.
+          if (storeProblem && probeStore()) throw new Error(`store unusable: ${storeProblem}`);
           const jobs = jobsForXcartEvent(flows, xcartEventFromPush(e));
           const r = await store.enqueueBatch(jobs);
           if (r.some((x) => !x.duplicate)) wake();
           return { jobIds: r.map((x) => x.jobId), duplicate: r.length > 0 && r.every((x) => x.duplicate) };
         },
         reject: async (raw: { body: string; reason: string; status: number }) => {
+          if (storeProblem && probeStore()) throw new Error(`store unusable: ${storeProblem}`);
           await deadLetterRejectedPush(store, raw.body, raw.reason);
         },
       },

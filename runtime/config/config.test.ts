@@ -36,7 +36,7 @@ describe('loadConfig', () => {
     const base = path.join(tmp, 'examples');
     const c = loadConfig(EXAMPLE, { XCART_TOKEN: 'tok-abcdef', XCART_PUSH_SECRET: 'push-secret-xyz' }, { baseDir: base });
     expect(c.file).toBe(path.resolve(EXAMPLE));
-    expect(c.http).toEqual({ port: 8088, host: '127.0.0.1' });
+    expect(c.http).toEqual({ port: 8088, host: '127.0.0.1', maxConcurrentPushes: 64 });
     expect(c.store).toEqual({ kind: 'sqlite', path: path.join(tmp, '.state/flowd.db') });
     expect(c.flows.dir).toBe(path.join(tmp, 'dist/flows'));
     expect(c.connections.xcart).toMatchObject({ baseUrl: 'http://127.0.0.1:8089', ratePerSecond: 10, concurrency: 4, changedFilter: 'auto', timeoutMs: 30_000 });
@@ -58,7 +58,7 @@ describe('loadConfig', () => {
 
   it('fills defaults for everything but connections', () => {
     const c = parse(MINIMAL);
-    expect(c.http).toEqual({ port: 8088, host: '127.0.0.1' });
+    expect(c.http).toEqual({ port: 8088, host: '127.0.0.1', maxConcurrentPushes: 64 });
     expect(c.store.path).toBe(path.join(tmp, '.state/flowd.db'));
     expect(c.triggers.push).toEqual({ enabled: false, toleranceMs: 300_000 });
     expect(c.triggers.sageproPoll.everyMs).toBe(60_000);

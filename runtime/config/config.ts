@@ -10,7 +10,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import YAML from 'yaml';
-import { parseDuration } from './duration.js';
+import { DURATION_RANGES, parseDuration } from './duration.js';
+import { numberingFromRaw, type NumberingOptions, type RawNumbering } from '../connectors/sagepro/numbering.js';
 import { resolveSecret, Secret, SecretError, type SecretRef } from './secret.js';
 import type { TextRules } from '../text/codepage.js';
 
@@ -20,7 +21,8 @@ export { resolveSecret, Secret, SecretError, type SecretRef, type SecretSource, 
 export interface Config {
   /** Absolute path of the file the configuration was read from. */
   readonly file: string;
-  readonly http: { readonly port: number; readonly host: string };
+  /** `maxConcurrentPushes`: pushes handled at once; past it 503 with Retry-After (back-pressure). */
+  readonly http: { readonly port: number; readonly host: string; readonly maxConcurrentPushes: number };
   /** The runtime store. Only SQLite so far; `path` is absolute. */
   readonly store: { readonly kind: 'sqlite'; readonly path: string };
   /** Output folder of `flowc build` (holds manifest.json); absolute. */
@@ -43,6 +45,16 @@ export interface Config {
       readonly externalRefColumn: string;
       /** How text is stored (`text`): the install's code page and the rules for what it cannot hold. */
       readonly text: TextRules;
+      /** Location for orders and lines without one (`default_location`, default MAIN). */
+      readonly defaultLocation: string;
+      /** How next numbers are assigned (`numbering.sales_order`, `numbering.ar_session`); absent counters are not set. */
+      readonly numbering: NumberingOptions;
+      /** Table name template per module (`modules`), e.g. { AR: 'ardata.{table}{company}' }. */
+      readonly modules?: Readonly<Record<string, string>>;
+      /** Table name per logical table (`tables`); wins over modules. */
+      readonly tables?: Readonly<Record<string, string>>;
+      /** SQLite only: name → absolute database file, ATTACHed on each connection (`attach`). */
+      readonly attach?: Readonly<Record<string, string>>;
     };
   };
   readonly triggers: {
@@ -156,15 +168,32 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     }
   };
   const abs = (p: string) => path.resolve(baseDir, p);
+  // A duration key in ms, checked against its sane range (DURATION_RANGES).
+  const duration = (text: string, key: string): number => {
+    const ms = parseDuration(text);
+    const r = DURATION_RANGES[key];
+    if (r && (ms < r.minMs || ms > r.maxMs)) issues.push({ key, ...locate(key), message: `must be from ${r.min} to ${r.max} (got ${text})` });
+    return ms;
+  };
 
   const xc = c.connections.xcart;
   const sp = c.connections.sagepro;
+  const sageproNumbering = (raw: RawConfig['connections']['sagepro']['numbering']): NumberingOptions => {
+    try { return numberingFromRaw(raw); } catch (e) {
+      // numberingFromRaw names the key as sagepro.numbering.<counter>.<field>.
+      const m = /^sagepro\.numbering\.(\S+?):\s*(.*)$/.exec((e as Error).message);
+      const key = `/connections/sagepro/numbering${m ? `/${m[1]!.replace(/\./g, '/')}` : ''}`;
+      issues.push({ key, ...locate(key), message: m ? m[2]! : (e as Error).message });
+      return {};
+    }
+  };
+
   const push = c.triggers.push;
   if (push.enabled && !push.secret) issues.push({ key: '/triggers/push/secret', ...locate('/triggers/push'), message: 'is required when push is enabled' });
 
   const config: Config = {
     file: path.resolve(file),
-    http: { port: c.http.port, host: c.http.host },
+    http: { port: c.http.port, host: c.http.host, maxConcurrentPushes: c.http.max_concurrent_pushes },
     store: { kind: c.store.kind, path: abs(c.store.path) },
     flows: { dir: abs(c.flows.dir) },
     connections: {
@@ -174,7 +203,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
         ratePerSecond: xc.rate_per_second,
         concurrency: xc.concurrency,
         changedFilter: xc.changed_filter,
-        timeoutMs: parseDuration(xc.timeout),
+        timeoutMs: duration(xc.timeout, '/connections/xcart/timeout'),
       },
       sagepro: {
         dsn: secret(sp.dsn, '/connections/sagepro/dsn'),
@@ -183,20 +212,25 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
         concurrency: sp.concurrency,
         externalRefColumn: sp.external_ref_column,
         text: { codePage: sp.text.code_page, unmappable: sp.text.unmappable, control: sp.text.control },
+        defaultLocation: sp.default_location,
+        numbering: sageproNumbering(sp.numbering),
+        ...(sp.modules ? { modules: sp.modules } : {}),
+        ...(sp.tables ? { tables: sp.tables } : {}),
+        ...(sp.attach ? { attach: Object.fromEntries(Object.entries(sp.attach).map(([k, v]) => [k, abs(v)])) } : {}),
       },
     },
     triggers: {
-      xcartPoll: { enabled: c.triggers.xcart_poll.enabled, everyMs: parseDuration(c.triggers.xcart_poll.every) },
+      xcartPoll: { enabled: c.triggers.xcart_poll.enabled, everyMs: duration(c.triggers.xcart_poll.every, '/triggers/xcart_poll/every') },
       push: {
         enabled: push.enabled,
         // An unused secret is not required to exist: a disabled push may keep its reference.
         ...(push.secret && push.enabled ? { secret: secret(push.secret, '/triggers/push/secret') } : {}),
-        toleranceMs: parseDuration(push.tolerance),
+        toleranceMs: duration(push.tolerance, '/triggers/push/tolerance'),
       },
-      sageproPoll: { enabled: c.triggers.sagepro_poll.enabled, everyMs: parseDuration(c.triggers.sagepro_poll.every) },
+      sageproPoll: { enabled: c.triggers.sagepro_poll.enabled, everyMs: duration(c.triggers.sagepro_poll.every, '/triggers/sagepro_poll/every') },
     },
-    workers: { count: c.workers.count, leaseMs: parseDuration(c.workers.lease) },
-    ...(c.alerts ? { alerts: { url: c.alerts.url, afterConnectionDownMs: parseDuration(c.alerts.after_connection_down) } } : {}),
+    workers: { count: c.workers.count, leaseMs: duration(c.workers.lease, '/workers/lease') },
+    ...(c.alerts ? { alerts: { url: c.alerts.url, afterConnectionDownMs: duration(c.alerts.after_connection_down, '/alerts/after_connection_down') } } : {}),
     log: { level: c.log.level, ...(c.log.file ? { file: abs(c.log.file) } : {}) },
     secrets,
     warnings,
@@ -209,7 +243,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
 
 /** connect.yaml after validation and defaults (snake_case, durations still text). */
 interface RawConfig {
-  http: { port: number; host: string };
+  http: { port: number; host: string; max_concurrent_pushes: number };
   store: { kind: 'sqlite'; path: string };
   flows: { dir: string };
   connections: {
@@ -217,6 +251,8 @@ interface RawConfig {
     sagepro: {
       dsn: SecretRef; dialect?: 'vfp' | 'mssql' | 'sqlite' | 'postgres'; company: string; concurrency: number; external_ref_column: string;
       text: { code_page: string; unmappable: TextRules['unmappable']; control: TextRules['control'] };
+      default_location: string; numbering?: Partial<Record<'sales_order' | 'ar_session', RawNumbering>>;
+      modules?: Record<string, string>; tables?: Record<string, string>; attach?: Record<string, string>;
     };
   };
   triggers: {

@@ -9,6 +9,7 @@
  *          "occurred_at": "2024-05-01T10:00:00Z", "data": {...}}
  */
 import crypto from 'node:crypto';
+import { canonicalXcartId } from '../triggers/routing.js';
 
 /** Event types a push may carry. */
 export const PUSH_EVENT_TYPES = ['order.created', 'order.updated', 'customer.updated'] as const;
@@ -17,7 +18,7 @@ export type PushEventType = (typeof PUSH_EVENT_TYPES)[number];
 /** A verified, well-formed pushed event. */
 export interface PushedEvent {
   readonly type: PushEventType;
-  /** The order id (order.*) or profile id (customer.updated), as a string. */
+  /** The order id (order.*) or profile id (customer.updated), canonical decimal (`14`, never `014`). */
   readonly id: string;
   /** `occurred_at` as sent (ISO-8601). */
   readonly occurredAt: string;
@@ -104,10 +105,10 @@ export function parsePushBody(body: Buffer): ParsedPush {
   const problems: string[] = [];
   if (typeof e.type !== 'string') problems.push('type is missing');
   else if (!(PUSH_EVENT_TYPES as readonly string[]).includes(e.type)) problems.push(`unknown event type '${e.type}' (expected ${PUSH_EVENT_TYPES.join(', ')})`);
-  let id: string | undefined;
-  if (typeof e.id === 'number' && Number.isSafeInteger(e.id) && e.id > 0) id = String(e.id);
-  else if (typeof e.id === 'string' && /^[^\s]{1,64}$/.test(e.id)) id = e.id;
-  else problems.push(e.id === undefined || e.id === null ? 'id is missing' : 'id must be a positive integer or a non-empty string');
+  // One spelling per id, before dedupe (runtime/triggers/routing.ts, canonicalXcartId).
+  const id = canonicalXcartId(e.id);
+  if (e.id === undefined || e.id === null) problems.push('id is missing');
+  else if (id === undefined) problems.push(`id: ${JSON.stringify(e.id)} is not an X-Cart id (a positive integer: a JSON number such as 14, or the string "14"; no leading zeros, signs, decimals, hex or spaces)`);
   if (typeof e.occurred_at !== 'string' || Number.isNaN(Date.parse(e.occurred_at))) problems.push('occurred_at is missing or not a date');
   if (e.data === null || typeof e.data !== 'object' || Array.isArray(e.data)) problems.push('data must be an object');
   if (problems.length) return { ok: false, reason: 'invalid_event', problems };

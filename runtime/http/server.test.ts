@@ -101,11 +101,11 @@ describe('POST /hooks/xcart', () => {
 
   it('passes duplicate through from accept', async () => {
     acceptImpl = async () => ({ jobIds: [], duplicate: true });
-    const body = JSON.stringify({ ...EVENT, type: 'customer.updated', id: 'p-7' });
+    const body = JSON.stringify({ ...EVENT, type: 'customer.updated', id: '7' });
     const r = await post(body, signed(body));
     expect(r.status).toBe(202);
     expect(r.json).toEqual({ accepted: true, jobs: [], duplicate: true });
-    expect(accepted[0]!.id).toBe('p-7');
+    expect(accepted[0]!.id).toBe('7');
   });
 
   it('a tampered body is 401; nothing is accepted or rejected; the body is not logged', async () => {
@@ -178,7 +178,8 @@ describe('POST /hooks/xcart', () => {
     const cases: [object, string][] = [
       [{ ...EVENT, type: 'order.deleted' }, "unknown event type 'order.deleted'"],
       [{ ...EVENT, id: undefined }, 'id is missing'],
-      [{ ...EVENT, id: -3 }, 'id must be a positive integer or a non-empty string'],
+      [{ ...EVENT, id: -3 }, 'id: -3 is not an X-Cart id'],
+      [{ ...EVENT, id: '042' }, 'id: "042" is not an X-Cart id'],
       [{ ...EVENT, occurred_at: 'soon' }, 'occurred_at is missing or not a date'],
       [{ ...EVENT, data: [1] }, 'data must be an object'],
       [[EVENT], 'event must be a JSON object'],

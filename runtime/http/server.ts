@@ -15,6 +15,8 @@
  *   4. well-formed                                         → `accept(event)`, then 202
  *      `{ accepted: true, jobs, duplicate }` once the store has committed it
  *   `accept` or `reject` throwing                          → 503: nothing was kept, the sender retries
+ *   more than `maxConcurrentPushes` in progress            → 503 at once, body not buffered (back-pressure)
+ *   Every 503 carries `Retry-After` (seconds).
  *
  * Every response carries `X-Request-Id` (the caller's, if sane, else a new one); log lines of
  * the request carry it as `correlationId`.
@@ -54,7 +56,10 @@ export interface PushHandler {
   reject(raw: RejectedPush): Promise<void>;
 }
 
-export interface HealthReport { ok: boolean; checks: Record<string, boolean> }
+export interface HealthReport { ok: boolean; checks: Record<string, boolean>; problems?: Record<string, string> }
+
+/** What GET /readyz reports: ready or not, and why not. */
+export type Readiness = boolean | { readonly ready: boolean; readonly problem?: string };
 
 export interface HttpServerOptions {
   /** TCP port; 0 picks a free one (see the returned `url`). */
@@ -66,10 +71,16 @@ export interface HttpServerOptions {
   logger: Logger;
   /** Liveness detail for GET /healthz; 200 when `ok`, else 503. A throw counts as not ok. */
   health: () => Promise<HealthReport>;
-  /** GET /readyz: 200 when true (store open, flows loaded), else 503. */
-  ready: () => boolean;
+  /** GET /readyz: 200 when ready (store accepts writes, flows loaded), else 503 with the problem. */
+  ready: () => Readiness;
   /** Push body limit. Default 1 MiB. */
   maxBodyBytes?: number;
+  /**
+   * Pushes handled at once (from the first byte of the body to the response); past it a push gets
+   * 503 with Retry-After at once, so memory stays bounded: at most this × maxBodyBytes of bodies.
+   * Default 64 (`http.max_concurrent_pushes`).
+   */
+  maxConcurrentPushes?: number;
   /** Clock for the replay window, ms since the epoch. Default Date.now. */
   now?: () => number;
 }
@@ -82,6 +93,10 @@ export interface HttpServer {
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+export const DEFAULT_MAX_CONCURRENT_PUSHES = 64;
+/** Retry-After of a push refused because too many are in progress, and because flowd cannot keep it. */
+export const RETRY_AFTER_BUSY_S = 1;
+export const RETRY_AFTER_UNAVAILABLE_S = 30;
 const CLOSE_GRACE_MS = 5_000;
 
 type Route = { methods: readonly string[]; handle: (ctx: RequestContext) => Promise<void> };
@@ -91,6 +106,8 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
   const { metrics, logger } = opts;
   const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const now = opts.now ?? Date.now;
+  const maxPushes = opts.maxConcurrentPushes ?? DEFAULT_MAX_CONCURRENT_PUSHES;
+  let pushesInProgress = 0;
 
   const routes = new Map<string, Route>([
     ['/metrics', { methods: ['GET', 'HEAD'], handle: async ({ res }) => {
@@ -107,18 +124,31 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
       sendJson(res, report.ok ? 200 : 503, report);
     } }],
     ['/readyz', { methods: ['GET', 'HEAD'], handle: async ({ res }) => {
-      const ready = opts.ready();
-      sendJson(res, ready ? 200 : 503, { ready });
+      const r = opts.ready();
+      const body = typeof r === 'boolean' ? { ready: r } : { ready: r.ready, ...(r.problem ? { problem: r.problem } : {}) };
+      sendJson(res, body.ready ? 200 : 503, body);
     } }],
   ]);
   if (opts.push) {
     const push = opts.push;
-    routes.set('/hooks/xcart', { methods: ['POST'], handle: (ctx) => handlePush(ctx, push) });
+    routes.set('/hooks/xcart', { methods: ['POST'], handle: async (ctx) => {
+      if (pushesInProgress >= maxPushes) {
+        // Back-pressure: refuse before buffering the body; drain it without keeping it.
+        metrics.pushRejected.inc({ reason: 'busy' });
+        ctx.res.setHeader('retry-after', String(RETRY_AFTER_BUSY_S));
+        ctx.res.setHeader('connection', 'close');
+        ctx.req.resume();
+        return sendJson(ctx.res, 503, { error: `busy: ${maxPushes} pushes in progress, retry later` });
+      }
+      pushesInProgress++;
+      try { await handlePush(ctx, push); } finally { pushesInProgress--; }
+    } });
   }
 
   async function handlePush({ req, res, log }: RequestContext, push: PushHandler): Promise<void> {
     const refuse = (status: number, reason: PushRejectReason, body: object, fields: object = {}) => {
       metrics.pushRejected.inc({ reason });
+      if (status === 503) res.setHeader('retry-after', String(RETRY_AFTER_UNAVAILABLE_S));
       log.warn({ status, reason, remote: req.socket.remoteAddress, bytes: req.headers['content-length'], ...fields }, 'push refused');
       sendJson(res, status, body);
     };
@@ -186,8 +216,9 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
   });
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, opts.host, () => { server.off('error', reject); resolve(); });
+    const fail = (err: NodeJS.ErrnoException) => reject(listenError(err, opts.host, opts.port));
+    server.once('error', fail);
+    server.listen(opts.port, opts.host, () => { server.off('error', fail); resolve(); });
   });
   const addr = server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
@@ -233,6 +264,17 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | 't
     req.on('end', onEnd);
     req.on('error', reject);
   });
+}
+
+/** Why the server could not listen, in the config's words (`http.host`, `http.port`); the code stays in the message. */
+function listenError(err: NodeJS.ErrnoException, host: string, port: number): Error {
+  const where = `${host}:${port}`;
+  const why = err.code === 'EADDRINUSE' ? `port ${port} is already in use (EADDRINUSE); stop the other process or set http.port`
+    : err.code === 'EACCES' ? `not allowed to listen on port ${port} (EACCES); use a port above 1023 or set http.port`
+    : err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN' ? `host '${host}' does not resolve (${err.code}); set http.host to an address of this machine`
+    : err.code === 'EADDRNOTAVAIL' ? `'${host}' is not an address of this machine (EADDRNOTAVAIL); set http.host`
+    : `${err.code ?? ''} ${err.message}`.trim();
+  return Object.assign(new Error(`cannot listen on ${where}: ${why}`, { cause: err }), { code: err.code });
 }
 
 function header(req: http.IncomingMessage, name: string): string | undefined {

@@ -18,7 +18,7 @@ export type JobOutcome = 'done' | 'skipped' | 'duplicate' | 'retry' | 'dead_lett
 /** Why POST /hooks/xcart refused a push (label values of push_rejected_total). */
 export type PushRejectReason =
   | 'missing_signature' | 'bad_signature' | 'stale_timestamp' | 'too_large'
-  | 'invalid_json' | 'invalid_event' | 'unavailable';
+  | 'invalid_json' | 'invalid_event' | 'unavailable' | 'busy';
 
 export interface MetricsOptions {
   /** Jobs waiting in the store; called at every scrape. Errors leave the last value in place. */
@@ -39,6 +39,8 @@ export interface Metrics {
   readonly retries: Counter<'flow' | 'error_class'>;
   readonly pushRejected: Counter<'reason'>;
   readonly connectionUp: Gauge<'system'>;
+  /** 1 while the store accepts writes (probed every second), else 0. */
+  readonly storeUp: Gauge;
   /** Counts one finished job attempt and observes its duration. */
   recordJob(flow: string, outcome: JobOutcome, seconds: number): void;
   /**
@@ -76,12 +78,13 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
   });
   const retries = new Counter({ name: 'retries_total', help: 'Retries scheduled, by flow and error class.', labelNames: ['flow', 'error_class'] as const, registers });
   const pushRejected = new Counter({ name: 'push_rejected_total', help: 'Pushed events refused, by reason.', labelNames: ['reason'] as const, registers });
+  const storeUp = new Gauge({ name: 'store_up', help: '1 when the store file is the one at its path and accepts writes, else 0.', registers });
   const connectionUp = new Gauge({ name: 'connection_up', help: '1 when the last contact with the system worked, else 0.', labelNames: ['system'] as const, registers });
 
   return {
     registry,
     contentType: registry.contentType,
-    eventsIn, jobs, jobDuration, connectorCallDuration, queueDepth, retries, pushRejected, connectionUp,
+    eventsIn, jobs, jobDuration, connectorCallDuration, queueDepth, retries, pushRejected, connectionUp, storeUp,
     recordJob(flow, outcome, seconds) {
       jobs.inc({ flow, outcome });
       jobDuration.observe({ flow }, seconds);

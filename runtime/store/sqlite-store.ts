@@ -132,12 +132,59 @@ export class SqliteStore implements Store {
   private readonly now: () => number;
   private readonly stmts: ReturnType<typeof prepareStatements>;
   private readonly dynamic = new Map<string, Statement>();
+  /** Device and inode of the file opened (undefined for `:memory:`): what `fileProblem` compares the path with. */
+  private readonly identity: { dev: number; ino: number } | undefined;
 
   private constructor(file: string, db: Database, now: () => number) {
     this.file = file;
     this.db = db;
     this.now = () => Math.floor(now());
     this.stmts = prepareStatements(db);
+    if (file !== ':memory:') {
+      const st = fs.statSync(file);
+      this.identity = { dev: st.dev, ino: st.ino };
+    }
+  }
+
+  /**
+   * Why the database this store writes is no longer the store at its path, or undefined while it
+   * is: the file was deleted or replaced (another device+inode at the path) while open. SQLite keeps
+   * writing to the open (now unlinked) file, so what it commits then is lost to the next start:
+   * enqueues refuse in that state, and flowd reports it (health, alert).
+   */
+  fileProblem(): string | undefined {
+    if (!this.identity) return undefined;
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(this.file);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      return code === 'ENOENT' ? `store file ${this.file} was deleted while open` : `store file ${this.file} cannot be read (${code ?? (err as Error).message})`;
+    }
+    if (st.dev !== this.identity.dev || st.ino !== this.identity.ino) return `store file ${this.file} was replaced by another file while open (inode ${this.identity.ino} open, ${st.ino} at the path)`;
+    return undefined;
+  }
+
+  /**
+   * A real write (a `meta` row `health.probe`, one IMMEDIATE transaction) after `fileProblem`:
+   * undefined when the store accepts writes, else what stops it (a read-only directory or file,
+   * a full disk, a corrupt page, a replaced file). Readiness is this, not "the file opened".
+   */
+  probeWrite(): string | undefined {
+    const problem = this.fileProblem();
+    if (problem) return problem;
+    try {
+      this.db.transaction(() => this.stmts.setMeta.run('health.probe', String(this.now()))).immediate();
+      return undefined;
+    } catch (err) {
+      const e = err as Error & { code?: string };
+      return `store file ${this.file} does not accept writes (${e.code ? `${e.code}: ` : ''}${e.message})`;
+    }
+  }
+
+  private assertSameFile(): void {
+    const problem = this.fileProblem();
+    if (problem) throw new StoreError(`${problem}: not accepting events (restart flowd on the right file)`);
   }
 
   /**
@@ -146,7 +193,12 @@ export class SqliteStore implements Store {
    */
   static open(file: string, opts: SqliteStoreOptions = {}): SqliteStore {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    const db = openDatabase(file, { timeout: opts.busyTimeoutMs ?? 5000 });
+    let db: Database;
+    try {
+      db = openDatabase(file, { timeout: opts.busyTimeoutMs ?? 5000 });
+    } catch (err) {
+      throw openError(file, err);
+    }
     try {
       const mode = db.pragma('journal_mode = WAL', { simple: true });
       if (file !== ':memory:' && String(mode).toLowerCase() !== 'wal') {
@@ -165,7 +217,7 @@ export class SqliteStore implements Store {
       return new SqliteStore(file, db, opts.now ?? Date.now);
     } catch (err) {
       db.close();
-      throw err;
+      throw err instanceof StoreError ? err : openError(file, err);
     }
   }
 
@@ -184,6 +236,7 @@ export class SqliteStore implements Store {
 
   async enqueue(event: EnqueueInput): Promise<EnqueueResult> {
     const ev = prepareEvent(event);
+    this.assertSameFile();
     return this.durably(() => this.db.transaction(() => this.insertEvent(ev, this.now())).immediate());
   }
 
@@ -197,6 +250,7 @@ export class SqliteStore implements Store {
     const evs = events.map(prepareEvent);
     if (opts.watermark) checkName('watermark name', opts.watermark.name);
     if (opts.rowHashes) checkRowHashChanges(opts.rowHashes.scope, opts.rowHashes.changes);
+    this.assertSameFile();
     return this.durably(() => this.db.transaction(() => {
       const now = this.now();
       const results = evs.map((ev) => this.insertEvent(ev, now));
@@ -617,6 +671,18 @@ function migrate(db: Database, now: () => number): void {
 }
 
 // ------------------------------------------------------------------ statements
+
+/** Why a store file cannot be opened, naming the file and what to do (SQLite's code kept in the message). */
+function openError(file: string, err: unknown): StoreError {
+  const e = err as Error & { code?: string };
+  const code = e.code ?? '';
+  const hint = code === 'SQLITE_READONLY_DIRECTORY' || code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN')
+    ? `: flowd must be able to write ${file} and create ${path.basename(file)}-wal and -shm beside it in ${path.dirname(path.resolve(file))}`
+    : code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB'
+      ? `: the file is damaged; see what is wrong with \`flowd store check\` and keep what can be read with \`flowd store recover --to NEW.db\` (runtime/store/README.md)`
+      : '';
+  return new StoreError(`cannot open the store ${file} (${code ? `${code}: ` : ''}${e.message})${hint}`, { cause: err });
+}
 
 function prepareStatements(db: Database) {
   const leaseSql = (filter: string) => `

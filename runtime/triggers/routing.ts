@@ -24,7 +24,21 @@ export function flowsForEvent(flows: ReadonlyMap<string, LoadedFlow>, type: stri
   });
 }
 
+/**
+ * The one spelling of an X-Cart entity id that dedupe sees. X-Cart ids are integers
+ * (`public int $id;` in classes/XLite/API/Endpoint/Order/DTO/BaseOutput.php, an auto-increment key,
+ * so positive): accepted are a positive safe integer (a JSON number) or its canonical decimal string
+ * `^[1-9][0-9]*$` within the safe range. Anything else (`014`, `14.0`, `+14`, `0xe`, `14\u0000`,
+ * ` 14`) is undefined: the caller refuses it, so one order can never become several jobs.
+ */
+export function canonicalXcartId(value: unknown): string | undefined {
+  if (typeof value === 'number') return Number.isSafeInteger(value) && value > 0 ? String(value) : undefined;
+  if (typeof value !== 'string' || !/^[1-9][0-9]{0,15}$/.test(value)) return undefined;
+  return Number.isSafeInteger(Number(value)) ? value : undefined;
+}
+
 export function jobsForXcartEvent(flows: ReadonlyMap<string, LoadedFlow>, e: XcartEvent): EnqueueInput[] {
+  if (canonicalXcartId(e.entityId) !== e.entityId) throw new RangeError(`X-Cart ${e.type} event: entity id ${JSON.stringify(e.entityId)} is not a canonical positive integer`);
   return flowsForEvent(flows, e.type).map((f) => ({
     flow: f.name, flowVersion: f.version, source: 'xcart' as const, eventType: e.type, entityId: e.entityId, updatedAt: e.updatedAt, payload: e.data,
     ...(ONCE.has(e.type) ? { dedupeKey: JSON.stringify(['xcart', e.type, e.entityId]) } : {}),

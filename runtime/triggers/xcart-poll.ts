@@ -5,10 +5,19 @@
  */
 import type { Store } from '../store/store.js';
 import type { LoadedFlow } from '../engine/flows.js';
-import type { OrderWatermark, XcartOrder } from '../connectors/xcart/connector.js';
+import type { OrderWatermark, UnreadableOrder, XcartOrder } from '../connectors/xcart/connector.js';
 import { jobsForXcartEvent, orderEvents } from './routing.js';
 
-export interface OrderSource { pollChangedOrders(wm: OrderWatermark): Promise<{ orders: XcartOrder[]; watermark: OrderWatermark }> }
+export interface OrderSource {
+  pollChangedOrders(wm: OrderWatermark): Promise<{ orders: XcartOrder[]; watermark: OrderWatermark; unreadable?: UnreadableOrder[] }>;
+}
+
+/**
+ * The pseudo-flow under which orders that X-Cart cannot serialise (HTTP 500 for that order alone,
+ * e.g. an item whose product was deleted) are dead-lettered: the poll steps past them instead of
+ * retrying the same page forever, and the entry names the order id and the reason.
+ */
+export const UNREADABLE_ORDER_FLOW = '(unreadable X-Cart order)';
 
 export interface PollerLogger { info(o: object, m?: string): void; warn(o: object, m?: string): void; error(o: object, m?: string): void }
 
@@ -24,15 +33,26 @@ export class XcartPoller {
 
   constructor(private readonly o: {
     source: OrderSource; store: Store; flows: ReadonlyMap<string, LoadedFlow>; everyMs: number;
-    /** Where the first poll starts: `now` (default: no history) or an ISO date. */
-    start?: string; onEnqueued?: (n: number) => void; onEvent?: (type: string) => void; logger?: PollerLogger;
+    /** Where the first poll starts when the store has no watermark: `now` (default) or an ISO date. */
+    start?: string;
+    onEnqueued?: (n: number) => void; onEvent?: (type: string) => void; logger?: PollerLogger;
   }) {}
+
+  /** Orders dead-lettered as unreadable by this poller (ids or null), newest last. */
+  readonly unreadable: UnreadableOrder[] = [];
 
   async pollOnce(): Promise<number> {
     const raw = await this.o.store.getWatermark(XCART_WATERMARK);
     const start = !this.o.start || this.o.start === 'now' ? new Date(Date.now() - 1000).toISOString() : this.o.start;
+    // `flowd serve --since T` stores {since: T, seen: []} here before the service starts.
     const wm: OrderWatermark = raw ? (JSON.parse(raw) as OrderWatermark) : { since: start, seen: [] };
-    const { orders, watermark } = await this.o.source.pollChangedOrders(wm);
+    const { orders, watermark, unreadable = [] } = await this.o.source.pollChangedOrders(wm);
+    for (const u of unreadable) {
+      if (await deadLetterUnreadableOrder(this.o.store, u)) {
+        this.unreadable.push(u);
+        this.o.logger?.error({ orderId: u.orderId, reason: u.reason }, 'x-cart order unreadable; dead-lettered');
+      }
+    }
     const jobs = orders.flatMap((order) => orderEvents(order).flatMap((e) => { this.o.onEvent?.(e.type); return jobsForXcartEvent(this.o.flows, e); }));
     const results = await this.o.store.enqueueBatch(jobs, { watermark: { name: XCART_WATERMARK, value: JSON.stringify(watermark) } });
     const fresh = results.filter((r) => !r.duplicate).length;
@@ -60,4 +80,24 @@ export class XcartPoller {
     if (this.timer) clearTimeout(this.timer);
     await this.running;
   }
+}
+
+/**
+ * Dead-letters one unreadable order once (dedupe key: its id, or its reason when the id is unknown).
+ * Returns false when it was dead-lettered before.
+ */
+export async function deadLetterUnreadableOrder(store: Store, u: UnreadableOrder): Promise<boolean> {
+  const { jobId, duplicate } = await store.enqueue({
+    flow: UNREADABLE_ORDER_FLOW, source: 'xcart', eventType: 'order.unreadable',
+    entityId: u.orderId === null ? null : String(u.orderId), payload: { order_id: u.orderId, reason: u.reason },
+    dedupeKey: JSON.stringify(['xcart', 'order.unreadable', u.orderId ?? u.reason]),
+  });
+  if (duplicate) return false;
+  const worker = `xcart-poller-${process.pid}`;
+  const leased = await store.lease(worker, { leaseMs: 30_000, limit: 10, flows: [UNREADABLE_ORDER_FLOW] });
+  for (const job of leased) {
+    if (job.id !== jobId) { await store.release(job.id, worker); continue; }
+    await store.deadLetter(job.id, worker, { error: u.reason, errorClass: 'invalid', reason: u.reason, flowVersion: 'n/a' });
+  }
+  return true;
 }

@@ -19,13 +19,12 @@ import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import odbc from 'odbc';
+import type odbc from 'odbc';
 import { createProgram } from '../../compiler/program.js';
 import { buildProgram, writeBuild } from '../../compiler/emitter/build.js';
 import { startXcartSandbox, type XcartSandbox } from '../../runtime/sandbox/xcart/server.js';
-import { createSageProSandbox, sandboxShape, SEED_CUSTOMERS } from '../../runtime/sandbox/sagepro/database.js';
-import { completeRow } from '../../runtime/connectors/sagepro/storage.js';
-import { createDialect } from '../../runtime/connectors/sagepro/dialect.js';
+import { connectSageProSandbox, createSageProSandbox, insertSandboxRow, sageproYaml, sandboxLayout, sandboxProfile, SEED_CUSTOMERS,
+  type ProfileName, type SageProSandbox, type TableLayout } from '../../runtime/sandbox/sagepro/database.js';
 import { loadConfig } from '../../runtime/config/config.js';
 import { createLogger } from '../../runtime/observability/logger.js';
 import { startService, type Service } from '../../runtime/service.js';
@@ -37,7 +36,7 @@ import { signPush } from '../../runtime/http/push.js';
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const MAPPINGS = path.join(REPO, 'mappings');
 
-/** SKUs that both sandboxes know (X-Cart product and Sage Pro item stocked at MAIN). */
+/** SKUs that both sandboxes know (X-Cart product and Sage Pro item stocked at the web warehouse: MAIN, or WH1 in the minimal profile). */
 export const KNOWN_SKUS = ['WIDGET-100', 'WIDGET-200', 'GADGET-300', 'CABLE-USB-C', 'CABLE-HDMI', 'MOUSE-WL', 'KEYB-MECH', 'SSD-1TB',
   'RAM-32GB', 'CHARGER-65W', 'STAND-ALU', 'MONITOR-27', 'DOCK-USB4', 'WEBCAM-4K'];
 /** Sage Pro customers with an email (not the web customers): an order with that email bills them. */
@@ -119,6 +118,14 @@ export interface E2EOptions {
   xcartPollEvery?: string;
   sageproConcurrency?: number;
   logLevel?: string;
+  /** The X-Cart version the sandbox imitates (default 5.5.0, as the sandbox). */
+  xcartVersion?: '5.5.0' | '5.5.1';
+  /**
+   * The Sage Pro sandbox's install profile (runtime/sandbox/sagepro/profiles.ts, default standard).
+   * Its site keys (numbering, default_location, modules, attach ...) go into connect.yaml under
+   * `connections.sagepro`; the standard profile's connect.yaml is the one line it always was.
+   */
+  sageproProfile?: ProfileName;
 }
 
 /** Two sandboxes, a connect.yaml, and flowd (in-process or child) on them. */
@@ -131,23 +138,33 @@ export class E2E {
   readonly pushSecret: string;
   readonly flowdPort: number;
   readonly xc: XcartSandbox;
-  /** Our own ODBC connection to the Sage Pro database (checks and ERP-side changes). */
+  /** Our own ODBC connection to the Sage Pro database (checks and ERP-side changes), module files attached. */
   readonly db: odbc.Connection;
+  /** The Sage Pro sandbox: profile, module files, site keys. */
+  readonly sage: SageProSandbox;
+  /** Where the profile keeps each table: `table('SOMAST')` is `somast`, or `sodata.somast01` (vfp-modules). */
+  readonly layout: TableLayout;
+  /** The web store's warehouse in Sage Pro (MAIN; WH1 in the minimal profile). */
+  readonly webLocation: string;
   svc: Service | undefined;
   child: ChildProcess | undefined;
   childOutput = '';
   private store_: SqliteStore | undefined;
 
-  private constructor(o: { dir: string; dsn: string; pushSecret: string; flowdPort: number; xc: XcartSandbox; db: odbc.Connection; configFile: string }) {
+  private constructor(o: { dir: string; dsn: string; pushSecret: string; flowdPort: number; xc: XcartSandbox; db: odbc.Connection; configFile: string; sage: SageProSandbox }) {
     this.dir = o.dir; this.stateDir = o.dir; this.dsn = o.dsn; this.pushSecret = o.pushSecret; this.flowdPort = o.flowdPort;
     this.xc = o.xc; this.db = o.db; this.configFile = o.configFile; this.storeFile = path.join(o.dir, 'flowd.db');
+    this.sage = o.sage; this.layout = sandboxLayout(o.sage.profile); this.webLocation = sandboxProfile(o.sage.profile).locations.web;
   }
+
+  /** The SQL name of a Sage Pro table in this sandbox's profile. */
+  table(logical: string): string { return this.layout.physical(logical.toUpperCase()); }
 
   get flowdUrl(): string { return `http://127.0.0.1:${this.flowdPort}`; }
 
   static async start(o: E2EOptions): Promise<E2E> {
     const dir = tmpRoot();
-    const sage = await createSageProSandbox({ dbPath: path.join(dir, 'sagepro.db') });
+    const sage = await createSageProSandbox({ dbPath: path.join(dir, 'sagepro.db'), ...(o.sageproProfile ? { profile: o.sageproProfile } : {}) });
     const dsn = sage.dsn + (o.dsnExtra ?? '');
     const read = `read-${randomBytes(8).toString('hex')}`;
     const write = `write-${randomBytes(8).toString('hex')}`;
@@ -155,7 +172,7 @@ export class E2E {
     for (const [f, v] of [['xcart_token', write], ['push_secret', push], ['sagepro_dsn', dsn]] as const) fs.writeFileSync(path.join(dir, f), v, { mode: 0o600 });
     const flowdPort = await freePort();
     const xc = await startXcartSandbox({ port: 0, stateDir: path.join(dir, 'xcart'), readToken: read, writeToken: write,
-      push: { url: `http://127.0.0.1:${flowdPort}/hooks/xcart`, secret: push } });
+      push: { url: `http://127.0.0.1:${flowdPort}/hooks/xcart`, secret: push }, ...(o.xcartVersion ? { xcartVersion: o.xcartVersion } : {}) });
     const configFile = path.join(dir, 'connect.yaml');
     fs.writeFileSync(configFile, [
       '# Written by test/e2e/harness.ts: flowd on its embedded defaults (poll + push), one store file.',
@@ -164,7 +181,7 @@ export class E2E {
       `flows: { dir: ${JSON.stringify(o.flowsDir)} }`,
       'connections:',
       `  xcart: { base_url: "${xc.url}", token: { file: xcart_token }, rate_per_second: 50, concurrency: 4 }`,
-      `  sagepro: { dsn: { file: sagepro_dsn }, concurrency: ${o.sageproConcurrency ?? 2} }`,
+      ...sageproYaml(sage.profile, sage.siteConfig, ['dsn: { file: sagepro_dsn }', `concurrency: ${o.sageproConcurrency ?? 2}`]),
       'triggers:',
       `  xcart_poll: { every: ${o.xcartPollEvery ?? '1s'} }`,
       '  push: { enabled: true, secret: { file: push_secret }, tolerance: 300s }',
@@ -173,18 +190,18 @@ export class E2E {
       `log: { level: ${o.logLevel ?? 'info'}, file: flowd.log }`,
       '',
     ].join('\n'));
-    const db = await odbc.connect(dsn);
-    return new E2E({ dir, dsn, pushSecret: push, flowdPort, xc, db, configFile });
+    const db = await connectSageProSandbox({ dsn, attach: sage.attach });
+    return new E2E({ dir, dsn, pushSecret: push, flowdPort, xc, db, configFile, sage });
   }
 
   // ------------------------------------------------------------------ flowd
 
-  /** Starts flowd: in this process (default; Sage Pro polls every second) or as `flowd serve` child. */
-  async startFlowd(opts: { child?: boolean } = {}): Promise<void> {
+  /** Starts flowd: in this process (default; Sage Pro polls every second) or as `flowd serve` child (with `args`). */
+  async startFlowd(opts: { child?: boolean; args?: string[] } = {}): Promise<void> {
     if (opts.child) {
       // E2E_FLOWD_NODE_ARGS: extra node flags for the child, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
       const nodeArgs = (process.env.E2E_FLOWD_NODE_ARGS ?? '').split(' ').filter(Boolean);
-      const proc = spawn(process.execPath, [...nodeArgs, path.join(REPO, 'bin/flowd.js'), 'serve', '--config', this.configFile], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+      const proc = spawn(process.execPath, [...nodeArgs, path.join(REPO, 'bin/flowd.js'), 'serve', '--config', this.configFile, ...(opts.args ?? [])], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
       this.child = proc;
       proc.stdout!.on('data', (c: Buffer) => { this.childOutput += c.toString(); });
       proc.stderr!.on('data', (c: Buffer) => { this.childOutput += c.toString(); });
@@ -313,7 +330,7 @@ export class E2E {
   /** Sales orders (live SOMAST plus history SOYMST) carrying this external reference. */
   async countSalesOrders(ref: string): Promise<number> {
     let n = 0;
-    for (const t of ['SOMAST', 'SOYMST']) n += Number((await this.sql<{ N: number }>(`SELECT COUNT(*) AS N FROM ${t} WHERE RTRIM(EXTREF) = ?`, [ref]))[0]!.N);
+    for (const t of ['SOMAST', 'SOYMST']) n += Number((await this.sql<{ N: number }>(`SELECT COUNT(*) AS N FROM ${this.table(t)} WHERE RTRIM(EXTREF) = ?`, [ref]))[0]!.N);
     return n;
   }
 
@@ -321,7 +338,7 @@ export class E2E {
   async salesOrdersByRef(): Promise<Map<string, number>> {
     const m = new Map<string, number>();
     for (const t of ['SOMAST', 'SOYMST']) {
-      for (const r of await this.sql<{ R: string; N: number }>(`SELECT RTRIM(EXTREF) AS R, COUNT(*) AS N FROM ${t} WHERE EXTREF LIKE 'XC-%' GROUP BY RTRIM(EXTREF)`)) {
+      for (const r of await this.sql<{ R: string; N: number }>(`SELECT RTRIM(EXTREF) AS R, COUNT(*) AS N FROM ${this.table(t)} WHERE EXTREF LIKE 'XC-%' GROUP BY RTRIM(EXTREF)`)) {
         m.set(r.R, (m.get(r.R) ?? 0) + Number(r.N));
       }
     }
@@ -342,17 +359,13 @@ export class E2E {
     return t;
   }
 
-  /** Inserts a Sage Pro item (ICITEM) stocked at MAIN (ICILOC), every column filled as the sandbox does. */
+  /** Inserts a Sage Pro item (ICITEM) stocked at the web warehouse (ICILOC), every column filled as the sandbox does. */
   async addItem(item: string, desc: string, price: number, onHand: number): Promise<void> {
-    const d = createDialect('sqlite');
-    const ins = async (table: string, values: Record<string, unknown>) => {
-      const { columns, params } = completeRow(sandboxShape(table), values, d);
-      await this.db.query(`INSERT INTO ${d.table(table)} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`, params as (string | number)[]);
-    };
+    const ins = (table: string, values: Record<string, unknown>) => insertSandboxRow(this.db, table, values, this.layout);
     await this.db.beginTransaction();
     try {
       await ins('ICITEM', { ITEM: item, ITMDESC: desc, ITMCLSS: 'MISC', PLINID: 'HW', PRICE: price, IONHAND: onHand, UMEASUR: 'EA', ADDUSER: 'TEST', ADDDATE: '2026-03-01', ADDTIME: '09:00:00' });
-      await ins('ICILOC', { ITEM: item, LOCTID: 'MAIN', LONHAND: onHand, LSOALOC: 0, LWOALOC: 0, ORDERPT: 0, ORDQTY: 0, MAXLEVEL: 0, LRECV: '2026-03-01' });
+      await ins('ICILOC', { ITEM: item, LOCTID: this.webLocation, LONHAND: onHand, LSOALOC: 0, LWOALOC: 0, ORDERPT: 0, ORDQTY: 0, MAXLEVEL: 0, LRECV: '2026-03-01' });
       await this.db.commit();
     } catch (e) { await this.db.rollback().catch(() => undefined); throw e; }
   }

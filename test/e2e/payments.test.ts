@@ -17,7 +17,7 @@ describe('e2e: payments to receivables', () => {
 
   it('a settled store payment is applied once to the Sage Pro invoice, GL account by gateway', async () => {
     const order = await env.xcartApi<XOrder>('POST', '/sandbox/orders', {
-      email: 'orders@acme.example', payment_status: 'P', payment_method: 'Credit Card', items: [{ sku: 'CABLE-HDMI', amount: 2 }],
+      email: 'orders@acme.example', payment_status: 'P', payment_method: 'Stripe', items: [{ sku: 'CABLE-HDMI', amount: 2 }],
     });
     // The gateway settles the payment: the store marks the order paid (its pending transaction succeeds).
     await env.xcartApi('PUT', `/api/orders/${order.id}/payment_status`, { code: 'P' });

@@ -15,6 +15,10 @@ import { classifyOdbcError } from './odbc.js';
 
 type Obj = Record<string, any>;
 
+/** The sandbox's numbering table: SYSDATA(COMPID, NUMKEY, NEXTNO) holding the next number. */
+const SYSDATA = (key: string) => ({ method: 'table' as const, table: 'SYSDATA', keyColumn: 'NUMKEY', key, numberColumn: 'NEXTNO', holds: 'next' as const, where: { COMPID: '01' } });
+const NUMBERING = { sales_order: SYSDATA('SONO'), ar_session: SYSDATA('ARSESS') };
+
 interface Backend { name: 'sqlite' | 'postgres'; setup(): Promise<string>; teardown(): Promise<void> }
 
 function sqliteBackend(): Backend {
@@ -74,7 +78,7 @@ describe.each(backends)('SageProConnector on $name', (backend) => {
 
   beforeAll(async () => {
     dsn = await backend.setup();
-    conn = new SageProConnector({ dsn, now: () => new Date('2026-03-01T12:00:00Z') });
+    conn = new SageProConnector({ dsn, numbering: NUMBERING, now: () => new Date('2026-03-01T12:00:00Z') });
     raw = await odbc.connect(dsn);
   });
   afterAll(async () => {
@@ -210,6 +214,16 @@ describe.each(backends)('SageProConnector on $name', (backend) => {
     expect(await conn.findCustomerByEmail('nobody@example.com')).toBeNull();
   });
 
+  it('matches e-mail case-insensitively for all of Unicode, whatever the database folds', async () => {
+    await conn.upsertCustomer({ number: 'ELOD01', name: 'Élodie Zola', email: 'ÉLODIE@ZOLA.FR' });
+    await conn.upsertCustomer({ number: 'STRA01', name: 'Straße GmbH', email: 'info@straße.de' });
+    expect((await conn.findCustomerByEmail('élodie@zola.fr'))?.number).toBe('ELOD01');
+    expect((await conn.findCustomerByEmail('Élodie@Zola.FR'))?.number).toBe('ELOD01');
+    expect((await conn.findCustomerByEmail('INFO@STRASSE.DE'))?.number).toBe('STRA01');
+    expect(await conn.findCustomerByEmail('elodie@zola.fr')).toBeNull();
+    expect(await conn.findCustomerByEmail('_lodie@zola.fr')).toBeNull();
+  });
+
   it('reads status, shipment and invoice from live and history tables', async () => {
     const hist = await conn.salesOrderStatus('902') as Obj;
     expect(hist).toMatchObject({ number: '902', status: 'C', in_history: true, fully_shipped: true, tracking: '794644790132', ship_via: 'FEDP', invoice_number: '5001', invoice_balance: 0 });
@@ -221,7 +235,7 @@ describe.each(backends)('SageProConnector on $name', (backend) => {
     expect(await conn.salesOrderStatus('99999')).toBeNull();
   });
 
-  it('posts an invoice idempotently and a payment (not idempotent) with GL rows', async () => {
+  it('posts an invoice idempotently and a payment once per payment_ref, with GL rows', async () => {
     const bal0 = (await conn.getCustomer('ACME01'))!.balance as number;
     const inv = { number: '7001', customer: 'ACME01', invoice_date: '2026-03-01', order_number: '1001', tax: 8,
       lines: [{ item: 'WIDGET-100', quantity: 5, price: 19.99 }, { description: 'Freight', quantity: 1, price: 12 }] };
@@ -239,12 +253,16 @@ describe.each(backends)('SageProConnector on $name', (backend) => {
     const pay = { number: '7001', customer: 'ACME01', invoice_date: '2026-03-01', lines: [], payment_amount: 50, payment_date: '2026-03-02', payment_ref: 'ch_1', distributions: [{ account: '1010-00', amount: 50 }] };
     const p1 = await conn.call('receivables.post_payment', { payment: pay }) as Obj;
     expect(p1).toMatchObject({ paid_amount: 50, balance: 69.95, paid_date: '2026-03-02' });
-    const p2 = await conn.postPayment(pay);
+    // The same payment again (a re-run): a no-op returning the invoice as the first run left it.
+    const again = await conn.postPayment(pay);
+    expect(again).toMatchObject({ paid_amount: 50, balance: 69.95 });
+    const p2 = await conn.postPayment({ ...pay, payment_ref: 'ch_2' });
     expect(p2).toMatchObject({ paid_amount: 100, balance: 19.95 });
     const stripe = (p2.distributions as Obj[]).filter((d) => d.account === '1010-00');
     expect(stripe).toHaveLength(2);
+    await expectConnectorError(conn.postPayment({ ...pay, payment_ref: undefined }), 'invalid', { message: /payment_ref/ });
     await expectConnectorError(conn.postPayment({ ...pay, number: '999999' }), 'not_found');
-    await expectConnectorError(conn.postPayment({ ...pay, distributions: [{ account: '9999-99', amount: 5 }] }), 'invalid', { table: 'GLACNT' });
+    await expectConnectorError(conn.postPayment({ ...pay, payment_ref: 'ch_3', distributions: [{ account: '9999-99', amount: 5 }] }), 'invalid', { table: 'GLACNT' });
   });
 
   it('finds exactly the changed, added and deleted rows over a few thousand rows', async () => {
@@ -299,7 +317,7 @@ describe('SageProConnector with external_ref in PONUM (site without the EXTREF c
   it('keeps creates idempotent through the configured column', async () => {
     const b = sqliteBackend();
     const dsn = await b.setup();
-    const c = new SageProConnector({ dsn, externalRefColumn: 'PONUM' });
+    const c = new SageProConnector({ dsn, externalRefColumn: 'PONUM', numbering: NUMBERING });
     try {
       expect((await c.findSalesOrderByRef('PO XC-10001'))?.number).toBe('1001');
       const o = { customer: 'ACME01', order_date: '2026-03-01', external_ref: 'XC-30001', po_number: 'ignored', lines: [{ item: 'CABLE-HDMI', quantity: 2 }] };
@@ -337,7 +355,7 @@ describe('SageProConnector catalog', () => {
       expect(ret === 'void' || c.schemas.entities.has(ret), `${name}: returns ${op.returns}`).toBe(true);
       expect(['read', 'write']).toContain(op.kind);
     }
-    expect(catalog.operations['receivables.post_payment']!.idempotent).toBe(false);
+    expect(catalog.operations['receivables.post_payment']!.idempotent).toBe(true);
     expect(catalog.operations['sales_orders.create']!.idempotent).toBe(true);
   });
 

@@ -5,16 +5,26 @@
  * Columns come from the install (SQLColumns, cached per table), property ↔ column mapping and
  * justification from the entity schemas; the storage rules (storage.ts) apply to every write.
  * Derived totals are maintained here, as Sage Pro's own order entry would: ICILOC.LSOALOC,
- * ARCUST.ONORDER, ARCUST.BALANCE, next numbers in SYSDATA.
+ * ARCUST.ONORDER, ARCUST.BALANCE; next numbers the way the site says (numbering.ts).
+ *
+ * Installs differ (reference 0b): tables are found through the site's layout (tables.ts), the
+ * writes fill only the columns the install has (read once per table with SQLColumns), optional
+ * columns are read only when present, and a column a flow maps but the install lacks is an
+ * `invalid` error before the first write. Every write that is not naturally repeatable records a
+ * reference inside its own transaction and checks it, so a repeat returns the first result.
  */
 import odbc from 'odbc';
 import { ConnectorError } from '../errors.js';
 import { changedRows as changedRowsOf, type PreviousHashes, type RowChange } from './changes.js';
 import { createDialect, dialectFromDsn, ident, type CatalogColumn, type Dialect, type DialectName } from './dialect.js';
 import { OdbcPool, Session, toConnectorError, type Param, type Row } from './odbc.js';
+import { emailCandidatePattern, foldEmail } from './email.js';
+import { notConfigured, numberingKey, wholeNumber, type CounterName, type NumberingMethod, type NumberingOptions, type TableNumbering } from './numbering.js';
+import { checkInstall, installTablesOf, type InstallProblem } from './preflight.js';
 import { loadSageProCatalog, loadSageProSchemas, type Catalog, type ColumnMapping, type EntityShape, type SchemaSet } from './schemas.js';
 import { completeRow, decodeValue, encodeSome, padKey, type TableShape, type TextOptions } from './storage.js';
 import type { TextRules } from '../../text/codepage.js';
+import { createTableResolver, type TableResolver } from './tables.js';
 
 export { loadSageProCatalog } from './schemas.js';
 
@@ -22,8 +32,16 @@ export interface SageProConnectorOptions {
   /** ODBC connection string (from config / env). Never logged. */
   dsn: string;
   dialect?: DialectName;
-  /** VFP company suffix (default '01'); also SYSDATA.COMPID. */
+  /** VFP company suffix (default '01'); also `{company}` in `modules`. */
   company?: string;
+  /** How next numbers are assigned (connect.yaml `sagepro.numbering`); unset counters invent nothing. */
+  numbering?: NumberingOptions;
+  /** Physical table name template per module, e.g. `{ AR: 'ardata.{table}{company}' }` (`sagepro.modules`). */
+  modules?: Record<string, string>;
+  /** Physical table name per logical table, e.g. `{ ARCUST: 'ardata.arcust01' }`; wins over modules (`sagepro.tables`). */
+  tables?: Record<string, string>;
+  /** SQLite only: database files ATTACHed on every new connection, name → path (`sagepro.attach`). */
+  attach?: Record<string, string>;
   /** SQL Server schema prefix. */
   schema?: string;
   schemaDir?: string;
@@ -65,7 +83,9 @@ export class SageProConnector {
   readonly schemas: SchemaSet;
   readonly catalog: Catalog;
   private readonly pool: OdbcPool;
-  private readonly shapes = new Map<string, Promise<TableShape>>();
+  private readonly shapes = new Map<string, Promise<TableShape | null>>();
+  readonly tables: TableResolver;
+  private readonly numbering: NumberingOptions;
   private readonly rightJustified = new Set<string>();
   private readonly opts: Required<Pick<SageProConnectorOptions, 'defaultLocation' | 'user' | 'company'>> & SageProConnectorOptions;
   private readonly accounts: { ar: string; sales: string; tax: string; cash: string };
@@ -78,6 +98,11 @@ export class SageProConnector {
     this.schemas = loadSageProSchemas(options.schemaDir);
     this.catalog = loadSageProCatalog(options.schemaDir);
     this.accounts = { ar: '1200-00', sales: '4000-00', tax: '2200-00', cash: '1000-00', ...options.accounts };
+    this.tables = createTableResolver(this.dialect, { company: this.opts.company, ...(options.modules ? { modules: options.modules } : {}), ...(options.tables ? { tables: options.tables } : {}) });
+    this.numbering = options.numbering ?? {};
+    const attach = Object.entries(options.attach ?? {});
+    if (attach.length && this.dialect.name !== 'sqlite') throw new Error('sagepro.attach: only for SQLite (ATTACH DATABASE imitates VFP module folders)');
+    for (const [name] of attach) { try { ident(name); } catch { throw new Error(`sagepro.attach.${name}: not a plain database name`); } }
     const extCol = (options.externalRefColumn ?? 'EXTREF').toUpperCase();
     ident(extCol);
     for (const e of this.schemas.entities.values()) {
@@ -90,7 +115,7 @@ export class SageProConnector {
         }
       }
     }
-    this.pool = new OdbcPool(options.dsn, { maxSize: options.poolSize ?? 4 });
+    this.pool = new OdbcPool(options.dsn, { maxSize: options.poolSize ?? 4, ...(attach.length ? { onConnect: (c) => this.attachAll(c) } : {}) });
     this.methods = {
       'sales_orders.create': (a) => this.createSalesOrder(a.order as Obj),
       'sales_orders.get': (a) => this.getSalesOrder(String(a.number)),
@@ -131,6 +156,14 @@ export class SageProConnector {
     if (meta) await meta.then((c) => c.close(), () => undefined);
   }
 
+  /** `ATTACH DATABASE` of every `attach` entry on a new connection (SQLite). */
+  private async attachAll(c: odbc.Connection): Promise<void> {
+    for (const [name, file] of Object.entries(this.opts.attach ?? {})) await c.query(`ATTACH DATABASE ? AS ${ident(name)}`, [file]);
+  }
+
+  /** SQL name of a logical table on this install (tables.ts). */
+  private t(logical: string): string { return this.tables.resolve(logical).sql; }
+
   /** The catalog connection (see shape()) and the queue that serialises its use. */
   private metaConn: Promise<odbc.Connection> | undefined;
   private metaQueue: Promise<unknown> = Promise.resolve();
@@ -153,30 +186,48 @@ export class SageProConnector {
     return this.guard(operation, () => this.pool.transaction(fn));
   }
 
-  /** The install's columns of a table (SQLColumns), cached. */
-  shape(table: string): Promise<TableShape> {
+  /** The install's columns of a table (SQLColumns), cached; an `invalid` error when the install has no such table. */
+  async shape(table: string): Promise<TableShape> {
+    const sh = await this.shapeOrNull(table);
+    if (!sh) {
+      const r = this.tables.resolve(table);
+      throw new ConnectorError(`table ${table.toUpperCase()} not found on this install (looked for ${r.sql}${r.from === 'dialect' ? '' : `, from sagepro.${r.from}`})`, { errorClass: 'invalid', system: 'sagepro', table: table.toUpperCase() });
+    }
+    return sh;
+  }
+
+  /** As shape(), null when the install has no such table (optional tables such as ARCASH). */
+  shapeOrNull(table: string): Promise<TableShape | null> {
     const key = table.toUpperCase();
     let p = this.shapes.get(key);
     if (!p) {
       // Catalog reads use their own connection, never the pool: shape() is called from inside
       // operations that already hold a pooled connection, and a nested acquire could deadlock a
       // full pool (every holder waiting for a second connection).
-      const shape: Promise<TableShape> = this.metaQueue.catch(() => undefined).then(async () => {
-        this.metaConn ??= odbc.connect(this.opts.dsn).catch((e: unknown) => { this.metaConn = undefined; throw toConnectorError(e, { dsn: this.opts.dsn, operation: 'connect' }); });
+      const shape: Promise<TableShape | null> = this.metaQueue.catch(() => undefined).then(async () => {
+        this.metaConn ??= odbc.connect(this.opts.dsn).then(async (c) => {
+          try { await this.attachAll(c); } catch (e) { await c.close().catch(() => undefined); throw e; }
+          return c;
+        }).catch((e: unknown) => { this.metaConn = undefined; throw toConnectorError(e, { dsn: this.opts.dsn, operation: 'connect' }); });
         const conn = await this.metaConn;
-        const rows = await conn.columns(null, this.opts.schema ?? null, this.dialect.catalogTable(key), null);
+        const r = this.tables.resolve(key);
+        let rows: CatalogColumn[];
+        if (r.qualifier && this.dialect.name === 'sqlite') {
+          // The SQLite3 ODBC driver's SQLColumns does not see ATTACHed databases: ask SQLite itself.
+          const info = await conn.query<{ cid: number; name: string; type: string }>(`PRAGMA ${ident(r.qualifier)}.table_info(${ident(r.name)})`);
+          rows = Array.from(info).map((c) => ({ COLUMN_NAME: c.name, TYPE_NAME: c.type, DATA_TYPE: 0, COLUMN_SIZE: null, DECIMAL_DIGITS: null, ORDINAL_POSITION: Number(c.cid) + 1 }));
+        } else {
+          rows = Array.from(await conn.columns(null, r.qualifier ?? this.opts.schema ?? null, r.name, null) as unknown as CatalogColumn[]);
+        }
         const columns = new Map<string, { name: string; type: NonNullable<ReturnType<Dialect['storageTypeOf']>>; justify: 'left' | 'right' }>();
-        const sorted = Array.from(rows as unknown as CatalogColumn[]).sort((a, b) => (a.ORDINAL_POSITION ?? 0) - (b.ORDINAL_POSITION ?? 0));
-        for (const r of sorted) {
-          const name = String(r.COLUMN_NAME).toUpperCase();
-          const type = this.dialect.storageTypeOf(r);
+        const sorted = rows.sort((a, b) => (a.ORDINAL_POSITION ?? 0) - (b.ORDINAL_POSITION ?? 0));
+        for (const c of sorted) {
+          const name = String(c.COLUMN_NAME).toUpperCase();
+          const type = this.dialect.storageTypeOf(c);
           if (!type) continue;
           columns.set(name, { name, type, justify: this.rightJustified.has(name) ? 'right' : 'left' });
         }
-        if (columns.size === 0) {
-          throw new ConnectorError(`table ${key} not found on this install`, { errorClass: 'invalid', system: 'sagepro', table: key });
-        }
-        return { table: key, columns };
+        return columns.size === 0 ? null : { table: key, columns };
       });
       this.metaQueue = shape;
       p = shape;
@@ -207,28 +258,35 @@ export class SageProConnector {
     return all.length ? ` WHERE ${all.join(' AND ')}` : '';
   }
 
+  /** Only the columns the install has (flow-mapped ones were checked by requireMapped() before the first write). */
+  private presentOnly(sh: TableShape, values: Obj): Obj {
+    return Object.fromEntries(Object.entries(values).filter(([c]) => sh.columns.has(c)));
+  }
+
   private async insert(s: Session, table: string, values: Obj, operation: string): Promise<void> {
     const sh = await this.shape(table);
-    const { columns, params } = completeRow(sh, values, this.dialect, operation, this.textOptions());
-    await s.execute(`INSERT INTO ${this.dialect.table(table)} (${columns.map(ident).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`, params);
+    const { columns, params } = completeRow(sh, this.presentOnly(sh, values), this.dialect, operation, this.textOptions());
+    await s.execute(`INSERT INTO ${this.t(table)} (${columns.map(ident).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`, params);
   }
 
   private async update(s: Session, table: string, set: Obj, where: Obj, operation: string): Promise<number> {
     const sh = await this.shape(table);
-    const a = encodeSome(sh, set, this.dialect, operation, this.textOptions());
+    const a = encodeSome(sh, this.presentOnly(sh, set), this.dialect, operation, this.textOptions());
     const w = encodeSome(sh, where, this.dialect, operation, this.textOptions());
     if (!a.columns.length) return 0;
-    return s.execute(`UPDATE ${this.dialect.table(table)} SET ${a.columns.map((c) => `${ident(c)} = ?`).join(', ')}${this.where(w.columns.map((c) => `${ident(c)} = ?`))}`, [...a.params, ...w.params]);
+    return s.execute(`UPDATE ${this.t(table)} SET ${a.columns.map((c) => `${ident(c)} = ?`).join(', ')}${this.where(w.columns.map((c) => `${ident(c)} = ?`))}`, [...a.params, ...w.params]);
   }
 
   /** `SET col = col + ?` for running totals. */
   private async addTo(s: Session, table: string, deltas: Obj, where: Obj, operation: string): Promise<number> {
     const sh = await this.shape(table);
     const w = encodeSome(sh, where, this.dialect, operation, this.textOptions());
-    const cols = Object.keys(deltas).map(ident);
+    const present = this.presentOnly(sh, deltas);
+    const cols = Object.keys(present).map(ident);
+    if (!cols.length) return 0;
     return s.execute(
-      `UPDATE ${this.dialect.table(table)} SET ${cols.map((c) => `${c} = ${c} + ?`).join(', ')}${this.where(w.columns.map((c) => `${ident(c)} = ?`))}`,
-      [...Object.values(deltas).map((v) => Number(v)), ...w.params],
+      `UPDATE ${this.t(table)} SET ${cols.map((c) => `${c} = ${c} + ?`).join(', ')}${this.where(w.columns.map((c) => `${ident(c)} = ?`))}`,
+      [...Object.values(present).map((v) => Number(v)), ...w.params],
     );
   }
 
@@ -255,11 +313,39 @@ export class SageProConnector {
     return out;
   }
 
+  /**
+   * A flow-given property whose column the install lacks is an `invalid` error naming the entity
+   * field, table and column (called before the first write of an operation).
+   */
+  private async requireMapped(e: EntityShape, value: Obj, operation: string, fieldPrefix = ''): Promise<void> {
+    for (const m of e.columns) {
+      if (m.readOnly || value[m.property] === undefined || value[m.property] === null) continue;
+      const sh = await this.shape(m.table);
+      if (!sh.columns.has(m.column)) {
+        throw this.invalid(`${e.name}.${m.property} is stored in ${m.table}.${m.column}, but this install's ${m.table} has no column ${m.column}; `
+          + 'do not map that field for this site (or add the column)', operation, m.table, m.column, `${fieldPrefix}${m.property}`);
+      }
+    }
+  }
+
+  /** The install's width of a C(n) column (`fallback` when absent or not text). */
+  private async textWidth(table: string, column: string, fallback: number): Promise<number> {
+    const t = (await this.shapeOrNull(table))?.columns.get(column)?.type;
+    return t?.kind === 'C' ? t.width : fallback;
+  }
+
+  private async has(table: string, column: string): Promise<boolean> {
+    return (await this.shapeOrNull(table))?.columns.has(column) ?? false;
+  }
+
   private async selectRows(s: Session, e: EntityShape, table: string, where: [string, Param][], orderBy: string[] = [], extra: string[] = []): Promise<{ rows: Row[]; maps: ColumnMapping[] }> {
     const maps = await this.present(e, table);
-    const cols = new Set([...maps.map((m) => m.column), ...extra]);
+    const sh = await this.shape(table);
+    const cols = new Set([...maps.map((m) => m.column), ...extra.filter((c) => sh.columns.has(c))]);
     for (const c of e.computed) for (const t of c.expression.match(/[A-Za-z_]\w*/g) ?? []) cols.add(t.toUpperCase());
-    const sql = `SELECT ${[...cols].map(ident).join(', ')} FROM ${this.dialect.table(table)}${this.where(where.map(([c]) => `${ident(c)} = ?`))}${orderBy.length ? ` ORDER BY ${orderBy.map(ident).join(', ')}` : ''}`;
+    // Optional columns (e.g. SOTRAN.LINENO) order the rows only where the install has them.
+    orderBy = orderBy.filter((c) => sh.columns.has(c));
+    const sql = `SELECT ${[...cols].map(ident).join(', ')} FROM ${this.t(table)}${this.where(where.map(([c]) => `${ident(c)} = ?`))}${orderBy.length ? ` ORDER BY ${orderBy.map(ident).join(', ')}` : ''}`;
     return { rows: await s.query(sql, where.map(([, v]) => v)), maps };
   }
 
@@ -270,25 +356,99 @@ export class SageProConnector {
 
   private today(): string { return (this.opts.now ?? (() => new Date()))().toISOString().slice(0, 10); }
 
-  /** Takes the SYSDATA row's lock (serialises creators) without changing it. */
-  private async lockNumber(s: Session, key: string): Promise<void> {
-    const compid = await this.key('SYSDATA', 'COMPID', this.opts.company);
-    const numkey = await this.key('SYSDATA', 'NUMKEY', key);
-    await s.execute(`UPDATE ${this.dialect.table('SYSDATA')} SET NEXTNO = NEXTNO WHERE COMPID = ? AND NUMKEY = ?`, [compid, numkey]);
+  /**
+   * Serialises writers of one kind for the rest of the transaction (existence checks and number
+   * assignment happen under it). Never touches a numbering table.
+   */
+  private async lockTable(s: Session, table: string, column: string): Promise<void> {
+    const stmt = this.dialect.lockTable(this.t(table), column);
+    if (stmt) await s.execute(stmt);
   }
 
-  /** Next number from SYSDATA (raised in the same transaction). */
-  private async nextNumber(s: Session, key: string): Promise<string> {
-    const compid = await this.key('SYSDATA', 'COMPID', this.opts.company);
-    const numkey = await this.key('SYSDATA', 'NUMKEY', key);
-    const t = this.dialect.table('SYSDATA');
-    const n = await s.execute(`UPDATE ${t} SET NEXTNO = NEXTNO + 1 WHERE COMPID = ? AND NUMKEY = ?`, [compid, numkey]);
-    if (n === 0) {
-      await this.insert(s, 'SYSDATA', { COMPID: this.opts.company, NUMKEY: key, NEXTNO: 1001 }, 'next_number');
-      return '1000';
+  /** The where-values of a numbering row, padded / typed for their columns. */
+  private async numberingWhere(cfg: TableNumbering, counter: CounterName, op: string): Promise<[string, Param][]> {
+    const sh = await this.shapeOrNull(cfg.table);
+    const at = numberingKey(counter);
+    if (!sh) throw this.invalid(`${at}: table ${cfg.table} not found on this install`, op, cfg.table);
+    const out: [string, Param][] = [];
+    for (const [col, v] of [[cfg.keyColumn, cfg.key], ...Object.entries(cfg.where ?? {})] as [string, string | number][]) {
+      const spec = sh.columns.get(col);
+      if (!spec) throw this.invalid(`${at}: ${cfg.table} has no column ${col} on this install`, op, cfg.table, col);
+      out.push([col, spec.type.kind === 'C' ? padKey(String(v), spec.type.width, spec.justify, cfg.table, col) : Number(v)]);
     }
-    const r = await s.query(`SELECT NEXTNO FROM ${t} WHERE COMPID = ? AND NUMKEY = ?`, [compid, numkey]);
-    return String(Number(r[0]!.NEXTNO) - 1);
+    if (!sh.columns.has(cfg.numberColumn)) throw this.invalid(`${at}: ${cfg.table} has no column ${cfg.numberColumn} on this install`, op, cfg.table, cfg.numberColumn);
+    return out;
+  }
+
+  /** Takes a number from the site's numbering table row (locked by the UPDATE that raises it). */
+  private async takeFromTable(s: Session, cfg: TableNumbering, counter: CounterName, op: string): Promise<number> {
+    const where = await this.numberingWhere(cfg, counter, op);
+    const t = this.t(cfg.table);
+    const num = ident(cfg.numberColumn);
+    const cond = this.where(where.map(([c]) => `${ident(c)} = ?`));
+    const locked = await s.execute(`UPDATE ${t} SET ${num} = ${num}${cond}`, where.map(([, v]) => v));
+    const rowDesc = `${where.map(([c, v]) => `${c} = '${String(v).trim()}'`).join(' and ')}`;
+    if (locked === 0) throw this.invalid(`${numberingKey(counter)}: ${cfg.table} has no row ${rowDesc}`, op, cfg.table, cfg.keyColumn);
+    if (locked > 1) throw this.invalid(`${numberingKey(counter)}: ${cfg.table} has ${locked} rows ${rowDesc}; add the distinguishing columns to where`, op, cfg.table, cfg.keyColumn);
+    const r = await s.query(`SELECT ${num} FROM ${t}${cond}`, where.map(([, v]) => v));
+    const current = wholeNumber(r[0]?.[cfg.numberColumn]);
+    if (current === undefined) throw this.invalid(`${numberingKey(counter)}: ${cfg.table}.${cfg.numberColumn} of row ${rowDesc} is not a whole number`, op, cfg.table, cfg.numberColumn);
+    const number = cfg.holds === 'next' ? current : current + 1;
+    await this.update(s, cfg.table, { [cfg.numberColumn]: cfg.holds === 'next' ? number + 1 : number }, Object.fromEntries(where.map(([c, v]) => [c, typeof v === 'string' ? v : v])), op);
+    return number;
+  }
+
+  /** The highest whole number in use in `table.column` + 1 (the caller holds the table's lock). */
+  private async maxPlusOne(s: Session, sources: [string, string][]): Promise<number> {
+    let max = 0;
+    for (const [table, column] of sources) {
+      if (!(await this.has(table, column))) continue;
+      // Distinct values, scanned here: text keys that are not whole numbers are ignored.
+      const rows = await s.query(`SELECT DISTINCT ${ident(column)} AS N FROM ${this.t(table)}${this.where([])}`);
+      for (const r of rows) { const n = wholeNumber(r.N); if (n !== undefined && n > max) max = n; }
+    }
+    return max + 1;
+  }
+
+  /** A number for `counter` the site's way (numbering.ts), in this transaction. */
+  private async nextNumber(s: Session, counter: CounterName, op: string, ctx: { what: string; table: string; column: string; field: string }): Promise<string> {
+    const cfg: NumberingMethod | undefined = this.numbering[counter];
+    if (!cfg) throw notConfigured(counter, ctx.what, op, ctx.table, ctx.column, ctx.field);
+    switch (cfg.method) {
+      case 'flow':
+        throw this.invalid(`${ctx.what}: ${numberingKey(counter)} is method flow, so the flow must give ${ctx.field.replace(/\//g, '.')}`, op, ctx.table, ctx.column, ctx.field);
+      case 'table':
+        return String(await this.takeFromTable(s, cfg, counter, op));
+      case 'max_plus_one':
+        return String(await this.maxPlusOne(s, counter === 'sales_order' ? [['SOMAST', 'SONO'], ['SOYMST', 'SONO']] : [['ARDIST', 'ARSESS']]));
+    }
+  }
+
+  /** The problems of this install for a set of operations (pure check over the catalog read here; writes nothing). */
+  async checkInstall(operations: string[] = Object.keys(this.catalog.operations)): Promise<InstallProblem[]> {
+    const catalog = new Map<string, TableShape | null>();
+    for (const t of installTablesOf(operations, this.numbering)) catalog.set(t, await this.shapeOrNull(t));
+    return checkInstall({
+      operations, catalog, numbering: this.numbering, defaultLocation: this.opts.defaultLocation, schemas: this.schemas,
+      externalRefColumn: this.schemas.get('SalesOrder').columns.find((m) => m.property === 'external_ref')!.column,
+      tableName: (t) => this.tables.resolve(t).sql,
+    });
+  }
+
+  /**
+   * Start-up check: the configuration's own mistakes (a default location wider than LOCTID, a
+   * numbering table or column the install lacks) are an `invalid` error listing them; a
+   * database that cannot be reached is left to the operations (transient, retried).
+   */
+  async verifyConfiguration(): Promise<InstallProblem[]> {
+    const problems = await this.checkInstall();
+    const fatal = problems.filter((p) => p.severity === 'error' && p.config);
+    if (fatal.length) {
+      throw new ConnectorError(`Sage Pro configuration does not fit this install:\n${fatal.map((p) => `  ${p.config}: ${p.message}`).join('\n')}`, {
+        errorClass: 'invalid', system: 'sagepro', operation: 'start', ...(fatal[0]!.table ? { table: fatal[0]!.table } : {}), ...(fatal[0]!.column ? { column: fatal[0]!.column } : {}),
+      });
+    }
+    return problems;
   }
 
   private invalid(message: string, operation: string, table?: string, column?: string, field?: string): ConnectorError {
@@ -327,11 +487,15 @@ export class SageProConnector {
     return null;
   }
 
+  private externalRefColumn(): string {
+    return this.schemas.get('SalesOrder').columns.find((m) => m.property === 'external_ref')!.column;
+  }
+
   private async orderNumberByRef(s: Session, ref: string): Promise<string | null> {
-    const col = this.schemas.get('SalesOrder').columns.find((m) => m.property === 'external_ref')!.column;
+    const col = this.externalRefColumn();
     for (const mst of ['SOMAST', 'SOYMST']) {
       const k = await this.key(mst, col, ref);
-      const r = await s.query(this.dialect.limit(`SELECT SONO FROM ${this.dialect.table(mst)}${this.where([`${ident(col)} = ?`])} ORDER BY SONO`, 1), [k]);
+      const r = await s.query(this.dialect.limit(`SELECT SONO FROM ${this.t(mst)}${this.where([`${ident(col)} = ?`])} ORDER BY SONO`, 1), [k]);
       if (r.length) return String(r[0]!.SONO).trim();
     }
     return null;
@@ -359,10 +523,16 @@ export class SageProConnector {
       const lines = Array.isArray(order.lines) ? (order.lines as Obj[]) : [];
       if (!lines.length) throw this.invalid('order.lines must have at least one line', op, 'SOTRAN', undefined, 'lines');
       const ref = typeof order.external_ref === 'string' ? order.external_ref.trim() : '';
+      // The reference is what makes a repeated create harmless (catalog: idempotent).
+      if (!ref) throw this.invalid('order.external_ref is required: it makes a repeated create return the first order', op, 'SOMAST', this.externalRefColumn(), 'external_ref');
+      // Every field the flow gives must have its column on this install, checked before any write.
+      await this.requireMapped(this.schemas.get('SalesOrder'), order, op);
+      for (const [i, l] of lines.entries()) await this.requireMapped(this.schemas.get('SalesOrder.Line'), l ?? {}, op, `lines/${i}/`);
+      if (order.ship_to && typeof order.ship_to === 'object') await this.requireMapped(this.schemas.get('SalesOrder.ShipTo'), order.ship_to as Obj, op, 'ship_to/');
 
       // 1. Serialise creators, then the existence check, all in this transaction.
-      await this.lockNumber(s, 'SONO');
-      if (ref) {
+      await this.lockTable(s, 'SOMAST', 'SONO');
+      {
         const existing = await this.orderNumberByRef(s, ref);
         if (existing) {
           const o = (await this.readOrder(s, existing))!;
@@ -373,7 +543,7 @@ export class SageProConnector {
         }
       }
       // 2. Validate customer, items and stock locations.
-      const cust = await s.query(`SELECT CUSTNO FROM ${this.dialect.table('ARCUST')}${this.where(['CUSTNO = ?'])}`, [await this.key('ARCUST', 'CUSTNO', customer)]);
+      const cust = await s.query(`SELECT CUSTNO FROM ${this.t('ARCUST')}${this.where(['CUSTNO = ?'])}`, [await this.key('ARCUST', 'CUSTNO', customer)]);
       if (!cust.length) throw this.invalid(`unknown customer '${customer}'`, op, 'ARCUST', 'CUSTNO', 'customer');
       const defLoc = String(order.location ?? '').trim() || this.opts.defaultLocation;
       const prepared: { line: Obj; item: string; loc: string; qty: number; price: number; disc: number; ext: number; desc: string; cost: number; stocked: boolean }[] = [];
@@ -381,10 +551,10 @@ export class SageProConnector {
         const item = String(l.item ?? '').trim();
         if (!item) throw this.invalid(`line ${i + 1}: item is required`, op, 'SOTRAN', 'ITEM', `lines/${i}/item`);
         const itemKey = await this.key('ICITEM', 'ITEM', item);
-        const it = await s.query(`SELECT ITEM, ITMDESC, PRICE FROM ${this.dialect.table('ICITEM')}${this.where(['ITEM = ?'])}`, [itemKey]);
+        const it = await s.query(`SELECT ITEM, ITMDESC, PRICE FROM ${this.t('ICITEM')}${this.where(['ITEM = ?'])}`, [itemKey]);
         if (!it.length) throw this.invalid(`line ${i + 1}: unknown item '${item}'`, op, 'ICITEM', 'ITEM', `lines/${i}/item`);
         const loc = String(l.location ?? '').trim() || defLoc;
-        const lr = await s.query(`SELECT ITEM FROM ${this.dialect.table('ICILOC')}${this.where(['ITEM = ?', 'LOCTID = ?'])}`, [itemKey, await this.key('ICILOC', 'LOCTID', loc)]);
+        const lr = await s.query(`SELECT ITEM FROM ${this.t('ICILOC')}${this.where(['ITEM = ?', 'LOCTID = ?'])}`, [itemKey, await this.key('ICILOC', 'LOCTID', loc)]);
         if (!lr.length) throw this.invalid(`line ${i + 1}: item '${item}' is not stocked at location '${loc}'`, op, 'ICILOC', 'LOCTID', `lines/${i}/location`);
         const qty = Number(l.quantity);
         if (!Number.isFinite(qty) || qty === 0) throw this.invalid(`line ${i + 1}: quantity must be a non-zero number`, op, 'SOTRAN', 'QTYORD', `lines/${i}/quantity`);
@@ -416,17 +586,18 @@ export class SageProConnector {
       let number = String(order.number ?? '').trim();
       if (number) {
         for (const mst of ['SOMAST', 'SOYMST']) {
-          const r = await s.query(`SELECT SONO FROM ${this.dialect.table(mst)}${this.where(['SONO = ?'])}`, [await this.key(mst, 'SONO', number)]);
+          const r = await s.query(`SELECT SONO FROM ${this.t(mst)}${this.where(['SONO = ?'])}`, [await this.key(mst, 'SONO', number)]);
           if (r.length) throw this.conflict(`sales order ${number} already exists`, op, mst, 'SONO');
         }
       } else {
+        // The numbering table is touched only here, when the order carries no number.
         for (let tries = 0; ; tries++) {
-          number = await this.nextNumber(s, 'SONO');
+          number = await this.nextNumber(s, 'sales_order', op, { what: 'sales order number', table: 'SOMAST', column: 'SONO', field: 'number' });
           const sono = await this.key('SOMAST', 'SONO', number);
-          const a = await s.query(`SELECT SONO FROM ${this.dialect.table('SOMAST')} WHERE SONO = ?`, [sono]);
-          const b = await s.query(`SELECT SONO FROM ${this.dialect.table('SOYMST')} WHERE SONO = ?`, [sono]);
+          const a = await s.query(`SELECT SONO FROM ${this.t('SOMAST')} WHERE SONO = ?`, [sono]);
+          const b = await s.query(`SELECT SONO FROM ${this.t('SOYMST')} WHERE SONO = ?`, [sono]);
           if (!a.length && !b.length) break;
-          if (tries > 1000) throw this.conflict('no free sales order number in SYSDATA', op, 'SYSDATA', 'NEXTNO');
+          if (tries > 1000) throw this.conflict(`no free sales order number from ${numberingKey('sales_order')}`, op, 'SOMAST', 'SONO');
         }
       }
       // 4. Rows.
@@ -476,14 +647,19 @@ export class SageProConnector {
         const h = await this.selectRows(s, st, mst, [['SONO', sono]]);
         if (!h.rows.length) continue;
         const out = this.decode(st, h.maps, h.rows[0]!);
-        const lr = await s.query(`SELECT LINENO, ITEM, QTYORD, QTYSHP, SHIPDATE, STKCODE FROM ${this.dialect.table(trn)}${this.where(['SONO = ?'])} ORDER BY LINENO`, [sono]);
+        // LINENO and SHIPDATE are optional (no public source shows them on SOTRAN; SOYTRN keeps SHIPDATE).
+        const lineNo = await this.has(trn, 'LINENO');
+        const shipDate = await this.has(trn, 'SHIPDATE');
+        const stkCode = await this.has(trn, 'STKCODE');
+        const lcols = [...(lineNo ? ['LINENO'] : []), 'ITEM', 'QTYORD', 'QTYSHP', ...(shipDate ? ['SHIPDATE'] : []), ...(stkCode ? ['STKCODE'] : [])];
+        const lr = await s.query(`SELECT ${lcols.join(', ')} FROM ${this.t(trn)}${this.where(['SONO = ?'])}${lineNo ? ' ORDER BY LINENO' : ''}`, [sono]);
         // Charge lines (non-stock, STKCODE N: freight, discounts) are not shipped goods.
-        const lines = lr.filter((r) => String(r.STKCODE ?? '').trim().toUpperCase() !== 'N').map((r) => ({
-          line_number: Number(r.LINENO ?? 0),
+        const lines = lr.filter((r) => String(r.STKCODE ?? '').trim().toUpperCase() !== 'N').map((r, i) => ({
+          line_number: lineNo ? Number(r.LINENO ?? 0) : i + 1,
           item: decodeValue({ kind: 'C', width: 15 }, 'left', r.ITEM),
           quantity: Number(r.QTYORD ?? 0),
           quantity_shipped: Number(r.QTYSHP ?? 0),
-          ship_date: decodeValue({ kind: 'D' }, 'left', r.SHIPDATE),
+          ship_date: shipDate ? decodeValue({ kind: 'D' }, 'left', r.SHIPDATE) : null,
         }));
         out.in_history = history;
         out.lines = lines;
@@ -493,7 +669,7 @@ export class SageProConnector {
         const dates = lines.map((l) => l.ship_date).filter((d): d is string => typeof d === 'string').sort();
         out.ship_date = dates.length ? dates[dates.length - 1] : null;
         const inv = await s.query(
-          this.dialect.limit(`SELECT INVNO, INVDTE, BALANCE FROM ${this.dialect.table('ARMAST')}${this.where(['ORNUM = ?', "ARSTAT NOT IN ('V', 'X')"])} ORDER BY INVDTE DESC, INVNO DESC`, 1),
+          this.dialect.limit(`SELECT INVNO, INVDTE, BALANCE FROM ${this.t('ARMAST')}${this.where(['ORNUM = ?', "ARSTAT NOT IN ('V', 'X')"])} ORDER BY INVDTE DESC, INVNO DESC`, 1),
           [await this.key('ARMAST', 'ORNUM', number)],
         );
         out.invoice_number = inv.length ? String(inv[0]!.INVNO).trim() : null;
@@ -519,10 +695,13 @@ export class SageProConnector {
 
   findCustomerByEmail(email: string): Promise<Obj | null> {
     return this.tx('customers.find_by_email', async (s) => {
-      const e = email.trim().toLowerCase();
-      if (!e) return null;
-      const r = await s.query(this.dialect.limit(`SELECT CUSTNO FROM ${this.dialect.table('ARCUST')}${this.where([`${this.dialect.lowerTrim('EMAIL')} = ?`])} ORDER BY CUSTNO`, 1), [e]);
-      return r.length ? this.readCustomer(s, String(r[0]!.CUSTNO)) : null;
+      // Candidates from the database (its LOWER may fold ASCII only), the decision by an exact
+      // Unicode case-fold comparison here (email.ts).
+      const want = foldEmail(email);
+      if (!want) return null;
+      const r = await s.query(`SELECT CUSTNO, EMAIL FROM ${this.t('ARCUST')}${this.where([`${this.dialect.lowerTrim('EMAIL')} LIKE ? ESCAPE '\\'`])} ORDER BY CUSTNO`, [emailCandidatePattern(email)]);
+      const hit = r.find((row) => foldEmail(String(row.EMAIL ?? '')) === want);
+      return hit ? this.readCustomer(s, String(hit.CUSTNO)) : null;
     });
   }
 
@@ -532,8 +711,11 @@ export class SageProConnector {
       const number = String(customer?.number ?? '').trim();
       if (!number) throw this.invalid('customer.number is required', op, 'ARCUST', 'CUSTNO', 'number');
       const e = this.schemas.get('Customer');
+      await this.requireMapped(e, customer, op);
       const values = this.encodeProps(e, customer);
       delete values.CUSTNO;
+      // Insert-or-update by number is naturally repeatable; the lock keeps two first inserts apart.
+      await this.lockTable(s, 'ARCUST', 'CUSTNO');
       const existing = await this.readCustomer(s, number);
       if (existing) {
         if (Object.keys(values).length) await this.update(s, 'ARCUST', values, { CUSTNO: number }, op);
@@ -592,9 +774,15 @@ export class SageProConnector {
   private async checkAccounts(s: Session, rows: { account: string }[], op: string): Promise<void> {
     for (const [i, r] of rows.entries()) {
       const k = await this.key('GLACNT', 'GLACNT', r.account);
-      const x = await s.query(`SELECT GLACNT FROM ${this.dialect.table('GLACNT')}${this.where(['GLACNT = ?'])}`, [k]);
+      const x = await s.query(`SELECT GLACNT FROM ${this.t('GLACNT')}${this.where(['GLACNT = ?'])}`, [k]);
       if (!x.length) throw this.invalid(`distribution ${i + 1}: unknown GL account '${r.account}'`, op, 'GLACNT', 'GLACNT', `distributions/${i}/account`);
     }
+  }
+
+  /** Flow-given distribution fields whose ARDIST column the install lacks (e.g. DESCRIP) are invalid. */
+  private async requireDistributions(value: Obj, op: string): Promise<void> {
+    const list = Array.isArray(value.distributions) ? (value.distributions as Obj[]) : [];
+    for (const [i, d] of list.entries()) await this.requireMapped(this.schemas.get('GLDistribution'), d ?? {}, op, `distributions/${i}/`);
   }
 
   private distributionsOf(value: Obj, op: string): { account: string; amount: number; description: string }[] {
@@ -609,7 +797,7 @@ export class SageProConnector {
   }
 
   private async arAccountOf(s: Session, customer: string): Promise<string> {
-    const r = await s.query(`SELECT ARACCT FROM ${this.dialect.table('ARCUST')}${this.where(['CUSTNO = ?'])}`, [await this.key('ARCUST', 'CUSTNO', customer)]);
+    const r = await s.query(`SELECT ARACCT FROM ${this.t('ARCUST')}${this.where(['CUSTNO = ?'])}`, [await this.key('ARCUST', 'CUSTNO', customer)]);
     const a = r.length ? String(r[0]!.ARACCT ?? '').trim() : '';
     return a || this.accounts.ar;
   }
@@ -633,7 +821,11 @@ export class SageProConnector {
       const subtotal = round(prepared.reduce((t, p) => t + p.ext, 0));
       const amount = round(subtotal + tax);
 
-      await this.lockNumber(s, 'INVNO');
+      await this.requireMapped(this.schemas.get('Invoice'), invoice, op);
+      for (const [i, l] of lines.entries()) await this.requireMapped(this.schemas.get('Invoice.Line'), l ?? {}, op, `lines/${i}/`);
+      await this.requireDistributions(invoice, op);
+      // Serialises AR writers; the invoice number is the reference a repeat finds.
+      await this.lockTable(s, 'ARMAST', 'INVNO');
       const existing = await this.readInvoice(s, number);
       if (existing) {
         if (existing.customer !== customer || Math.abs(Number(existing.amount) - amount) > 0.005) {
@@ -641,11 +833,11 @@ export class SageProConnector {
         }
         return existing;
       }
-      const cust = await s.query(`SELECT CUSTNO FROM ${this.dialect.table('ARCUST')}${this.where(['CUSTNO = ?'])}`, [await this.key('ARCUST', 'CUSTNO', customer)]);
+      const cust = await s.query(`SELECT CUSTNO FROM ${this.t('ARCUST')}${this.where(['CUSTNO = ?'])}`, [await this.key('ARCUST', 'CUSTNO', customer)]);
       if (!cust.length) throw this.invalid(`unknown customer '${customer}'`, op, 'ARCUST', 'CUSTNO', 'customer');
       for (const [i, p] of prepared.entries()) {
         if (!p.item) continue;
-        const it = await s.query(`SELECT ITEM FROM ${this.dialect.table('ICITEM')}${this.where(['ITEM = ?'])}`, [await this.key('ICITEM', 'ITEM', p.item)]);
+        const it = await s.query(`SELECT ITEM FROM ${this.t('ICITEM')}${this.where(['ITEM = ?'])}`, [await this.key('ICITEM', 'ITEM', p.item)]);
         if (!it.length) throw this.invalid(`line ${i + 1}: unknown item '${p.item}'`, op, 'ICITEM', 'ITEM', `lines/${i}/item`);
       }
       const arAccount = await this.arAccountOf(s, customer);
@@ -673,17 +865,29 @@ export class SageProConnector {
           PONUM: head.ORNUM ? `Our SO # ${String(head.ORNUM).trim()}` : head.PONUM ?? '', ...stamp,
         }, op);
       }
-      const session = await this.nextNumber(s, 'ARSESS');
+      const given = String(invoice.session ?? '').trim();
+      const descWidth = await this.textWidth('ARDIST', 'DESCRIP', 30);
+      const session = given || await this.nextNumber(s, 'ar_session', op, { what: 'AR posting session', table: 'ARDIST', column: 'ARSESS', field: 'session' });
       for (const d of dist) {
         await this.insert(s, 'ARDIST', {
           GLACNT: d.account, TRANNO: number, CUSTNO: customer, TRANDTE: date, ARSESS: session, AMOUNT: d.amount,
-          DESCRIP: d.description.slice(0, 30), ...stamp,
+          DESCRIP: d.description.slice(0, descWidth), ...stamp,
         }, op);
       }
       await this.addTo(s, 'ARCUST', { BALANCE: amount, PTDSLS: subtotal, YTDSLS: subtotal }, { CUSTNO: customer }, op);
       await this.update(s, 'ARCUST', { LSALE: amount, LDATE: date }, { CUSTNO: customer }, op);
       return (await this.readInvoice(s, number))!;
     });
+  }
+
+  /**
+   * Where this install records that a payment was applied, for the repeat check: ARCASH (INVNO,
+   * REFNO) where the install has it, else the payment's own ARDIST rows (TRANNO, ARSESS).
+   */
+  private async paymentRecord(): Promise<{ table: 'ARCASH' | 'ARDIST'; invoice: string; ref: string }> {
+    const cash = await this.shapeOrNull('ARCASH');
+    if (cash?.columns.has('INVNO') && cash.columns.has('REFNO')) return { table: 'ARCASH', invoice: 'INVNO', ref: 'REFNO' };
+    return { table: 'ARDIST', invoice: 'TRANNO', ref: 'ARSESS' };
   }
 
   postPayment(payment: Obj): Promise<Obj> {
@@ -693,11 +897,29 @@ export class SageProConnector {
       if (!number) throw this.invalid('payment.number (the invoice paid) is required', op, 'ARMAST', 'INVNO', 'number');
       const amount = round(Number(payment.payment_amount));
       if (!Number.isFinite(amount) || amount === 0) throw this.invalid('payment.payment_amount must be a non-zero number', op, 'ARMAST', 'PAIDAMT', 'payment_amount');
+      await this.requireDistributions(payment, op);
+      const rec = await this.paymentRecord();
+      // The reference is what makes a repeat (a re-run after a crash) a no-op: required.
+      const ref = String(payment.payment_ref ?? '').trim();
+      if (!ref) throw this.invalid(`payment.payment_ref is required: it is recorded in ${rec.table}.${rec.ref} so that a repeated payment is applied once`, op, rec.table, rec.ref, 'payment_ref');
+      const refKey = await this.key(rec.table, rec.ref, ref);
+      // Serialises AR writers: the check below and the rows written after it are one step.
+      await this.lockTable(s, 'ARMAST', 'INVNO');
       const inv = await this.readInvoice(s, number);
       if (!inv) throw new ConnectorError(`invoice ${number} not found`, { errorClass: 'not_found', system: 'sagepro', operation: op, table: 'ARMAST', column: 'INVNO' });
+      const applied = await s.query(
+        `SELECT ${rec.table === 'ARCASH' && await this.has('ARCASH', 'PAIDAMT') ? 'PAIDAMT' : ident(rec.ref)} AS V FROM ${this.t(rec.table)}${this.where([`${ident(rec.invoice)} = ?`, `${ident(rec.ref)} = ?`])}`,
+        [await this.key(rec.table, rec.invoice, number), refKey],
+      );
+      if (applied.length) {
+        if (rec.table === 'ARCASH' && typeof applied[0]!.V !== 'string') {
+          const paid = round(applied.reduce((t, r) => t + Number(r.V ?? 0), 0));
+          if (Math.abs(paid - amount) > 0.005) throw this.conflict(`payment '${ref}' on invoice ${number} was already applied with amount ${paid}, not ${amount}`, op, 'ARCASH', 'REFNO');
+        }
+        return inv;
+      }
       const customer = String(inv.customer);
       const date = String(payment.payment_date ?? '') || this.today();
-      const ref = String(payment.payment_ref ?? '').trim() || `PAY${await this.nextNumber(s, 'ARSESS')}`;
       const arAccount = await this.arAccountOf(s, customer);
       let dist = this.distributionsOf(payment, op);
       if (!dist.length) dist = [{ account: this.accounts.cash, amount, description: 'Payment' }];
@@ -705,10 +927,18 @@ export class SageProConnector {
       if (rest !== 0) dist.push({ account: arAccount, amount: -rest, description: 'Accounts receivable' });
       await this.checkAccounts(s, dist, op);
       const stamp = this.stamp();
+      const descWidth = await this.textWidth('ARDIST', 'DESCRIP', 30);
       for (const d of dist) {
         await this.insert(s, 'ARDIST', {
           GLACNT: d.account, TRANNO: number, CUSTNO: customer, TRANDTE: date, ARSESS: ref, AMOUNT: d.amount,
-          DESCRIP: d.description.slice(0, 30), ...stamp,
+          DESCRIP: d.description.slice(0, descWidth), ...stamp,
+        }, op);
+      }
+      // The cash receipt (reference 0b), where the install keeps ARCASH.
+      if (await this.shapeOrNull('ARCASH')) {
+        await this.insert(s, 'ARCASH', {
+          CUSTNO: customer, INVNO: number, INVDTE: inv.invoice_date ?? '', REFNO: ref, DTEPAID: date,
+          PONUM: inv.po_number ?? '', DISAMT: 0, PAIDAMT: amount, ...stamp,
         }, op);
       }
       await this.addTo(s, 'ARMAST', { PAIDAMT: amount, BALANCE: -amount }, { INVNO: number }, op);
@@ -745,7 +975,7 @@ export class SageProConnector {
     const maps = await this.present(e, table);
     const cols = new Set([...keyCols, ...maps.map((m) => m.column)]);
     for (const c of e.computed) for (const t of c.expression.match(/[A-Za-z_]\w*/g) ?? []) cols.add(t.toUpperCase());
-    const sql = `SELECT ${[...cols].map(ident).join(', ')} FROM ${this.dialect.table(table)}${this.where([])} ORDER BY ${keyCols.join(', ')}`;
+    const sql = `SELECT ${[...cols].map(ident).join(', ')} FROM ${this.t(table)}${this.where([])} ORDER BY ${keyCols.join(', ')}`;
     const conn = await this.pool.acquire();
     let broken = false;
     try {

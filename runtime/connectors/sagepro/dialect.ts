@@ -33,6 +33,11 @@ export interface Dialect {
   notDeleted(alias?: string): string | undefined;
   /** Trailing-blank-insensitive, case-insensitive comparison expression for a (memo) column. */
   lowerTrim(columnSql: string): string;
+  /**
+   * A statement that takes a write lock on a table for the rest of the transaction (serialises
+   * writers; readers go on), or undefined when the back-end cannot lock through ODBC.
+   */
+  lockTable(tableSql: string, column: string): string | undefined;
   /** Columns the back-end fills itself (identity), never written by the connector. */
   readonly generatedColumns: readonly string[];
   /** Value bound for a logical column. */
@@ -139,6 +144,8 @@ export function createDialect(name: DialectName, opts: DialectOptions = {}): Dia
         limit: (sql, n) => `${sql} LIMIT ${Math.trunc(n)}`,
         notDeleted: () => undefined,
         lowerTrim: (c) => `LOWER(RTRIM(${c}))`,
+        // Any write statement takes SQLite's database write lock (RESERVED), even when no row matches.
+        lockTable: (t, c) => `UPDATE ${t} SET ${ident(c)} = ${ident(c)} WHERE 1 = 0`,
         generatedColumns: [],
         boolParam: (b) => (b ? 1 : 0),
         emptyDate: EMPTY_DATE,
@@ -153,6 +160,8 @@ export function createDialect(name: DialectName, opts: DialectOptions = {}): Dia
         limit: (sql, n) => `${sql} LIMIT ${Math.trunc(n)}`,
         notDeleted: () => undefined,
         lowerTrim: (c) => `LOWER(RTRIM(${c}))`,
+        // Conflicts with itself (one writer at a time), not with plain reads.
+        lockTable: (t) => `LOCK TABLE ${t} IN SHARE ROW EXCLUSIVE MODE`,
         generatedColumns: [],
         // psqlODBC sends parameters as text; 'true'/'false' are valid boolean input.
         boolParam: (b) => (b ? 'true' : 'false'),
@@ -175,6 +184,7 @@ export function createDialect(name: DialectName, opts: DialectOptions = {}): Dia
         notDeleted: () => undefined,
         // The SQL edition may keep memos as `text`, which LOWER/RTRIM refuse: cast first.
         lowerTrim: (c) => `LOWER(RTRIM(CAST(${c} AS varchar(max))))`,
+        lockTable: (t) => `SELECT TOP 0 1 FROM ${t} WITH (TABLOCKX, HOLDLOCK)`,
         generatedColumns: ['ID_COL'],
         boolParam: (b) => (b ? 1 : 0),
         emptyDate: EMPTY_DATE,
@@ -199,6 +209,8 @@ export function createDialect(name: DialectName, opts: DialectOptions = {}): Dia
         limit: (sql, n) => sql.replace(/^\s*SELECT\s+(DISTINCT\s+)?/i, (_m, d: string | undefined) => `SELECT ${d ?? ''}TOP ${Math.trunc(n)} `),
         notDeleted: (alias) => (alias ? `NOT DELETED('${ident(alias)}')` : 'NOT DELETED()'),
         lowerTrim: (c) => `LOWER(ALLTRIM(${c}))`,
+        // The VFP ODBC driver has no FLOCK(): writers are serialised by the numbering row only.
+        lockTable: () => undefined,
         generatedColumns: [],
         boolParam: (b) => (b ? 1 : 0),
         emptyDate: EMPTY_DATE,

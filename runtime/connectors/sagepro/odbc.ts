@@ -116,7 +116,11 @@ function isConnected(c: odbc.Connection): boolean {
   return typeof v === 'function' ? v.call(c) : Boolean(v);
 }
 
-export interface PoolOptions { maxSize?: number; connectionTimeout?: number; loginTimeout?: number }
+export interface PoolOptions {
+  maxSize?: number; connectionTimeout?: number; loginTimeout?: number;
+  /** Runs on every new connection before first use (e.g. SQLite `ATTACH DATABASE` for module folders). */
+  onConnect?: (conn: odbc.Connection) => Promise<void>;
+}
 
 /** A small pool of ODBC connections opened on demand. */
 export class OdbcPool {
@@ -131,8 +135,9 @@ export class OdbcPool {
   }
 
   private async connectNew(): Promise<odbc.Connection> {
+    let conn: odbc.Connection;
     try {
-      return await odbc.connect({
+      conn = await odbc.connect({
         connectionString: this.dsn,
         ...(this.opts.connectionTimeout !== undefined ? { connectionTimeout: this.opts.connectionTimeout } : {}),
         ...(this.opts.loginTimeout !== undefined ? { loginTimeout: this.opts.loginTimeout } : {}),
@@ -143,6 +148,13 @@ export class OdbcPool {
       if (ce.errorClass === 'permission') throw ce;
       throw new ConnectorError(ce.message, { errorClass: 'transient', system: 'sagepro', operation: 'connect', cause: e });
     }
+    if (this.opts.onConnect) {
+      try { await this.opts.onConnect(conn); } catch (e) {
+        await conn.close().catch(() => undefined);
+        throw toConnectorError(e, { dsn: this.dsn, operation: 'connect' });
+      }
+    }
+    return conn;
   }
 
   async acquire(): Promise<odbc.Connection> {

@@ -12,6 +12,9 @@ import { ConnectorError } from '../errors.js';
 import { createSageProSandbox } from '../../sandbox/sagepro/database.js';
 import { SageProConnector } from './connector.js';
 
+/** The sandbox's numbering table: SYSDATA(COMPID, NUMKEY, NEXTNO) holding the next number. */
+const NUMBERING = { sales_order: { method: 'table' as const, table: 'SYSDATA', keyColumn: 'NUMKEY', key: 'SONO', numberColumn: 'NEXTNO', holds: 'next' as const, where: { COMPID: '01' } } };
+
 type Row = Record<string, unknown>;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Obj = Record<string, any>;
@@ -27,7 +30,7 @@ describe('sales order totals reconcile to the cent (SQLite3 ODBC sandbox)', () =
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'connect-sagepro-totals-'));
     dsn = (await createSageProSandbox({ dbPath: path.join(dir, 'sagepro.db') })).dsn;
-    conn = new SageProConnector({ dsn, now: () => new Date('2026-03-01T12:00:00Z') });
+    conn = new SageProConnector({ dsn, numbering: NUMBERING, now: () => new Date('2026-03-01T12:00:00Z') });
   });
   afterAll(async () => { await conn.close(); fs.rmSync(dir, { recursive: true, force: true }); });
 

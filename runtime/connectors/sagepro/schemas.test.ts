@@ -66,5 +66,8 @@ describe('Sage Pro entity schemas', () => {
     expect(s.get('SalesOrder.Line').columns.find((m) => m.property === 'item')?.type).toEqual({ kind: 'C', width: 15 });
     expect(s.get('InventoryLevel').computed).toEqual([{ property: 'available', expression: 'LONHAND - LSOALOC - LWOALOC' }]);
     expect(s.get('SalesOrderStatus').foreign.map((m) => `${m.table}.${m.column}`)).toContain('ARMAST.INVNO');
+    // Columns no public source confirms for their table (reference 0b) are marked optional.
+    const optional = [...s.entities.values()].flatMap((e) => e.columns.filter((m) => m.optional).map((m) => `${m.table}.${m.column}`)).sort();
+    expect(optional).toEqual(['ARDIST.DESCRIP', 'ARMAST.DTEPAID', 'ARTRAN.LINENO', 'SOTRAN.LINENO', 'SOTRAN.SHIPDATE']);
   });
 });

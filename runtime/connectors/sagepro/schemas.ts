@@ -17,6 +17,8 @@ export interface ColumnMapping {
   type: StorageType;
   justify: 'left' | 'right';
   readOnly: boolean;
+  /** `x-sagepro.optional`: a column no public source confirms for its table; installs may lack it. */
+  optional?: boolean;
 }
 
 /** One object level of an entity (the entity itself, or a `$defs` member such as SalesOrder.Line). */
@@ -59,7 +61,7 @@ function shapeOf(name: string, obj: Record<string, unknown>): EntityShape {
   if (xs.history) shape.history = xs.history.toUpperCase();
   const props = (obj.properties ?? {}) as Record<string, Record<string, unknown>>;
   for (const [prop, def] of Object.entries(props)) {
-    const x = def['x-sagepro'] as { table?: string; column?: string; type?: string; justify?: string; computed?: string; removed?: boolean } | undefined;
+    const x = def['x-sagepro'] as { table?: string; column?: string; type?: string; justify?: string; computed?: string; removed?: boolean; optional?: boolean } | undefined;
     if (!x || x.removed) continue;
     if (x.computed) { shape.computed.push({ property: prop, expression: x.computed }); continue; }
     if (!x.column || !x.type) continue;
@@ -70,6 +72,7 @@ function shapeOf(name: string, obj: Record<string, unknown>): EntityShape {
       type: parseStorageType(x.type),
       justify: x.justify === 'right' ? 'right' : 'left',
       readOnly: def.readOnly === true,
+      ...(x.optional === true ? { optional: true } : {}),
     };
     (m.table === shape.table ? shape.columns : shape.foreign).push(m);
   }

@@ -6,6 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectorError } from '../errors.js';
 import { createSageProSandbox } from '../../sandbox/sagepro/database.js';
 import { SageProConnector } from './connector.js';
+
+/** The sandbox's numbering table: SYSDATA(COMPID, NUMKEY, NEXTNO) holding the next number. */
+const NUMBERING = { sales_order: { method: 'table' as const, table: 'SYSDATA', keyColumn: 'NUMKEY', key: 'SONO', numberColumn: 'NEXTNO', holds: 'next' as const, where: { COMPID: '01' } } };
 import type { TextRules } from '../../text/codepage.js';
 import { createDialect, dialectFromDsn, genericStorageType } from './dialect.js';
 import { completeRow, decodeValue, encodeValue, padKey, type TableShape } from './storage.js';
@@ -149,7 +152,7 @@ describe('text rules through the real SQLite3 ODBC driver into the Sage Pro sand
 
   it('strip: the NUL is removed (not the rest of the value) and a warning names SOADDR.ADDRESS2; an emoji name fits C(50)', async () => {
     const warnings: string[] = [];
-    const conn = new SageProConnector({ dsn, text: { codePage: 'windows-1252', unmappable: 'transliterate', control: 'strip' }, onWarning: (m) => warnings.push(m) });
+    const conn = new SageProConnector({ dsn, numbering: NUMBERING, text: { codePage: 'windows-1252', unmappable: 'transliterate', control: 'strip' }, onWarning: (m) => warnings.push(m) });
     try {
       const so = await conn.createSalesOrder(order('XC-TEXT-1', 'Line2\u0000NUL', 'Widget 😀 deluxe edition with a very long marketing'));
       expect(await readBack(String(so.number))).toEqual({ address2: 'Line2NUL', description: 'Widget ? deluxe edition with a very long marketing' });
@@ -158,7 +161,7 @@ describe('text rules through the real SQLite3 ODBC driver into the Sage Pro sand
   });
 
   it('reject: the order is refused as invalid naming SOADDR.ADDRESS2, and nothing is written', async () => {
-    const conn = new SageProConnector({ dsn, text: { codePage: 'windows-1252', unmappable: 'transliterate', control: 'reject' } });
+    const conn = new SageProConnector({ dsn, numbering: NUMBERING, text: { codePage: 'windows-1252', unmappable: 'transliterate', control: 'reject' } });
     try {
       const e = await conn.createSalesOrder(order('XC-TEXT-2', 'Line2\u0000NUL', 'Widget')).then(() => undefined, (x: unknown) => x as ConnectorError);
       expect(e).toBeInstanceOf(ConnectorError);

@@ -36,6 +36,8 @@ export interface RequestOptions {
   body?: unknown;
   /** Catalog operation name, for error messages. */
   operation?: string;
+  /** Retries of transient failures for this request (default: the client's `retries`). */
+  retries?: number;
 }
 
 /** Token bucket: `take()` resolves when a token is available; waiters are served in order. */
@@ -96,8 +98,8 @@ export class XcartClient {
     });
   }
 
-  get<T = unknown>(path: string, query?: Query, operation?: string): Promise<T> {
-    return this.request<T>('GET', path, { query, operation });
+  get<T = unknown>(path: string, query?: Query, operation?: string, retries?: number): Promise<T> {
+    return this.request<T>('GET', path, { query, operation, ...(retries !== undefined ? { retries } : {}) });
   }
   put<T = unknown>(path: string, body: unknown, operation?: string): Promise<T> {
     return this.request<T>('PUT', path, { body, operation });
@@ -113,7 +115,7 @@ export class XcartClient {
       try {
         return await this.once<T>(method, path, opts);
       } catch (e) {
-        if (!(e instanceof ConnectorError) || e.errorClass !== 'transient' || attempt >= this.retries) throw e;
+        if (!(e instanceof ConnectorError) || e.errorClass !== 'transient' || attempt >= (opts.retries ?? this.retries)) throw e;
         let waitMs: number;
         if (e.status === 429) {
           // The request was not processed: safe to repeat for every method.
@@ -166,7 +168,15 @@ export class XcartClient {
       try {
         return JSON.parse(text) as T;
       } catch (err) {
-        throw new ConnectorError(`${what}: HTTP ${status} with a body that is not JSON`, { errorClass: 'invalid', system: 'xcart', operation: opts.operation, status, cause: err });
+        // A 200 that is not JSON is not the store's answer: a maintenance page, a proxy or CDN error
+        // page (text/html), or a body cut short. Nothing about the data is known, so it is transient
+        // (retried with backoff, then alerted), never "invalid data". A well-formed JSON body of the
+        // wrong shape is still invalid (the schema check names the field).
+        const type = String(res.headers['content-type'] ?? '').split(';')[0]!.trim() || 'no content type';
+        const looksHtml = /^\s*</.test(text) || type === 'text/html';
+        throw new ConnectorError(
+          `${what}: HTTP ${status} with a body that is not JSON (${type}, ${text.length} bytes: ${looksHtml ? 'an HTML page, e.g. maintenance or a proxy' : 'truncated or garbled JSON'})`,
+          { errorClass: 'transient', system: 'xcart', operation: opts.operation, status, cause: err });
       }
     }
     const serverMessage = this.redact(extractMessage(text));
@@ -176,7 +186,12 @@ export class XcartClient {
     else if (status >= 500 || status === 408) errorClass = 'transient';
     else if (status === 401 || status === 403) errorClass = 'permission';
     else if (status === 404) errorClass = 'not_found';
-    else if (status === 409 || (status === 400 && method === 'POST' && /already exists/i.test(serverMessage))) errorClass = 'conflict';
+    // Status GET/PUT of a missing order: 400 "Order with ID n not found" (classes/XLite/API/Endpoint/
+    // OrderPaymentStatus/DataProvider/ItemDataProvider.php:40 and the shipping twin).
+    else if (status === 400 && /^Order with ID \d+ not found$/i.test(serverMessage.trim())) errorClass = 'not_found';
+    // A duplicate login or coupon code: 400 'Field "login" must be unique'
+    // (classes/XLite/API/InputRule/SubRule/CheckUniqueField.php:55).
+    else if (status === 409 || (status === 400 && /must be unique|already exists/i.test(serverMessage))) errorClass = 'conflict';
     else errorClass = 'invalid';
     const hint = status === 403 && method !== 'GET' ? ' (a write needs the read/write token)' : '';
     throw new ConnectorError(

@@ -23,6 +23,12 @@ export interface XcartConnectorConfig extends XcartClientConfig {
   skuCacheTtlMs?: number;
 }
 
+/**
+ * An order the store cannot serialise (HTTP 500 for it and for every page that holds it, e.g. an
+ * item whose product was deleted). `orderId` is null when probing could not find its id.
+ */
+export interface UnreadableOrder { orderId: number | null; reason: string }
+
 /** Polling state: the newest update_date seen and the orders already delivered at exactly that time. */
 export interface OrderWatermark { since: string; seen: string[] }
 
@@ -79,6 +85,8 @@ export class XcartConnector {
   private readonly skuTtl: number;
   private catalogue: { at: number; bySku: Map<string, XcartProduct>; byId: Map<number, XcartProduct> } | undefined;
   private catalogueLoad: Promise<void> | undefined;
+  /** Order ids found unreadable (HTTP 500) by earlier polls. */
+  private readonly unreadableIds = new Set<number>();
 
   constructor(private readonly cfg: XcartConnectorConfig) {
     this.client = new XcartClient(cfg);
@@ -126,6 +134,16 @@ export class XcartConnector {
    * otherwise pages `order[lastRenewDate]=desc` back to the watermark (5.5.0).
    */
   async listChangedSince(since: string | Date): Promise<XcartOrder[]> {
+    return (await this.scanChanged(since)).orders;
+  }
+
+  /**
+   * listChangedSince, plus the orders the store could not serialise. A page that answers 500 is read
+   * again in smaller pages (100 → 10 → 1) so that one broken order costs its own position only; its
+   * id is then found by probing GET /api/orders/{id} next to its neighbours (xcart-api.md item 9: an
+   * order whose item's product was deleted answers 500 alone and in every page that holds it).
+   */
+  async scanChanged(since: string | Date): Promise<{ orders: XcartOrder[]; unreadable: UnreadableOrder[] }> {
     const op = 'orders.list_changed';
     const sinceMs = typeof since === 'string' ? dateMs(since) : since.getTime();
     if (Number.isNaN(sinceMs)) throw new ConnectorError(`X-Cart ${op}: 'since' is not a date`, { errorClass: 'invalid', system: 'xcart', operation: op, field: 'since' });
@@ -140,6 +158,16 @@ export class XcartConnector {
       const prev = byId.get(o.id);
       if (!prev || dateMs(prev.update_date) <= dateMs(o.update_date)) byId.set(o.id, o);
     };
+    /** Every slot read, in the order the store listed them; null = a position the store could not serialise. */
+    const slots: (XcartOrder | null)[] = [];
+    const brokenAt: number[] = [];
+    const record = (list: (XcartOrder | null)[]) => {
+      for (const o of list) {
+        if (o === null) { brokenAt.push(slots.length); slots.push(null); continue; }
+        slots.push(o);
+        take(o);
+      }
+    };
 
     if (this.changedMode === 'lastRenewDate') {
       // Keyset paging on update_date: each request starts at the newest date seen so far, so an order
@@ -147,33 +175,108 @@ export class XcartConnector {
       let key = sinceStr;
       let page = 1;
       for (let guard = 0; guard < 100_000; guard++) {
-        const list = this.validList('Order', await this.client.get<unknown>('/api/orders',
-          { 'lastRenewDate[after]': key, 'order[lastRenewDate]': 'asc', page, itemsPerPage: 100 }, op), op) as XcartOrder[];
-        if (list.some((o) => dateMs(o.update_date) < sinceSec)) {
+        const list = await this.readOrdersPage({ 'lastRenewDate[after]': key, 'order[lastRenewDate]': 'asc' }, page, 100, op);
+        if (list.some((o) => o !== null && dateMs(o.update_date) < sinceSec)) {
           // The store ignored the filter (5.5.0): switch to scanning and start over.
           this.changedMode = 'scan';
-          return this.listChangedSince(since);
+          return this.scanChanged(since);
         }
-        list.forEach(take);
+        record(list);
         if (list.length < 100) break;
-        const last = list[list.length - 1]!.update_date;
+        const lastOrder = [...list].reverse().find((o): o is XcartOrder => o !== null);
+        const last = lastOrder?.update_date ?? key;
         if (dateMs(last) === dateMs(key)) page++; // a full page within one second: advance by page
         else { key = last; page = 1; }
       }
     } else {
-      for await (const page of this.client.pages<unknown>('/api/orders', { 'order[lastRenewDate]': 'desc' }, { operation: op })) {
-        const list = this.validList('Order', page, op) as XcartOrder[];
-        list.forEach(take);
-        if (list.some((o) => dateMs(o.update_date) < sinceSec)) break;
+      for (let page = 1; page <= 100_000; page++) {
+        const list = await this.readOrdersPage({ 'order[lastRenewDate]': 'desc' }, page, 100, op);
+        record(list);
+        if (list.length < 100) break;
+        if (list.some((o) => o !== null && dateMs(o.update_date) < sinceSec)) break;
       }
     }
-    return [...byId.values()].sort((a, b) => dateMs(a.update_date) - dateMs(b.update_date) || a.id - b.id);
+    const unreadable = brokenAt.length ? await this.identifyBroken(slots, brokenAt, sinceSec, op) : [];
+    const orders = [...byId.values()].sort((a, b) => dateMs(a.update_date) - dateMs(b.update_date) || a.id - b.id);
+    return { orders, unreadable };
+  }
+
+  /**
+   * One page of /api/orders, validated. On HTTP 500 the same positions are read again in pages of 10,
+   * then of 1; a single position that still answers 500 becomes null. When every position fails the
+   * store is down (not one broken order) and the first error goes up.
+   */
+  private async readOrdersPage(query: Record<string, string>, page: number, per: number, op: string, retries?: number): Promise<(XcartOrder | null)[]> {
+    let first: ConnectorError;
+    try {
+      const raw = await this.client.get<unknown>('/api/orders', { ...query, page, itemsPerPage: per }, op, retries);
+      return this.validList('Order', raw, op) as XcartOrder[];
+    } catch (e) {
+      if (!(e instanceof ConnectorError) || e.status !== 500) throw e;
+      if (per === 1) return [null];
+      first = e;
+    }
+    const sub = per > 10 ? 10 : 1;
+    const parts = per / sub;
+    const out: (XcartOrder | null)[] = [];
+    for (let i = 0; i < parts; i++) {
+      const list = await this.readOrdersPage(query, (page - 1) * parts + i + 1, sub, op, 0);
+      out.push(...list);
+      if (list.length < sub) break;
+    }
+    if (out.length === 0 || out.every((o) => o === null)) throw first;
+    return out;
+  }
+
+  /** Finds the ids of unreadable positions by probing ids next to their neighbours (GET answers 500). */
+  private async identifyBroken(slots: (XcartOrder | null)[], brokenAt: number[], sinceSec: number, op: string): Promise<UnreadableOrder[]> {
+    const seen = new Set(slots.filter((o): o is XcartOrder => o !== null).map((o) => o.id));
+    const probed = new Set<number>();
+    const out: UnreadableOrder[] = [];
+    const PROBES = 40;
+    for (const at of brokenAt) {
+      const before = [...slots.slice(0, at)].reverse().find((o): o is XcartOrder => o !== null);
+      const after = slots.slice(at + 1).find((o): o is XcartOrder => o !== null);
+      // In the newest-first scan, an unreadable order after the first one older than the watermark
+      // is older too: not part of this poll.
+      if (this.changedMode === 'scan' && before && dateMs(before.update_date) < sinceSec) continue;
+      const anchors = [before?.id, after?.id].filter((x): x is number => x !== undefined);
+      // Orders found unreadable before are tried first: a broken order among the newest changes is
+      // met again on every poll.
+      const candidates: number[] = [...this.unreadableIds].filter((id) => !seen.has(id) && !probed.has(id));
+      for (let d = 1; candidates.length < PROBES && d <= PROBES * 4; d++) {
+        for (const a of anchors) for (const id of [a + d, a - d]) {
+          if (id > 0 && !seen.has(id) && !probed.has(id) && !candidates.includes(id)) candidates.push(id);
+        }
+      }
+      let found: number | null = null;
+      for (const id of candidates.slice(0, PROBES + this.unreadableIds.size)) {
+        probed.add(id);
+        try {
+          await this.client.get(`/api/orders/${id}`, undefined, op, 0);
+          this.unreadableIds.delete(id); // readable again
+        } catch (e) {
+          if (e instanceof ConnectorError && e.status === 500) { found = id; this.unreadableIds.add(id); break; }
+          if (e instanceof ConnectorError && e.errorClass === 'not_found') continue;
+          throw e;
+        }
+      }
+      const where = `between orders ${before ? before.id : '(start)'} and ${after ? after.id : '(end)'} of the lastRenewDate order`;
+      out.push({
+        orderId: found,
+        reason: found !== null
+          ? `X-Cart answers HTTP 500 for order ${found} (it cannot serialise it; usually an item whose product was deleted); stepped past it, ${where}`
+          : `X-Cart answers HTTP 500 for one order ${where} and its id was not found by probing; stepped past it`,
+      });
+    }
+    return out;
   }
 
   /** Polls once from a watermark: the orders not delivered yet and the watermark to store afterwards. */
-  async pollChangedOrders(wm: OrderWatermark): Promise<{ orders: XcartOrder[]; watermark: OrderWatermark }> {
-    const { fresh, next } = advanceWatermark(wm, await this.listChangedSince(wm.since));
-    return { orders: fresh, watermark: next };
+  async pollChangedOrders(wm: OrderWatermark): Promise<{ orders: XcartOrder[]; watermark: OrderWatermark; unreadable: UnreadableOrder[] }> {
+    const { orders, unreadable } = await this.scanChanged(wm.since);
+    const { fresh, next } = advanceWatermark(wm, orders);
+    return { orders: fresh, watermark: next, unreadable };
   }
 
   /** Which `orders.list_changed` strategy is in use (after the first call when auto). */
@@ -208,19 +311,33 @@ export class XcartConnector {
 
   async listProducts(): Promise<XcartProduct[]> {
     const op = 'products.list';
-    const list = this.validList('Product', await this.client.getAll<unknown>('/api/products', {}, { operation: op }), op) as XcartProduct[];
-    this.catalogue = {
-      at: Date.now(),
-      bySku: new Map(list.map((p) => [p.sku.toLowerCase(), p])),
-      byId: new Map(list.map((p) => [p.id, p])),
-    };
-    return list;
+    const raw = await this.client.getAll<unknown>('/api/products', {}, { operation: op });
+    this.indexCatalogue(raw);
+    return this.validList('Product', raw, op) as XcartProduct[];
   }
 
-  /** The API has no SKU filter: the catalogue is paged once and indexed for `skuCacheTtlMs`. */
+  /**
+   * The API has no SKU filter: the catalogue is paged once and indexed for `skuCacheTtlMs`. Only the
+   * product returned is validated, so one odd product elsewhere in the catalogue cannot fail every
+   * lookup.
+   */
   async findProductBySku(sku: string): Promise<XcartProduct | null> {
     await this.freshCatalogue();
-    return this.catalogue!.bySku.get(sku.toLowerCase()) ?? null;
+    const p = this.catalogue!.bySku.get(sku.toLowerCase());
+    return p === undefined ? null : (this.valid('Product', p, 'products.find_by_sku') as XcartProduct);
+  }
+
+  /** Indexes raw catalogue entries by SKU and id (not validated: lookups validate what they return). */
+  private indexCatalogue(raw: unknown[]): void {
+    const bySku = new Map<string, XcartProduct>();
+    const byId = new Map<number, XcartProduct>();
+    for (const x of raw) {
+      if (!x || typeof x !== 'object') continue;
+      const p = x as XcartProduct;
+      if (typeof p.sku === 'string') bySku.set(p.sku.toLowerCase(), p);
+      if (Number.isInteger(p.id)) byId.set(p.id, p);
+    }
+    this.catalogue = { at: Date.now(), bySku, byId };
   }
 
   async setProductStock(productId: number, amount: number): Promise<XcartProduct> {
@@ -240,7 +357,8 @@ export class XcartConnector {
   private async freshCatalogue(): Promise<void> {
     if (this.catalogue && Date.now() - this.catalogue.at < this.skuTtl) return;
     // Concurrent callers share one load.
-    this.catalogueLoad ??= this.listProducts().then(() => undefined).finally(() => { this.catalogueLoad = undefined; });
+    this.catalogueLoad ??= this.client.getAll<unknown>('/api/products', {}, { operation: 'products.find_by_sku' })
+      .then((raw) => this.indexCatalogue(raw)).finally(() => { this.catalogueLoad = undefined; });
     await this.catalogueLoad;
   }
 
@@ -266,22 +384,48 @@ export class XcartConnector {
 
   // ---- categories and coupons -----------------------------------------------------------------
 
+  /**
+   * Every category below the root. GET /api/categories without `parent` lists only the first level
+   * (classes/XLite/API/Endpoint/Category/Filter/ParentFilter.php), so the tree is walked with
+   * `parent=<id>`, breadth first.
+   */
   async listCategories(): Promise<Json[]> {
     const op = 'categories.list';
-    return this.validList('Category', await this.client.getAll<unknown>('/api/categories', {}, { operation: op }), op);
+    const out: Json[] = [];
+    const seen = new Set<number>();
+    let level = this.validList('Category', await this.client.getAll<unknown>('/api/categories', {}, { operation: op }), op);
+    for (let depth = 0; level.length > 0 && depth < 100; depth++) {
+      const next: Json[] = [];
+      for (const c of level) {
+        const id = c.id as number;
+        if (seen.has(id)) continue;
+        seen.add(id);
+        out.push(c);
+        next.push(...this.validList('Category', await this.client.getAll<unknown>('/api/categories', { parent: id }, { operation: op }), op));
+      }
+      level = next;
+    }
+    return out;
   }
 
-  /** The sub-resource lists {product_id}; products come from the catalogue index, or one GET each if missing. */
+  /**
+   * The sub-resource lists {product_id}; products come from the catalogue index, or one GET each if
+   * missing. It ignores page/itemsPerPage (one GET returns every product), so it is read with one GET:
+   * a pager waiting for a short page would loop on a category of 100 products or more.
+   */
   async getCategoryProducts(categoryId: number): Promise<XcartProduct[]> {
     const op = 'categories.products';
-    const refs = this.validList('CategoryProduct', await this.client.getAll<unknown>(`/api/categories/${int(categoryId, op, 'category_id')}/products`, {}, { operation: op }), op);
+    const refs = this.validList('CategoryProduct', await this.client.get<unknown>(`/api/categories/${int(categoryId, op, 'category_id')}/products`, undefined, op), op);
     if (refs.length === 0) return [];
     await this.freshCatalogue();
     const out: XcartProduct[] = [];
+    const ids = new Set<number>();
     for (const r of refs) {
       const id = r.product_id as number;
-      const p = this.catalogue!.byId.get(id) ?? (this.valid('Product', await this.client.get(`/api/products/${id}`, undefined, op), op) as XcartProduct);
-      out.push(p);
+      if (ids.has(id)) continue;
+      ids.add(id);
+      const p = this.catalogue!.byId.get(id) ?? await this.client.get(`/api/products/${id}`, undefined, op);
+      out.push(this.valid('Product', p, op) as XcartProduct);
     }
     return out;
   }
@@ -300,7 +444,15 @@ export class XcartConnector {
 
   /** True when the store honours lastRenewDate[after] (5.5.1+): a far-future bound must return nothing. */
   private async probeLastRenewFilter(): Promise<boolean> {
-    const list = await this.client.get<unknown>('/api/orders', { 'lastRenewDate[after]': FAR_FUTURE, itemsPerPage: 1 }, 'orders.list_changed');
+    let list: unknown;
+    try {
+      list = await this.client.get<unknown>('/api/orders', { 'lastRenewDate[after]': FAR_FUTURE, itemsPerPage: 1 }, 'orders.list_changed');
+    } catch (e) {
+      // A store that honours the filter has no order to serialise here; a 500 means it listed one
+      // (and could not serialise it): the filter was ignored.
+      if (e instanceof ConnectorError && e.status === 500) return false;
+      throw e;
+    }
     return Array.isArray(list) && list.length === 0;
   }
 

@@ -1,5 +1,5 @@
 export { XcartConnector, XCART_DISPATCH, advanceWatermark, orderVersionKey, xcartDate } from './connector.js';
-export type { XcartConnectorConfig, OrderWatermark, XcartOrder, XcartProduct, XcartProfile } from './connector.js';
+export type { XcartConnectorConfig, OrderWatermark, UnreadableOrder, XcartOrder, XcartProduct, XcartProfile } from './connector.js';
 export { XcartClient, TokenBucket, parseRetryAfter } from './client.js';
 export type { XcartClientConfig, Query, RequestOptions } from './client.js';
 export { loadXcartCatalog, checkArgs } from './catalog.js';

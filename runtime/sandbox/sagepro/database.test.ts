@@ -13,7 +13,7 @@ describe('Sage Pro sandbox', () => {
   it('creates and seeds once, then reuses the file', async () => {
     const dbPath = path.join(dir, 'nested', 'sagepro.db');
     const a = await createSageProSandbox({ dbPath });
-    expect(a).toEqual({ dsn: `Driver=SQLite3;Database=${dbPath};Timeout=5000;NoCreat=1`, created: true });
+    expect(a).toMatchObject({ dsn: `Driver=SQLite3;Database=${dbPath};Timeout=5000;NoCreat=1`, created: true, profile: 'standard', attach: {} });
     const b = await createSageProSandbox({ dbPath });
     expect(b.created).toBe(false);
     const c = await odbc.connect(a.dsn);

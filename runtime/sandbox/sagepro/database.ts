@@ -1,237 +1,83 @@
 /**
  * The Sage Pro sandbox: a Sage Pro-shaped database (SQLite file by default; the same DDL and seed
- * load into PostgreSQL) reached through ODBC like a real install.
+ * load into PostgreSQL) reached through ODBC like a real install, in one of the install profiles of
+ * profiles.ts (`standard` by default, `minimal`, `vfp-modules`).
  *
- *   createSageProSandbox({ dbPath }) → { dsn: 'Driver=SQLite3;Database=<abs path>', created }
- *   sandboxDdl(dialect)              → CREATE TABLE / CREATE INDEX statements
- *   seedSandbox(conn, dialect)       → inserts the seed rows (every column supplied, no NULLs)
+ *   createSageProSandbox({ dbPath, profile }) → { dsn, created, profile, attach, siteConfig }
+ *   connectSageProSandbox(sandbox)            → an odbc Connection with the module files attached
+ *   sandboxDdl(engine, profile)               → CREATE TABLE / CREATE INDEX statements
+ *   loadSandbox(conn, engine, { profile })    → creates the tables and inserts the seed rows (every column supplied, no NULLs)
+ *   insertSandboxRow(conn, table, values)     → one more complete row, as the seed writes them
+ *
+ * Plain SQL of its own (types.ts, rows.ts, ddl.ts): nothing here comes from the connector.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import odbc from 'odbc';
-import { createDialect, ident, type Dialect, type DialectName } from '../../connectors/sagepro/dialect.js';
-import { completeRow, type TableShape } from '../../connectors/sagepro/storage.js';
-import { parseStorageType } from '../../connectors/sagepro/types.js';
-import { SANDBOX_TABLES } from './tables.js';
+import { layoutDdl, type TableLayout } from './ddl.js';
+import { moduleFiles, PROFILE_NAMES, profileLayout, SAGEPRO_PROFILES, sandboxProfile, type ProfileName, type SandboxProfile, type SiteConfig } from './profiles.js';
+import { insertRow, type SqlRunner } from './rows.js';
+import { seedSandbox } from './seed.js';
+import type { Engine } from './types.js';
 
-/** Columns stored right-justified (numeric-looking document keys). */
-export const RIGHT_JUSTIFIED = new Set(['SONO', 'INVNO', 'ORNUM', 'TRANNO']);
+export { SEED_CUSTOMERS, SEED_GL_ACCOUNTS, SEED_ITEMS, SEED_ORDERS, seedSandbox } from './seed.js';
+export { RIGHT_JUSTIFIED, EMPTY_DATE, type SqlRunner } from './rows.js';
+export type { TableLayout } from './ddl.js';
+export { DEFAULT_PROFILE, PROFILE_NAMES, SAGEPRO_PROFILES, sageproYaml, sandboxProfile, type ProfileName, type SandboxProfile, type SiteConfig } from './profiles.js';
 
-/** Anything that runs a parameterised statement: an `odbc` Connection, or a wrapper. */
-export interface SqlRunner {
-  query(sql: string, params?: (string | number)[]): Promise<unknown>;
+/** The layout of a profile (default standard) on an engine: `arcust` on SQLite / PostgreSQL, `arcust01` in VFP DDL. */
+export function standardLayout(engine: Engine, profile: SandboxProfile = SAGEPRO_PROFILES.standard): TableLayout {
+  return profileLayout(profile, engine);
 }
 
-function dialectOf(d: Dialect | DialectName): Dialect {
-  return typeof d === 'string' ? createDialect(d) : d;
+/** The table layout of a profile by name: `sandboxLayout('vfp-modules').physical('ARCUST')` is `ardata.arcust01`. */
+export function sandboxLayout(profile: ProfileName = 'standard', engine: Engine = 'sqlite'): TableLayout {
+  return profileLayout(sandboxProfile(profile), engine);
 }
 
-export function sandboxDdl(dialect: Dialect | DialectName): string[] {
-  const d = dialectOf(dialect);
-  const out: string[] = [];
-  for (const t of SANDBOX_TABLES) {
-    const cols = t.columns.map(([c, ty]) => `  ${ident(c)} ${d.ddlType(parseStorageType(ty))}`);
-    out.push(`CREATE TABLE ${d.table(t.name)} (\n${cols.join(',\n')}\n)`);
-    const base = d.table(t.name).replace(/^.*\./, '');
-    for (const u of t.unique ?? []) out.push(`CREATE UNIQUE INDEX ${base}_${u.join('_').toLowerCase()}_u ON ${d.table(t.name)} (${u.map(ident).join(', ')})`);
-    for (const i of t.index ?? []) out.push(`CREATE INDEX ${base}_${i.join('_').toLowerCase()}_i ON ${d.table(t.name)} (${i.map(ident).join(', ')})`);
-  }
-  return out;
+export function sandboxDdl(engine: Engine, profile: ProfileName = 'standard'): string[] {
+  return layoutDdl(profileLayout(sandboxProfile(profile), engine));
 }
 
-export function sandboxShape(table: string): TableShape {
-  const t = SANDBOX_TABLES.find((x) => x.name === table);
-  if (!t) throw new Error(`no sandbox table ${table}`);
-  return {
-    table,
-    columns: new Map(t.columns.map(([c, ty]) => [c, { name: c, type: parseStorageType(ty), justify: RIGHT_JUSTIFIED.has(c) ? 'right' as const : 'left' as const }])),
-  };
+/**
+ * Inserts one complete row into a sandbox table, as the seed does (given values padded, every other
+ * column blank; a column the table lacks is an error): how tests add ERP-side data (a new item, a
+ * customer) without the connector. `layout` defaults to the standard profile on SQLite.
+ */
+export async function insertSandboxRow(conn: SqlRunner, table: string, values: Record<string, unknown>, layout: TableLayout = standardLayout('sqlite')): Promise<void> {
+  const t = layout.tables.find((x) => x.name === table.toUpperCase());
+  if (!t) throw new Error(`sandbox: this install has no table ${table}`);
+  await insertRow(conn, layout.physical(t.name), t, values, layout.engine);
 }
 
-async function insert(conn: SqlRunner, d: Dialect, table: string, values: Record<string, unknown>): Promise<void> {
-  const { columns, params } = completeRow(sandboxShape(table), values, d);
-  await conn.query(`INSERT INTO ${d.table(table)} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`, params);
+/**
+ * `ATTACH DATABASE` statements for module files (SQLite: a VFP install's module folders). Unless
+ * `create`, each file is named by a `file:` URI with `mode=rw`, so a missing file is an error
+ * ("unable to open database") instead of a new empty database: the NoCreat=1 of the DSN, for
+ * attached files.
+ */
+export function attachStatements(attach: Readonly<Record<string, string>>, opts: { create?: boolean } = {}): string[] {
+  return Object.entries(attach).map(([name, file]) => {
+    if (!/^[a-z][a-z0-9_]*$/.test(name)) throw new Error(`sandbox: bad module name '${name}'`);
+    const target = opts.create ? file : `file:${encodeURI(file).replace(/\?/g, '%3F').replace(/#/g, '%23')}?mode=rw`;
+    return `ATTACH DATABASE '${target.replace(/'/g, "''")}' AS ${name}`;
+  });
 }
 
-export const SEED_ITEMS: { item: string; desc: string; price: number; cost: number; main: number; east: number }[] = [
-  { item: 'WIDGET-100', desc: 'Widget 100, standard', price: 19.99, cost: 8.5, main: 120, east: 40 },
-  { item: 'WIDGET-200', desc: 'Widget 200, heavy duty', price: 34.5, cost: 15.25, main: 60, east: 25 },
-  { item: 'GADGET-300', desc: 'Gadget 300', price: 49, cost: 22, main: 35, east: 10 },
-  { item: 'GADGET-310', desc: 'Gadget 310 with case', price: 59, cost: 27.4, main: 12, east: 0 },
-  { item: 'CABLE-USB-C', desc: 'USB-C cable 1 m', price: 9.95, cost: 2.1, main: 500, east: 200 },
-  { item: 'CABLE-HDMI', desc: 'HDMI 2.1 cable 2 m', price: 14.95, cost: 3.4, main: 300, east: 150 },
-  { item: 'MOUSE-WL', desc: 'Wireless mouse', price: 24.99, cost: 9.8, main: 80, east: 30 },
-  { item: 'KEYB-MECH', desc: 'Mechanical keyboard', price: 89, cost: 41, main: 25, east: 8 },
-  { item: 'MONITOR-27', desc: '27 inch monitor QHD', price: 299, cost: 185, main: 14, east: 6 },
-  { item: 'DOCK-USB4', desc: 'USB4 docking station', price: 189, cost: 101, main: 9, east: 3 },
-  { item: 'SSD-1TB', desc: 'SSD 1 TB NVMe', price: 79.9, cost: 48, main: 70, east: 20 },
-  { item: 'RAM-32GB', desc: 'RAM 32 GB DDR5 kit', price: 109, cost: 72, main: 40, east: 12 },
-  { item: 'HEADSET-PRO', desc: 'Headset Pro, noise cancelling', price: 149, cost: 66, main: 18, east: 5 },
-  { item: 'WEBCAM-4K', desc: 'Webcam 4K', price: 129, cost: 58, main: 22, east: 0 },
-  { item: 'CHARGER-65W', desc: 'USB-C charger 65 W', price: 39.9, cost: 14.2, main: 110, east: 45 },
-  { item: 'STAND-ALU', desc: 'Aluminium laptop stand', price: 44, cost: 17.6, main: 33, east: 11 },
-];
-
-export const SEED_CUSTOMERS: { custno: string; company: string; contact: string; email: string; city: string; state: string; zip: string }[] = [
-  { custno: 'ACME01', company: 'Acme Corporation', contact: 'Wile Coyote', email: 'orders@acme.example', city: 'Phoenix', state: 'AZ', zip: '85001' },
-  { custno: 'GLOBX1', company: 'Globex Inc.', contact: 'Hank Scorpio', email: 'purchasing@globex.example', city: 'Cypress Creek', state: 'OR', zip: '97001' },
-  { custno: 'INIT01', company: 'Initech', contact: 'Bill Lumbergh', email: 'bill@initech.example', city: 'Austin', state: 'TX', zip: '73301' },
-  { custno: 'UMBR01', company: 'Umbrella Health', contact: 'Alice Abernathy', email: 'alice@umbrella.example', city: 'Raccoon City', state: 'MO', zip: '64001' },
-  { custno: 'STRK01', company: 'Stark Industries', contact: 'Pepper Potts', email: 'pepper@stark.example', city: 'Malibu', state: 'CA', zip: '90265' },
-  { custno: 'WAYN01', company: 'Wayne Enterprises', contact: 'Lucius Fox', email: 'lfox@wayne.example', city: 'Gotham', state: 'NJ', zip: '07001' },
-  { custno: 'HOOL01', company: 'Hooli', contact: 'Gavin Belson', email: 'gavin@hooli.example', city: 'Palo Alto', state: 'CA', zip: '94301' },
-  { custno: 'PIED01', company: 'Pied Piper', contact: 'Richard Hendricks', email: 'richard@piedpiper.example', city: 'Palo Alto', state: 'CA', zip: '94301' },
-  { custno: 'OBRI01', company: "O'Brien & Sons", contact: "Maeve O'Brien", email: 'maeve@obrien.example', city: 'Boston', state: 'MA', zip: '02101' },
-  { custno: 'WEB001', company: 'Web Store Customers', contact: 'Web Store', email: 'shop@connect.example', city: 'Chicago', state: 'IL', zip: '60601' },
-  // Per-currency web customers that mappings/lookups/web-customers.yaml bills guests to.
-  { custno: 'WEBUS', company: 'Web Store (USD)', contact: 'Web Store', email: 'web-usd@connect.example', city: 'Chicago', state: 'IL', zip: '60601' },
-  { custno: 'WEBCA', company: 'Web Store (CAD)', contact: 'Web Store', email: 'web-cad@connect.example', city: 'Toronto', state: 'ON', zip: 'M5H 2N2' },
-  { custno: 'WEBEU', company: 'Web Store (EUR)', contact: 'Web Store', email: 'web-eur@connect.example', city: 'Dublin', state: '', zip: 'D02' },
-];
-
-export const SEED_GL_ACCOUNTS: [string, string, string][] = [
-  ['1000-00', 'Cash - operating', 'A'],
-  ['1010-00', 'Stripe clearing', 'A'],
-  ['1020-00', 'PayPal clearing', 'A'],
-  ['1200-00', 'Accounts receivable', 'A'],
-  ['1300-00', 'Inventory', 'A'],
-  ['2200-00', 'Sales tax payable', 'L'],
-  ['3000-00', 'Retained earnings', 'Q'],
-  ['4000-00', 'Sales', 'R'],
-  ['4900-00', 'Freight income', 'R'],
-  ['5000-00', 'Cost of goods sold', 'E'],
-];
-
-interface SeedOrder {
-  sono: string; custno: string; date: string; status: '' | 'C'; history: boolean;
-  shipvia: string; track: string; extref: string; invno?: string;
-  lines: { item: string; loc: string; qty: number; shipped: number }[];
-}
-
-/** Open orders (allocated), a closed order still in the live tables, and closed orders in history. */
-export const SEED_ORDERS: SeedOrder[] = [
-  { sono: '901', custno: 'ACME01', date: '2026-01-10', status: 'C', history: true, shipvia: 'UPSG', track: '1Z999AA10123456784', extref: '', invno: '5000',
-    lines: [{ item: 'WIDGET-100', loc: 'MAIN', qty: 10, shipped: 10 }, { item: 'CABLE-USB-C', loc: 'MAIN', qty: 20, shipped: 20 }] },
-  { sono: '902', custno: 'GLOBX1', date: '2026-01-15', status: 'C', history: true, shipvia: 'FEDP', track: '794644790132', extref: 'XC-90002', invno: '5001',
-    lines: [{ item: 'MONITOR-27', loc: 'EAST', qty: 2, shipped: 2 }] },
-  { sono: '1000', custno: 'INIT01', date: '2026-02-01', status: 'C', history: false, shipvia: 'UPSG', track: '1Z999AA10123456785', extref: 'XC-10000', invno: '5002',
-    lines: [{ item: 'KEYB-MECH', loc: 'MAIN', qty: 3, shipped: 3 }, { item: 'MOUSE-WL', loc: 'MAIN', qty: 3, shipped: 3 }] },
-  { sono: '1001', custno: 'ACME01', date: '2026-02-10', status: '', history: false, shipvia: 'UPSG', track: '', extref: 'XC-10001',
-    lines: [{ item: 'WIDGET-100', loc: 'MAIN', qty: 5, shipped: 0 }, { item: 'GADGET-300', loc: 'MAIN', qty: 2, shipped: 0 }] },
-  { sono: '1002', custno: 'STRK01', date: '2026-02-11', status: '', history: false, shipvia: 'FEDP', track: '', extref: '',
-    lines: [{ item: 'DOCK-USB4', loc: 'EAST', qty: 1, shipped: 0 }, { item: 'SSD-1TB', loc: 'EAST', qty: 4, shipped: 0 }] },
-  { sono: '1003', custno: 'OBRI01', date: '2026-02-12', status: '', history: false, shipvia: 'USPS', track: '', extref: 'XC-10003',
-    lines: [{ item: 'HEADSET-PRO', loc: 'MAIN', qty: 1, shipped: 1 }, { item: 'CHARGER-65W', loc: 'MAIN', qty: 2, shipped: 0 }] },
-];
-
-const SEED_USER = 'SEED';
-const round2 = (n: number) => Math.round(n * 100) / 100;
-
-/** Inserts the seed rows. `conn` runs parameterised statements (an odbc Connection works). */
-export async function seedSandbox(conn: SqlRunner, dialect: Dialect | DialectName): Promise<void> {
-  const d = dialectOf(dialect);
-  const audit = { ADDUSER: SEED_USER, ADDDATE: '2026-01-01', ADDTIME: '09:00:00' };
-  for (const [acct, desc, type] of SEED_GL_ACCOUNTS) await insert(conn, d, 'GLACNT', { GLACNT: acct, GLDESC: desc, GLTYPE: type, ...audit });
-  for (const c of SEED_CUSTOMERS) {
-    await insert(conn, d, 'ARCUST', {
-      CUSTNO: c.custno, COMPANY: c.company, CONTACT: c.contact, EMAIL: c.email, ADDRESS1: '1 Main Street',
-      CITY: c.city, STATE: c.state, ZIP: c.zip, COUNTRY: 'USA', PTERMS: 'Net 30 Days', PNET: 30, CURRENCY: 'USD',
-      CREDLIMIT: 25000, ARACCT: '1200-00', ENTERED: '2025-06-01', STAXCRT: c.custno === 'WAYN01', ...audit,
-    });
-  }
-  const prices = new Map(SEED_ITEMS.map((i) => [i.item, i]));
-  // Allocations of open orders, and per-customer open amounts.
-  const alloc = new Map<string, number>();
-  const onorder = new Map<string, number>();
-  const balance = new Map<string, number>();
-  for (const o of SEED_ORDERS) {
-    const mst = o.history ? 'SOYMST' : 'SOMAST';
-    const trn = o.history ? 'SOYTRN' : 'SOTRAN';
-    const adr = o.history ? 'SOYADR' : 'SOADDR';
-    const cust = SEED_CUSTOMERS.find((c) => c.custno === o.custno)!;
-    let amount = 0; let shipped = 0;
-    let lineno = 0;
-    for (const l of o.lines) {
-      const it = prices.get(l.item)!;
-      const ext = round2(it.price * l.qty);
-      amount += ext; shipped += round2(it.price * l.shipped);
-      await insert(conn, d, trn, {
-        SONO: o.sono, CUSTNO: o.custno, LINENO: ++lineno, ITEM: l.item, DESCRIP: it.desc, LOCTID: l.loc,
-        QTYORD: l.qty, QTYSHP: l.shipped, PRICE: it.price, EXTPRICE: ext, COST: it.cost, TAXABLE: 'Y', STKCODE: 'Y',
-        GLSALE: '4000-00', GLASST: '1300-00', SOSTAT: o.status, ORDATE: o.date, RQDATE: o.date,
-        SHIPDATE: l.shipped > 0 ? o.date.replace(/-(\d\d)$/, (_m, dd: string) => `-${String(Number(dd) + 2).padStart(2, '0')}`) : '',
-        UMEASUR: 'EA', ...audit,
-      });
-      if (o.status === '') {
-        const open = l.qty - l.shipped;
-        alloc.set(`${l.item}|${l.loc}`, (alloc.get(`${l.item}|${l.loc}`) ?? 0) + open);
-      }
-    }
-    amount = round2(amount);
-    if (o.status === '') onorder.set(o.custno, round2((onorder.get(o.custno) ?? 0) + amount - shipped));
-    await insert(conn, d, mst, {
-      SONO: o.sono, CUSTNO: o.custno, SODATE: o.date, ORDATE: o.date, SHIPVIA: o.shipvia, PTERMS: 'Net 30 Days', PNET: 30,
-      ORDAMT: amount, SHPAMT: round2(shipped), SOSTAT: o.status, SOTRACK: o.track, DEFLOC: o.lines[0]!.loc,
-      LOCTID: o.lines[0]!.loc, GLAREC: '1200-00', ORDERSTAT: o.status === 'C' ? 'SHIPPED' : 'QUEUED', EXTREF: o.extref,
-      PONUM: o.extref ? `PO ${o.extref}` : '', ...audit,
-    });
-    await insert(conn, d, adr, {
-      SONO: o.sono, CUSTNO: o.custno, COMPANY: cust.company, ADDRESS1: '1 Main Street', CITY: cust.city,
-      STATE: cust.state, ZIP: cust.zip, COUNTRY: 'USA', ...audit,
-    });
-    if (o.invno) {
-      const paid = o.history ? amount : 0;
-      await insert(conn, d, 'ARMAST', {
-        INVNO: o.invno, CUSTNO: o.custno, INVDTE: o.date, ORNUM: o.sono, PONUM: o.extref ? `PO ${o.extref}` : '',
-        REFNO: o.extref, SHIPVIA: o.shipvia, SOTRACK: o.track, PTERMS: 'Net 30 Days', INVAMT: amount, PAIDAMT: paid,
-        BALANCE: round2(amount - paid), DTEPAID: paid ? o.date : '', ...audit,
-      });
-      balance.set(o.custno, round2((balance.get(o.custno) ?? 0) + amount - paid));
-      lineno = 0;
-      for (const l of o.lines) {
-        const it = prices.get(l.item)!;
-        await insert(conn, d, 'ARTRAN', {
-          INVNO: o.invno, CUSTNO: o.custno, LINENO: ++lineno, ITEM: l.item, DESCRIP: it.desc, LOCTID: l.loc,
-          COST: it.cost, PRICE: it.price, QTYORD: l.qty, QTYSHP: l.shipped, EXTPRICE: round2(it.price * l.shipped),
-          INVDTE: o.date, PONUM: `Our SO # ${o.sono}`, ...audit,
-        });
-      }
-      await insert(conn, d, 'ARDIST', { GLACNT: '1200-00', TRANNO: o.invno, CUSTNO: o.custno, TRANDTE: o.date, ARSESS: 'SEED', AMOUNT: amount, DESCRIP: 'AR', ...audit });
-      await insert(conn, d, 'ARDIST', { GLACNT: '4000-00', TRANNO: o.invno, CUSTNO: o.custno, TRANDTE: o.date, ARSESS: 'SEED', AMOUNT: -amount, DESCRIP: 'Sales', ...audit });
-    }
-  }
-  for (const it of SEED_ITEMS) {
-    await insert(conn, d, 'ICITEM', {
-      ITEM: it.item, ITMDESC: it.desc, ITMCLSS: it.item.split('-')[0]!.slice(0, 4), PLINID: 'HW', PRICE: it.price,
-      IONHAND: it.main + it.east, UMEASUR: 'EA', ILRECV: '2026-01-05', ...audit,
-    });
-    for (const [loc, qty] of [['MAIN', it.main], ['EAST', it.east]] as const) {
-      await insert(conn, d, 'ICILOC', {
-        ITEM: it.item, LOCTID: loc, LONHAND: qty, LSOALOC: alloc.get(`${it.item}|${loc}`) ?? 0,
-        // A little work-order allocation on one item, so available ≠ on hand - sales allocation.
-        LWOALOC: it.item === 'GADGET-300' && loc === 'MAIN' ? 3 : 0,
-        ORDERPT: 5, ORDQTY: 20, MAXLEVEL: 500, LRECV: '2026-01-05',
-      });
-    }
-  }
-  for (const [custno, amt] of onorder) {
-    await conn.query(`UPDATE ${d.table('ARCUST')} SET ONORDER = ? WHERE CUSTNO = ?`, [amt, custno.padEnd(6)]);
-  }
-  for (const [custno, amt] of balance) {
-    await conn.query(`UPDATE ${d.table('ARCUST')} SET BALANCE = ? WHERE CUSTNO = ?`, [amt, custno.padEnd(6)]);
-  }
-  for (const [key, next] of [['SONO', 1004], ['INVNO', 5003], ['ARSESS', 100]] as const) {
-    await insert(conn, d, 'SYSDATA', { COMPID: '01', NUMKEY: key, NEXTNO: next });
-  }
-}
-
-/** Creates the tables and seed rows in one transaction over an open connection. */
-export async function loadSandbox(conn: odbc.Connection, dialect: Dialect | DialectName): Promise<void> {
-  const d = dialectOf(dialect);
+/**
+ * Creates the tables and seed rows of a profile in one transaction over an open connection. On SQLite
+ * the module files of `vfp-modules` must already be attached (see createSageProSandbox); on PostgreSQL
+ * its modules become schemas.
+ */
+export async function loadSandbox(conn: odbc.Connection, engine: 'sqlite' | 'postgres', opts: { profile?: ProfileName } = {}): Promise<void> {
+  const profile = sandboxProfile(opts.profile);
+  const layout = profileLayout(profile, engine);
   await conn.beginTransaction();
   try {
-    for (const stmt of sandboxDdl(d)) await conn.query(stmt);
-    await seedSandbox(conn, d);
+    if (engine === 'postgres') for (const m of Object.keys(profile.modules)) await conn.query(`CREATE SCHEMA IF NOT EXISTS ${m}`);
+    for (const stmt of layoutDdl(layout)) await conn.query(stmt);
+    await seedSandbox(conn, layout, profile);
+    if (engine === 'sqlite') await conn.query(`PRAGMA user_version = ${PROFILE_NAMES.indexOf(profile.name) + 1}`);
     await conn.commit();
   } catch (e) {
     await conn.rollback().catch(() => undefined);
@@ -239,28 +85,74 @@ export async function loadSandbox(conn: odbc.Connection, dialect: Dialect | Dial
   }
 }
 
+export interface SageProSandbox {
+  /** ODBC connection string of the main file (SQLite3 driver, NoCreat=1). */
+  readonly dsn: string;
+  /** True when this call created and seeded the database. */
+  readonly created: boolean;
+  readonly profile: ProfileName;
+  /** Module name → database file, attached on every connection (`vfp-modules`; else empty). */
+  readonly attach: Readonly<Record<string, string>>;
+  /** The Sage Pro keys of connect.yaml (`connections.sagepro`) for this install. */
+  readonly siteConfig: SiteConfig;
+}
+
+/** An ODBC connection to the sandbox, with its module files attached (what a connector on it must do too). */
+export async function connectSageProSandbox(sb: Pick<SageProSandbox, 'dsn' | 'attach'>): Promise<odbc.Connection> {
+  const conn = await odbc.connect(sb.dsn);
+  try {
+    for (const stmt of attachStatements(sb.attach)) await conn.query(stmt);
+  } catch (e) {
+    await conn.close().catch(() => undefined);
+    throw e;
+  }
+  return conn;
+}
+
 /**
- * Creates the SQLite sandbox at `dbPath` (seeding it) unless it already holds the tables.
- * Returns the ODBC connection string for the SQLite3 driver.
+ * Creates the SQLite sandbox of `profile` (default standard) at `dbPath`, seeding it, unless the file
+ * already holds one; `vfp-modules` puts its module databases beside it (`ardata.db`, `sodata.db`,
+ * `icdata.db`). Reusing a file made with another profile is an error naming both. Returns the ODBC
+ * connection string for the SQLite3 driver, the module files and the profile's connect.yaml keys.
  */
-export async function createSageProSandbox(opts: { dbPath: string }): Promise<{ dsn: string; created: boolean }> {
+export async function createSageProSandbox(opts: { dbPath: string; profile?: ProfileName | string }): Promise<SageProSandbox> {
+  const profile = sandboxProfile(opts.profile);
   const abs = path.resolve(opts.dbPath);
-  if (/[;{}]/.test(abs)) throw new Error('the sandbox database path must not contain ; { or }');
+  if (/[;{}']/.test(abs)) throw new Error("the sandbox database path must not contain ; { } or '");
   fs.mkdirSync(path.dirname(abs), { recursive: true });
+  const attach = moduleFiles(profile, abs);
   // Timeout: how long a connection waits for another's write lock (ms) before "database is locked",
   // which the connector classifies as transient (retried), instead of the driver's long default.
   const dsn = `Driver=SQLite3;Database=${abs};Timeout=5000`;
   // The DSN handed out says NoCreat=1: if the file goes missing later, connecting fails (an outage,
   // retried) instead of silently creating an empty database where every order would fail.
   const serveDsn = `${dsn};NoCreat=1`;
+  const result = (created: boolean): SageProSandbox => ({ dsn: serveDsn, created, profile: profile.name, attach, siteConfig: profile.siteConfig({ attach }) });
+  const existed = fs.existsSync(abs);
   const conn = await odbc.connect(dsn);
   try {
+    const version = Number(Array.from(await conn.query<{ user_version: number }>('PRAGMA user_version'))[0]?.user_version ?? 0);
+    // A file from before the profiles (user_version 0 with the tables) is a standard sandbox.
+    const made = version > 0 ? PROFILE_NAMES[version - 1] : (await conn.tables(null, null, 'somast', null)).length > 0 ? 'standard' : undefined;
+    if (made) {
+      if (made !== profile.name) throw new Error(`${abs} holds a Sage Pro sandbox of profile '${made}', not '${profile.name}': choose that profile or remove the file`);
+      // ATTACH would create a missing module file, empty: refuse instead.
+      for (const [m, f] of Object.entries(attach)) if (!fs.existsSync(f)) throw new Error(`${abs}: the module database ${m} (${f}) is missing`);
+      return result(false);
+    }
+    if (existed && fs.statSync(abs).size > 0) {
+      const any = Array.from(await conn.query<{ n: number }>("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table'"))[0]?.n ?? 0;
+      if (Number(any) > 0) throw new Error(`${abs} is a SQLite database but not a Sage Pro sandbox: give another path`);
+    }
+    for (const f of Object.values(attach)) {
+      if (fs.existsSync(f)) throw new Error(`${f} exists but ${abs} holds no sandbox: remove it or give another path`);
+    }
     // WAL (kept in the file): readers, such as a change-detection cursor, never block the writer.
     await conn.query('PRAGMA journal_mode=WAL');
-    const tables = await conn.tables(null, null, 'somast', null);
-    if (tables.length > 0) return { dsn: serveDsn, created: false };
-    await loadSandbox(conn, 'sqlite');
-    return { dsn: serveDsn, created: true };
+    for (const stmt of attachStatements(attach, { create: true })) await conn.query(stmt);
+    for (const m of Object.keys(attach)) await conn.query(`PRAGMA ${m}.journal_mode=WAL`);
+    await loadSandbox(conn, 'sqlite', { profile: profile.name });
+    return result(true);
   } finally {
     await conn.close();
   }

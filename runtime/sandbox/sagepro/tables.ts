@@ -1,24 +1,23 @@
 /**
  * The Sage Pro-shaped tables of the sandbox: real table and column names from
  * ../shared/reference/sagepro-tables.md, widths where a source shows them, plausible widths
- * elsewhere (marked [P] below). Types in VFP notation; `sandboxDdl(dialect)` turns them into
- * portable SQL (SQLite, PostgreSQL; SQL Server and VFP through their dialects).
+ * elsewhere (marked [P] below). Types in VFP notation (types.ts); ddl.ts turns them into SQL for
+ * SQLite and PostgreSQL (and VFP DDL text).
  *
  * Sandbox decisions (documented, easy to change):
  * - SOMAST.EXTREF C(30) is the one custom column Connect needs (the shop's order reference, for
  *   idempotent creates). Sites without it can point the connector at PONUM.
  * - LOCTID is C(6) (installs differ: 3 vs ≥ 6).
- * - SYSDATA is modelled as (COMPID, NUMKEY, NEXTNO) rows, e.g. ('01', 'SONO', 1010); how Pro 6/7
- *   stores next numbers is not known [NF].
+ * - SYSDATA is modelled as (COMPID, NUMKEY, NEXTNO) rows holding the next number, e.g.
+ *   ('01', 'SONO', 1001); how Pro 6/7 stores next numbers is not known [NF, reference 0b], so the
+ *   profiles (profiles.ts) give other sites other numbering tables.
  * - Deleted rows: SQLite / PostgreSQL have no VFP DELETED(), so the sandbox has no deleted-row
- *   marker; the dialect hook `notDeleted()` adds `NOT DELETED()` on the VFP edition only.
+ *   marker (the connector adds `NOT DELETED()` on the VFP edition only).
  * - No NOT NULL constraints: as on a SQL edition install, nothing but the connector's storage
  *   rules keeps NULLs out (and the tests check exactly that).
  * - Unique indexes on the business keys (SONO, CUSTNO, ITEM, ITEM+LOCTID, INVNO, GLACNT), like
  *   the VFP index tags.
  */
-import { parseStorageType, type StorageType } from '../../connectors/sagepro/types.js';
-
 export interface SandboxTable {
   name: string;
   columns: [string, string][];
@@ -51,6 +50,7 @@ const SOADDR_COLUMNS: [string, string][] = [
   ['COUNTRY', 'C(15)'], ...AUDIT,
 ];
 
+/** The tables of the standard profile (profiles.ts derives the others from them). */
 export const SANDBOX_TABLES: SandboxTable[] = [
   {
     name: 'ARCUST',
@@ -122,6 +122,15 @@ export const SANDBOX_TABLES: SandboxTable[] = [
     index: [['TRANNO']],
   },
   {
+    // Cash receipts [P, reference 0b: "a port of an SBT database"; history table ARYCSH].
+    name: 'ARCASH',
+    columns: [
+      ['CUSTNO', 'C(6)'], ['INVNO', 'C(10)'], ['INVDTE', 'D'], ['REFNO', 'C(20)'], ['DTEPAID', 'D'],
+      ['PONUM', 'C(20)'], ['DISAMT', 'N(14,2)'], ['PAIDAMT', 'N(14,2)'], ...AUDIT,
+    ],
+    index: [['INVNO'], ['CUSTNO']],
+  },
+  {
     name: 'GLACNT',
     columns: [['GLACNT', 'C(24)'], ['GLDESC', 'C(35)'], ['GLTYPE', 'C(1)'], ...AUDIT],
     unique: [['GLACNT']],
@@ -137,8 +146,4 @@ export function sandboxTable(name: string): SandboxTable {
   const t = SANDBOX_TABLES.find((x) => x.name === name.toUpperCase());
   if (!t) throw new Error(`no sandbox table ${name}`);
   return t;
-}
-
-export function sandboxColumnTypes(name: string): Map<string, StorageType> {
-  return new Map(sandboxTable(name).columns.map(([c, t]) => [c, parseStorageType(t)]));
 }

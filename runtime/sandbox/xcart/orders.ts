@@ -3,9 +3,25 @@
  * changing its statuses with the side effects the real store has (history entry, update_date bump,
  * stock returned on decline/cancel).
  */
-import { type Json, type SandboxData, type StatusDef, isoDate, nextId, round2 } from './state.js';
+import { type Json, type SandboxData, type StatusDef, isoDate, nextId, rfc3339Date, round2 } from './state.js';
 
 export const TAX_RATE = 0.08;
+/** VAT rate of the VAT-inclusive seeded orders (prices already contain it). */
+export const VAT_RATE = 0.2;
+
+/**
+ * Payment methods by service name (the name X-Cart's API shows), with the name customers see.
+ * Service names come from the modules' config/install.yaml, e.g. modules/XC/Stripe/config/install.yaml
+ * (`Stripe`), modules/CDev/Paypal/config/install.yaml (`PaypalCommercePlatform`, `ExpressCheckout`),
+ * modules/CDev/AuthorizeNet/config/install.yaml (`AuthorizeNet SIM`: names may contain spaces).
+ */
+export const PAYMENT_METHODS: Record<string, { id: number; local_name: string }> = {
+  Stripe: { id: 11, local_name: 'Credit card (Stripe)' },
+  PaypalCommercePlatform: { id: 12, local_name: 'PayPal' },
+  ExpressCheckout: { id: 13, local_name: 'PayPal Express Checkout' },
+  'AuthorizeNet SIM': { id: 14, local_name: 'Credit card (Authorize.Net)' },
+};
+export const DEFAULT_PAYMENT_METHOD = 'Stripe';
 export const SHIPPING_FLAT = 9.95;
 
 export interface PlaceOrderItem { sku: string; amount: number; price?: number; name?: string }
@@ -15,8 +31,15 @@ export interface PlaceOrderInput {
   shipping_address?: Json;
   billing_address?: Json;
   coupon?: string;
+  /** The payment method's service name (`Stripe`, `PaypalCommercePlatform`, `AuthorizeNet SIM`, ...). */
   payment_method?: string;
   /** Seed-only knobs. */
+  /** Transaction type: `sale` (default) or `auth` (an authorisation). */
+  payment_type?: 'sale' | 'auth';
+  /** Backend capture of the authorisation: its type and the share of the total captured (status S). */
+  capture?: { type: 'capture' | 'capturePart'; share: number };
+  /** Prices include VAT at VAT_RATE (the tax surcharge is `include: true`). */
+  vat_inclusive?: boolean;
   order_number?: string | null;
   payment_status?: string;
   shipping_status?: string;
@@ -116,10 +139,12 @@ export function checkPlaceOrderInput(body: unknown): PlaceOrderInput {
 export function placeOrder(data: SandboxData, input: PlaceOrderInput, now: number): Json {
   const date = isoDate(now);
   const orderId = nextId(data, 'order');
-  const profile = data.profiles.find((p) => String(p.login).toLowerCase() === input.email.toLowerCase());
-  const customerId = profile ? (profile.id as number) : undefined;
-
   const isCart = input.order_number === null;
+  const registered = data.profiles.find((p) => !isAnonymous(data, p) && String(p.login).toLowerCase() === input.email.toLowerCase());
+  // A guest checkout attaches an anonymous profile to the order, so customer_id is never null for a
+  // placed order (classes/XLite/Controller/Customer/Checkout.php, mergeAnonymousProfile; ProfileOutput
+  // has no "anonymous" flag). The sandbox keeps which profiles are anonymous in data.anonymousProfiles.
+  const customerId = registered ? (registered.id as number) : anonymousProfile(data, input.email, date).id as number;
   // Carts hold no stock; seeded declined/canceled orders already gave theirs back.
   const holdsStock = !isCart && !['D', 'C'].includes(input.payment_status ?? 'Q');
   const items: Json[] = input.items.map((it) => {
@@ -127,7 +152,7 @@ export function placeOrder(data: SandboxData, input: PlaceOrderInput, now: numbe
     const price = round2(it.price ?? (variant && variant.default_price === false ? (variant.price as number) : (product?.price as number | undefined)) ?? 0);
     if (holdsStock && product && product.inventory_traceable) {
       if (variant && variant.default_amount === false) variant.amount = (variant.amount as number) - it.amount;
-      else { product.amount = (product.amount as number) - it.amount; product.update_date = date; }
+      else { product.amount = (product.amount as number) - it.amount; product.update_date = rfc3339Date(now); }
     }
     return {
       id: nextId(data, 'orderItem'), product_id: product ? product.id : null, sku: it.sku, update_date: date,
@@ -149,12 +174,18 @@ export function placeOrder(data: SandboxData, input: PlaceOrderInput, now: numbe
     else if (couponRow.type === '$') discount = Math.min(subTotal, couponRow.value as number);
     else shipping = 0;
   }
-  const tax = round2((subTotal - discount) * TAX_RATE);
+  // VAT-inclusive stores: the tax is already inside the item prices, so its surcharge has
+  // include: true and is not added to the total (classes/XLite/Model/Base/Surcharge.php `include`).
+  const vat = input.vat_inclusive === true;
+  const tax = vat ? round2((subTotal - discount) * VAT_RATE / (1 + VAT_RATE)) : round2((subTotal - discount) * TAX_RATE);
   const surcharges: Json[] = [
     { id: nextId(data, 'surcharge'), type: 'shipping', code: 'SHIPPING', class: 'XLite\\Logic\\Order\\Modifier\\Shipping',
       include: false, available: true, value: shipping, name: 'Shipping cost', weight: 0 },
-    { id: nextId(data, 'surcharge'), type: 'tax', code: 'CDEV.STAX.1', class: 'CDev\\SalesTax\\Logic\\Order\\Modifier\\Tax',
-      include: false, available: true, value: tax, name: 'Sales tax', weight: 0 },
+    vat
+      ? { id: nextId(data, 'surcharge'), type: 'tax', code: 'CDEV.STAX.2', class: 'CDev\\SalesTax\\Logic\\Order\\Modifier\\Tax',
+          include: true, available: true, value: tax, name: 'VAT', weight: 0 }
+      : { id: nextId(data, 'surcharge'), type: 'tax', code: 'CDEV.STAX.1', class: 'CDev\\SalesTax\\Logic\\Order\\Modifier\\Tax',
+          include: false, available: true, value: tax, name: 'Sales tax', weight: 0 },
   ];
   if (couponRow) {
     usedCoupons.push({ id: nextId(data, 'usedCoupon'), code: couponRow.code, value: discount, type: couponRow.type, coupon_id: couponRow.id });
@@ -163,7 +194,7 @@ export function placeOrder(data: SandboxData, input: PlaceOrderInput, now: numbe
         include: false, available: true, value: -discount, name: 'Coupon discount', weight: 0 });
     }
   }
-  const total = round2(subTotal - discount + shipping + tax);
+  const total = round2(subTotal - discount + shipping + (vat ? 0 : tax));
 
   const orderNumber = isCart ? null : input.order_number ?? String(data.nextOrderNumber++);
   const order: Json = {
@@ -179,7 +210,7 @@ export function placeOrder(data: SandboxData, input: PlaceOrderInput, now: numbe
     update_date: date,
     payment_status: statusObject(data.paymentStatuses, input.payment_status ?? 'Q'),
     shipping_status: statusObject(data.shippingStatuses, input.shipping_status ?? 'N'),
-    customer_id: customerId ?? null,
+    customer_id: customerId,
     order_profile_id: nextId(data, 'profile'),
     shipping_id: 3,
     shipping_method_name: 'Courier',
@@ -193,16 +224,10 @@ export function placeOrder(data: SandboxData, input: PlaceOrderInput, now: numbe
   };
   data.orders.push(order);
   if (!isCart) {
-    const paid = ['P', 'A', 'PP'].includes(input.payment_status ?? 'Q');
-    const method = input.payment_method ?? 'Credit Card';
-    data.transactions[String(orderId)] = [{
-      id: nextId(data, 'transaction'), public_id: `TX${String(orderId).padStart(6, '0')}`, public_txn_id: null, method_id: 1,
-      type: 'sale', date, status: paid ? 'S' : 'W', name: method.replace(/\s+/g, ''), local_name: method, currency: 'USD',
-      value: total, note: '', data: [], backend_transactions: [],
-    }];
+    data.transactions[String(orderId)] = [paymentTransaction(data, orderId, input, total, date)];
     data.history[String(orderId)] = [{
       id: nextId(data, 'history'), date, code: 'PLACE_ORDER', description: 'Order placed', data: [], comment: '',
-      profile_id: customerId ?? null, profile_name: input.email, ip: '127.0.0.1', details: [],
+      profile_id: customerId, profile_name: input.email, ip: '127.0.0.1', details: [],
     }];
   }
   return order;
@@ -231,12 +256,9 @@ export function setOrderStatus(data: SandboxData, order: Json, kind: StatusKind,
       if (!p || !p.inventory_traceable) continue;
       const v = it.variant != null ? (data.variants[String(p.id)] ?? []).find((x) => x.id === it.variant) : undefined;
       if (v && v.default_amount === false) v.amount = (v.amount as number) + (it.amount as number);
-      else { p.amount = (p.amount as number) + (it.amount as number); p.update_date = date; }
+      else { p.amount = (p.amount as number) + (it.amount as number); p.update_date = rfc3339Date(now); }
     }
     order.stock_status = 'increased';
-  }
-  if (kind === 'payment' && def.code === 'P') {
-    for (const t of data.transactions[String(order.id)] ?? []) if (t.status === 'W') t.status = 'S';
   }
   const list = (data.history[String(order.id)] ??= []);
   list.push({
@@ -246,4 +268,61 @@ export function setOrderStatus(data: SandboxData, order: Json, kind: StatusKind,
     profile_id: null, profile_name: 'API', ip: '127.0.0.1', details: [],
   });
   return true;
+}
+
+/**
+ * The order's payment transaction as GET /api/orders/{id}/payment_transactions shows it.
+ * `status` is the payment method's name, not a status code: the real output transformer sets
+ * `$dto->status = $object->getMethodName()` (classes/XLite/API/Endpoint/OrderPaymentTransaction/
+ * Transformer/OutputTransformer.php:41). The S/W/F codes appear only in backend_transactions[].status
+ * (.../Transformer/BackendTransaction/OutputTransformer.php). A captured authorisation keeps
+ * `type = auth`; the capture is a backend transaction of type capture / capturePart / captureMulti
+ * (classes/XLite/Model/Payment/BackendTransaction.php).
+ */
+function paymentTransaction(data: SandboxData, orderId: number, input: PlaceOrderInput, total: number, date: string): Json {
+  const name = input.payment_method ?? DEFAULT_PAYMENT_METHOD;
+  const method = PAYMENT_METHODS[name];
+  const backend: Json[] = [];
+  if (input.capture) {
+    backend.push({
+      id: nextId(data, 'backendTransaction'), type: input.capture.type, date, status: 'S',
+      value: round4(total * input.capture.share), data: [],
+    });
+  }
+  return {
+    id: nextId(data, 'transaction'), public_id: `TX${String(orderId).padStart(6, '0')}`, public_txn_id: null,
+    method_id: method ? method.id : null, type: input.payment_type ?? 'sale', date, status: name, name,
+    local_name: method ? method.local_name : name, currency: 'USD', value: total, note: '', data: [],
+    backend_transactions: backend,
+  };
+}
+
+/** Money columns are decimal(14,4). */
+function round4(n: number): number {
+  return Math.round(n * 10_000) / 10_000;
+}
+
+export function isAnonymous(data: SandboxData, p: Json): boolean {
+  return (data.anonymousProfiles ?? []).includes(p.id as number);
+}
+
+/** The anonymous profile of a guest's email (created at the first guest checkout). */
+function anonymousProfile(data: SandboxData, email: string, date: string): Json {
+  const anon = (data.anonymousProfiles ??= []);
+  const found = data.profiles.find((p) => anon.includes(p.id as number) && String(p.login).toLowerCase() === email.toLowerCase());
+  if (found) return found;
+  const p: Json = {
+    id: nextId(data, 'profile'), login: email, access_level: 0, create_date: profileDate(date), first_login_date: null,
+    last_login_date: null, status: 'E', status_comment: '', referer: '', language: 'en', membership_id: null,
+    pending_membership_id: null, force_change_password: false, role_ids: [],
+  };
+  data.profiles.push(p);
+  anon.push(p.id as number);
+  data.addresses[String(p.id)] = [];
+  return p;
+}
+
+/** Profile dates use a `+00:00` offset (orders use `+0000`). */
+export function profileDate(orderStyle: string): string {
+  return orderStyle.replace(/\+0000$/, '+00:00');
 }

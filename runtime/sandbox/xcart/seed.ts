@@ -2,7 +2,7 @@
  * Seed data of the X-Cart sandbox: a small electronics store. Most SKUs also exist in the Sage Pro
  * sandbox; GIFT-CARD-50 and POSTER-LTD deliberately do not (the "unknown SKU" path of the flows).
  */
-import { type Json, type SandboxData, isoDate, nextId } from './state.js';
+import { type Json, type SandboxData, nextId, rfc3339Date } from './state.js';
 import { PAYMENT_STATUSES, SHIPPING_STATUSES, placeOrder } from './orders.js';
 
 const DAY = 86_400_000;
@@ -29,6 +29,16 @@ const PRODUCTS: [string, string, number, number, number, number][] = [
   ['POSTER-LTD', 'Limited edition poster', 24, 10, 0.3, 6],
 ];
 
+/**
+ * Classed products: product_class and tax_class are {id, name} objects or null, not strings
+ * (classes/XLite/API/Endpoint/Product/DTO/Output.php:130,135, ProductClassOutput / TaxClassOutput).
+ */
+const CLASSES: Record<string, { product_class?: Json; tax_class?: Json }> = {
+  'MONITOR-27': { product_class: { id: 1, name: 'Displays' }, tax_class: { id: 1, name: 'Electronics' } },
+  'KEYB-MECH': { product_class: { id: 2, name: 'Input devices' } },
+  'GIFT-CARD-50': { tax_class: { id: 2, name: 'Tax exempt' } },
+};
+
 const CATEGORIES: [number, string, number | null][] = [
   [1, 'Root category', null],
   [2, 'Peripherals', 1],
@@ -50,10 +60,11 @@ const CUSTOMERS: [string, string, string, string, string, string, string, number
 export function seedData(now: number): SandboxData {
   const data: SandboxData = {
     version: 1, seq: {}, nextOrderNumber: 100001, orders: [], transactions: {}, history: {}, products: [], variants: {},
-    profiles: [], addresses: {}, categories: [], categoryProducts: {}, coupons: [],
+    profiles: [], addresses: {}, categories: [], categoryProducts: {}, coupons: [], anonymousProfiles: [],
     paymentStatuses: PAYMENT_STATUSES.map((s) => ({ ...s })), shippingStatuses: SHIPPING_STATUSES.map((s) => ({ ...s })),
   };
-  const created = isoDate(now - 120 * DAY);
+  // Product and profile dates carry a +HH:MM offset; order dates (placeOrder) +0000.
+  const created = rfc3339Date(now - 120 * DAY);
 
   for (const [id, name, parent] of CATEGORIES) {
     data.categories.push({
@@ -72,8 +83,9 @@ export function seedData(now: number): SandboxData {
       id, sku, name, description: `<p>${name}.</p>`, brief_description: name, meta_tags: '', meta_description: '',
       meta_title: '', price, enabled: true, weight, separate_box: false, width: 0, length: 0, height: 0,
       free_shipping: gift, taxable: !gift, create_date: created, update_date: created,
-      arrival_date: isoDate(now - 120 * DAY - ((now - 120 * DAY) % DAY)), inventory_traceable: !gift, amount,
-      product_class: null, tax_class: null, memberships: [], clean_url: sku.toLowerCase(), images: [],
+      arrival_date: rfc3339Date(now - 120 * DAY - ((now - 120 * DAY) % DAY)), inventory_traceable: !gift, amount,
+      product_class: CLASSES[sku]?.product_class ?? null, tax_class: CLASSES[sku]?.tax_class ?? null, memberships: [],
+      clean_url: sku.toLowerCase(), images: [],
       market_price: null, cost_price: null,
     });
     data.categoryProducts[String(cat)]!.push(id);
@@ -86,7 +98,7 @@ export function seedData(now: number): SandboxData {
   // The store administrator, then customers.
   data.profiles.push(profile(data, 'admin@example.com', 100, created));
   CUSTOMERS.forEach(([email, first, last, street, zip, city, country, state, stateName, phone], i) => {
-    const p = profile(data, email, 0, isoDate(now - (90 - i * 10) * DAY));
+    const p = profile(data, email, 0, rfc3339Date(now - (90 - i * 10) * DAY));
     data.profiles.push(p);
     data.addresses[String(p.id)] = [{
       id: nextId(data, 'address'), is_billing: true, is_shipping: true, is_work: false, type: '', title: '',
@@ -101,17 +113,22 @@ export function seedData(now: number): SandboxData {
     coupon(data, 'FREESHIP', 'S', 0, 'Free shipping'),
   );
 
+  // Real payment method service names; an authorisation that was captured keeps type auth and
+  // carries a backend capture (see paymentTransaction in orders.ts). Orders 100011-100012 are from a
+  // VAT-inclusive price list (tax surcharge include: true, already inside the item prices).
   const orders: [number, Parameters<typeof placeOrder>[1]][] = [
-    [30, { email: 'jane.doe@example.com', items: [{ sku: 'WIDGET-100', amount: 2 }, { sku: 'CABLE-USB-C', amount: 3 }], payment_status: 'P', shipping_status: 'D', tracking_numbers: ['1Z999AA10123456784'] }],
-    [25, { email: 'john.smith@example.com', items: [{ sku: 'MONITOR-27', amount: 1 }, { sku: 'CABLE-HDMI', amount: 1 }, { sku: 'STAND-ALU', amount: 1 }], payment_status: 'P', shipping_status: 'S', tracking_numbers: ['1Z999AA10123456785'] }],
-    [20, { email: 'maria.garcia@example.com', items: [{ sku: 'KEYB-MECH', amount: 1 }, { sku: 'MOUSE-WL', amount: 1 }], coupon: 'SAVE10', payment_status: 'P', shipping_status: 'P' }],
-    [15, { email: 'guest.buyer@example.net', items: [{ sku: 'SSD-1TB', amount: 2 }, { sku: 'RAM-32GB', amount: 1 }], payment_status: 'Q', shipping_status: 'N', payment_method: 'Bank transfer' }],
-    [12, { email: 'li.wei@example.com', items: [{ sku: 'DOCK-USB4', amount: 1 }, { sku: 'CHARGER-65W', amount: 2 }, { sku: 'CABLE-USB-C', amount: 2 }], payment_status: 'P', shipping_status: 'N' }],
-    [9, { email: 'olga.berg@example.com', items: [{ sku: 'HEADSET-PRO-WHT', amount: 1 }, { sku: 'WEBCAM-4K', amount: 1 }], coupon: 'WELCOME5', payment_status: 'A', shipping_status: 'N' }],
-    [7, { email: 'jane.doe@example.com', items: [{ sku: 'GIFT-CARD-50', amount: 1 }, { sku: 'POSTER-LTD', amount: 2 }], payment_status: 'P', shipping_status: 'N' }],
-    [5, { email: 'john.smith@example.com', items: [{ sku: 'GADGET-300', amount: 1 }, { sku: 'GADGET-310', amount: 1 }, { sku: 'WIDGET-200', amount: 4 }], payment_status: 'D', shipping_status: 'WND' }],
-    [3, { email: 'maria.garcia@example.com', items: [{ sku: 'HEADSET-PRO-BLK', amount: 1 }, { sku: 'CABLE-HDMI', amount: 2 }], coupon: 'FREESHIP', payment_status: 'P', shipping_status: 'NBA' }],
-    [1, { email: 'li.wei@example.com', items: [{ sku: 'WIDGET-100', amount: 5 }, { sku: 'WIDGET-200', amount: 5 }, { sku: 'SSD-1TB', amount: 1 }], payment_status: 'Q', shipping_status: 'N', notes: 'Please deliver after 5 pm.' }],
+    [30, { email: 'jane.doe@example.com', items: [{ sku: 'WIDGET-100', amount: 2 }, { sku: 'CABLE-USB-C', amount: 3 }], payment_status: 'P', shipping_status: 'D', tracking_numbers: ['1Z999AA10123456784'], payment_method: 'Stripe' }],
+    [25, { email: 'john.smith@example.com', items: [{ sku: 'MONITOR-27', amount: 1 }, { sku: 'CABLE-HDMI', amount: 1 }, { sku: 'STAND-ALU', amount: 1 }], payment_status: 'P', shipping_status: 'S', tracking_numbers: ['1Z999AA10123456785'], payment_method: 'AuthorizeNet SIM', payment_type: 'auth', capture: { type: 'capture', share: 1 } }],
+    [20, { email: 'maria.garcia@example.com', items: [{ sku: 'KEYB-MECH', amount: 1 }, { sku: 'MOUSE-WL', amount: 1 }], coupon: 'SAVE10', payment_status: 'P', shipping_status: 'P', payment_method: 'PaypalCommercePlatform' }],
+    [15, { email: 'guest.buyer@example.net', items: [{ sku: 'SSD-1TB', amount: 2 }, { sku: 'RAM-32GB', amount: 1 }], payment_status: 'Q', shipping_status: 'N', payment_method: 'ExpressCheckout' }],
+    [12, { email: 'li.wei@example.com', items: [{ sku: 'DOCK-USB4', amount: 1 }, { sku: 'CHARGER-65W', amount: 2 }, { sku: 'CABLE-USB-C', amount: 2 }], payment_status: 'P', shipping_status: 'N', payment_method: 'Stripe' }],
+    [9, { email: 'olga.berg@example.com', items: [{ sku: 'HEADSET-PRO-WHT', amount: 1 }, { sku: 'WEBCAM-4K', amount: 1 }], coupon: 'WELCOME5', payment_status: 'A', shipping_status: 'N', payment_method: 'AuthorizeNet SIM', payment_type: 'auth' }],
+    [7, { email: 'jane.doe@example.com', items: [{ sku: 'GIFT-CARD-50', amount: 1 }, { sku: 'POSTER-LTD', amount: 2 }], payment_status: 'P', shipping_status: 'N', payment_method: 'PaypalCommercePlatform' }],
+    [5, { email: 'john.smith@example.com', items: [{ sku: 'GADGET-300', amount: 1 }, { sku: 'GADGET-310', amount: 1 }, { sku: 'WIDGET-200', amount: 4 }], payment_status: 'D', shipping_status: 'WND', payment_method: 'Stripe' }],
+    [3, { email: 'maria.garcia@example.com', items: [{ sku: 'HEADSET-PRO-BLK', amount: 1 }, { sku: 'CABLE-HDMI', amount: 2 }], coupon: 'FREESHIP', payment_status: 'PP', shipping_status: 'NBA', payment_method: 'Stripe', payment_type: 'auth', capture: { type: 'capturePart', share: 0.5 } }],
+    [1, { email: 'li.wei@example.com', items: [{ sku: 'WIDGET-100', amount: 5 }, { sku: 'WIDGET-200', amount: 5 }, { sku: 'SSD-1TB', amount: 1 }], payment_status: 'Q', shipping_status: 'N', notes: 'Please deliver after 5 pm.', payment_method: 'Stripe' }],
+    [2, { email: 'olga.berg@example.com', items: [{ sku: 'WEBCAM-4K', amount: 1 }, { sku: 'CHARGER-65W', amount: 1 }], payment_status: 'P', shipping_status: 'N', payment_method: 'Stripe', vat_inclusive: true }],
+    [1, { email: 'eu.guest@example.eu', items: [{ sku: 'MONITOR-27', amount: 1 }], payment_status: 'P', shipping_status: 'N', payment_method: 'PaypalCommercePlatform', vat_inclusive: true }],
   ];
   for (const [daysAgo, input] of orders) placeOrder(data, input, now - daysAgo * DAY);
   // A cart (unfinished order): no order number. Integrations must ignore it.

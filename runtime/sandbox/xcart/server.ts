@@ -11,9 +11,13 @@ import http from 'node:http';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { type Json, type SandboxData, isoDate, loadState, nextId, parseDate, saveState, STATE_FILE } from './state.js';
+import { type Json, type SandboxData, isoDate, loadState, nextId, parseDate, rfc3339Date, saveState, STATE_FILE } from './state.js';
 import { seedData } from './seed.js';
-import { SandboxInputError, checkPlaceOrderInput, placeOrder, setOrderStatus } from './orders.js';
+import { SandboxInputError, checkPlaceOrderInput, isAnonymous, placeOrder, setOrderStatus } from './orders.js';
+
+/** The X-Cart versions the sandbox imitates. */
+export const XCART_VERSIONS = ['5.5.0', '5.5.1'] as const;
+export type XcartVersion = (typeof XCART_VERSIONS)[number];
 
 export interface FaultSwitches {
   /** Added delay before every /api/ answer, in ms. */
@@ -24,7 +28,18 @@ export interface FaultSwitches {
   rateLimit: { every: number; retryAfterSeconds: number } | null;
   /** Share (0..1) of /api/ requests whose connection is destroyed without an answer. */
   dropRate: number;
+  /** /api/ answers 200 with an HTML page (a maintenance or proxy page) instead of JSON. */
+  htmlPage: boolean;
+  /** /api/ answers 200 application/json whose body is cut in the middle. */
+  truncatedJson: boolean;
+  /**
+   * Orders whose first item's product is deleted: the API cannot serialise them and answers 500 for
+   * the order and for every /api/orders page that holds it.
+   */
+  deletedProductOrders: number[];
 }
+
+const NO_FAULTS: FaultSwitches = { latencyMs: 0, errorRate: 0, rateLimit: null, dropRate: 0, htmlPage: false, truncatedJson: false, deletedProductOrders: [] };
 
 export interface PushEventRecord { type: string; id: number; status: number | 'error'; error?: string }
 
@@ -47,14 +62,21 @@ export interface XcartSandboxOptions {
   /** Clock for dates (ms since epoch); tests pass a controllable one. Default Date.now. */
   now?: () => number;
   /**
-   * Whether `/api/orders` honours the `lastRenewDate[...]` filters (X-Cart 5.5.1+). false behaves like
-   * 5.5.0, which ignores the unknown parameter and returns every order. Default true.
+   * Which X-Cart version to imitate. Default 5.5.0 (the 5.5.0.29 source): no `lastRenewDate[...]`
+   * filter. 5.5.1 adds that filter (5.5.1 API docs); everything else behaves the same.
+   */
+  xcartVersion?: XcartVersion;
+  /**
+   * Whether `/api/orders` honours the `lastRenewDate[...]` filters. Default: true on 5.5.1, false on
+   * 5.5.0, which ignores the unknown parameter and returns every order.
    */
   lastRenewDateFilter?: boolean;
 }
 
 export interface XcartSandbox {
   url: string;
+  /** The X-Cart version imitated. */
+  version: XcartVersion;
   readToken: string;
   writeToken: string;
   close(): Promise<void>;
@@ -87,14 +109,19 @@ export async function startXcartSandbox(opts: XcartSandboxOptions): Promise<Xcar
   const now = opts.now ?? Date.now;
   const readToken = opts.readToken ?? 'read-' + crypto.randomBytes(12).toString('hex');
   const writeToken = opts.writeToken ?? 'write-' + crypto.randomBytes(12).toString('hex');
-  const lastRenewFilter = opts.lastRenewDateFilter ?? true;
+  const version: XcartVersion = opts.xcartVersion ?? '5.5.0';
+  if (!XCART_VERSIONS.includes(version)) throw new Error(`xcartVersion must be one of ${XCART_VERSIONS.join(', ')}, not '${String(version)}'`);
+  // 5.5.0.29: classes/XLite/Model/Order.php declares only IntegerDateFilter(date), OrderFilter(date,
+  // lastRenewDate) and SearchFilter(paymentStatus.code, shippingStatus.code, profile.login); an unknown
+  // lastRenewDate[after] is ignored. The 5.5.1 docs list lastRenewDate[before|after|...].
+  const lastRenewFilter = opts.lastRenewDateFilter ?? version !== '5.5.0';
   fs.mkdirSync(opts.stateDir, { recursive: true });
 
   let data: SandboxData = loadState(opts.stateDir) ?? seedData(now());
   const save = () => saveState(opts.stateDir, data);
   save();
 
-  const faults: FaultSwitches = { latencyMs: 0, errorRate: 0, rateLimit: null, dropRate: 0 };
+  const faults: FaultSwitches = { ...NO_FAULTS, deletedProductOrders: [] };
   let apiRequests = 0;
   const pushes: PushEventRecord[] = [];
   const pending = new Set<Promise<void>>();
@@ -120,9 +147,31 @@ export async function startXcartSandbox(opts: XcartSandboxOptions): Promise<Xcar
     if (!s || !/^\d+$/.test(s)) throw new HttpError(404, 'Not Found');
     return Number(s);
   };
+  // Carts live in the order table, but the order repository adds `NOT INSTANCE OF XLite\Model\Cart`
+  // to every query (classes/XLite/Model/Repo/Order.php:175-184): /api/orders never lists a cart and
+  // GET /api/orders/{cartId} is 404.
   const order = (id: number, carts = false): Json => {
-    const o = data.orders.find((x) => x.id === id && (carts ? x.order_number === null : true));
+    const o = data.orders.find((x) => x.id === id && (carts ? x.order_number === null : x.order_number !== null));
     if (!o) throw new HttpError(404, 'Not Found');
+    return o;
+  };
+  // Status sub-resources look the order up themselves and throw InvalidArgumentException, which the
+  // API answers 400 (classes/XLite/API/Endpoint/OrderPaymentStatus/DataProvider/ItemDataProvider.php:40,
+  // and OrderShippingStatus/DataProvider/ItemDataProvider.php).
+  const statusOrder = (s: string | undefined): Json => {
+    const id = idParam(s);
+    const o = data.orders.find((x) => x.id === id && x.order_number !== null);
+    if (!o) throw new HttpError(400, `Order with ID ${id} not found`);
+    return o;
+  };
+  // OrderItemOutput::$product_id is a non-null int (classes/XLite/API/Endpoint/Order/DTO/OrderItem/
+  // OrderItemOutput.php); an item whose product was deleted yields a stub with a null id, so the
+  // serializer throws and the API answers 500 for the order and for any page that holds it.
+  const serialisable = (o: Json): Json => {
+    const items = (o.items as Json[] | undefined) ?? [];
+    if (faults.deletedProductOrders.includes(o.id as number) || items.some((i) => i.product_id === null)) {
+      throw new HttpError(500, 'Internal Server Error');
+    }
     return o;
   };
   const product = (id: number): Json => {
@@ -185,7 +234,7 @@ export async function startXcartSandbox(opts: XcartSandboxOptions): Promise<Xcar
 
   // Orders
   get(/^\/api\/orders$/, ({ query }) => {
-    let list = data.orders;
+    let list = data.orders.filter((o) => o.order_number !== null);
     list = dateFilter(list, query, 'date', 'create_date');
     if (lastRenewFilter) list = dateFilter(list, query, 'lastRenewDate', 'update_date');
     for (const [param, field] of [['paymentStatus.code', 'payment_status'], ['shippingStatus.code', 'shipping_status']] as const) {
@@ -196,19 +245,19 @@ export async function startXcartSandbox(opts: XcartSandboxOptions): Promise<Xcar
     if (login) list = list.filter((o) => String(o.email).toLowerCase().includes(login.toLowerCase()));
     list = sortBy(list, query, 'date', 'create_date');
     list = sortBy(list, query, 'lastRenewDate', 'update_date');
-    return paginate(list, query);
+    return paginate(list, query).map(serialisable);
   });
   get(/^\/api\/orders\/by_number\/(\w+)$/, ({ params }) => {
     const o = data.orders.find((x) => x.order_number !== null && x.order_number === params[0]);
     if (!o) throw new HttpError(404, 'Not Found');
-    return o;
+    return serialisable(o);
   });
-  get(/^\/api\/orders\/([^/]+)$/, ({ params }) => order(idParam(params[0])));
+  get(/^\/api\/orders\/([^/]+)$/, ({ params }) => serialisable(order(idParam(params[0]))));
   for (const kind of ['payment', 'shipping'] as const) {
     const re = new RegExp(`^/api/orders/([^/]+)/${kind}_status$`);
-    get(re, ({ params }) => order(idParam(params[0]))[`${kind}_status`]);
+    get(re, ({ params }) => statusOrder(params[0])[`${kind}_status`]);
     put(re, ({ params, body }) => {
-      const o = order(idParam(params[0]));
+      const o = statusOrder(params[0]);
       const b = objectBody(body);
       try {
         if (setOrderStatus(data, o, kind, b.code, now())) {
@@ -259,10 +308,10 @@ export async function startXcartSandbox(opts: XcartSandboxOptions): Promise<Xcar
       weight: 'number', amount: 'int', inventory_traceable: 'bool', free_shipping: 'bool', taxable: 'bool',
       market_price: 'number', cost_price: 'number',
     });
-    p.update_date = isoDate(now());
+    p.update_date = rfc3339Date(now());
     // The real input transformer resets arrival_date to midnight on every PUT.
     const arrival = parseDate(String(p.arrival_date)) ?? now();
-    p.arrival_date = isoDate(arrival - (arrival % 86_400_000));
+    p.arrival_date = rfc3339Date(arrival - (arrival % 86_400_000));
     save();
     return p;
   });
@@ -282,7 +331,7 @@ export async function startXcartSandbox(opts: XcartSandboxOptions): Promise<Xcar
     updateProduct(v, objectBody(body), {
       amount: 'int', default_amount: 'bool', price: 'number', default_price: 'bool', weight: 'number', default_weight: 'bool', sku: 'string',
     });
-    product(idParam(params[0])).update_date = isoDate(now());
+    product(idParam(params[0])).update_date = rfc3339Date(now());
     save();
     return v;
   });
@@ -297,8 +346,10 @@ export async function startXcartSandbox(opts: XcartSandboxOptions): Promise<Xcar
   const checkProfileBody = (b: Json, creating: boolean, selfId?: number) => {
     if (creating || 'login' in b) {
       if (typeof b.login !== 'string' || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(b.login)) throw new HttpError(400, 'Input validations failed: login: This value is not a valid email address.');
-      const clash = data.profiles.find((p) => String(p.login).toLowerCase() === String(b.login).toLowerCase() && p.id !== selfId);
-      if (clash) throw new HttpError(400, `Input validations failed: login: Profile with login '${String(b.login)}' already exists.`);
+      // classes/XLite/API/InputRule/SubRule/CheckUniqueField.php:55. Anonymous (guest) profiles are
+      // not counted (an assumption: a guest may register later with the same email).
+      const clash = data.profiles.find((p) => !isAnonymous(data, p) && String(p.login).toLowerCase() === String(b.login).toLowerCase() && p.id !== selfId);
+      if (clash) throw new HttpError(400, 'Field "login" must be unique');
     }
     for (const k of ['access_level', 'membership_id'] as const) {
       if (k in b && b[k] !== null && !Number.isInteger(b[k])) throw new HttpError(400, `Input validations failed: ${k}: This value should be of type int.`);
@@ -309,7 +360,7 @@ export async function startXcartSandbox(opts: XcartSandboxOptions): Promise<Xcar
   post(/^\/api\/profiles$/, ({ body }) => {
     const b = objectBody(body);
     checkProfileBody(b, true);
-    const date = isoDate(now());
+    const date = rfc3339Date(now());
     const p: Json = {
       id: nextId(data, 'profile'), login: b.login, access_level: 0, create_date: date, first_login_date: null, last_login_date: null,
       status: 'E', status_comment: '', referer: '', language: 'en', membership_id: null, pending_membership_id: null,
@@ -363,10 +414,12 @@ export async function startXcartSandbox(opts: XcartSandboxOptions): Promise<Xcar
   });
 
   // Categories
+  // Without `parent` the filter uses the root category id, so only the first level is listed and the
+  // root itself never is (classes/XLite/API/Endpoint/Category/Filter/ParentFilter.php).
   get(/^\/api\/categories$/, ({ query }) => {
-    const parent = query.get('parent');
-    const list = parent !== null ? data.categories.filter((c) => String(c.parent) === parent) : data.categories;
-    return paginate(list, query);
+    const root = data.categories.find((c) => c.parent === null);
+    const parent = query.get('parent') ?? String(root?.id ?? '');
+    return paginate(data.categories.filter((c) => String(c.parent) === parent), query);
   });
   const category = (s: string | undefined): Json => {
     const c = data.categories.find((x) => x.id === idParam(s));
@@ -374,9 +427,10 @@ export async function startXcartSandbox(opts: XcartSandboxOptions): Promise<Xcar
     return c;
   };
   get(/^\/api\/categories\/([^/]+)$/, ({ params }) => category(params[0]));
-  // Real output of this sub-resource: [{product_id}] (CategoryProductOutput).
-  get(/^\/api\/categories\/([^/]+)\/products$/, ({ params, query }) =>
-    paginate((data.categoryProducts[String(category(params[0]).id)] ?? []).map((product_id) => ({ product_id })), query));
+  // Real output of this sub-resource: [{product_id}] (classes/XLite/API/Endpoint/Category/DTO/
+  // CategoryProductOutput.php). It ignores page/itemsPerPage: one GET returns every product.
+  get(/^\/api\/categories\/([^/]+)\/products$/, ({ params }) =>
+    (data.categoryProducts[String(category(params[0]).id)] ?? []).map((product_id) => ({ product_id })));
 
   // Coupons
   get(/^\/api\/coupons$/, ({ query }) => paginate(data.coupons, query));
@@ -388,7 +442,8 @@ export async function startXcartSandbox(opts: XcartSandboxOptions): Promise<Xcar
   post(/^\/api\/coupons$/, ({ body }) => {
     const b = objectBody(body);
     if (typeof b.code !== 'string' || b.code.length < 1 || b.code.length > 16) throw new HttpError(400, 'Input validations failed: code: This value should have 1 to 16 characters.');
-    if (data.coupons.some((c) => String(c.code).toLowerCase() === String(b.code).toLowerCase())) throw new HttpError(400, `Input validations failed: code: Coupon with code '${b.code}' already exists.`);
+    // classes/XLite/API/InputRule/SubRule/CheckUniqueField.php:55
+    if (data.coupons.some((c) => String(c.code).toLowerCase() === String(b.code).toLowerCase())) throw new HttpError(400, 'Field "code" must be unique');
     if (!['%', '$', 'S'].includes(String(b.type))) throw new HttpError(400, 'Input validations failed: type: The value you selected is not a valid choice.');
     if ('value' in b && typeof b.value !== 'number') throw new HttpError(400, 'Input validations failed: value: This value should be of type float.');
     const c: Json = {
@@ -432,6 +487,16 @@ export async function startXcartSandbox(opts: XcartSandboxOptions): Promise<Xcar
       }
       rate('errorRate');
       rate('dropRate');
+      for (const k of ['htmlPage', 'truncatedJson'] as const) {
+        if (!(k in b)) continue;
+        if (typeof b[k] !== 'boolean') throw new HttpError(400, `${k} must be true or false`);
+        faults[k] = b[k];
+      }
+      if ('deletedProductOrders' in b) {
+        const v = b.deletedProductOrders;
+        if (!Array.isArray(v) || !v.every((x) => Number.isInteger(x))) throw new HttpError(400, 'deletedProductOrders must be a list of order ids');
+        faults.deletedProductOrders = [...v] as number[];
+      }
       if ('rateLimit' in b) {
         const r = b.rateLimit as Json | null;
         if (r === null) faults.rateLimit = null;
@@ -445,7 +510,7 @@ export async function startXcartSandbox(opts: XcartSandboxOptions): Promise<Xcar
     { method: 'POST', re: /^\/sandbox\/reset$/, handler: () => {
       data = seedData(now());
       handle.data = data;
-      Object.assign(faults, { latencyMs: 0, errorRate: 0, rateLimit: null, dropRate: 0 });
+      Object.assign(faults, { ...NO_FAULTS, deletedProductOrders: [] });
       save();
       return { ok: true };
     } },
@@ -459,6 +524,8 @@ export async function startXcartSandbox(opts: XcartSandboxOptions): Promise<Xcar
     });
   });
 
+  const apiResponses = new WeakSet<http.ServerResponse>();
+
   async function handleRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const pathName = url.pathname.replace(/\.json$/, '');
@@ -469,6 +536,7 @@ export async function startXcartSandbox(opts: XcartSandboxOptions): Promise<Xcar
       return dispatch(sandboxRoutes, method, pathName, url.searchParams, raw, res, true);
     }
     if (!pathName.startsWith('/api/')) return send(res, 404, problem('Not Found'));
+    apiResponses.add(res);
 
     // Faults apply to the API only, after the request was read.
     apiRequests++;
@@ -479,6 +547,13 @@ export async function startXcartSandbox(opts: XcartSandboxOptions): Promise<Xcar
       return send(res, 429, problem('Too Many Requests'), { 'retry-after': String(faults.rateLimit.retryAfterSeconds) });
     }
 
+    if (faults.htmlPage) {
+      // What a maintenance page or a proxy in front of the store answers: 200, text/html.
+      const html = '<!DOCTYPE html><html><head><title>Store maintenance</title></head><body><h1>We will be back soon</h1></body></html>';
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html) });
+      res.end(html);
+      return;
+    }
     const token = req.headers['x-auth-token'];
     const role = token === writeToken ? 'write' : token === readToken ? 'read' : undefined;
     if (!role) return send(res, 401, { message: token ? 'Invalid API token.' : 'API token is missing.' });
@@ -506,7 +581,21 @@ export async function startXcartSandbox(opts: XcartSandboxOptions): Promise<Xcar
         throw e;
       }
     }
-    return pathMatched ? send(res, 405, problem(`No route found for "${method} ${pathName}": Method Not Allowed`)) : send(res, 404, problem('Not Found'));
+    // A wrong method falls into X-Cart's catch-all route: 404, not 405 (and there is no PATCH).
+    void pathMatched;
+    return send(res, 404, problem('Not Found'));
+  }
+
+  function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+    if (faults.truncatedJson && status === 200 && apiResponses.has(res)) {
+      // A body cut in the middle (a proxy or PHP worker that died while writing).
+      const text = JSON.stringify(body ?? null);
+      const cut = text.slice(0, Math.max(1, Math.floor(text.length / 2)));
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(cut) });
+      res.end(cut);
+      return;
+    }
+    sendJson(res, status, body, headers);
   }
 
   const handle: { data: SandboxData } = { data };
@@ -525,6 +614,7 @@ export async function startXcartSandbox(opts: XcartSandboxOptions): Promise<Xcar
 
   return {
     url: `http://${host}:${addr.port}`,
+    version,
     readToken,
     writeToken,
     faults,
@@ -545,7 +635,7 @@ function problem(detail: string): Json {
   return { type: 'https://tools.ietf.org/html/rfc2616#section-10', title: 'An error occurred', detail };
 }
 
-function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body ?? null);
   const type = status >= 400 && !(body && typeof body === 'object' && 'message' in body) ? 'application/problem+json' : 'application/json';
   res.writeHead(status, { 'content-type': `${type}; charset=utf-8`, 'content-length': Buffer.byteLength(text), ...headers });

@@ -32,6 +32,8 @@ export interface SandboxData {
   /** Product ids by category id. */
   categoryProducts: Record<string, number[]>;
   coupons: Json[];
+  /** Ids of anonymous (guest checkout) profiles; the API shows them like any other profile. */
+  anonymousProfiles?: number[];
   /** Status definitions, core and custom; codes not listed here are refused (400). */
   paymentStatuses: StatusDef[];
   shippingStatuses: StatusDef[];
@@ -39,9 +41,17 @@ export interface SandboxData {
 
 export const STATE_FILE = 'xcart-state.json';
 
-/** X-Cart's `DateTime::ISO8601` format: `2024-05-02T10:11:12+0000`. */
+/** X-Cart's `DateTime::ISO8601` format, used for order dates: `2024-05-02T10:11:12+0000`. */
 export function isoDate(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 19) + '+0000';
+}
+
+/**
+ * Product and profile dates are serialised with a `+HH:MM` offset (`2024-05-02T10:11:12+00:00`,
+ * RFC 3339), unlike order dates.
+ */
+export function rfc3339Date(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 19) + '+00:00';
 }
 
 /** Parses what the API accepts as a date filter (ISO 8601 with or without colon in the offset, unix seconds). */

@@ -1,0 +1,75 @@
+/**
+ * The X-Cart poller against the real sandbox (HTTP on loopback) and a real store file: an order the
+ * store cannot serialise (HTTP 500 for it and every page that holds it) is stepped past and
+ * dead-lettered once with its id and the reason, and every other order is still delivered; a 200
+ * that is not JSON fails the poll as transient and loses nothing.
+ */
+import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startXcartSandbox, type XcartSandbox } from '../sandbox/xcart/server.js';
+import { XcartConnector } from '../connectors/xcart/connector.js';
+import { SqliteStore } from '../store/sqlite-store.js';
+import type { LoadedFlow } from '../engine/flows.js';
+import type { FlowModule } from '../contract.js';
+import { UNREADABLE_ORDER_FLOW, XCART_WATERMARK, XcartPoller } from './xcart-poll.js';
+import { ConnectorError } from '../connectors/errors.js';
+
+let dir: string;
+let sandbox: XcartSandbox;
+let store: SqliteStore;
+let xcart: XcartConnector;
+
+const flow: LoadedFlow = {
+  name: 'OrderToSalesOrder', version: 'test',
+  module: { meta: { trigger: { kind: 'event', system: 'xcart', event: 'order.created' } } } as unknown as FlowModule,
+};
+
+beforeEach(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xcart-poll-'));
+  sandbox = await startXcartSandbox({ port: 0, stateDir: path.join(dir, 'xcart') });
+  store = SqliteStore.open(path.join(dir, 'flowd.db'));
+  xcart = new XcartConnector({ baseUrl: sandbox.url, token: sandbox.readToken, ratePerSecond: 1000, retries: 0 });
+});
+afterEach(async () => {
+  await xcart.close();
+  await store.close();
+  await sandbox.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const poller = () => new XcartPoller({ source: xcart, store, flows: new Map([[flow.name, flow]]), everyMs: 60_000, start: '1970-01-01T00:00:00Z' });
+
+describe('XcartPoller on real 5.5.0.29 answers', () => {
+  it('steps past an order whose product was deleted: dead-letters that order id once, delivers the others', async () => {
+    sandbox.faults.deletedProductOrders = [5];
+    const p = poller();
+    expect(await p.pollOnce()).toBe(11); // the 12 seeded orders but order 5
+    const dl = await store.listDeadLetters({ flow: UNREADABLE_ORDER_FLOW });
+    expect(dl).toHaveLength(1);
+    expect(dl[0]!.entityId).toBe('5');
+    expect(dl[0]!.reason).toMatch(/HTTP 500 for order 5 .*product was deleted/);
+    const jobs = await store.status();
+    expect(jobs.queueDepth).toBe(11);
+
+    // The next polls neither stall on the page nor dead-letter the order again.
+    expect(await p.pollOnce()).toBe(0);
+    expect(await poller().pollOnce()).toBe(0);
+    expect(await store.listDeadLetters({ flow: UNREADABLE_ORDER_FLOW })).toHaveLength(1);
+  });
+
+  it('a 200 HTML page or truncated JSON fails the poll as transient; the watermark stays and nothing is dead-lettered', async () => {
+    const p = poller();
+    for (const f of ['htmlPage', 'truncatedJson'] as const) {
+      sandbox.faults[f] = true;
+      const err = await p.pollOnce().then(() => null, (e: unknown) => e);
+      expect(err).toBeInstanceOf(ConnectorError);
+      expect((err as ConnectorError).errorClass).toBe('transient');
+      sandbox.faults[f] = false;
+    }
+    expect(await store.getWatermark(XCART_WATERMARK)).toBeUndefined();
+    expect(await store.listDeadLetters()).toHaveLength(0);
+    expect(await p.pollOnce()).toBe(12); // once the store answers again, everything arrives
+  });
+});
