@@ -17,7 +17,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { SageProConnector } from '../runtime/connectors/sagepro/connector.js';
-import { createSageProSandbox } from '../runtime/sandbox/sagepro/database.js';
+import { optionsFromSite } from '../runtime/connectors/sagepro/site.js';
+import { createSageProSandbox, sandboxProfile } from '../runtime/sandbox/sagepro/database.js';
 import { buildFlows, E2E, KNOWN_CUSTOMERS, orderMix, percentile, sleep, waitFor, type XOrder } from '../test/e2e/harness.js';
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 300);
@@ -69,7 +70,7 @@ async function rawCeiling(orders: XOrder[], concurrency: number): Promise<number
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'connect-bench-raw-'));
   try {
     const { dsn } = await createSageProSandbox({ dbPath: path.join(dir, 'sagepro.db') });
-    const conn = new SageProConnector({ dsn, poolSize: concurrency });
+    const conn = new SageProConnector({ dsn, poolSize: concurrency, ...optionsFromSite(sandboxProfile('standard').siteConfig()) });
     try {
       const sos = salesOrdersFor(orders, `RAW${concurrency}`);
       await conn.createSalesOrder({ ...sos[0]!, external_ref: 'WARMUP' }); // table shapes, first connection

@@ -90,9 +90,14 @@ export async function main(argv: string[]): Promise<number> {
       }
       case 'introspect': {
         if (!values.dsn || !values.out) throw new UsageError('flowc introspect needs --dsn <dsn> and --out <dir>');
-        const { introspect } = await import('./introspect/introspect.js');
-        const r = await introspect({ dsn: values.dsn, outDir: path.resolve(values.out), tables: values.tables?.split(',').map((t) => t.trim()).filter(Boolean) });
-        write(r.report);
+        const { introspect, IntrospectUsageError } = await import('./introspect/introspect.js');
+        try {
+          const r = await introspect({ dsn: values.dsn, outDir: path.resolve(values.out), tables: values.tables?.split(',').map((t) => t.trim()).filter(Boolean) });
+          write(r.report);
+        } catch (err) {
+          if (err instanceof IntrospectUsageError) { process.stderr.write(`flowc introspect: ${err.message}\n`); return 2; }
+          throw err;
+        }
         return 0;
       }
       default:

@@ -93,6 +93,8 @@ const syntaxMessages = {
   1002: Diagnostics.Unterminated_string_literal,
   1003: Diagnostics.Unexpected_character_0,
   1004: Diagnostics.Unexpected_0_expected_1,
+  1005: Diagnostics.Nested_too_deeply_0_1,
+  1006: Diagnostics.Invalid_escape_0,
 } as const;
 
 export function syntaxDiagnostic(i: SyntaxIssue): Diagnostic {
@@ -112,7 +114,8 @@ export function createProgram(paths: readonly string[], options: ProgramOptions 
   const units: SourceUnit[] = [];
   for (const abs of files) {
     const file = show(abs);
-    const text = fs.readFileSync(abs, 'utf8');
+    // As an editor shows it: invalid UTF-8 bytes become U+FFFD, and a byte order mark is not text.
+    const text = fs.readFileSync(abs, 'utf8').replace(/^\uFEFF/, '');
     sources.set(file, text);
     units.push(compileSource(text, file, abs, schemas, lookupsDir, displayBase, bag));
   }
@@ -135,9 +138,11 @@ export function createProgram(paths: readonly string[], options: ProgramOptions 
 
 /** Parses and checks one source text (also used in-process by benchmarks and tests). */
 export function compileSource(text: string, file: string, absPath: string, schemas: SchemaSet, lookupsDir: string, displayBase: string, bag: DiagnosticBag): SourceUnit {
-  const { ast, issues } = parse(text, file);
+  const { ast, issues, lines } = parse(text, file);
   for (const i of issues) bag.add(syntaxDiagnostic(i));
   let models: FlowModel[] = [];
+  // An empty file, or one of comments only (or whose line breaks hid everything in a comment).
+  if (issues.length === 0 && ast.flows.length === 0) bag.add(createDiagnostic(Diagnostics.File_defines_no_flow, lines.span(file, 0, 0), []));
   if (issues.length === 0) {
     const checked = checkFlowFile(ast, file, schemas, { lookupsDir, displayBase });
     bag.addAll(checked.diagnostics);

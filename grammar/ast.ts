@@ -90,11 +90,15 @@ export interface MapDecl extends NodeBase {
 /** `write sagepro.sales_orders.create(so) as created when cond { on transient retry 6 ... }` */
 export interface Write extends NodeBase { readonly kind: 'Write'; readonly call: Expr; readonly as?: Name; readonly when?: Expr; readonly policies: readonly Policy[] }
 
-/** `on transient retry 6 backoff exponential 2s..10m then dead_letter` */
+/** `on transient retry 6 backoff exponential 2s..10m then dead_letter`, `on transient retry for 24h ...` */
 export interface Policy extends NodeBase {
   readonly kind: 'Policy';
   readonly errorClass: Name;
-  readonly retry?: { readonly max: number; readonly backoff?: Name; readonly initial?: Duration; readonly max_?: Duration; readonly span: Span };
+  /**
+   * `retry N ...` (a count: `max`) or `retry for 24h ...` (a time budget since the job's first
+   * failed attempt: `budget`); exactly one of the two is set.
+   */
+  readonly retry?: { readonly max?: number; readonly budget?: Duration; readonly backoff?: Name; readonly initial?: Duration; readonly max_?: Duration; readonly span: Span };
   readonly alert?: StringLit;
   readonly then?: Name;
 }

@@ -5,13 +5,16 @@
  */
 import { Lexer, type IParserErrorMessageProvider, type TokenType, type IToken } from 'chevrotain';
 import { allTokens } from './tokens.js';
-import { FlowParser, describe, type SyntaxIssue } from './parser.js';
-import { LineMap, spanOfToken } from './span.js';
+import { FlowParser, describe, MAX_NESTING, NestingTooDeep, type SyntaxIssue } from './parser.js';
+import { LineMap } from './span.js';
+import { limitExpressionDepth, MAX_EXPRESSION_DEPTH } from './nesting.js';
 import type { FlowFile } from './ast.js';
 
 export type { SyntaxIssue } from './parser.js';
 export * from './ast.js';
 export * from './span.js';
+export { MAX_NESTING } from './parser.js';
+export { MAX_EXPRESSION_DEPTH } from './nesting.js';
 
 /** Syntax codes (the compiler's catalog phrases them). */
 export const SyntaxCodes = {
@@ -19,9 +22,11 @@ export const SyntaxCodes = {
   Unterminated_string: 1002,
   Unknown_character_0: 1003,
   Missing_0: 1004,
+  Nested_too_deeply: 1005,
+  Invalid_escape_0: 1006,
 } as const;
 
-const lexer = new Lexer(allTokens, { positionTracking: 'full', ensureOptimizations: false, skipValidations: true });
+const lexer = new Lexer(allTokens, { positionTracking: 'onlyOffset', ensureOptimizations: false, skipValidations: true });
 
 function labelOf(t: TokenType): string { return (t as { LABEL?: string }).LABEL ?? t.name; }
 function alts(paths: TokenType[][][]): string {
@@ -62,17 +67,33 @@ export function parse(text: string, file = '<input>'): ParseResult {
   const issues: SyntaxIssue[] = [];
   const lexed = lexer.tokenize(text);
   for (const e of lexed.errors) {
-    const span = lines.span(file, e.offset, e.offset + Math.max(1, e.length));
-    const ch = text.slice(e.offset, e.offset + Math.min(e.length, 12));
+    // Whole characters: never end a span between the two halves of a surrogate pair.
+    let end = e.offset + Math.max(1, e.length);
+    if (end < text.length && isLowSurrogate(text.charCodeAt(end)) && isHighSurrogate(text.charCodeAt(end - 1))) end++;
+    const span = lines.span(file, e.offset, end);
+    let chEnd = e.offset + Math.min(end - e.offset, 12);
+    if (chEnd < end && isLowSurrogate(text.charCodeAt(chEnd))) chEnd++;
+    const ch = text.slice(e.offset, chEnd);
     issues.push({ code: SyntaxCodes.Unknown_character_0, span, args: [JSON.stringify(ch).slice(1, -1)] });
   }
   parser.file = file;
+  parser.lines = lines;
   parser.issues = [];
   parser.input = lexed.tokens;
   let ast: FlowFile;
   try {
     ast = parser.file_();
   } catch (err) {
+    if (err instanceof NestingTooDeep) {
+      const t = err.token;
+      const isEof = t.tokenType?.name === 'EOF' || isNaN(t.startOffset);
+      const span = isEof ? lines.span(file, text.length, text.length) : lines.span(file, t.startOffset, t.startOffset + Math.max(1, t.image.length));
+      // The parse stops here: keep what was found before, nothing after (it would be noise).
+      issues.push(...parser.issues.filter((i) => i.span.start < span.start));
+      issues.push({ code: SyntaxCodes.Nested_too_deeply, span, args: [String(MAX_NESTING), "parentheses, brackets, braces, 'if', 'match', 'each', lambdas and unary operators"] });
+      issues.sort((a, b) => a.span.start - b.span.start);
+      return { ast: { kind: 'FlowFile', flows: [], span: lines.span(file, 0, text.length) }, issues, lines };
+    }
     // Recovery should make this unreachable; never let a parser bug crash the compiler.
     issues.push({ code: SyntaxCodes.Unexpected_0_expected_1, span: lines.span(file, 0, 0), args: ['input', `valid syntax (internal parser error: ${(err as Error).message})`] });
     ast = { kind: 'FlowFile', flows: [], span: lines.span(file, 0, text.length) };
@@ -80,13 +101,18 @@ export function parse(text: string, file = '<input>'): ParseResult {
   for (const e of parser.errors) {
     const tok = e.token as IToken;
     const isEof = tok.tokenType?.name === 'EOF' || isNaN(tok.startOffset);
-    const span = isEof ? lines.span(file, text.length, text.length) : spanOfToken(file, tok);
+    const span = isEof ? lines.span(file, text.length, text.length) : lines.span(file, tok.startOffset, tok.startOffset + tok.image.length);
     issues.push({ code: SyntaxCodes.Unexpected_0_expected_1, span, args: [describe(tok), e.message] });
   }
   issues.push(...parser.issues);
+  // Every level of an expression tree owns a token, so a file of fewer tokens cannot be too deep.
+  if (ast && lexed.tokens.length > MAX_EXPRESSION_DEPTH) issues.push(...limitExpressionDepth(ast));
   issues.sort((a, b) => a.span.start - b.span.start);
   // One report per position: recovery can fail several ways at the same token.
   const deduped = issues.filter((d, i) => i === 0 || issues[i - 1]!.span.start !== d.span.start);
   issues.length = 0; issues.push(...deduped);
   return { ast: ast ?? { kind: 'FlowFile', flows: [], span: lines.span(file, 0, text.length) }, issues, lines };
 }
+
+function isHighSurrogate(c: number): boolean { return c >= 0xd800 && c <= 0xdbff; }
+function isLowSurrogate(c: number): boolean { return c >= 0xdc00 && c <= 0xdfff; }

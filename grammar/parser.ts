@@ -6,12 +6,24 @@
 import { EmbeddedActionsParser, EOF, type IToken, type TokenType } from 'chevrotain';
 import * as T from './tokens.js';
 import type * as A from './ast.js';
-import { spanOfToken, joinSpans, type Span } from './span.js';
+import { joinSpans, LineMap, type Span } from './span.js';
 
 type PostfixStep =
   | { kind: 'member'; dot: IToken; name: IToken }
   | { kind: 'index'; index: A.Expr; close: IToken }
   | { kind: 'call'; args: A.Arg[]; close: IToken };
+
+/**
+ * How deeply expressions, objects, `match` and `each` may nest inside each other in the source
+ * (parentheses, brackets, braces, arguments, `if`, lambdas, `reject`, unary operators: one level
+ * each). The parser is recursive; past this it stops with FLOW1005 instead of running out of stack.
+ */
+export const MAX_NESTING = 64;
+
+/** Thrown by the parser past MAX_NESTING; `parse` turns it into FLOW1005 at `token`. */
+export class NestingTooDeep extends Error {
+  constructor(readonly token: IToken) { super(`nesting deeper than ${MAX_NESTING} levels`); }
+}
 
 export interface SyntaxIssue { readonly code: number; readonly span: Span; readonly args: readonly string[] }
 
@@ -24,12 +36,23 @@ export function durationMs(text: string): number {
   return m ? Number(m[1]) * DURATION_UNITS[m[2]!]! : 0;
 }
 
-export function unquote(image: string): string {
+/**
+ * The value of a string literal's image. `\u{...}` must name a Unicode scalar value in hex (at
+ * most 10FFFF, not a surrogate); any other `\u{...}` is reported through `bad` (its offset in the
+ * image and its text) and read as U+FFFD, so a bad escape never throws. `\u` without `{` is `u`.
+ */
+export function unquote(image: string, bad?: (offset: number, escape: string) => void): string {
   const body = image.endsWith('"') && image.length >= 2 ? image.slice(1, -1) : image.slice(1);
-  return body.replace(/\\(u\{[0-9a-fA-F]+\}|.)/g, (_, e: string) => {
+  return body.replace(/\\(u\{[0-9a-fA-F]+\}|u\{[^}"]*\}?|[^])/g, (whole: string, e: string, at: number) => {
     switch (e[0]) {
       case 'n': return '\n'; case 't': return '\t'; case 'r': return '\r';
-      case 'u': return String.fromCodePoint(parseInt(e.slice(2, -1), 16));
+      case 'u': {
+        if (e === 'u') return 'u';
+        if (!/^u\{[0-9a-fA-F]+\}$/.test(e)) { bad?.(at + 1, whole); return '\ufffd'; } // `\u{}`, `\u{zz}`, `\u{12`
+        const cp = parseInt(e.slice(2, -1), 16);
+        if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) { bad?.(at + 1, whole); return '\ufffd'; }
+        return String.fromCodePoint(cp);
+      }
       default: return e;
     }
   });
@@ -37,6 +60,8 @@ export function unquote(image: string): string {
 
 export class FlowParser extends EmbeddedActionsParser {
   file = '<input>';
+  /** Line starts of the text being parsed: every span is made from offsets (see LineMap). */
+  lines = new LineMap('');
   /** Junk-skipping diagnostics, in addition to Chevrotain's `errors`. */
   issues: SyntaxIssue[] = [];
 
@@ -50,7 +75,7 @@ export class FlowParser extends EmbeddedActionsParser {
   }
 
   // ---------- helpers ----------
-  private sp(t: IToken): Span { return spanOfToken(this.file, t); }
+  private sp(t: IToken): Span { return this.lines.span(this.file, t.startOffset, t.startOffset + t.image.length); }
   private from(start: IToken): Span {
     const end = this.LA(0);
     const a = this.sp(start);
@@ -63,11 +88,24 @@ export class FlowParser extends EmbeddedActionsParser {
     return { kind: 'Missing', expected, span };
   }
   private nameOf(t: IToken): A.Name { return { kind: 'Name', text: t.image, span: this.sp(t) }; }
+  /** The value of a string token; a bad `\\u{...}` escape is FLOW1006 at the escape. */
+  private str(t: IToken): string {
+    return unquote(t.image, (at, escape) => {
+      const start = t.startOffset + at;
+      this.issues.push({ code: 1006, span: this.lines.span(this.file, start, start + escape.length), args: [escape] });
+    });
+  }
+  private depth = 0;
+  /** Runs one nesting level of a recursive rule; past MAX_NESTING it throws NestingTooDeep. */
+  private nested<R>(f: () => R): R {
+    if (this.depth >= MAX_NESTING && !this.RECORDING_PHASE) throw new NestingTooDeep(this.LA(1));
+    this.depth++;
+    try { return f(); } finally { this.depth--; }
+  }
 
   // ---------- file ----------
   /** File : Flow* EOF */
   public file_ = this.RULE('file', (): A.FlowFile => {
-    const start = this.LA(1);
     const flows: A.Flow[] = [];
     this.MANY(() => {
       this.OR([
@@ -75,7 +113,7 @@ export class FlowParser extends EmbeddedActionsParser {
         { ALT: () => { this.SUBRULE(this.junk); } },
       ]);
     });
-    return this.ACTION(() => ({ kind: 'FlowFile', flows, span: this.sp(start) } as A.FlowFile));
+    return this.ACTION(() => ({ kind: 'FlowFile', flows, span: this.lines.span(this.file, 0, this.lines.text.length) } as A.FlowFile));
   });
 
   /** Junk : (any token but a statement keyword)+  (recovery: one diagnostic per run) */
@@ -108,7 +146,7 @@ export class FlowParser extends EmbeddedActionsParser {
     const start = this.CONSUME(T.Flow);
     const name = this.CONSUME(T.Name);
     let description: string | undefined;
-    this.OPTION(() => { const d = this.CONSUME(T.StringLiteral); this.ACTION(() => { description = unquote(d.image); }); });
+    this.OPTION(() => { const d = this.CONSUME(T.StringLiteral); this.ACTION(() => { description = this.str(d); }); });
     const items: A.FlowItem[] = [];
     this.ACTION(() => { this.isInFlow = true; });
     this.MANY({ GATE: () => this.LA(1).tokenType !== T.Flow, DEF: () => {
@@ -178,7 +216,7 @@ export class FlowParser extends EmbeddedActionsParser {
 
   /**
    * Policy : 'on' Name PolicyAction+
-   * PolicyAction : 'retry' Number ('backoff' Name (Duration ('..' Duration)?)?)? | 'alert' String | 'then'? Name
+   * PolicyAction : 'retry' (Number | 'for' Duration) ('backoff' Name (Duration ('..' Duration)?)?)? | 'alert' String | 'then'? Name
    */
   private policy = this.RULE('policy', (): A.Policy => {
     const start = this.CONSUME(T.On);
@@ -187,7 +225,13 @@ export class FlowParser extends EmbeddedActionsParser {
     this.AT_LEAST_ONE({ GATE: () => this.policyActionAhead(), DEF: () => this.OR([
       { ALT: () => {
         const r = this.CONSUME(T.Retry);
-        const max = this.CONSUME(T.NumberLiteral);
+        let max: number | undefined; let budget: A.Duration | undefined;
+        this.OR2([
+          { ALT: () => { const n = this.CONSUME(T.NumberLiteral); this.ACTION(() => { max = Number(n.image); }); } },
+          // `for` is not a keyword (it stays an ordinary name elsewhere): `retry for <duration>`.
+          { GATE: () => this.LA(1).tokenType === T.Identifier && this.LA(1).image === 'for',
+            ALT: () => { this.CONSUME4(T.Identifier); budget = this.SUBRULE3(this.duration); } },
+        ]);
         let backoff: A.Name | undefined; let initial: A.Duration | undefined; let maxD: A.Duration | undefined;
         this.OPTION(() => {
           this.CONSUME(T.Backoff);
@@ -197,7 +241,7 @@ export class FlowParser extends EmbeddedActionsParser {
             this.OPTION3(() => { this.CONSUME(T.DotDot); maxD = this.SUBRULE2(this.duration); });
           });
         });
-        this.ACTION(() => { retry = { max: Number(max.image), backoff, initial, max_: maxD, span: this.from(r) }; });
+        this.ACTION(() => { retry = { ...(budget ? { budget } : { max }), backoff, initial, max_: maxD, span: this.from(r) }; });
       } },
       { ALT: () => { this.CONSUME(T.Alert); alert = this.SUBRULE(this.stringLit); } },
       // The action is `then`, an identifier (dead_letter, fail, ...) or `skip` not starting a `skip when`
@@ -365,12 +409,12 @@ export class FlowParser extends EmbeddedActionsParser {
 
   private stringLit = this.RULE('stringLit', (): A.StringLit => {
     const t = this.CONSUME(T.StringLiteral);
-    return this.ACTION(() => ({ kind: 'StringLit', value: unquote(t.image), span: this.sp(t) } as A.StringLit));
+    return this.ACTION(() => ({ kind: 'StringLit', value: this.str(t), span: this.sp(t) } as A.StringLit));
   }, { recoveryValueFunc: (): A.StringLit => ({ kind: 'StringLit', value: '', span: this.missing('a string').span }) });
 
   // ---------- objects ----------
   /** Object : '{' (Name '=' Expr | 'when' Expr Object ('else' Object)?) (';' | ',')? ... '}' */
-  private objectExpr = this.RULE('objectExpr', (): A.ObjectExpr => {
+  private objectExpr = this.RULE('objectExpr', (): A.ObjectExpr => this.nested(() => {
     const start = this.CONSUME(T.LBrace);
     const members: A.ObjectMember[] = [];
     this.MANY(() => {
@@ -394,11 +438,11 @@ export class FlowParser extends EmbeddedActionsParser {
     });
     this.CONSUME(T.RBrace);
     return this.ACTION(() => ({ kind: 'ObjectExpr', members, span: this.from(start) } as A.ObjectExpr));
-  }, { recoveryValueFunc: (): A.ObjectExpr => ({ kind: 'ObjectExpr', members: [], span: this.missing('an object').span }) });
+  }), { recoveryValueFunc: (): A.ObjectExpr => ({ kind: 'ObjectExpr', members: [], span: this.missing('an object').span }) });
 
   // ---------- expressions ----------
   /** Expr : 'if' Expr 'then' Expr 'else' Expr | Lambda | Coalesce */
-  public expr = this.RULE('expr', (): A.Expr => this.OR(this.exprAlts ??= [
+  public expr = this.RULE('expr', (): A.Expr => this.nested(() => this.OR(this.exprAlts ??= [
     { ALT: () => {
       const start = this.CONSUME(T.If);
       const condition = this.SUBRULE(this.expr);
@@ -415,7 +459,7 @@ export class FlowParser extends EmbeddedActionsParser {
       return this.ACTION(() => ({ kind: 'Lambda', param: this.nameOf(p), body, span: this.from(p) } as A.Lambda));
     } },
     { ALT: () => this.SUBRULE(this.coalesce) },
-  ]), { recoveryValueFunc: () => this.missing('an expression') });
+  ])), { recoveryValueFunc: () => this.missing('an expression') });
 
   private binaryLevel(name: string, ops: TokenType[], next: () => (idx: number) => A.Expr, opText: (t: IToken) => A.BinaryOp) {
     const alts = ops.map((tt) => ({ ALT: () => this.CONSUME(tt) }));
@@ -449,7 +493,7 @@ export class FlowParser extends EmbeddedActionsParser {
   private unary = this.RULE('unary', (): A.Expr => this.OR(this.unaryAlts ??= [
     { ALT: () => {
       const op = this.OR2(this.unaryOps ??= [{ ALT: () => this.CONSUME(T.Bang) }, { ALT: () => this.CONSUME(T.Not) }, { ALT: () => this.CONSUME(T.Minus) }]);
-      const operand = this.SUBRULE(this.unary);
+      const operand = this.nested(() => this.SUBRULE(this.unary));
       return this.ACTION(() => ({ kind: 'Unary', op: op.tokenType === T.Minus ? '-' : '!', operand, span: joinSpans(this.sp(op), operand.span) } as A.Unary));
     } },
     { ALT: () => this.SUBRULE(this.postfix) },
@@ -503,7 +547,7 @@ export class FlowParser extends EmbeddedActionsParser {
       const t = this.CONSUME(T.UnterminatedString);
       return this.ACTION(() => {
         this.issues.push({ code: 1002, span: this.sp(t), args: [] });
-        return { kind: 'StringLit', value: unquote(t.image), span: this.sp(t) } as A.StringLit;
+        return { kind: 'StringLit', value: this.str(t), span: this.sp(t) } as A.StringLit;
       });
     } },
     { ALT: () => { const t = this.CONSUME(T.NumberLiteral);
@@ -534,7 +578,7 @@ export class FlowParser extends EmbeddedActionsParser {
   ]), { recoveryValueFunc: () => this.missing('an expression') });
 
   /** Match : 'match' Expr '{' (Expr ('|' Expr)* '=>' Expr (';' | ',')?)* ('else' '=>' Expr)? '}' */
-  private match = this.RULE('match', (): A.Match => {
+  private match = this.RULE('match', (): A.Match => this.nested(() => {
     const start = this.CONSUME(T.Match);
     const subject = this.SUBRULE(this.coalesce);
     this.CONSUME(T.LBrace);
@@ -557,10 +601,10 @@ export class FlowParser extends EmbeddedActionsParser {
     });
     this.CONSUME(T.RBrace);
     return this.ACTION(() => ({ kind: 'Match', subject, arms, otherwise, elseSpan, span: this.from(start) } as A.Match));
-  });
+  }));
 
   /** Each : 'each' Coalesce 'as' Name ('where' Expr)? ('on' 'invalid' 'skip')? Object */
-  private each = this.RULE('each', (): A.Each => {
+  private each = this.RULE('each', (): A.Each => this.nested(() => {
     const start = this.CONSUME(T.Each);
     const source = this.SUBRULE(this.coalesce);
     this.CONSUME(T.As);
@@ -578,7 +622,7 @@ export class FlowParser extends EmbeddedActionsParser {
     });
     const body = this.SUBRULE(this.objectExpr);
     return this.ACTION(() => ({ kind: 'Each', source, item: this.nameOf(item), where, skipInvalid, body, span: this.from(start) } as A.Each));
-  });
+  }));
 }
 
 export function describe(t: IToken): string {

@@ -167,6 +167,14 @@ describe('print: statements', () => {
       'flow A\n  write x.y(1) { on transient retry 3 on invalid skip }\n  on transient retry 2 then fail\n  on invalid dead_letter\n  let z = 1\n');
   });
 
+  test('a retry budget (retry for <duration>) prints as written; `for` stays an ordinary name elsewhere', () => {
+    expect(roundTrip('flow A write x.y(1) { on transient retry for 24h backoff fixed 1m then fail }\non error retry for 90m\nlet for = 1')).toBe(
+      'flow A\n  write x.y(1) { on transient retry for 24h backoff fixed 1m then fail }\n  on error retry for 90m\n  let for = 1\n');
+    const ast = parseClean('flow A on transient retry for 2h');
+    expect((ast.flows[0]!.items[0] as { retry?: unknown }).retry).toMatchObject({ budget: { text: '2h', ms: 7_200_000 } });
+    expect(parse('flow A on transient retry for 5 then fail', 'x.flow').issues.map((i) => i.args[1])).toContain('a duration');
+  });
+
   test('a name key of a table is parenthesised (it would read as a lambda)', () => {
     expect(roundTrip('flow A table t: string -> int { (k) => 1, k.x => 2 }')).toBe('flow A\n  table t: string -> int { (k) => 1, k.x => 2 }\n');
   });

@@ -76,12 +76,13 @@ function stepPolicies(ps: readonly A.Policy[]): string {
   return ps.length ? ` ${block('{', ps.map(policy), '}', ' ', '')}` : '';
 }
 
-function policy(p: A.Policy): string {
+function policy(p: A.Policy | undefined): string {
+  if (!p) return missing({ kind: 'Missing', expected: 'an error policy' } as A.Missing);
   if ((p as unknown as A.Node).kind === 'Missing') return missing(p as unknown as A.Missing);
   const parts: string[] = [`on ${p.errorClass.text}`];
   const r = p.retry;
   if (r) {
-    let s = `retry ${r.max}`;
+    let s = r.budget ? `retry for ${r.budget.text}` : `retry ${r.max ?? ''}`;
     if (r.backoff) {
       s += ` backoff ${r.backoff.text}`;
       if (r.initial) s += ` ${r.initial.text}${r.max_ ? `..${r.max_.text}` : ''}`;
@@ -94,7 +95,8 @@ function policy(p: A.Policy): string {
   return parts.join(' ');
 }
 
-function tableEntry(e: A.TableEntry): string {
+function tableEntry(e: A.TableEntry | undefined): string {
+  if (!e) return missing({ kind: 'Missing', expected: 'a table entry' } as A.Missing);
   // A lone name before '=>' would read as a lambda parameter: parenthesise it.
   const key = e.key.kind === 'Ident' ? `(${e.key.name})` : expr(e.key, Prec.Coalesce);
   return `${key} => ${expr(e.value, Prec.Expr)}`;
@@ -137,7 +139,9 @@ function precOf(e: A.Expr): Prec {
 }
 
 /** Prints `e` where the grammar needs at least `min`; parenthesises when it binds weaker. */
-function expr(e: A.Expr, min: Prec): string {
+function expr(e: A.Expr | undefined, min: Prec): string {
+  // Recovery can leave a hole (undefined) in a list of arguments, items or patterns.
+  if (!e) return missing({ kind: 'Missing', expected: 'an expression' } as A.Missing);
   const text = exprText(e);
   return precOf(e) < min ? `(${text})` : text;
 }
@@ -182,11 +186,13 @@ function exprText(e: A.Expr): string {
   }
 }
 
-function arg(a: A.Arg): string {
+function arg(a: A.Arg | undefined): string {
+  if (!a) return missing({ kind: 'Missing', expected: 'an argument' } as A.Missing);
   return `${a.name ? `${a.name.text}: ` : ''}${expr(a.value, Prec.Expr)}`;
 }
 
-function matchArm(a: A.MatchArm): string {
+function matchArm(a: A.MatchArm | undefined): string {
+  if (!a) return missing({ kind: 'Missing', expected: 'a match arm' } as A.Missing);
   return `${a.patterns.map((p) => expr(p, Prec.Primary)).join(' | ')} => ${expr(a.value, Prec.Expr)}`;
 }
 
@@ -194,7 +200,8 @@ function object(o: A.ObjectExpr): string {
   return block('{', o.members.map(member), '}', '; ', '');
 }
 
-function member(m: A.ObjectMember): string {
+function member(m: A.ObjectMember | undefined): string {
+  if (!m) return missing({ kind: 'Missing', expected: 'a field' } as A.Missing);
   switch (m.kind) {
     case 'Assignment': return `${m.name.text} = ${expr(m.value, Prec.Expr)}`;
     case 'WhenBlock': return `when ${expr(m.condition, Prec.Expr)} ${object(m.then)}${m.else ? ` else ${object(m.else)}` : ''}`;

@@ -37,11 +37,20 @@ export function joinSpans(a: Span, b: Span): Span {
   return { file: a.file, start: first.start, end: last.end, line: first.line, column: first.column, endLine: last.endLine, endColumn: last.endColumn };
 }
 
-/** Maps offsets to 1-based line/column, for spans made from offsets. */
+/**
+ * Maps offsets to 1-based line/column, as an editor (VS Code) shows them: a line ends at "\r\n",
+ * "\n" or a lone "\r", and a column counts UTF-16 code units from the start of its line (a
+ * character outside the Basic Multilingual Plane counts two, as in VS Code and TypeScript). Every
+ * span of a .flow file is made here from offsets, so all diagnostics agree on positions.
+ */
 export class LineMap {
   private readonly starts: number[] = [0];
   constructor(readonly text: string) {
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10) this.starts.push(i + 1);
+      else if (c === 13) { if (text.charCodeAt(i + 1) === 10) i++; this.starts.push(i + 1); }
+    }
   }
   position(offset: number): { line: number; column: number } {
     let lo = 0, hi = this.starts.length - 1;
@@ -55,10 +64,11 @@ export class LineMap {
     const a = this.position(start), b = this.position(end);
     return { file, start, end, line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
   }
+  /** The text of a line, without its line break. */
   lineText(line: number): string {
     const s = this.starts[line - 1] ?? this.text.length;
-    const e = this.starts[line] ?? this.text.length + 1;
-    return this.text.slice(s, e - 1).replace(/\r$/, '');
+    const e = this.starts[line] ?? this.text.length;
+    return this.text.slice(s, e).replace(/\r?\n$|\r$/, '');
   }
   get lineCount(): number { return this.starts.length; }
 }

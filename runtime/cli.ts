@@ -4,7 +4,9 @@
  *   flowd demo [--once] [--state-dir DIR] [--sagepro-profile NAME]
  *   flowd dlq list [--json] [--flow NAME] | dlq show <id> | dlq replay <id> | dlq replay --all [--flow NAME]
  *   flowd status [--json]
+ *   flowd store check | store recover --to NEW.db
  *   flowd sandbox [--xcart-port P] [--read-token T] [--write-token T] [--state-dir DIR] [--sagepro-db FILE] [--sagepro-profile NAME] [--xcart-version 5.5.0|5.5.1]
+ *   flowd doctor --config connect.yaml [--format json]     exit 0 all will work, 1 not, 2 usage/config
  * Store-reading commands take --state-dir DIR (the store is DIR/flowd.db) or --config FILE.
  */
 import { parseArgs } from 'node:util';
@@ -18,8 +20,11 @@ const USAGE = `usage:
   flowd dlq show <id> [--state-dir DIR | --config FILE]
   flowd dlq replay <id> | --all [--flow NAME] [--state-dir DIR | --config FILE]
   flowd status [--json] [--state-dir DIR | --config FILE]
+  flowd store check [--state-dir DIR | --config FILE]
+  flowd store recover --to NEW.db [--state-dir DIR | --config FILE]
   flowd sandbox [--xcart-port <port>] [--read-token T] [--write-token T] [--state-dir DIR] [--sagepro-db FILE]
                 [--sagepro-profile standard|minimal|vfp-modules] [--xcart-version 5.5.0|5.5.1]
+  flowd doctor --config connect.yaml [--format json]
 `;
 
 const DEFAULT_DEMO_DIR = '.state/demo';
@@ -32,7 +37,9 @@ export async function main(argv: string[]): Promise<number> {
       case 'demo': return await demo(rest);
       case 'dlq': return await dlq(rest);
       case 'status': return await status(rest);
+      case 'store': return await storeCommand(rest);
       case 'sandbox': return await sandbox(rest);
+      case 'doctor': return await doctor(rest);
       case undefined: case '-h': case '--help':
         process.stdout.write(USAGE); return cmd ? 0 : 2;
       default:
@@ -107,15 +114,18 @@ async function sageproProfileFlag(name: string): Promise<string | undefined> {
   return undefined;
 }
 
-async function openStore(values: { 'state-dir'?: string; config?: string }) {
-  const { SqliteStore } = await import('./store/sqlite-store.js');
-  let file: string;
+/** The store file named by --config FILE (its store.path) or --state-dir DIR (DIR/flowd.db). */
+async function storeFile(values: { 'state-dir'?: string; config?: string }): Promise<string> {
   if (values.config) {
     const { loadConfig } = await import('./config/config.js');
-    file = loadConfig(path.resolve(values.config)).store.path;
-  } else {
-    file = path.join(path.resolve(values['state-dir'] ?? DEFAULT_DEMO_DIR), 'flowd.db');
+    return loadConfig(path.resolve(values.config)).store.path;
   }
+  return path.join(path.resolve(values['state-dir'] ?? DEFAULT_DEMO_DIR), 'flowd.db');
+}
+
+async function openStore(values: { 'state-dir'?: string; config?: string }) {
+  const { SqliteStore } = await import('./store/sqlite-store.js');
+  const file = await storeFile(values);
   if (!fs.existsSync(file)) throw new Error(`no store at ${file} (give --state-dir DIR or --config FILE)`);
   return SqliteStore.open(file);
 }
@@ -179,6 +189,67 @@ async function status(argv: string[]): Promise<number> {
     }
     return 0;
   } finally { await store.close(); }
+}
+
+/** `flowd doctor`: read-only preflight of the install (runtime/doctor/README.md). 0 all will work, 1 not, 2 usage/config. */
+async function doctor(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, strict: true, options: { config: { type: 'string', default: 'connect.yaml' }, format: { type: 'string', default: 'human' } } });
+  if (values.format !== 'human' && values.format !== 'json') {
+    process.stderr.write(`flowd: --format must be human or json, not '${values.format}'\n`);
+    return 2;
+  }
+  const { loadConfig } = await import('./config/config.js');
+  const { runDoctor, doctorOptions } = await import('./doctor/doctor.js');
+  const { DeployedFlowsError, loadDeployedFlows } = await import('./doctor/deployed.js');
+  const { renderHuman, renderJson, exitCode } = await import('./doctor/report.js');
+  const { scrubSecrets } = await import('./observability/logger.js');
+  const config = loadConfig(path.resolve(values.config!));
+  const secrets = config.secrets.map((s) => s.reveal()).filter((s) => s.length > 0);
+  const opts = doctorOptions(config);
+  let findings;
+  try {
+    findings = await runDoctor(opts);
+  } catch (e) {
+    if (e instanceof DeployedFlowsError) { process.stderr.write(`flowd: ${scrubSecrets(e.message, secrets)}\n`); return 2; }
+    throw new Error(scrubSecrets((e as Error).message, secrets));
+  }
+  const sources = new Map(loadDeployedFlows(opts.flowsDir).map((f) => [f.name, f.source] as const));
+  const text = values.format === 'json' ? renderJson(findings) : renderHuman(findings, sources);
+  process.stdout.write(scrubSecrets(text, secrets));
+  return exitCode(findings);
+}
+
+/** flowd store check: exit 0 when sound, 1 listing what is wrong. flowd store recover --to NEW.db: salvage into a new file. */
+async function storeCommand(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  const { values } = parseArgs({ args: rest, strict: true, options: { ...storeOptions, to: { type: 'string' } } });
+  const { checkStoreFile, recoverStore } = await import('./store/recover.js');
+  const file = await storeFile(values);
+  switch (sub) {
+    case 'check': {
+      const problems = checkStoreFile(file);
+      if (!problems.length) { process.stdout.write(`${file}: sound\n`); return 0; }
+      process.stdout.write(`${file}: damaged (${problems.length} problem${problems.length === 1 ? '' : 's'})\n${problems.map((p) => `  ${p}`).join('\n')}\n` +
+        `keep what can be read: flowd store recover --to NEW.db ${values.config ? `--config ${values.config}` : `--state-dir ${values['state-dir'] ?? DEFAULT_DEMO_DIR}`} (runtime/store/README.md)\n`);
+      return 1;
+    }
+    case 'recover': {
+      if (!values.to) throw Object.assign(new Error('usage: flowd store recover --to NEW.db [--state-dir DIR | --config FILE]'), { code: 'ERR_PARSE_ARGS_USAGE' });
+      const r = recoverStore(file, path.resolve(values.to));
+      process.stdout.write(`recovered ${r.from} into ${r.to}\n`);
+      for (const t of r.tables) {
+        const lost = t.unreadable === null ? (t.damaged ? ', some unreadable (damaged pages; how many is unknown)' : '') : t.unreadable ? `, ${t.unreadable} unreadable` : '';
+        process.stdout.write(`  ${t.table.padEnd(18)} kept ${t.kept}${lost}${t.refused ? `, ${t.refused} refused (damaged values)` : ''}\n`);
+      }
+      const rp = r.repairs;
+      process.stdout.write(`  repairs: ${rp.jobsRebuiltFromDeadLetters} job(s) rebuilt from dead letters, ${rp.deadLettersRebuiltFromJobs} dead letter(s) rebuilt from jobs, ${rp.replaysForgotten} replay(s) to do again, ${rp.deadLettersDropped} dead letter(s) dropped\n`);
+      if (r.problems.length) { process.stdout.write(`the new store is not sound:\n${r.problems.map((p) => `  ${p}`).join('\n')}\n`); return 1; }
+      process.stdout.write(`${r.to}: sound. Stop flowd, keep ${r.from} aside, move ${r.to} to its path, start flowd (runtime/store/README.md, "A damaged store")\n`);
+      return 0;
+    }
+    default:
+      throw Object.assign(new Error('usage: flowd store check | store recover --to NEW.db [--state-dir DIR | --config FILE]'), { code: 'ERR_PARSE_ARGS_USAGE' });
+  }
 }
 
 async function sandbox(argv: string[]): Promise<number> {

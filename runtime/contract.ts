@@ -37,7 +37,16 @@ export type TriggerSpec =
   | { readonly kind: 'schedule'; readonly everyMs?: number; readonly cron?: string };
 
 export interface RetryPolicy {
+  /**
+   * `retry N`: at most N retries. For `retry for D` (forMs set), the retries D allows at the full
+   * capped delays: what a runtime that predates forMs applies instead.
+   */
   readonly max: number;
+  /**
+   * `retry for D`: keep retrying until D milliseconds have passed since the job's first failed
+   * attempt, then the policy's `then` action; `max` does not limit it.
+   */
+  readonly forMs?: number;
   readonly backoff: 'exponential' | 'linear' | 'fixed';
   readonly initialMs: number;
   readonly maxMs: number;

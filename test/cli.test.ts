@@ -136,3 +136,46 @@ describe('flowc build', () => {
     expect(fs.existsSync(out)).toBe(false);
   });
 });
+
+describe('line endings and positions', () => {
+  test('a file with CR-only line endings builds its flow (not "built 0 flows")', async () => {
+    const file = path.join(tmp, 'cr-only.flow');
+    fs.writeFileSync(file, fs.readFileSync(CLEAN, 'utf8').replace(/\r?\n/g, '\r'));
+    const r = await flowc('build', file, ...COMMON, '--out', path.join(tmp, 'out-cr'));
+    expect(r.stdout).toMatch(/^built 1 flow into /m);
+    expect(r.code).toBe(0);
+  });
+
+  test('--format json gives the line and column an editor shows, whatever the line endings', async () => {
+    const file = path.join(tmp, 'mixed.flow');
+    // CRLF, CR and LF in one file, invalid UTF-8 before the error on line 4.
+    fs.writeFileSync(file, Buffer.concat([Buffer.from('// mixed\r\nflow Mixed\r  on xcart.order.created\n  let x = "'), Buffer.from([0xff, 0xfe]),
+      Buffer.from('" + ordr.email\r\n  write xcart.orders.set_payment_status(order_id: 1, code: "P")\r')]));
+    const r = await flowc('check', file, ...COMMON, '--format', 'json');
+    expect(r.code).toBe(1);
+    const d = (JSON.parse(r.stdout) as { code: string; line: number; column: number; endColumn: number }[]).find((x) => x.code === 'FLOW2001');
+    // `  let x = "��" + ordr.email`: 'ordr' is columns 18 to 21 of line 4 (each bad byte is one U+FFFD).
+    expect(d).toMatchObject({ line: 4, column: 18, endColumn: 22 });
+  });
+
+  test('a file that defines no flow is warning FLOW6007', async () => {
+    const file = path.join(tmp, 'comments-only.flow');
+    fs.writeFileSync(file, '// flow Forgotten\r//   on xcart.order.created\r');
+    const r = await flowc('check', file, ...COMMON);
+    expect(r.stdout).toContain('warning FLOW6007');
+    expect(r.code).toBe(0);
+  });
+});
+
+describe('flowc introspect', () => {
+  test('a folder that holds no schemas stops with exit 2 and says what to pass', async () => {
+    const out = path.join(tmp, 'not-schemas');
+    fs.mkdirSync(out);
+    fs.writeFileSync(path.join(out, 'readme.txt'), 'x');
+    const r = await flowc('introspect', '--dsn', 'Driver=SQLite3;Database=/nonexistent/x.db', '--out', out);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/holds no Sage Pro entity schemas.*pass the folder that has them/);
+    expect(r.stdout).not.toContain('schemas match the install');
+    noStackTrace(r);
+  });
+});

@@ -20,6 +20,7 @@ import {
 } from '../schema/types.js';
 import { ExprChecker, Scope, exprText, dottedPath, type Binding } from './expressions.js';
 import { DEFAULT_TRANSIENT_RETRY, type FlowModel, type Step, type TableInfo } from './model.js';
+import { durationText, MIN_RETRY_BUDGET_MS, resolveRetry, retryBudgetMs, transientPolicy } from './retry-budget.js';
 
 /** X-Cart events (found by polling or pushed by the store module) and the ids their payload carries. */
 export const XCART_EVENTS: Record<string, Record<string, Type>> = {
@@ -224,6 +225,22 @@ function checkFlow(flow: A.Flow, file: string, schemas: SchemaSet, options: Chec
         { hint: "Add e.g. 'idempotency \"payment-\" + order.id keep 90d', or 'on transient dead_letter' on this write." });
     }
   }
+  // FLOW4008: a write retried by a stated policy whose whole budget is shorter than an ordinary outage.
+  for (const w of writes) {
+    const r = model.resolution.get(w.call);
+    const p = transientPolicy(w.policies, policies);
+    if (!r || r.kind !== 'operation' || !p?.retry || (p as unknown as A.Missing).kind === 'Missing') continue;
+    const retry = resolveRetry(p.retry);
+    // A policy with an error of its own (FLOW4003, FLOW2013, FLOW4004, FLOW1012) is not judged twice.
+    if (retry.forMs === undefined && !(retry.max >= 1 && retry.max <= 100)) continue;
+    if (retry.forMs !== undefined && retry.forMs <= 0) continue;
+    if (!BACKOFFS.includes(retry.backoff) || (p.retry.initial && p.retry.max_ && p.retry.initial.ms > p.retry.max_.ms)) continue;
+    const budget = retryBudgetMs(retry);
+    if (budget < MIN_RETRY_BUDGET_MS) {
+      report(Diagnostics.Retry_budget_of_0_is_1, p.retry.span, [`${r.op.system}.${r.op.name}`, durationText(budget)],
+        { hint: 'The budget of retry N is the sum of its capped delays; retry for <duration> states it directly.' });
+    }
+  }
   if (writes.length === 0 && flow.items.length > 0) report(Diagnostics.Flow_0_writes_nothing, flow.name.span, [flow.name.text]);
   if (trigger?.kind === 'EventTrigger' && trigger.system.text === 'xcart') {
     const w = writes.find((x) => { const r = model.resolution.get(x.call); return r?.kind === 'operation' && r.op.system === 'xcart'; });
@@ -267,10 +284,9 @@ function narrow(names: string[], scope: Scope): void {
 }
 
 function retriesTransient(stepPolicies: readonly A.Policy[], flowPolicies: readonly A.Policy[]): boolean {
-  const pick = (ps: readonly A.Policy[]) => ps.find((p) => p.errorClass.text === 'transient') ?? ps.find((p) => p.errorClass.text === 'error');
-  const p = pick(stepPolicies) ?? pick(flowPolicies);
+  const p = transientPolicy(stepPolicies, flowPolicies);
   if (!p) return DEFAULT_TRANSIENT_RETRY.max > 0;
-  return !!p.retry && p.retry.max > 0;
+  return !!p.retry && (p.retry.budget !== undefined || (p.retry.max ?? 0) > 0);
 }
 
 function stepCall(e: A.Expr, want: 'read' | 'write', step: string, ec: ExprChecker, scope: Scope, report: (msg: DiagnosticMessage, span: Span, args?: (string | number)[], extra?: { hint?: string }) => void): Type {
@@ -358,7 +374,8 @@ function checkPolicy(p: A.Policy, report: (msg: DiagnosticMessage, span: Span, a
   if (!POLICY_CLASSES.includes(p.errorClass.text)) report(Diagnostics.Unknown_error_class_0, p.errorClass.span, [p.errorClass.text, POLICY_CLASSES.join(', ')], { hint: didYouMean(p.errorClass.text, POLICY_CLASSES) });
   if (p.then && !POLICY_ACTIONS.includes(p.then.text)) report(Diagnostics.Unknown_policy_action_0, p.then.span, [p.then.text], { hint: didYouMean(p.then.text, POLICY_ACTIONS) });
   if (p.retry) {
-    if (!(p.retry.max >= 1 && p.retry.max <= 100)) report(Diagnostics.Retry_count_0_out_of_range, p.retry.span, [p.retry.max]);
+    if (p.retry.max !== undefined && !(p.retry.max >= 1 && p.retry.max <= 100)) report(Diagnostics.Retry_count_0_out_of_range, p.retry.span, [p.retry.max]);
+    if (p.retry.budget && p.retry.budget.ms <= 0 && p.retry.budget.text) report(Diagnostics.Duration_0_is_zero, p.retry.budget.span, [p.retry.budget.text]);
     if (p.retry.backoff && !BACKOFFS.includes(p.retry.backoff.text)) report(Diagnostics.Unknown_backoff_0, p.retry.backoff.span, [p.retry.backoff.text], { hint: didYouMean(p.retry.backoff.text, BACKOFFS) });
     if (p.retry.initial && p.retry.max_ && p.retry.initial.ms > p.retry.max_.ms) report(Diagnostics.Backoff_range_0_1_inverted, p.retry.max_.span, [p.retry.initial.text, p.retry.max_.text]);
   }

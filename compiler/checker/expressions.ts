@@ -506,9 +506,13 @@ function literalKey(p: A.Expr): string {
 
 /** `a.b.c` as parts, or undefined when the expression is not a plain dotted name. */
 export function dottedPath(e: A.Expr): string[] | undefined {
-  if (e.kind === 'Ident') return [e.name];
-  if (e.kind === 'Member' && !e.optional) { const p = dottedPath(e.object); return p ? [...p, e.name.text] : undefined; }
-  return undefined;
+  // Iterative and linear: the checker asks this at every level of a member chain.
+  const parts: string[] = [];
+  let cur = e;
+  while (cur.kind === 'Member' && !cur.optional) { parts.push(cur.name.text); cur = cur.object; }
+  if (cur.kind !== 'Ident') return undefined;
+  parts.push(cur.name);
+  return parts.reverse();
 }
 
 /** A short rendering of an expression for messages. */

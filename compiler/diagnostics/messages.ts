@@ -14,6 +14,8 @@ export const Diagnostics = {
   Unexpected_0_expected_1: msg(1001, 'error', 'Unexpected {0}; expected {1}.'),
   Unterminated_string_literal: msg(1002, 'error', 'Unterminated string literal; expected a closing \'"\' on the same line.'),
   Unexpected_character_0: msg(1003, 'error', "Unexpected character '{0}'; expected a name, a literal, an operator or a comment."),
+  Nested_too_deeply_0_1: msg(1005, 'error', "This expression is nested too deeply: more than {0} levels of {1}; split it into smaller 'let' steps."),
+  Invalid_escape_0: msg(1006, 'error', "Invalid escape '{0}' in a string; expected a Unicode code point from 0 to 10FFFF that is not a surrogate (D800 to DFFF)."),
   Flow_0_has_no_trigger: msg(1010, 'error', "Flow '{0}' has no trigger; expected 'on xcart.<event>', 'on every <interval> poll ...' or 'on schedule ...'."),
   Flow_0_has_more_than_one_trigger: msg(1011, 'error', "Flow '{0}' has more than one trigger; a flow has exactly one."),
   Duration_0_is_zero: msg(1012, 'error', "Duration '{0}' must be greater than zero."),
@@ -66,6 +68,7 @@ export const Diagnostics = {
   Backoff_range_0_1_inverted: msg(4004, 'error', "Backoff starts at {0} but its maximum is {1}; the maximum must not be smaller."),
   Step_0_used_before_declared: msg(4005, 'error', "'{0}' is used before the step that declares it."),
   Idempotency_key_must_be_string: msg(4006, 'error', "The idempotency key must be a string or an int, found '{0}'."),
+  Retry_budget_of_0_is_1: msg(4008, 'warning', "Write '{0}' stops retrying transient errors after {1} in total; an outage of either system longer than that dead-letters its jobs. Give it a budget of at least 10m, e.g. 'retry for 24h backoff exponential 2s..10m'."),
   Write_target_system_0_trigger_loop: msg(4007, 'warning', "This flow is triggered by {0} and writes back to {0}; make sure the write cannot trigger the flow again."),
 
   // 5xxx schemas, catalogs, lookup files
@@ -81,6 +84,7 @@ export const Diagnostics = {
   Table_0_is_never_used: msg(6003, 'warning', "Table '{0}' is never used."),
   Let_0_is_never_used: msg(6004, 'warning', "'{0}' is never used."),
   Map_0_is_never_written: msg(6005, 'warning', "Map '{0}' is never written."),
+  File_defines_no_flow: msg(6007, 'warning', "This file defines no flow; expected 'flow <Name>' followed by a trigger and steps."),
   Duplicate_match_pattern_0: msg(6006, 'warning', "This pattern can never match: an earlier arm handles {0}."),
 
   // 9xxx related information

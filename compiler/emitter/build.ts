@@ -13,6 +13,7 @@ import type { Program } from '../program.js';
 import type { FlowModel } from '../checker/model.js';
 import { emitFlow } from './emit-flow.js';
 import { emitEntities } from './ts-types.js';
+import { collectRequirements } from '../requirements.js';
 
 export const COMPILER_VERSION = '0.1.0';
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -73,6 +74,8 @@ export function buildProgram(program: Program, options: BuildOptions = {}): Buil
   const { typeErrors, js } = checkAndEmit(files, { typeCheck: options.typeCheck !== false, emitJs: options.emitJs !== false });
   for (const [name, text] of js) files.set(name, text);
   files.set('manifest.json', JSON.stringify({ compiler: COMPILER_VERSION, contractVersion: cv, flows }, null, 2) + '\n');
+  // What each flow needs from an install, for `flowd doctor` (compiler/requirements.ts).
+  files.set('requirements.json', JSON.stringify(collectRequirements(program), null, 2) + '\n');
   const sorted = new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return { files: sorted, typeErrors, flows };
 }

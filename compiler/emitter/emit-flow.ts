@@ -8,7 +8,7 @@
 import type * as A from '../../grammar/ast.js';
 import type { Span } from '../../grammar/span.js';
 import type { FlowModel, Step } from '../checker/model.js';
-import { DEFAULT_TRANSIENT_RETRY } from '../checker/model.js';
+import { resolveRetry } from '../checker/retry-budget.js';
 import { ERROR, nonNull, type Type } from '../schema/types.js';
 import { narrowedNames } from '../checker/checker.js';
 import { emitExpr, jsName, propKey, type ExprContext } from './emit-expr.js';
@@ -254,7 +254,7 @@ function policyJson(p: A.Policy): Record<string, unknown> {
   const r = p.retry;
   return {
     on: p.errorClass.text,
-    ...(r ? { retry: { max: r.max, backoff: r.backoff?.text ?? 'exponential', initialMs: r.initial?.ms ?? DEFAULT_TRANSIENT_RETRY.initialMs, maxMs: r.max_?.ms ?? Math.max(r.initial?.ms ?? 0, DEFAULT_TRANSIENT_RETRY.maxMs) } } : {}),
+    ...(r ? { retry: resolveRetry(r) } : {}),
     ...(p.alert ? { alert: p.alert.value } : {}),
     then: p.then?.text ?? 'dead_letter',
   };

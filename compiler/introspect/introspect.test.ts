@@ -11,7 +11,7 @@ import YAML from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSageProSandbox, loadSandbox } from '../../runtime/sandbox/sagepro/database.js';
 import { postgresAvailable, startPostgres, type StartedPostgres } from '../../test/support/postgres.js';
-import { introspect } from './introspect.js';
+import { introspect, IntrospectUsageError, STANDARD_SCHEMAS } from './introspect.js';
 
 const SCHEMAS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../mappings/schemas/sagepro');
 const tmp: string[] = [];
@@ -135,5 +135,63 @@ describe.skipIf(!postgresAvailable())('introspect on PostgreSQL', () => {
     const cust = YAML.parse(fs.readFileSync(path.join(out, 'Customer.yaml'), 'utf8'));
     expect(cust.properties.loyalty).toMatchObject({ type: 'number', 'x-sagepro': { column: 'LOYALTY', type: 'N(9,2)' } });
     expect(cust.properties.balance['x-sagepro'].type).toBe('Y'); // NUMERIC(15,4) still counts as Y
+  });
+});
+
+describe('introspect with a folder that holds no schemas', () => {
+  async function sandbox(): Promise<string> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'connect-introspect-db-'));
+    tmp.push(dir);
+    return (await createSageProSandbox({ dbPath: path.join(dir, 's.db') })).dsn;
+  }
+  function emptyDir(): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'connect-introspect-out-'));
+    tmp.push(dir);
+    return dir;
+  }
+
+  it('a new folder gets the standard entities of the install, brought up to date from the database', async () => {
+    const dsn = await sandbox();
+    const out = path.join(emptyDir(), 'schemas', 'sagepro');
+    const r = await introspect({ dsn, outDir: out });
+    expect(r.report).not.toMatch(/\b0 table\(s\) read/);
+    expect(r.report.split('\n')[0]).toMatch(/held no entity schemas; wrote the \d+ standard Sage Pro entities and operations.yaml/);
+    const standard = fs.readdirSync(STANDARD_SCHEMAS).filter((f) => f.endsWith('.yaml')).sort();
+    expect(fs.readdirSync(out).sort()).toEqual(standard);
+    expect(r.written).toEqual(expect.arrayContaining(['Customer.yaml', 'SalesOrder.yaml', 'operations.yaml']));
+    expect(r.missingTables).toEqual([]);
+    expect(r.changed).toEqual([]);
+    // The sandbox has columns the standard entities do not map: they were added.
+    expect(r.added.map((a) => `${a.table}.${a.column}`)).toContain('ICILOC.LONWKOR');
+  });
+
+  it('an empty folder is seeded too; a dry run writes nothing and says so', async () => {
+    const dsn = await sandbox();
+    const out = emptyDir();
+    const r = await introspect({ dsn, outDir: out, dryRun: true });
+    expect(r.report.split('\n')[0]).toMatch(/would write the \d+ standard Sage Pro entities/);
+    expect(fs.readdirSync(out)).toEqual([]);
+  });
+
+  it('a folder of other files, or the parent schemas folder, stops with what to pass', async () => {
+    const dsn = await sandbox();
+    const other = emptyDir();
+    fs.writeFileSync(path.join(other, 'notes.txt'), 'not a schema');
+    await expect(introspect({ dsn, outDir: other })).rejects.toThrow(IntrospectUsageError);
+    await expect(introspect({ dsn, outDir: other })).rejects.toThrow(/holds no Sage Pro entity schemas.*pass the folder that has them \(e\.g\. mappings\/schemas\/sagepro\)/);
+    expect(fs.readdirSync(other)).toEqual(['notes.txt']);
+    const parent = path.dirname(SCHEMAS);
+    await expect(introspect({ dsn, outDir: parent })).rejects.toThrow(`pass --out ${path.join(parent, 'sagepro')}`);
+  });
+
+  it('a database with none of the mapped tables stops with an error, not "schemas match"', async () => {
+    // The DSN of the sandbox, pointed at another (empty) SQLite database.
+    const dir = emptyDir();
+    const sandboxDb = path.join(dir, 's.db');
+    const dsn = (await createSageProSandbox({ dbPath: sandboxDb })).dsn.replace(sandboxDb, path.join(dir, 'empty.db'));
+    expect(dsn).toContain('empty.db');
+    fs.writeFileSync(path.join(dir, 'empty.db'), ''); // a zero-byte file is an empty SQLite database
+    const out = copySchemas();
+    await expect(introspect({ dsn, outDir: out, tables: ['ARCUST', 'ICITEM'] })).rejects.toThrow(/none of the 2 table\(s\) the schemas map \(ARCUST, ICITEM\) exist/);
   });
 });

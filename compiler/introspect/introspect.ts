@@ -10,13 +10,17 @@
  * - a mapped column the install does not have is reported and marked `x-sagepro.removed: true`
  *   (never deleted silently); it is unmarked when the column comes back;
  * - a changed width / type is reported and updated (`x-sagepro.type`, `maxLength`);
- * - `tables` names extra tables: one that no schema maps gets a new `<Table>.yaml`.
+ * - `tables` names extra tables: one that no schema maps gets a new `<Table>.yaml`;
+ * - an empty or new `outDir` first gets the standard entities of this install (STANDARD_SCHEMAS);
+ *   a folder with other files but no schemas, or a database with none of the mapped tables, is an
+ *   IntrospectUsageError that says what to pass (never "0 table(s) read, schemas match").
  *
  * Self-contained on purpose (the compiler does not import runtime internals): the small mapping
  * from ODBC catalog rows to VFP-notation types lives here.
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import odbc from 'odbc';
 import YAML, { isMap, type Document, type YAMLMap } from 'yaml';
 
@@ -36,6 +40,8 @@ export interface IntrospectOptions {
   tables?: string[];
   /** Report only, write nothing. */
   dryRun?: boolean;
+  /** Where the standard entities come from when `outDir` is empty or new (default STANDARD_SCHEMAS). */
+  standardDir?: string;
 }
 
 export interface ColumnChange {
@@ -209,16 +215,49 @@ function entityFileName(table: string): string {
 
 // ------------------------------------------------------------------ main
 
+/** The standard Sage Pro entity schemas shipped with this install of flowc. */
+export const STANDARD_SCHEMAS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../mappings/schemas/sagepro');
+
+/** A problem with what was asked (not with the install): the message says what to pass instead. */
+export class IntrospectUsageError extends Error {}
+
+function schemaFiles(dir: string): string[] {
+  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.yaml') && f !== 'operations.yaml').sort() : [];
+}
+
+/**
+ * A folder without entity schemas: an empty or new folder is seeded with the standard entities
+ * (and the operation catalog) of this install, which introspection then brings up to date; any
+ * other folder is an error that names the folder to pass instead.
+ */
+function prepareOutDir(opts: IntrospectOptions): string[] {
+  const standard = opts.standardDir ?? STANDARD_SCHEMAS;
+  const entries = fs.existsSync(opts.outDir) ? fs.readdirSync(opts.outDir) : [];
+  if (fs.existsSync(opts.outDir) && !fs.statSync(opts.outDir).isDirectory()) throw new IntrospectUsageError(`--out ${opts.outDir} is a file; pass the folder of the Sage Pro entity schemas (e.g. mappings/schemas/sagepro)`);
+  const sub = path.join(opts.outDir, 'sagepro');
+  if (schemaFiles(sub).length) throw new IntrospectUsageError(`--out ${opts.outDir} holds no Sage Pro entity schemas, but ${sub} does: pass --out ${sub}`);
+  if (entries.some((e) => !e.startsWith('.'))) {
+    throw new IntrospectUsageError(`--out ${opts.outDir} holds no Sage Pro entity schemas (*.yaml with x-sagepro); pass the folder that has them (e.g. mappings/schemas/sagepro), or an empty or new folder to get the standard entities of this install`);
+  }
+  const files = fs.readdirSync(standard).filter((f) => f.endsWith('.yaml')).sort();
+  if (!opts.dryRun) {
+    fs.mkdirSync(opts.outDir, { recursive: true });
+    for (const f of files) fs.copyFileSync(path.join(standard, f), path.join(opts.outDir, f));
+  }
+  return files;
+}
+
 export async function introspect(opts: IntrospectOptions): Promise<IntrospectResult> {
   const dialect = dialectOf(opts);
   const company = opts.company ?? '01';
-  const files = fs.existsSync(opts.outDir)
-    ? fs.readdirSync(opts.outDir).filter((f) => f.endsWith('.yaml') && f !== 'operations.yaml').sort()
-    : [];
+  let seeded: string[] = [];
+  if (schemaFiles(opts.outDir).length === 0 && !opts.tables?.length) seeded = prepareOutDir(opts);
+  const source = opts.dryRun && seeded.length ? opts.standardDir ?? STANDARD_SCHEMAS : opts.outDir;
+  const files = schemaFiles(source);
   const docs = new Map<string, Document>();
   const levels: Level[] = [];
   for (const f of files) {
-    const doc = YAML.parseDocument(fs.readFileSync(path.join(opts.outDir, f), 'utf8'));
+    const doc = YAML.parseDocument(fs.readFileSync(path.join(source, f), 'utf8'));
     if (doc.errors.length) throw new Error(`introspect: ${f}: ${doc.errors[0]!.message}`);
     docs.set(f, doc);
     levels.push(...levelsOf(f, doc));
@@ -251,6 +290,9 @@ export async function introspect(opts: IntrospectOptions): Promise<IntrospectRes
     }
   } finally {
     await conn.close();
+  }
+  if (install.size === 0 && wanted.size > 0) {
+    throw new IntrospectUsageError(`none of the ${wanted.size} table(s) the schemas map (${[...wanted].sort().join(', ')}) exist in the database the DSN opens${dialect === 'vfp' ? ` (company ${company})` : ''}; check the DSN's database${opts.schema ? ` and schema '${opts.schema}'` : ''}`);
   }
 
   const added: ColumnChange[] = [];
@@ -340,6 +382,10 @@ export async function introspect(opts: IntrospectOptions): Promise<IntrospectRes
   }
 
   const lines: string[] = [];
+  if (seeded.length) {
+    lines.push(`introspect: ${opts.outDir} held no entity schemas; ${opts.dryRun ? 'would write' : 'wrote'} the ${seeded.length - (seeded.includes('operations.yaml') ? 1 : 0)} standard Sage Pro entities${seeded.includes('operations.yaml') ? ' and operations.yaml' : ''} of this install, then read their tables`);
+    for (const f of seeded) if (!written.includes(f) && !opts.dryRun) written.push(f);
+  }
   lines.push(`introspect (${dialect}): ${install.size} table(s) read${missingTables.length ? `, missing: ${missingTables.join(', ')}` : ''}`);
   for (const a of added) lines.push(`  + ${a.table}.${a.column} ${a.type} → ${a.entity}.${a.property} (${a.file})`);
   for (const c of changed) lines.push(`  ~ ${c.table}.${c.column} ${c.from} → ${c.to} (${c.entity}.${c.property}, ${c.file})`);

@@ -182,6 +182,7 @@ export function parseStorage(sage: Record<string, unknown>): SageStorage {
     width: m ? Number(m[1]) : undefined,
     justify: sage.justify === 'right' ? 'right' : 'left',
     computed: typeof sage.computed === 'string' ? sage.computed : undefined,
+    references: typeof sage.references === 'string' ? sage.references.toUpperCase() : undefined,
   };
 }
 

@@ -17,6 +17,8 @@ export interface SageStorage {
   readonly width?: number;
   readonly justify?: 'left' | 'right';
   readonly computed?: string;
+  /** `TABLE.COLUMN` whose rows the value must exist in (`references: ARCUST.CUSTNO`). */
+  readonly references?: string;
 }
 
 export interface Field {

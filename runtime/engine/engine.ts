@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { FlowContext, FlowResult, Site, System, TriggerEvent } from '../contract.js';
 import type { Job, Store } from '../store/store.js';
 import type { LoadedFlow } from './flows.js';
-import { decide, errorClassOf } from './policy.js';
+import { decide, errorClassOf, retryFor } from './policy.js';
 
 export interface Connector { call(operation: string, args: Record<string, unknown>): Promise<unknown> }
 
@@ -33,7 +33,7 @@ export interface EngineOptions {
   readonly concurrency?: Partial<Record<System, number>>;
   readonly workers?: number;
   readonly leaseMs?: number;
-  /** Runs of one job after which it is dead-lettered whatever its policy (a job that keeps crashing workers). */
+  /** Unfinished runs of one job (its worker died) after which it is dead-lettered whatever its policy. */
   readonly maxAttempts?: number;
   readonly logger?: EngineLogger;
   readonly metrics?: EngineMetrics;
@@ -137,8 +137,8 @@ export class Engine {
     }
     const version = flow.version;
     const meta = flow.module.meta;
-    if (job.attempts > (this.o.maxAttempts ?? 50)) {
-      const msg = `gave up after ${job.attempts - 1} runs that did not finish (the worker died each time)`;
+    if (job.attempts > (this.o.maxAttempts ?? 50) && (await this.unfinishedRuns(job)) >= (this.o.maxAttempts ?? 50)) {
+      const msg = `gave up after ${await this.unfinishedRuns(job)} runs that did not finish (the worker died each time)`;
       await this.o.store.deadLetter(job.id, workerId, { error: msg, errorClass: 'invalid', flowVersion: version,
         run: { jobId: job.id, flow: flow.name, flowVersion: version, trigger, outcome: 'dead_letter', startedAt, durationMs: 0, error: msg, errorClass: 'invalid', correlationId } });
       this.o.alert?.(`${flow.name}: job ${job.id} dead-lettered: ${msg}`, { flow: flow.name, jobId: job.id });
@@ -203,6 +203,27 @@ export class Engine {
     }
   }
 
+  /**
+   * When the job's first failed run started: the oldest of its runs that ended in a retry, or
+   * `current` (this run's start) when none did. A job runs at most once per lease, so its last
+   * `attempts` runs are all of them.
+   */
+  private async firstFailureAt(job: Job, current: number): Promise<number> {
+    const runs = await this.o.store.listRuns({ jobId: job.id, limit: Math.max(1, job.attempts) });
+    let first = current;
+    for (const r of runs) if (r.outcome === 'retry' && r.startedAt < first) first = r.startedAt;
+    return first;
+  }
+
+  /**
+   * Earlier leases of the job that recorded no run (the worker died or was stopped before it
+   * finished). Retries of a long `retry for` budget are runs that finished, so they do not count.
+   */
+  private async unfinishedRuns(job: Job): Promise<number> {
+    const runs = await this.o.store.listRuns({ jobId: job.id, limit: Math.max(1, job.attempts) });
+    return Math.max(0, job.attempts - 1 - runs.length);
+  }
+
   private async failed(job: Job, workerId: string, flow: LoadedFlow, err: unknown, startedAt: number, correlationId: string, trigger: string): Promise<void> {
     const now = this.o.now ?? Date.now;
     const log = this.o.logger ?? silent;
@@ -214,7 +235,10 @@ export class Engine {
     const message = e.message ?? String(err);
     const reason = e.reason ?? message;
     const durationMs = now() - startedAt;
-    const decision = decide(meta, errorClass, job.attempts, e.callSite, e.retryAfterMs);
+    // `retry for D`: D counts from the job's first failed attempt, which the store's runs record.
+    const budgeted = retryFor(meta, errorClass, e.callSite)?.forMs !== undefined;
+    const sinceFirstFailureMs = budgeted ? now() - (await this.firstFailureAt(job, startedAt)) : undefined;
+    const decision = decide(meta, errorClass, job.attempts, e.callSite, e.retryAfterMs, undefined, sinceFirstFailureMs);
     const run = { jobId: job.id, flow: flow.name, flowVersion: flow.version, trigger, startedAt, durationMs, error: message, errorClass, site: where ?? null, correlationId };
     if (decision.alert) this.o.alert?.(`${flow.name}: ${decision.alert}`, { flow: flow.name, jobId: job.id, error: message, site: where });
     switch (decision.action) {

@@ -15,7 +15,7 @@
  *   4. well-formed                                         → `accept(event)`, then 202
  *      `{ accepted: true, jobs, duplicate }` once the store has committed it
  *   `accept` or `reject` throwing                          → 503: nothing was kept, the sender retries
- *   more than `maxConcurrentPushes` in progress            → 503 at once, body not buffered (back-pressure)
+ *   more than `maxConcurrentPushes` in progress            → 503 once the body is in, body dropped unbuffered (back-pressure)
  *   Every 503 carries `Retry-After` (seconds).
  *
  * Every response carries `X-Request-Id` (the caller's, if sane, else a new one); log lines of
@@ -133,12 +133,16 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
     const push = opts.push;
     routes.set('/hooks/xcart', { methods: ['POST'], handle: async (ctx) => {
       if (pushesInProgress >= maxPushes) {
-        // Back-pressure: refuse before buffering the body; drain it without keeping it.
+        // Back-pressure: refuse without buffering the body. The body is read and dropped as it
+        // arrives, and the 503 goes out once it has: answering (and closing) while the sender still
+        // writes would reset its connection (EPIPE), and it would never see the 503 and Retry-After.
         metrics.pushRejected.inc({ reason: 'busy' });
-        ctx.res.setHeader('retry-after', String(RETRY_AFTER_BUSY_S));
-        ctx.res.setHeader('connection', 'close');
-        ctx.req.resume();
-        return sendJson(ctx.res, 503, { error: `busy: ${maxPushes} pushes in progress, retry later` });
+        const { req, res } = ctx;
+        req.resume();
+        if (!req.readableEnded) await new Promise<void>((resolve) => { req.once('end', resolve); req.once('close', resolve); });
+        if (res.destroyed || res.headersSent) return;
+        res.setHeader('retry-after', String(RETRY_AFTER_BUSY_S));
+        return sendJson(res, 503, { error: `busy: ${maxPushes} pushes in progress, retry later` });
       }
       pushesInProgress++;
       try { await handlePush(ctx, push); } finally { pushesInProgress--; }

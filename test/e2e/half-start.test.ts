@@ -102,6 +102,30 @@ describe('flowd serve: start fully or exit at once', () => {
 describe('flowd serve on a store it cannot write (as nobody)', () => {
   const hasRunuser = process.getuid?.() === 0 && spawnSync('runuser', ['-u', 'nobody', '--', 'true']).status === 0;
 
+  it.runIf(hasRunuser)('a store directory it cannot write (no -wal yet): exit 1 at once, naming the file and what flowd needs', async () => {
+    const stateDir = path.join(dir, 'ro-fresh');
+    fs.mkdirSync(stateDir);
+    const storeFile = path.join(stateDir, 'flowd.db');
+    await SqliteStore.open(storeFile).close(); // closed cleanly: no -wal or -shm beside it
+    fs.chmodSync(storeFile, 0o644);
+    fs.chmodSync(stateDir, 0o755);
+    const config = writeConfig('ro-fresh', { port: await freePort(), store: storeFile });
+    const r = await new Promise<Run>((resolve) => {
+      const t0 = Date.now();
+      const p = spawn('runuser', ['-u', 'nobody', '--', process.execPath, path.join(REPO, 'bin/flowd.js'), 'serve', '--config', config], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      p.stdout.on('data', (c: Buffer) => { output += c; });
+      p.stderr.on('data', (c: Buffer) => { output += c; });
+      const kill = setTimeout(() => { output += '\n[still running: killed]'; p.kill('SIGKILL'); }, 20_000);
+      p.once('close', (code, signal) => { clearTimeout(kill); resolve({ code, signal, output, ms: Date.now() - t0 }); });
+    });
+    figures('e2e-half-start-readonly-dir', { exit_code: String(r.code), ms: r.ms });
+    expect(r.output).not.toContain('still running');
+    expect(r.code).toBe(1);
+    expect(r.output).toContain(`flowd: cannot open the store ${storeFile} (SQLITE_READONLY`);
+    expect(r.output).toContain(`create flowd.db-wal and -shm beside it in ${stateDir}`);
+  }, 30_000);
+
   it.runIf(hasRunuser)('comes up not ready: /readyz 503 and /healthz store false with the reason, pushes 503 with Retry-After', async () => {
     const stateDir = path.join(dir, 'ro-state');
     fs.mkdirSync(stateDir);

@@ -13,10 +13,10 @@ afterEach(async () => { await env?.close(); env = undefined; });
 const yamlOf = (e: E2E) => fs.readFileSync(e.configFile, 'utf8');
 
 describe('E2E.start({ sageproProfile })', () => {
-  it('standard (default): connect.yaml keeps its one sagepro line', async () => {
+  it('standard (default): connect.yaml states the SYSDATA numbering (the connector invents none)', async () => {
     env = await E2E.start({ flowsDir: '/nonexistent/flows' });
     expect(env.sage.profile).toBe('standard');
-    expect(yamlOf(env)).toContain('\n  sagepro: { dsn: { file: sagepro_dsn }, concurrency: 2 }\ntriggers:\n');
+    expect(yamlOf(env)).toContain('\n  sagepro:\n    dsn: { file: sagepro_dsn }\n    concurrency: 2\n    numbering: {"sales_order":{"method":"table","table":"SYSDATA","key_column":"NUMKEY","key":"SONO","number_column":"NEXTNO","holds":"next","where":{"COMPID":"01"}},');
     expect(env.table('SOMAST')).toBe('somast');
     expect(await env.countSalesOrders('XC-10001')).toBe(1);
   });

@@ -43,7 +43,7 @@ export const KNOWN_SKUS = ['WIDGET-100', 'WIDGET-200', 'GADGET-300', 'CABLE-USB-
 export const KNOWN_CUSTOMERS = SEED_CUSTOMERS.filter((c) => !c.custno.startsWith('WEB')).map((c) => ({ email: c.email, custno: c.custno }));
 
 /** The shipped policy of OrderToSalesOrder, and the faster one the fault tests compile instead. */
-export const SHIPPED_ORDER_POLICY = 'on transient retry 6 backoff exponential 2s..10m then dead_letter';
+export const SHIPPED_ORDER_POLICY = 'on transient retry for 24h backoff exponential 2s..10m then dead_letter';
 export const FAST_ORDER_POLICY = 'on transient retry 12 backoff exponential 200ms..2s then dead_letter';
 
 const tmpRoot = () => fs.mkdtempSync(path.join(os.tmpdir(), 'connect-e2e-'));
@@ -51,7 +51,7 @@ const tmpRoot = () => fs.mkdtempSync(path.join(os.tmpdir(), 'connect-e2e-'));
 /**
  * Compiles the shipped flows (mappings/) into a new temp folder and returns it. With `fastRetry`,
  * a copy of mappings/ whose OrderToSalesOrder retries transient errors 12 times from 200 ms to 2 s
- * (instead of 6 times from 2 s to 10 min) is compiled instead.
+ * (instead of for 24 h from 2 s to 10 min, the shipped budget) is compiled instead.
  */
 export function buildFlows(opts: { fastRetry?: boolean } = {}): string {
   const root = tmpRoot();

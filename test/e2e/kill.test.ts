@@ -10,6 +10,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SageProConnector } from '../../runtime/connectors/sagepro/connector.js';
+import { optionsFromSite } from '../../runtime/connectors/sagepro/site.js';
+import { sandboxProfile } from '../../runtime/sandbox/sagepro/database.js';
 import { buildFlows, E2E, figures, waitFor, type XOrder } from './harness.js';
 
 const N = 500;
@@ -79,7 +81,8 @@ describe('e2e: SIGKILL in the middle of 500 orders', () => {
     await env.killFlowd('SIGKILL');
     const order = await env.placeOrder({ email: 'orders@acme.example', payment_status: 'P', items: [{ sku: 'WIDGET-100', amount: 2 }, { sku: 'MOUSE-WL', amount: 1 }] });
     const ref = `XC-${order.id}`;
-    const sagepro = new SageProConnector({ dsn: env.dsn, poolSize: 1 });
+    // The sandbox site's settings (its numbering table), as flowd has them from connect.yaml.
+    const sagepro = new SageProConnector({ dsn: env.dsn, poolSize: 1, ...optionsFromSite(sandboxProfile('standard').siteConfig()) });
     try {
       await sagepro.createSalesOrder({ external_ref: ref, customer: 'ACME01', order_date: '2026-03-01', lines: order.items.map((i) => ({ item: i.sku, quantity: i.amount, price: i.price })) });
     } finally { await sagepro.close(); }

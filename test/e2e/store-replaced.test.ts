@@ -5,6 +5,7 @@
  * file, the sender's retries are accepted and processed once each.
  */
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../runtime/store/sqlite-store.js';
@@ -26,10 +27,19 @@ const health = async (env: E2E) => {
 
 describe('e2e: the store file deleted or replaced while flowd runs', () => {
   let env: E2E;
+  // The alert URL: a real HTTP receiver on loopback.
+  const alerts: { message: string; system?: string; problem?: string }[] = [];
+  const receiver = http.createServer((req, res) => {
+    let b = '';
+    req.on('data', (c: Buffer) => { b += c; });
+    req.on('end', () => { alerts.push(JSON.parse(b) as { message: string }); res.end(); });
+  });
   beforeAll(async () => {
     env = await E2E.start({ flowsDir: buildFlows(), xcartPollEvery: '1h' });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
+    fs.appendFileSync(env.configFile, `alerts: { url: "http://127.0.0.1:${(receiver.address() as { port: number }).port}/alerts" }\n`);
   }, 120_000);
-  afterAll(async () => { await env?.close(); });
+  afterAll(async () => { await env?.close(); receiver.close(); });
 
   for (const fault of ['deleted', 'replaced'] as const) {
     it(`${fault}: ten pushes get 503 with Retry-After, health and readiness say why, an alert; after a restart all ten are processed once`, async () => {
@@ -60,6 +70,7 @@ describe('e2e: the store file deleted or replaced while flowd runs', () => {
       expect(during.health.problems?.store).toContain(fault === 'deleted' ? 'was deleted while open' : 'was replaced by another file');
       expect(during.ready.problem).toContain(fault === 'deleted' ? 'was deleted while open' : 'was replaced by another file');
       expect(alertLine).toBeDefined();
+      await waitFor('the alert at the alert URL', () => alerts.some((a) => a.system === 'store' && a.message.includes(fault === 'deleted' ? 'was deleted while open' : 'was replaced')), 5000);
 
       // Restart on the file now at the path; the sender retries the ten; each is processed once.
       await env.stopFlowd();

@@ -13,18 +13,18 @@
  * `invalid` error before the first write. Every write that is not naturally repeatable records a
  * reference inside its own transaction and checks it, so a repeat returns the first result.
  */
-import odbc from 'odbc';
 import { ConnectorError } from '../errors.js';
 import { changedRows as changedRowsOf, type PreviousHashes, type RowChange } from './changes.js';
-import { createDialect, dialectFromDsn, ident, type CatalogColumn, type Dialect, type DialectName } from './dialect.js';
+import { createDialect, dialectFromDsn, ident, type Dialect, type DialectName } from './dialect.js';
 import { OdbcPool, Session, toConnectorError, type Param, type Row } from './odbc.js';
 import { emailCandidatePattern, foldEmail } from './email.js';
-import { notConfigured, numberingKey, wholeNumber, type CounterName, type NumberingMethod, type NumberingOptions, type TableNumbering } from './numbering.js';
+import { assignNumber, numberingKey, type CounterName, type NumberingOptions, type NumberWanted } from './numbering.js';
 import { checkInstall, installTablesOf, type InstallProblem } from './preflight.js';
 import { loadSageProCatalog, loadSageProSchemas, type Catalog, type ColumnMapping, type EntityShape, type SchemaSet } from './schemas.js';
 import { completeRow, decodeValue, encodeSome, padKey, type TableShape, type TextOptions } from './storage.js';
 import type { TextRules } from '../../text/codepage.js';
 import { createTableResolver, type TableResolver } from './tables.js';
+import { InstallCatalog } from './install-catalog.js';
 
 export { loadSageProCatalog } from './schemas.js';
 
@@ -83,7 +83,7 @@ export class SageProConnector {
   readonly schemas: SchemaSet;
   readonly catalog: Catalog;
   private readonly pool: OdbcPool;
-  private readonly shapes = new Map<string, Promise<TableShape | null>>();
+  private readonly install: InstallCatalog;
   readonly tables: TableResolver;
   private readonly numbering: NumberingOptions;
   private readonly rightJustified = new Set<string>();
@@ -115,7 +115,8 @@ export class SageProConnector {
         }
       }
     }
-    this.pool = new OdbcPool(options.dsn, { maxSize: options.poolSize ?? 4, ...(attach.length ? { onConnect: (c) => this.attachAll(c) } : {}) });
+    this.install = new InstallCatalog({ dsn: options.dsn, dialect: this.dialect, tables: this.tables, rightJustified: this.rightJustified, ...(options.schema ? { schema: options.schema } : {}), ...(options.attach ? { attach: options.attach } : {}) });
+    this.pool = new OdbcPool(options.dsn, { maxSize: options.poolSize ?? 4, ...(attach.length ? { onConnect: (c) => this.install.attachAll(c) } : {}) });
     this.methods = {
       'sales_orders.create': (a) => this.createSalesOrder(a.order as Obj),
       'sales_orders.get': (a) => this.getSalesOrder(String(a.number)),
@@ -152,21 +153,11 @@ export class SageProConnector {
 
   async close(): Promise<void> {
     await this.pool.close();
-    const meta = this.metaConn; this.metaConn = undefined;
-    if (meta) await meta.then((c) => c.close(), () => undefined);
-  }
-
-  /** `ATTACH DATABASE` of every `attach` entry on a new connection (SQLite). */
-  private async attachAll(c: odbc.Connection): Promise<void> {
-    for (const [name, file] of Object.entries(this.opts.attach ?? {})) await c.query(`ATTACH DATABASE ? AS ${ident(name)}`, [file]);
+    await this.install.close();
   }
 
   /** SQL name of a logical table on this install (tables.ts). */
   private t(logical: string): string { return this.tables.resolve(logical).sql; }
-
-  /** The catalog connection (see shape()) and the queue that serialises its use. */
-  private metaConn: Promise<odbc.Connection> | undefined;
-  private metaQueue: Promise<unknown> = Promise.resolve();
 
   // ---------------------------------------------------------------- plumbing
 
@@ -187,58 +178,13 @@ export class SageProConnector {
   }
 
   /** The install's columns of a table (SQLColumns), cached; an `invalid` error when the install has no such table. */
-  async shape(table: string): Promise<TableShape> {
-    const sh = await this.shapeOrNull(table);
-    if (!sh) {
-      const r = this.tables.resolve(table);
-      throw new ConnectorError(`table ${table.toUpperCase()} not found on this install (looked for ${r.sql}${r.from === 'dialect' ? '' : `, from sagepro.${r.from}`})`, { errorClass: 'invalid', system: 'sagepro', table: table.toUpperCase() });
-    }
-    return sh;
-  }
+  shape(table: string): Promise<TableShape> { return this.install.shape(table); }
 
   /** As shape(), null when the install has no such table (optional tables such as ARCASH). */
-  shapeOrNull(table: string): Promise<TableShape | null> {
-    const key = table.toUpperCase();
-    let p = this.shapes.get(key);
-    if (!p) {
-      // Catalog reads use their own connection, never the pool: shape() is called from inside
-      // operations that already hold a pooled connection, and a nested acquire could deadlock a
-      // full pool (every holder waiting for a second connection).
-      const shape: Promise<TableShape | null> = this.metaQueue.catch(() => undefined).then(async () => {
-        this.metaConn ??= odbc.connect(this.opts.dsn).then(async (c) => {
-          try { await this.attachAll(c); } catch (e) { await c.close().catch(() => undefined); throw e; }
-          return c;
-        }).catch((e: unknown) => { this.metaConn = undefined; throw toConnectorError(e, { dsn: this.opts.dsn, operation: 'connect' }); });
-        const conn = await this.metaConn;
-        const r = this.tables.resolve(key);
-        let rows: CatalogColumn[];
-        if (r.qualifier && this.dialect.name === 'sqlite') {
-          // The SQLite3 ODBC driver's SQLColumns does not see ATTACHed databases: ask SQLite itself.
-          const info = await conn.query<{ cid: number; name: string; type: string }>(`PRAGMA ${ident(r.qualifier)}.table_info(${ident(r.name)})`);
-          rows = Array.from(info).map((c) => ({ COLUMN_NAME: c.name, TYPE_NAME: c.type, DATA_TYPE: 0, COLUMN_SIZE: null, DECIMAL_DIGITS: null, ORDINAL_POSITION: Number(c.cid) + 1 }));
-        } else {
-          rows = Array.from(await conn.columns(null, r.qualifier ?? this.opts.schema ?? null, r.name, null) as unknown as CatalogColumn[]);
-        }
-        const columns = new Map<string, { name: string; type: NonNullable<ReturnType<Dialect['storageTypeOf']>>; justify: 'left' | 'right' }>();
-        const sorted = rows.sort((a, b) => (a.ORDINAL_POSITION ?? 0) - (b.ORDINAL_POSITION ?? 0));
-        for (const c of sorted) {
-          const name = String(c.COLUMN_NAME).toUpperCase();
-          const type = this.dialect.storageTypeOf(c);
-          if (!type) continue;
-          columns.set(name, { name, type, justify: this.rightJustified.has(name) ? 'right' : 'left' });
-        }
-        return columns.size === 0 ? null : { table: key, columns };
-      });
-      this.metaQueue = shape;
-      p = shape;
-      p.catch(() => this.shapes.delete(key));
-      this.shapes.set(key, p);
-    }
-    return p;
-  }
+  shapeOrNull(table: string): Promise<TableShape | null> { return this.install.shapeOrNull(table); }
 
   /** Forgets cached table shapes (after a schema change on the install). */
-  resetShapes(): void { this.shapes.clear(); }
+  resetShapes(): void { this.install.reset(); }
 
   private async key(table: string, column: string, value: string): Promise<string> {
     const sh = await this.shape(table);
@@ -328,15 +274,9 @@ export class SageProConnector {
     }
   }
 
-  /** The install's width of a C(n) column (`fallback` when absent or not text). */
-  private async textWidth(table: string, column: string, fallback: number): Promise<number> {
-    const t = (await this.shapeOrNull(table))?.columns.get(column)?.type;
-    return t?.kind === 'C' ? t.width : fallback;
-  }
+  private textWidth(table: string, column: string, fallback: number): Promise<number> { return this.install.textWidth(table, column, fallback); }
 
-  private async has(table: string, column: string): Promise<boolean> {
-    return (await this.shapeOrNull(table))?.columns.has(column) ?? false;
-  }
+  private has(table: string, column: string): Promise<boolean> { return this.install.has(table, column); }
 
   private async selectRows(s: Session, e: EntityShape, table: string, where: [string, Param][], orderBy: string[] = [], extra: string[] = []): Promise<{ rows: Row[]; maps: ColumnMapping[] }> {
     const maps = await this.present(e, table);
@@ -365,63 +305,12 @@ export class SageProConnector {
     if (stmt) await s.execute(stmt);
   }
 
-  /** The where-values of a numbering row, padded / typed for their columns. */
-  private async numberingWhere(cfg: TableNumbering, counter: CounterName, op: string): Promise<[string, Param][]> {
-    const sh = await this.shapeOrNull(cfg.table);
-    const at = numberingKey(counter);
-    if (!sh) throw this.invalid(`${at}: table ${cfg.table} not found on this install`, op, cfg.table);
-    const out: [string, Param][] = [];
-    for (const [col, v] of [[cfg.keyColumn, cfg.key], ...Object.entries(cfg.where ?? {})] as [string, string | number][]) {
-      const spec = sh.columns.get(col);
-      if (!spec) throw this.invalid(`${at}: ${cfg.table} has no column ${col} on this install`, op, cfg.table, col);
-      out.push([col, spec.type.kind === 'C' ? padKey(String(v), spec.type.width, spec.justify, cfg.table, col) : Number(v)]);
-    }
-    if (!sh.columns.has(cfg.numberColumn)) throw this.invalid(`${at}: ${cfg.table} has no column ${cfg.numberColumn} on this install`, op, cfg.table, cfg.numberColumn);
-    return out;
-  }
-
-  /** Takes a number from the site's numbering table row (locked by the UPDATE that raises it). */
-  private async takeFromTable(s: Session, cfg: TableNumbering, counter: CounterName, op: string): Promise<number> {
-    const where = await this.numberingWhere(cfg, counter, op);
-    const t = this.t(cfg.table);
-    const num = ident(cfg.numberColumn);
-    const cond = this.where(where.map(([c]) => `${ident(c)} = ?`));
-    const locked = await s.execute(`UPDATE ${t} SET ${num} = ${num}${cond}`, where.map(([, v]) => v));
-    const rowDesc = `${where.map(([c, v]) => `${c} = '${String(v).trim()}'`).join(' and ')}`;
-    if (locked === 0) throw this.invalid(`${numberingKey(counter)}: ${cfg.table} has no row ${rowDesc}`, op, cfg.table, cfg.keyColumn);
-    if (locked > 1) throw this.invalid(`${numberingKey(counter)}: ${cfg.table} has ${locked} rows ${rowDesc}; add the distinguishing columns to where`, op, cfg.table, cfg.keyColumn);
-    const r = await s.query(`SELECT ${num} FROM ${t}${cond}`, where.map(([, v]) => v));
-    const current = wholeNumber(r[0]?.[cfg.numberColumn]);
-    if (current === undefined) throw this.invalid(`${numberingKey(counter)}: ${cfg.table}.${cfg.numberColumn} of row ${rowDesc} is not a whole number`, op, cfg.table, cfg.numberColumn);
-    const number = cfg.holds === 'next' ? current : current + 1;
-    await this.update(s, cfg.table, { [cfg.numberColumn]: cfg.holds === 'next' ? number + 1 : number }, Object.fromEntries(where.map(([c, v]) => [c, typeof v === 'string' ? v : v])), op);
-    return number;
-  }
-
-  /** The highest whole number in use in `table.column` + 1 (the caller holds the table's lock). */
-  private async maxPlusOne(s: Session, sources: [string, string][]): Promise<number> {
-    let max = 0;
-    for (const [table, column] of sources) {
-      if (!(await this.has(table, column))) continue;
-      // Distinct values, scanned here: text keys that are not whole numbers are ignored.
-      const rows = await s.query(`SELECT DISTINCT ${ident(column)} AS N FROM ${this.t(table)}${this.where([])}`);
-      for (const r of rows) { const n = wholeNumber(r.N); if (n !== undefined && n > max) max = n; }
-    }
-    return max + 1;
-  }
-
   /** A number for `counter` the site's way (numbering.ts), in this transaction. */
-  private async nextNumber(s: Session, counter: CounterName, op: string, ctx: { what: string; table: string; column: string; field: string }): Promise<string> {
-    const cfg: NumberingMethod | undefined = this.numbering[counter];
-    if (!cfg) throw notConfigured(counter, ctx.what, op, ctx.table, ctx.column, ctx.field);
-    switch (cfg.method) {
-      case 'flow':
-        throw this.invalid(`${ctx.what}: ${numberingKey(counter)} is method flow, so the flow must give ${ctx.field.replace(/\//g, '.')}`, op, ctx.table, ctx.column, ctx.field);
-      case 'table':
-        return String(await this.takeFromTable(s, cfg, counter, op));
-      case 'max_plus_one':
-        return String(await this.maxPlusOne(s, counter === 'sales_order' ? [['SOMAST', 'SONO'], ['SOYMST', 'SONO']] : [['ARDIST', 'ARSESS']]));
-    }
+  private nextNumber(s: Session, counter: CounterName, op: string, what: NumberWanted): Promise<string> {
+    return assignNumber({
+      numbering: this.numbering, shapeOrNull: (t) => this.shapeOrNull(t), has: (t, c) => this.has(t, c), tableSql: (t) => this.t(t),
+      where: (conds) => this.where(conds), update: (se, t, set, where, o) => this.update(se, t, set, where, o),
+    }, s, counter, op, what);
   }
 
   /** The problems of this install for a set of operations (pure check over the catalog read here; writes nothing). */

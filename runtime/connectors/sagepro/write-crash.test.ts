@@ -5,55 +5,60 @@
  * again when the leases expire and re-runs them. Each write must then be in Sage Pro once:
  * sales_orders.create (external_ref), customers.upsert (customer number), receivables.post_invoice
  * (invoice number), receivables.post_payment (payment_ref, recorded in ARCASH / ARDIST).
+ * On every sandbox install profile, with its siteConfig (minimal: no ARCASH, so the payment's
+ * reference is its ARDIST rows; vfp-modules: module databases ATTACHed in the child too).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import odbc from 'odbc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSageProSandbox } from '../../sandbox/sagepro/database.js';
+import { createSageProSandbox, PROFILE_NAMES, sandboxProfile, type SageProSandbox } from '../../sandbox/sagepro/database.js';
 import { SqliteStore } from '../../store/sqlite-store.js';
 import { spawnScript } from '../../store/test-support/spawn.js';
 import { SageProConnector } from './connector.js';
+import { optionsFromSite, type SiteKeys } from './site.js';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-const SYSDATA = (key: string) => ({ method: 'table' as const, table: 'SYSDATA', keyColumn: 'NUMKEY', key, numberColumn: 'NEXTNO', holds: 'next' as const, where: { COMPID: '01' } });
-const NUMBERING = { sales_order: SYSDATA('SONO'), ar_session: SYSDATA('ARSESS') };
 const CHILD = '../../connectors/sagepro/test-support/write-child.ts';
 
-describe('Sage Pro writes: a worker killed after the ERP commit and before the outcome is recorded', () => {
+describe.each(PROFILE_NAMES)('Sage Pro writes on the %s install: a worker killed after the ERP commit and before the outcome is recorded', (profile) => {
   let dir = '';
   let dsn = '';
+  let sb: SageProSandbox;
   let raw: odbc.Connection;
+  const web = sandboxProfile(profile).locations.web;
+  let names: SageProConnector; // only its table resolution is used (never connects)
+  const t = (logical: string) => names.tables.resolve(logical).sql;
   const q = async (sql: string, params: (string | number)[] = []): Promise<Obj[]> => Array.from(await (params.length ? raw.query<Obj>(sql, params) : raw.query<Obj>(sql)));
   const one = async (sql: string, params: (string | number)[] = []) => Number(Object.values((await q(sql, params))[0]!)[0]);
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'connect-write-crash-'));
-    dsn = (await createSageProSandbox({ dbPath: path.join(dir, 'sagepro.db') })).dsn;
+    sb = await createSageProSandbox({ dbPath: path.join(dir, 'sagepro.db'), profile });
+    dsn = sb.dsn;
     fs.writeFileSync(path.join(dir, 'dsn'), dsn, { mode: 0o600 });
+    names = new SageProConnector({ dsn, ...optionsFromSite(sb.siteConfig as SiteKeys) });
     raw = await odbc.connect(dsn);
-    // The cash-receipts table (reference 0b), plain SQL, where the sandbox has none yet.
-    const hasCash = (await raw.tables(null, null, 'arcash', null)).length > 0;
-    if (!hasCash) {
-      await raw.query('CREATE TABLE arcash (CUSTNO CHAR(6), INVNO CHAR(10), INVDTE DATE, REFNO CHAR(20), DTEPAID DATE, PONUM CHAR(20), DISAMT NUMERIC(14,2), PAIDAMT NUMERIC(14,2), ADDUSER CHAR(4), ADDDATE DATE, ADDTIME CHAR(8))');
-    }
+    for (const [name, file] of Object.entries(sb.attach)) await raw.query(`ATTACH DATABASE ? AS ${name}`, [file]);
   });
   afterAll(async () => {
+    await names?.close();
     await raw?.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('every write is in Sage Pro once after the re-run (a payment is not applied twice)', async () => {
     // The invoice the payment pays: 31.00, posted before.
-    const setup = new SageProConnector({ dsn, numbering: NUMBERING });
+    const site = sb.siteConfig as SiteKeys;
+    const setup = new SageProConnector({ dsn, ...optionsFromSite(site) });
     await setup.postInvoice({ number: '7100', customer: 'ACME01', invoice_date: '2026-03-01', lines: [{ description: 'Order XC-1234', quantity: 1, price: 31 }] });
     await setup.close();
 
-    const alloc0 = await one("SELECT LSOALOC FROM iciloc WHERE ITEM = ? AND LOCTID = 'MAIN  '", ['WIDGET-100'.padEnd(15)]);
-    const onorder0 = await one("SELECT ONORDER FROM arcust WHERE CUSTNO = 'ACME01'");
-    const hool0 = await one("SELECT BALANCE FROM arcust WHERE CUSTNO = 'HOOL01'");
-    const acme0 = await one("SELECT BALANCE FROM arcust WHERE CUSTNO = 'ACME01'"); // after the 31.00 invoice
+    const alloc0 = await one(`SELECT LSOALOC FROM ${t('ICILOC')} WHERE ITEM = ? AND RTRIM(LOCTID) = ?`, ['WIDGET-100'.padEnd(15), web]);
+    const onorder0 = await one(`SELECT ONORDER FROM ${t('ARCUST')} WHERE CUSTNO = 'ACME01'`);
+    const hool0 = await one(`SELECT BALANCE FROM ${t('ARCUST')} WHERE CUSTNO = 'HOOL01'`);
+    const acme0 = await one(`SELECT BALANCE FROM ${t('ARCUST')} WHERE CUSTNO = 'ACME01'`); // after the 31.00 invoice
 
     const storeFile = path.join(dir, 'flowd.db');
     const store = SqliteStore.open(storeFile);
@@ -68,7 +73,7 @@ describe('Sage Pro writes: a worker killed after the ERP commit and before the o
     }
     await store.close();
 
-    const args = (mode: string) => [storeFile, path.join(dir, 'dsn'), mode, String(writes.length), JSON.stringify(NUMBERING)];
+    const args = (mode: string) => [storeFile, path.join(dir, 'dsn'), mode, String(writes.length), JSON.stringify(site)];
     const crash = spawnScript(CHILD, args('crash'));
     await crash.waitFor((_l, i) => crash.lines.filter((l) => l.startsWith('COMMITTED ')).length === writes.length && i >= 0);
     crash.proc.kill('SIGKILL');
@@ -89,24 +94,27 @@ describe('Sage Pro writes: a worker killed after the ERP commit and before the o
     expect(jobs.map((j) => j?.state)).toEqual(['done', 'done', 'done', 'done']);
     const runs = jobs.reduce((t, j) => t + (j?.attempts ?? 0), 0);
 
-    const sono = String((await q('SELECT SONO FROM somast WHERE EXTREF = ?', ['XC-CRASH-1'.padEnd(30)]))[0]?.SONO ?? '');
+    const sono = String((await q(`SELECT SONO FROM ${t('SOMAST')} WHERE EXTREF = ?`, ['XC-CRASH-1'.padEnd(30)]))[0]?.SONO ?? '');
     const f = {
       runs,
-      sales_orders_per_ref: await one('SELECT COUNT(*) FROM somast WHERE EXTREF = ?', ['XC-CRASH-1'.padEnd(30)]),
-      order_lines: await one('SELECT COUNT(*) FROM sotran WHERE SONO = ?', [sono]),
-      allocated: (await one("SELECT LSOALOC FROM iciloc WHERE ITEM = ? AND LOCTID = 'MAIN  '", ['WIDGET-100'.padEnd(15)])) - alloc0,
-      on_order: (await one("SELECT ONORDER FROM arcust WHERE CUSTNO = 'ACME01'")) - onorder0,
-      customers_per_number: await one("SELECT COUNT(*) FROM arcust WHERE CUSTNO = 'W900  '"),
-      invoices_per_number: await one('SELECT COUNT(*) FROM armast WHERE INVNO = ?', ['7200'.padStart(10)]),
-      invoice_dist_rows: await one('SELECT COUNT(*) FROM ardist WHERE TRANNO = ?', ['7200'.padStart(10)]),
-      invoice_customer_balance: Math.round(((await one("SELECT BALANCE FROM arcust WHERE CUSTNO = 'HOOL01'")) - hool0) * 100) / 100,
-      payments_applied: await one('SELECT COUNT(*) FROM arcash WHERE INVNO = ? AND REFNO = ?', ['7100'.padStart(10), 'XC1234'.padEnd(20)]),
-      payment_dist_rows: await one('SELECT COUNT(*) FROM ardist WHERE TRANNO = ? AND ARSESS = ?', ['7100'.padStart(10), 'XC1234'.padEnd(10)]),
-      invoice_paid: await one('SELECT PAIDAMT FROM armast WHERE INVNO = ?', ['7100'.padStart(10)]),
-      invoice_balance: await one('SELECT BALANCE FROM armast WHERE INVNO = ?', ['7100'.padStart(10)]),
-      payer_balance: Math.round(((await one("SELECT BALANCE FROM arcust WHERE CUSTNO = 'ACME01'")) - acme0) * 100) / 100,
+      sales_orders_per_ref: await one(`SELECT COUNT(*) FROM ${t('SOMAST')} WHERE EXTREF = ?`, ['XC-CRASH-1'.padEnd(30)]),
+      order_lines: await one(`SELECT COUNT(*) FROM ${t('SOTRAN')} WHERE SONO = ?`, [sono]),
+      allocated: (await one(`SELECT LSOALOC FROM ${t('ICILOC')} WHERE ITEM = ? AND RTRIM(LOCTID) = ?`, ['WIDGET-100'.padEnd(15), web])) - alloc0,
+      on_order: (await one(`SELECT ONORDER FROM ${t('ARCUST')} WHERE CUSTNO = 'ACME01'`)) - onorder0,
+      customers_per_number: await one(`SELECT COUNT(*) FROM ${t('ARCUST')} WHERE CUSTNO = 'W900  '`),
+      invoices_per_number: await one(`SELECT COUNT(*) FROM ${t('ARMAST')} WHERE INVNO = ?`, ['7200'.padStart(10)]),
+      invoice_dist_rows: await one(`SELECT COUNT(*) FROM ${t('ARDIST')} WHERE TRANNO = ?`, ['7200'.padStart(10)]),
+      invoice_customer_balance: Math.round(((await one(`SELECT BALANCE FROM ${t('ARCUST')} WHERE CUSTNO = 'HOOL01'`)) - hool0) * 100) / 100,
+      // The cash receipts where the install keeps them (ARCASH), else the payment's own AR rows.
+      payments_applied: profile === 'minimal'
+        ? (await one(`SELECT COUNT(*) FROM ${t('ARDIST')} WHERE TRANNO = ? AND ARSESS = ? AND AMOUNT > 0`, ['7100'.padStart(10), 'XC1234'.padEnd(10)]))
+        : await one(`SELECT COUNT(*) FROM ${t('ARCASH')} WHERE INVNO = ? AND REFNO = ?`, ['7100'.padStart(10), 'XC1234'.padEnd(20)]),
+      payment_dist_rows: await one(`SELECT COUNT(*) FROM ${t('ARDIST')} WHERE TRANNO = ? AND ARSESS = ?`, ['7100'.padStart(10), 'XC1234'.padEnd(10)]),
+      invoice_paid: await one(`SELECT PAIDAMT FROM ${t('ARMAST')} WHERE INVNO = ?`, ['7100'.padStart(10)]),
+      invoice_balance: await one(`SELECT BALANCE FROM ${t('ARMAST')} WHERE INVNO = ?`, ['7100'.padStart(10)]),
+      payer_balance: Math.round(((await one(`SELECT BALANCE FROM ${t('ARCUST')} WHERE CUSTNO = 'ACME01'`)) - acme0) * 100) / 100,
     };
-    console.log(`sagepro-write-crash: ${Object.entries(f).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+    console.log(`sagepro-write-crash-${profile}: ${Object.entries(f).map(([k, v]) => `${k}=${v}`).join(' ')}`);
     expect(f).toEqual({
       runs: 8, sales_orders_per_ref: 1, order_lines: 2, allocated: 2, on_order: 65, customers_per_number: 1,
       invoices_per_number: 1, invoice_dist_rows: 3, invoice_customer_balance: 20.99,

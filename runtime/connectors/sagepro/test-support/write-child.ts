@@ -8,18 +8,20 @@
  * which leaves every job committed in Sage Pro but still `running` in the store (the state a flowd
  * killed between the ERP commit and the acknowledgement leaves). In `finish` mode it waits for the
  * dead worker's leases to expire, re-runs the jobs, completes them and prints `DONE <n>`.
- * Usage: node --import tsx write-child.ts <store file> <dsn file> <crash|finish> <jobs> <numbering json>
+ * Usage: node --import tsx write-child.ts <store file> <dsn file> <crash|finish> <jobs> <site config json>
+ * (the site config is connect.yaml's Sage Pro keys, e.g. a sandbox profile's `siteConfig`).
  */
 import fs from 'node:fs';
 import { SqliteStore } from '../../../store/sqlite-store.js';
 import { SageProConnector } from '../connector.js';
+import { optionsFromSite } from '../site.js';
 
-const [storeFile, dsnFile, mode, jobCount, numbering] = process.argv.slice(2);
-if (!storeFile || !dsnFile || (mode !== 'crash' && mode !== 'finish') || !jobCount || !numbering) throw new Error('usage: write-child.ts <store> <dsn file> <crash|finish> <jobs> <numbering json>');
+const [storeFile, dsnFile, mode, jobCount, site] = process.argv.slice(2);
+if (!storeFile || !dsnFile || (mode !== 'crash' && mode !== 'finish') || !jobCount || !site) throw new Error('usage: write-child.ts <store> <dsn file> <crash|finish> <jobs> <site config json>');
 const out = (line: string) => fs.writeSync(1, `${line}\n`);
 const worker = `${mode}-${process.pid}`;
 const store = SqliteStore.open(storeFile, { busyTimeoutMs: 30_000 });
-const sagepro = new SageProConnector({ dsn: fs.readFileSync(dsnFile, 'utf8').trim(), numbering: JSON.parse(numbering), poolSize: 1 });
+const sagepro = new SageProConnector({ dsn: fs.readFileSync(dsnFile, 'utf8').trim(), ...optionsFromSite(JSON.parse(site)), poolSize: 1 });
 
 let done = 0;
 const want = Number(jobCount);
