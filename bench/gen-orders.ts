@@ -6,17 +6,9 @@
  * xcart-api.md item 9), so `customer_id == null` never means "guest"; `Sample.guest` says it.
  * Seeded PRNG (mulberry32): the same seed always gives the same orders.
  */
+import { mulberry32 } from '../test/support/prng.js';
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 export interface Sample {
   readonly order: any;

@@ -2,6 +2,7 @@ import { afterEach, describe, it, expect } from 'vitest';
 import * as $ from './builtins.js';
 import { FlowError, type Site } from './contract.js';
 import { resetTextRules, setTextRules, storedBytes } from './text/codepage.js';
+import { mulberry32 as rng } from '../test/support/prng.js';
 
 const site: Site = { file: 'orders.flow', line: 12, column: 5, endLine: 12, endColumn: 30 };
 
@@ -21,17 +22,6 @@ function throwsFlow(fn: () => unknown, reason: string): FlowError {
 // Exact reference arithmetic (BigInt, micro units) for randomized checks
 // ---------------------------------------------------------------------------------------------
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const M = 1000000n;
 function toMicroStr(s: string): bigint {
   const neg = s.startsWith('-');

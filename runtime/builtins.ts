@@ -23,7 +23,7 @@
  * is null or undefined.
  */
 import { FlowError, type Site } from './contract.js';
-import { fitText, TextRuleError, textRules } from './text/codepage.js';
+import { cpCount, fitText, TextRuleError, textRules } from './text/codepage.js';
 
 type Opt<T> = T | null | undefined;
 
@@ -334,16 +334,7 @@ export function to_fixed(x: Opt<number>, scale: Opt<number>): string | null {
 const SURROGATE_RE = /[\uD800-\uDFFF]/;
 
 function cpLen(s: string): number {
-  if (!SURROGATE_RE.test(s)) return s.length;
-  let n = 0;
-  for (let i = 0; i < s.length; i++, n++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-      const c2 = s.charCodeAt(i + 1);
-      if (c2 >= 0xdc00 && c2 <= 0xdfff) i++;
-    }
-  }
-  return n;
+  return SURROGATE_RE.test(s) ? cpCount(s) : s.length;
 }
 
 /** UTF-16 index of code point number `cp` (clamped to the string). */

@@ -10,18 +10,8 @@ import { BUILTINS, LOWER_GROWTH, UPPER_GROWTH, type ArgInfo, type ParamKind } fr
 import type { Type } from '../compiler/schema/types.js';
 import * as rt from '../runtime/builtins.js';
 import { cpCount, resetTextRules, setTextRules, storedBytes, type TextRules } from '../runtime/text/codepage.js';
+import { mulberry32 as prng } from './support/prng.js';
 
-/** mulberry32: a small seeded PRNG, so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Characters that stress the rules: case changes that lengthen, accents, emoji, controls, spaces. */
 const SPECIAL = ['ß', 'ΐ', 'ΰ', 'İ', 'ﬃ', 'ﬁ', 'ŉ', 'ǰ', 'é', 'É', 'e\u0301', '\u0301', 'ł', 'Æ', 'œ', '€', '😀', '👨\u200d👩\u200d👧', '\ufe0f',
