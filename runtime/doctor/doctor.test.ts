@@ -18,6 +18,7 @@ import { runDoctor, type DoctorOptions } from './doctor.js';
 import { exitCode, renderHuman, renderJson } from './report.js';
 import type { Finding } from './findings.js';
 import type { NumberingSpec } from './sagepro.js';
+import { buildFlows } from '../../test/e2e/harness.js';
 
 const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 let tmp: string;
@@ -72,10 +73,10 @@ function siteOf(flow: string, operation: string, fieldPath: string): string {
   return site;
 }
 
-/** The site of a flow's first literal comparison (requirements.json). */
-function comparisonSite(flow: string): string {
-  const req = JSON.parse(fs.readFileSync(path.join(flowsDir, 'requirements.json'), 'utf8')) as { flows: Record<string, { comparisons: { site: string }[] }> };
-  return req.flows[flow]!.comparisons[0]!.site;
+/** The site of a flow's first lookup keyed by a stored field (requirements.json). */
+function keyedLookupSite(flow: string): string {
+  const req = JSON.parse(fs.readFileSync(path.join(flowsDir, 'requirements.json'), 'utf8')) as { flows: Record<string, { keyedLookups: { site: string }[] }> };
+  return req.flows[flow]!.keyedLookups[0]!.site;
 }
 
 /** Findings other than ok, as [flow, operation, check, severity, message]. */
@@ -163,7 +164,7 @@ describe('flowd doctor', () => {
     ].sort((a, b) => a[0]!.localeCompare(b[0]!)));
     const stock = f.filter((x) => x.flow === 'InventoryToXCart' && x.severity !== 'ok');
     expect(stock.map((x) => [x.operation, x.check, x.severity, x.message])).toEqual([
-      ['trigger sagepro.InventoryLevel', 'comparison', 'error', `${comparisonSite('InventoryToXCart')} compares InventoryLevel.location with 'MAIN', but ICILOC.LOCTID is C(3) on this install and cannot hold it: the flow skips every row`],
+      ['trigger sagepro.InventoryLevel', 'lookup-key', 'error', `web-warehouses.yaml lists 'MAIN', which ICILOC.LOCTID C(3) cannot hold on this install: ${keyedLookupSite('InventoryToXCart')} looks up InventoryLevel.location in table web_warehouse, so the flow skips every row`],
     ]);
     expect(exitCode(f)).toBe(1);
     console.log(`doctor, altered install: ${f.filter((x) => x.severity === 'error').length} errors\n${renderHuman(f.filter((x) => x.severity !== 'ok'))}`);
@@ -175,16 +176,24 @@ describe('flowd doctor', () => {
     ]);
   }, 60_000);
 
-  test("a site whose web warehouse is WH1, not MAIN: the default location and the stock flow's MAIN both fail, until the flow and the setting say WH1", async () => {
+  test("a site whose web warehouse is WH1, not MAIN: the default location and the stock flow's web-warehouses.yaml both fail, until the site's lookups and setting say WH1", async () => {
     const dsn = await sagepro(["UPDATE ICILOC SET LOCTID = 'WH1   ' WHERE LOCTID LIKE 'MAIN%'"]);
     const f = await runDoctor(options(dsn));
-    expect(f.filter((x) => x.check === 'comparison' || x.check === 'default-location').map((x) => [x.flow, x.operation, x.check, x.severity, x.message])).toEqual([
-      ['InventoryToXCart', 'trigger sagepro.InventoryLevel', 'comparison', 'error', `${comparisonSite('InventoryToXCart')} compares InventoryLevel.location with 'MAIN', but no ICILOC row has LOCTID 'MAIN' on this install: the flow skips every row`],
+    const located = (r: Finding[]) => r.filter((x) => x.check === 'lookup-key' || x.check === 'comparison' || x.check === 'default-location').map((x) => [x.flow, x.operation, x.check, x.severity, x.message]);
+    expect(located(f)).toEqual([
+      ['InventoryToXCart', 'trigger sagepro.InventoryLevel', 'lookup-key', 'error', `web-warehouses.yaml lists 'MAIN', but no ICILOC row has LOCTID 'MAIN' on this install: ${keyedLookupSite('InventoryToXCart')} looks up InventoryLevel.location in table web_warehouse, so the flow skips every row`],
       ['OrderToSalesOrder', 'sagepro.sales_orders.create', 'default-location', 'error', "the flow gives no location, so orders take 'MAIN' (the connector's default; connections.sagepro.default_location is not set), but ICILOC has no item stocked at LOCTID 'MAIN' on this install"],
     ]);
-    const wh1 = await runDoctor(options(dsn, { defaultLocation: 'WH1' }));
-    expect(wh1.filter((x) => x.check === 'default-location')).toEqual([]);
-  }, 60_000);
+    // The site's own lookups (web-warehouses.yaml: WH1, as test/e2e/harness.ts writes them for such a site) and its setting.
+    const siteFlows = buildFlows({ sageproProfile: 'minimal' });
+    try {
+      const wh1 = await runDoctor({ ...options(dsn, { defaultLocation: 'WH1' }), flowsDir: siteFlows });
+      expect(located(wh1)).toEqual([]);
+      expect(exitCode(wh1)).toBe(0);
+    } finally {
+      fs.rmSync(path.dirname(siteFlows), { recursive: true, force: true });
+    }
+  }, 120_000);
 
   test('X-Cart: a read-only token for flows that write, and lastRenewDate configured on a 5.5.0 store', async () => {
     const f = await runDoctor(options(await sagepro(), { token: 'read', changedFilter: 'lastRenewDate' }));

@@ -35,7 +35,7 @@ export async function runDoctor(opts: DoctorOptions): Promise<Finding[]> {
   for (const f of xcartFindings) if (f.flow === '*' && f.severity === 'error') down.add('xcart');
   out.push(...xcartFindings);
 
-  const usesSagePro = flows.some((f) => sageProWork(f).length > 0 || f.comparisons.length > 0);
+  const usesSagePro = flows.some((f) => sageProWork(f).length > 0 || f.comparisons.length > 0 || f.keyedLookups.length > 0);
   if (usesSagePro) {
     const connector = new SageProConnector({
       ...(opts.sagepro.connector as Partial<ConstructorParameters<typeof SageProConnector>[0]> | undefined),
@@ -51,6 +51,7 @@ export async function runDoctor(opts: DoctorOptions): Promise<Finding[]> {
         for (const f of flows) {
           for (const w of sageProWork(f)) out.push(...(await guarded(f.name, w.operation, () => sp.checkOperation(f, w.operation, w.needs, w.req))));
           out.push(...(await guarded(f.name, 'conditions', () => sp.checkComparisons(f))));
+          out.push(...(await guarded(f.name, 'conditions', () => sp.checkKeyedLookups(f))));
         }
       }
     } finally {

@@ -160,7 +160,7 @@ export class SageProDoctor {
   async checkComparisons(flow: DeployedFlow): Promise<Finding[]> {
     const out: Finding[] = [];
     for (const c of flow.comparisons) {
-      const operation = flow.trigger.kind === 'poll' && flow.trigger.system === 'sagepro' && flow.trigger.entity === c.entity ? `trigger sagepro.${c.entity}` : 'conditions';
+      const operation = this.conditionOperation(flow, c.entity);
       const base = { flow: flow.name, operation, check: 'comparison' as const };
       const effect = c.step === 'skip' && c.op === '!=' ? 'the flow skips every row' : c.step === 'skip' ? 'the skip never applies' : 'the comparison is never true';
       const severity = c.step === 'skip' && c.op === '!=' ? 'error' as const : 'warning' as const;
@@ -177,6 +177,54 @@ export class SageProDoctor {
       if (!found) out.push({ ...base, severity, message: `${c.site} compares ${c.entity}.${c.field} with '${c.literal}', but no ${c.table} row has ${c.column} '${c.literal}' on this install: ${effect}`, fix: `compare with the code this install uses and rebuild the flows` });
     }
     return out;
+  }
+
+  /**
+   * A lookup table whose keys are matched against a stored field (`web_warehouse[trim(event.data.location)]`):
+   * a key the install's column cannot hold, or that no row has, never matches. When no key can
+   * match, every row gets the table's miss (`skip when !t[...]` defaulting to false: every row is
+   * skipped). Width and existence are checked only where the key says which stored values it
+   * matches exactly (directly or through trim); through upper/lower only the key's own case.
+   */
+  async checkKeyedLookups(flow: DeployedFlow): Promise<Finding[]> {
+    const out: Finding[] = [];
+    for (const k of flow.keyedLookups) {
+      const operation = this.conditionOperation(flow, k.entity);
+      const spec = (await this.shape(k.table))?.columns.get(k.column);
+      if (!spec) continue; // the table/column findings of the operations say so
+      const exact = k.through.every((t) => t === 'trim');
+      const lookup = REFERENCE_LOOKUPS[`${k.table}.${k.column}`];
+      const file = k.file ?? `table ${k.name}`;
+      const why = new Map<string, string>(); // key → why it never matches
+      for (const key of k.keys) {
+        const image = k.through.reduce((v, t) => (t === 'trim' ? v.trim() : t === 'upper' ? v.toUpperCase() : v.toLowerCase()), key);
+        if (image !== key) { why.set(key, `which ${k.through.reduceRight((e, t) => `${t}(${e})`, `${k.entity}.${k.field}`)} never is`); continue; }
+        if (!exact) continue;
+        if (spec.type.kind === 'C' && [...key.trim()].length > spec.type.width) { why.set(key, `which ${k.table}.${k.column} ${formatStorageType(spec.type)} cannot hold on this install`); continue; }
+        if (!lookup || key.trim() === '') continue;
+        let found: boolean;
+        try { found = lookup.found(await this.connector.call(lookup.operation, lookup.args(key)), key); } catch { continue; }
+        if (!found) why.set(key, `but no ${k.table} row has ${k.column} '${key}' on this install`);
+      }
+      const none = why.size === k.keys.length && k.keys.length > 0;
+      const effect = !none ? 'that entry never applies'
+        : k.onNoMatch === 'skip' ? 'the flow skips every row' : k.onNoMatch === 'reject' ? 'every row is rejected' : k.onNoMatch === 'null' ? 'every row gets null' : "every row gets the table's default";
+      const severity = none && (k.onNoMatch === 'skip' || k.onNoMatch === 'reject') ? 'error' as const : 'warning' as const;
+      const width = spec.type.kind === 'C' ? ` (at most ${spec.type.width} characters)` : '';
+      for (const [key, reason] of why) {
+        out.push({
+          flow: flow.name, operation, check: 'lookup-key', severity,
+          message: `${file} lists '${key}', ${reason}: ${k.site} looks up ${k.entity}.${k.field} in table ${k.name}, so ${effect}`,
+          fix: `list in ${file} the ${k.column} codes this install uses${width} (the site's own copy of the lookups) and rebuild the flows`,
+        });
+      }
+    }
+    return out;
+  }
+
+  /** Where a condition on a stored field is reported: the trigger when the field is the polled entity's, else `conditions`. */
+  private conditionOperation(flow: DeployedFlow, entity: string): string {
+    return flow.trigger.kind === 'poll' && flow.trigger.system === 'sagepro' && flow.trigger.entity === entity ? `trigger sagepro.${entity}` : 'conditions';
   }
 
   private async checkReference(flow: DeployedFlow, op: string, f: FieldRequirement, value: string, from: string): Promise<Finding[]> {
