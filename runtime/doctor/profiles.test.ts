@@ -65,6 +65,7 @@ const MAIN_KEY = (site: string) => ['InventoryToXCart', 'trigger sagepro.Invento
 const MINIMAL_INFOS = [
   ...optional('PaymentsToReceivables', 'sagepro.receivables.post_payment', 'ARDIST', ['ADDDATE', 'ADDTIME', 'ADDUSER', 'CUSTNO', 'DESCRIP']),
   ...optional('PaymentsToReceivables', 'sagepro.receivables.post_payment', 'ARMAST', ['DTEPAID']),
+  ...optional('PaymentsToReceivables', 'sagepro.receivables.post_payment', 'ARTRAN', ['LINENO']),
   ['PaymentsToReceivables', 'sagepro.receivables.post_payment', 'table', 'info', 'ARCASH is not on this install (optional): no row is written there (cash receipts)'],
   ...optional('PaymentsToReceivables', 'trigger sagepro.SalesOrderStatus', 'SOTRAN', ['LINENO', 'SHIPDATE']),
   ...optional('SalesOrderStatusToXCart', 'trigger sagepro.SalesOrderStatus', 'SOTRAN', ['LINENO', 'SHIPDATE']),
@@ -124,7 +125,7 @@ describe('flowd doctor on the sandbox install profiles', () => {
     const errors = f.filter((x) => x.severity === 'error');
     expect([...new Set(errors.map((x) => x.check))].sort()).toEqual(['numbering', 'table']);
     expect([...new Set(errors.filter((x) => x.check === 'table').map((x) => /^table (\w+) /.exec(x.message)![1]))].sort()).toEqual(
-      ['ARCUST', 'ARDIST', 'ARMAST', 'GLACNT', 'ICILOC', 'ICITEM', 'SOADDR', 'SOMAST', 'SOTRAN', 'SOYMST', 'SOYTRN']);
+      ['ARCUST', 'ARDIST', 'ARMAST', 'ARTRAN', 'GLACNT', 'ICILOC', 'ICITEM', 'SOADDR', 'SOMAST', 'SOTRAN', 'SOYMST', 'SOYTRN']);
     expect(errors.find((x) => x.check === 'table')!.fix).toBe('check connections.sagepro.company, and connections.sagepro.modules / .tables where this install keeps its tables per module folder (ARDATA, SODATA, ICDATA) or under other names');
     expect(f.filter((x) => x.severity === 'warning')).toEqual([]);
   }, 60_000);

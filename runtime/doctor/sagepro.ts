@@ -7,11 +7,12 @@ import odbc from 'odbc';
 import { ConnectorError } from '../connectors/errors.js';
 import { ident } from '../connectors/sagepro/dialect.js';
 import type { SageProConnector } from '../connectors/sagepro/connector.js';
+import type { CounterName } from '../connectors/sagepro/numbering.js';
 import type { TableShape } from '../connectors/sagepro/storage.js';
 import { formatStorageType } from '../connectors/sagepro/types.js';
 import type { DeployedFlow, FieldRequirement, OperationRequirement } from './deployed.js';
 import type { Finding } from './findings.js';
-import { EXTREF, REFERENCE_LOOKUPS, SAGEPRO_NEEDS, SAGEPRO_NUMBERING, SAGEPRO_POLL_NEEDS, type TableNeed } from './sagepro-needs.js';
+import { EXTREF, LOCATION_COLUMNS, NUMBERING_NEEDS, OPERATION_NEEDS, POLL_NEEDS, REFERENCE_LOOKUPS, type TableNeed } from '../connectors/sagepro/preflight.js';
 
 export interface NumberingSpec {
   readonly method: 'table' | 'max_plus_one' | 'flow';
@@ -140,9 +141,13 @@ export class SageProDoctor {
     }
 
     // 4. Numbering.
-    for (const n of SAGEPRO_NUMBERING[op.replace(/^sagepro\./, '')] ?? []) {
+    for (const n of NUMBERING_NEEDS[op.replace(/^sagepro\./, '')] ?? []) {
       if (!req || (n.unlessMapped && mapped.has(n.unlessMapped))) continue;
-      out.push(...(await this.checkNumbering(flow, op, n.key, n.why, n.unlessMapped ? mapped.has(n.unlessMapped) : false)));
+      if (!n.counter) {
+        add({ check: 'numbering', severity: 'error', message: `${op.replace(/^sagepro\./, '')} needs ${n.unlessMapped} (${n.why}) and the flow does not supply it; no numbering setting can give it`, fix: `map ${n.unlessMapped} in the flow and rebuild` });
+        continue;
+      }
+      out.push(...(await this.checkNumbering(flow, op, n.counter, n.why, false)));
     }
 
     // 5. The location an order takes when the flow gives none.
@@ -260,7 +265,7 @@ export class SageProDoctor {
     return [{ ...base, check: 'lookup-value', severity: 'warning', message: `could not check '${value}' from ${from} against ${table}.${column}: ${r.failed}`, fix: '' }];
   }
 
-  private async checkNumbering(flow: DeployedFlow, op: string, key: 'sales_order' | 'ar_session', why: string, supplied: boolean): Promise<Finding[]> {
+  private async checkNumbering(flow: DeployedFlow, op: string, key: CounterName, why: string, supplied: boolean): Promise<Finding[]> {
     const base = { flow: flow.name, operation: op, check: 'numbering' as const };
     const cfgKey = `connections.sagepro.numbering.${key}`;
     const spec = this.settings.numbering[key];
@@ -304,7 +309,7 @@ export class SageProDoctor {
     const base = { flow: flow.name, operation: op, check: 'default-location' as const };
     const out: Finding[] = [];
     const narrow: string[] = [];
-    for (const [t, c] of [['SOMAST', 'DEFLOC'], ['SOMAST', 'LOCTID'], ['SOTRAN', 'LOCTID'], ['ICILOC', 'LOCTID']] as const) {
+    for (const [t, c] of LOCATION_COLUMNS[op.replace(/^sagepro\./, '')] ?? []) {
       const spec = (await this.shape(t))?.columns.get(c);
       if (spec?.type.kind === 'C' && [...loc].length > spec.type.width) narrow.push(`${t}.${c} ${formatStorageType(spec.type)}`);
     }
@@ -331,7 +336,7 @@ export class SageProDoctor {
 export function sageProWork(flow: DeployedFlow): { operation: string; needs: readonly TableNeed[]; req?: OperationRequirement }[] {
   const work: { operation: string; needs: readonly TableNeed[]; req?: OperationRequirement }[] = [];
   if (flow.trigger.kind === 'poll' && flow.trigger.system === 'sagepro') {
-    work.push({ operation: `trigger sagepro.${flow.trigger.entity}`, needs: SAGEPRO_POLL_NEEDS[flow.trigger.entity] ?? [] });
+    work.push({ operation: `trigger sagepro.${flow.trigger.entity}`, needs: POLL_NEEDS[flow.trigger.entity] ?? [] });
   }
   const seen = new Set<string>();
   for (const o of flow.operations) {
@@ -340,7 +345,7 @@ export function sageProWork(flow: DeployedFlow): { operation: string; needs: rea
     if (seen.has(o.operation) && !o.fields) continue;
     seen.add(o.operation);
     const i = work.findIndex((w) => w.operation === o.operation);
-    const entry = { operation: o.operation, needs: SAGEPRO_NEEDS[o.operation.replace(/^sagepro\./, '')] ?? [], req: o };
+    const entry = { operation: o.operation, needs: OPERATION_NEEDS[o.operation.replace(/^sagepro\./, '')] ?? [], req: o };
     if (i >= 0) work[i] = entry; else work.push(entry);
   }
   return work;
