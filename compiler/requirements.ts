@@ -113,6 +113,16 @@ export interface Requirements {
 
 const siteOf = (file: string, span: { line: number; column: number }) => `${file}:${span.line}:${span.column}`;
 
+/** Every AST node below `root` (itself included), parents before children, in source order. */
+function eachNode(root: unknown, fn: (n: A.Node) => void): void {
+  if (!root || typeof root !== 'object') return;
+  if (Array.isArray(root)) { for (const x of root) eachNode(x, fn); return; }
+  const n = root as A.Node;
+  if (typeof (n as { kind?: unknown }).kind !== 'string') return;
+  fn(n);
+  for (const [k, v] of Object.entries(n)) if (k !== 'span' && k !== 'opSpan' && k !== 'elseSpan') eachNode(v, fn);
+}
+
 /** The requirements of every checked flow of a program (deterministic: sorted by flow name). */
 export function collectRequirements(program: Program): Requirements {
   const out: Record<string, FlowRequirements> = {};
@@ -125,11 +135,7 @@ export function flowRequirements(model: FlowModel): FlowRequirements {
   const operations: OperationRequirement[] = [];
   const feeds = new Map<string, { operation: string; path: string; entity: string; field: string; references?: string }[]>();
   // Every operation call, in source order (fetch, lookup, write, and calls nested in expressions).
-  const visit = (node: unknown, write?: A.Write): void => {
-    if (!node || typeof node !== 'object') return;
-    if (Array.isArray(node)) { for (const n of node) visit(n, write); return; }
-    const n = node as A.Node;
-    if (typeof (n as { kind?: unknown }).kind !== 'string') return;
+  const visit = (n: A.Node, write?: A.Write): void => {
     if (n.kind === 'Call') {
       const r = model.resolution.get(n);
       if (r?.kind === 'operation') {
@@ -153,9 +159,8 @@ export function flowRequirements(model: FlowModel): FlowRequirements {
         } else operations.push(req);
       }
     }
-    for (const [k, v] of Object.entries(n)) if (k !== 'span' && k !== 'opSpan' && k !== 'elseSpan') visit(v, write);
   };
-  for (const step of model.steps) visit(step, step.kind === 'Write' ? step : undefined);
+  for (const step of model.steps) eachNode(step, (n) => visit(n, step.kind === 'Write' ? step : undefined));
 
   const tables: TableRequirement[] = [];
   for (const t of [...model.tables.values()].sort((a, b) => a.name.localeCompare(b.name))) {
@@ -199,11 +204,7 @@ function keyedLookupsOf(model: FlowModel): KeyedLookupRequirement[] {
     if (cond.kind === 'Binary' && cond.op === '||') return skipsOnMiss(cond.left, ix) || skipsOnMiss(cond.right, ix);
     return cond.kind === 'Unary' && cond.op === '!' && cond.operand === ix;
   };
-  const visit = (node: unknown, step: Step | undefined): void => {
-    if (!node || typeof node !== 'object') return;
-    if (Array.isArray(node)) { for (const n of node) visit(n, step); return; }
-    const n = node as A.Node;
-    if (typeof (n as { kind?: unknown }).kind !== 'string') return;
+  const visit = (n: A.Node, step: Step): void => {
     if (n.kind === 'Index') {
       const r = model.resolution.get(n);
       const t = r?.kind === 'table' ? model.tables.get(r.name) : undefined;
@@ -212,36 +213,33 @@ function keyedLookupsOf(model: FlowModel): KeyedLookupRequirement[] {
         const miss = t.missing === 'default' ? t.defaultValue : undefined;
         const missValue = miss?.kind === 'BoolLit' || miss?.kind === 'StringLit' ? miss.value : miss?.kind === 'NumberLit' ? Number(miss.text) : undefined;
         const keys = t.entries.filter(([, v]) => missValue === undefined || v !== missValue).map(([key]) => String(key));
-        const skip = step?.kind === 'SkipWhen' && missValue === false && skipsOnMiss(step.condition, n);
+        const skip = step.kind === 'SkipWhen' && missValue === false && skipsOnMiss(step.condition, n);
         out.push({
           name: t.name, ...(t.file ? { file: t.file } : {}), ...k.stored, through: k.through, keys: [...new Set(keys)].sort(),
-          onNoMatch: skip ? 'skip' : t.missing, step: step?.kind === 'SkipWhen' ? 'skip' : step?.kind === 'Require' ? 'require' : 'other',
+          onNoMatch: skip ? 'skip' : t.missing, step: stepKind(step),
           site: siteOf(model.file, n.span),
         });
       }
     }
-    for (const [k, v] of Object.entries(n)) if (k !== 'span' && k !== 'opSpan' && k !== 'elseSpan') visit(v, step);
   };
-  for (const s of model.steps) visit(s, s);
+  for (const s of model.steps) eachNode(s, (n) => visit(n, s));
   return out;
 }
+
+const stepKind = (s: Step): 'skip' | 'require' | 'other' => (s.kind === 'SkipWhen' ? 'skip' : s.kind === 'Require' ? 'require' : 'other');
 
 /** Comparisons of a Sage Pro column with a string literal, anywhere in the flow's steps. */
 function comparisonsOf(model: FlowModel): ComparisonRequirement[] {
   const out: ComparisonRequirement[] = [];
-  const visit = (node: unknown, step: ComparisonRequirement['step']): void => {
-    if (!node || typeof node !== 'object') return;
-    if (Array.isArray(node)) { for (const n of node) visit(n, step); return; }
-    const n = node as A.Node;
-    if (typeof (n as { kind?: unknown }).kind !== 'string') return;
-    if (n.kind === 'Binary' && (n.op === '==' || n.op === '!=')) {
+  for (const s of model.steps) {
+    const step = stepKind(s);
+    eachNode(s, (n) => {
+      if (n.kind !== 'Binary' || (n.op !== '==' && n.op !== '!=')) return;
       const [m, lit] = n.right.kind === 'StringLit' ? [n.left, n.right] : n.left.kind === 'StringLit' ? [n.right, n.left] : [undefined, undefined];
       const stored = m && lit?.kind === 'StringLit' ? storedField(model, m) : undefined;
       if (stored && lit?.kind === 'StringLit') out.push({ ...stored, op: n.op, literal: lit.value, step, site: siteOf(model.file, n.span) });
-    }
-    for (const [k, v] of Object.entries(n)) if (k !== 'span' && k !== 'opSpan' && k !== 'elseSpan') visit(v, step);
-  };
-  for (const s of model.steps) visit(s, s.kind === 'SkipWhen' ? 'skip' : s.kind === 'Require' ? 'require' : 'other');
+    });
+  }
   return out;
 }
 
