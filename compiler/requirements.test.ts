@@ -30,7 +30,7 @@ flow Orders "orders"
       else => reject "not paid"
     }
     lines = each order.items as item {
-      item     = upper(truncate(trim(item.sku), 15))
+      item     = truncate(upper(trim(item.sku)), 15)
       quantity = item.amount
     }
     ship_to = {

@@ -18,6 +18,7 @@ import { runDoctor, type DoctorOptions } from './doctor.js';
 import { exitCode, renderHuman, renderJson } from './report.js';
 import type { Finding } from './findings.js';
 import type { NumberingSpec } from './sagepro.js';
+import type { TextRules } from '../text/codepage.js';
 import { buildFlows } from '../../test/e2e/harness.js';
 
 const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
@@ -55,14 +56,26 @@ async function sagepro(alter: string[] = []): Promise<string> {
   return dsn;
 }
 
-function options(dsn: string, o: { xc?: XcartSandbox; token?: 'read' | 'write' | string; changedFilter?: 'auto' | 'lastRenewDate' | 'scan'; numbering?: DoctorOptions['sagepro']['numbering']; defaultLocation?: string } = {}): DoctorOptions {
+function options(dsn: string, o: { xc?: XcartSandbox; token?: 'read' | 'write' | string; changedFilter?: 'auto' | 'lastRenewDate' | 'scan'; numbering?: DoctorOptions['sagepro']['numbering']; defaultLocation?: string; text?: TextRules } = {}): DoctorOptions {
   const xc = o.xc ?? xc55;
   const token = o.token === 'read' ? xc.readToken : o.token === undefined || o.token === 'write' ? xc.writeToken : o.token;
   return {
     flowsDir,
     xcart: { baseUrl: xc.url, token, changedFilter: o.changedFilter ?? 'auto', pollEnabled: true, timeoutMs: 10_000 },
-    sagepro: { dsn, company: '01', externalRefColumn: 'EXTREF', numbering: o.numbering ?? { sales_order: SYSDATA_SONO }, ...(o.defaultLocation ? { defaultLocation: o.defaultLocation } : {}) },
+    sagepro: { dsn, company: '01', externalRefColumn: 'EXTREF', numbering: o.numbering ?? { sales_order: SYSDATA_SONO }, ...(o.defaultLocation ? { defaultLocation: o.defaultLocation } : {}), ...(o.text ? { text: o.text } : {}) },
   };
+}
+
+/** The shipped flows built with some lookup files replaced, as a site edits its copy of them. */
+function buildWithLookups(name: string, lookups: Record<string, string>): string {
+  const src = path.join(tmp, name, 'mappings');
+  fs.cpSync(path.join(REPO, 'mappings'), src, { recursive: true, filter: (p) => !p.startsWith(path.join(REPO, 'mappings', 'tests')) });
+  for (const [file, text] of Object.entries(lookups)) fs.writeFileSync(path.join(src, 'lookups', file), text);
+  const program = createProgram([src], { displayBase: path.join(tmp, name) });
+  expect(program.diagnostics.filter((d) => d.category === 'error').map((d) => d.message)).toEqual([]);
+  const out = path.join(tmp, name, 'flows');
+  writeBuild(buildProgram(program, { typeCheck: false, emitJs: false }), out);
+  return out;
 }
 
 /** Where the build says a field is mapped (requirements.json), e.g. `mappings/order-to-sales-order.flow:51:18`. */
@@ -194,6 +207,29 @@ describe('flowd doctor', () => {
       fs.rmSync(path.dirname(siteFlows), { recursive: true, force: true });
     }
   }, 120_000);
+
+  test('Sage Pro text: lookup keys and values as the install stores them (connections.sagepro.text: code page bytes, unmappable)', async () => {
+    const flows = buildWithLookups('text', {
+      'web-warehouses.yaml': 'entries:\n  MAIN: true\n  "MA\u{1F600}": true\n',
+      'web-customers.yaml': 'entries:\n  USD: WEBUS\n  CAD: WEBCA\n  EUR: "WEB\u20AC"\n',
+    });
+    const dsn = await sagepro();
+    const text = (r: Finding[]) => r.filter((x) => ['lookup-key', 'lookup-value', 'text', 'width'].includes(x.check)).map((x) => [x.flow, x.check, x.severity, x.message]);
+    const keySite = (JSON.parse(fs.readFileSync(path.join(flows, 'requirements.json'), 'utf8')) as { flows: Record<string, { keyedLookups: { site: string }[] }> }).flows.InventoryToXCart!.keyedLookups[0]!.site;
+    // Windows-1252 (the default): the emoji key is stored as '?', so no LOCTID ever equals it; € is one byte of the code page.
+    const cp1252 = await runDoctor({ ...options(dsn), flowsDir: flows });
+    expect(text(cp1252)).toEqual([
+      ['InventoryToXCart', 'lookup-key', 'warning', `web-warehouses.yaml lists 'MA\u{1F600}', which is not text of this install's code page (stored, it would be 'MA?'): ${keySite} looks up InventoryLevel.location in table web_warehouse, so that entry never applies`],
+      ['OrderToSalesOrder', 'lookup-value', 'error', "'WEB\u20AC' from web-customers.yaml (table web_customer of mappings/order-to-sales-order.flow) feeds SalesOrder.customer, but ARCUST has no CUSTNO 'WEB\u20AC' on this install"],
+    ]);
+    // ISO 8859-1 has no €; with unmappable: reject the connector refuses every order of that currency.
+    const latin1 = await runDoctor({ ...options(dsn, { text: { codePage: 'iso-8859-1', unmappable: 'reject', control: 'strip' } }), flowsDir: flows });
+    expect(text(latin1)).toEqual([
+      ['InventoryToXCart', 'lookup-key', 'warning', `web-warehouses.yaml lists 'MA\u{1F600}', which is not text of this install's code page (character '\u{1F600}' (U+1F600) at position 3 is not in code page iso-8859-1 (connections.sagepro.text: unmappable is reject)): ${keySite} looks up InventoryLevel.location in table web_warehouse, so that entry never applies`],
+      ['OrderToSalesOrder', 'text', 'error', "'WEB\u20AC' from web-customers.yaml (table web_customer of mappings/order-to-sales-order.flow) feeds SalesOrder.customer, but ARCUST.CUSTNO cannot store it: character '\u20AC' (U+20AC) at position 4 is not in code page iso-8859-1 (connections.sagepro.text: unmappable is reject)"],
+    ]);
+    expect(latin1.find((x) => x.check === 'text')!.fix).toBe("use characters of the install's code page in web-customers.yaml and rebuild the flows, or set connections.sagepro.text.unmappable: transliterate");
+  }, 60_000);
 
   test('X-Cart: a read-only token for flows that write, and lastRenewDate configured on a 5.5.0 store', async () => {
     const f = await runDoctor(options(await sagepro(), { token: 'read', changedFilter: 'lastRenewDate' }));

@@ -42,6 +42,7 @@ export async function runDoctor(opts: DoctorOptions): Promise<Finding[]> {
       dsn: opts.sagepro.dsn, company: opts.sagepro.company, externalRefColumn: opts.sagepro.externalRefColumn, poolSize: 1,
       ...(opts.sagepro.dialect ? { dialect: opts.sagepro.dialect } : {}),
       ...(opts.sagepro.defaultLocation ? { defaultLocation: opts.sagepro.defaultLocation } : {}),
+      ...(opts.sagepro.text ? { text: opts.sagepro.text } : {}),
     });
     try {
       const sp = new SageProDoctor(connector, opts.sagepro);
@@ -134,6 +135,7 @@ export function doctorOptions(config: Config): DoctorOptions {
       ...(sp.dialect ? { dialect: sp.dialect } : {}),
       ...(typeof defaultLocation === 'string' ? { defaultLocation } : {}),
       numbering: { ...(salesOrder ? { sales_order: salesOrder } : {}), ...(arSession ? { ar_session: arSession } : {}) },
+      ...(sp.text ? { text: sp.text } : {}),
       connector: Object.fromEntries(['modules', 'tables', 'attach', 'numbering'].filter((k) => sp[k] !== undefined).map((k) => [k, sp[k]])),
     },
   };

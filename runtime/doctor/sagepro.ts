@@ -10,6 +10,7 @@ import type { SageProConnector } from '../connectors/sagepro/connector.js';
 import type { CounterName } from '../connectors/sagepro/numbering.js';
 import type { TableShape } from '../connectors/sagepro/storage.js';
 import { formatStorageType } from '../connectors/sagepro/types.js';
+import { DEFAULT_TEXT_RULES, encodeText, TextRuleError, type TextRules } from '../text/codepage.js';
 import type { DeployedFlow, FieldRequirement, OperationRequirement } from './deployed.js';
 import type { Finding } from './findings.js';
 import { EXTREF, LOCATION_COLUMNS, NUMBERING_NEEDS, OPERATION_NEEDS, POLL_NEEDS, REFERENCE_LOOKUPS, type TableNeed } from '../connectors/sagepro/preflight.js';
@@ -30,7 +31,12 @@ export interface SageProSettings {
   /** `connections.sagepro.default_location`; the connector's default (MAIN) when absent. */
   readonly defaultLocation?: string;
   readonly numbering: { readonly sales_order?: NumberingSpec; readonly ar_session?: NumberingSpec };
+  /** `connections.sagepro.text`: how the install stores text (code page); DEFAULT_TEXT_RULES when absent. */
+  readonly text?: TextRules;
 }
+
+/** A string as the install stores it: its code-page text and bytes, or why the rules refuse it. */
+type Stored = { readonly text: string; readonly bytes: number } | { readonly refused: string };
 
 /** The connector's location for orders and lines without one, when connect.yaml sets none. */
 export const CONNECTOR_DEFAULT_LOCATION = 'MAIN';
@@ -39,9 +45,29 @@ type Shape = TableShape | null;
 
 export class SageProDoctor {
   private readonly shapes = new Map<string, Promise<Shape>>();
-  private readonly refCache = new Map<string, Promise<{ found: boolean } | { tooLong: string } | { failed: string } | { skip: true }>>();
+  private readonly refCache = new Map<string, Promise<{ found: boolean } | { tooLong: string } | { refused: string } | { failed: string } | { skip: true }>>();
 
   constructor(private readonly connector: SageProConnector, private readonly settings: SageProSettings) {}
+
+  /**
+   * How the install stores `s` under connections.sagepro.text (runtime/text/codepage.ts, as the
+   * connector does on every write and key): C(n) holds n bytes of the code page, not n characters.
+   */
+  stored(s: string): Stored {
+    try {
+      const e = encodeText(s, this.settings.text ?? DEFAULT_TEXT_RULES);
+      return { text: e.text, bytes: e.bytes };
+    } catch (e) {
+      if (e instanceof TextRuleError) return { refused: `${e.message} (connections.sagepro.text: ${e.kind} is reject)` };
+      throw e;
+    }
+  }
+
+  /** Bytes `s` takes on the install; a refused string counts as its characters (its refusal is reported apart). */
+  private bytes(s: string): number {
+    const st = this.stored(s);
+    return 'bytes' in st ? st.bytes : [...s].length;
+  }
 
   /** Connectivity: one catalog read. Returns the finding when the install cannot be reached. */
   async connect(): Promise<Finding | undefined> {
@@ -121,7 +147,11 @@ export class SageProDoctor {
       }
       if (spec.type.kind !== 'C') continue;
       const width = spec.type.width;
-      const longLiterals = f.literals.filter((l) => [...l].length > width);
+      const longLiterals = f.literals.filter((l) => this.bytes(l) > width);
+      for (const l of f.literals) {
+        const st = this.stored(l);
+        if ('refused' in st) add({ check: 'text', severity: 'error', message: `${f.entity}.${f.field} (${f.site}) may be '${l}', which ${f.table}.${column} cannot store: ${st.refused}`, fix: `use characters of the install's code page in the flow and rebuild, or set connections.sagepro.text.unmappable: transliterate` });
+      }
       if (f.maxLength !== undefined && f.maxLength > width) {
         add({ check: 'width', severity: 'error', message: `${f.entity}.${f.field} (${f.site}) may be up to ${f.maxLength} characters, but ${f.table}.${column} is ${formatStorageType(spec.type)} on this install`, fix: `truncate the value to ${width} in the flow (truncate(value, ${width})) and rebuild, or widen ${f.table}.${column}` });
       } else if (longLiterals.length) {
@@ -171,7 +201,7 @@ export class SageProDoctor {
       const severity = c.step === 'skip' && c.op === '!=' ? 'error' as const : 'warning' as const;
       const spec = (await this.shape(c.table))?.columns.get(c.column);
       if (!spec) continue; // the table/column findings of the operations say so
-      if (spec.type.kind === 'C' && [...c.literal].length > spec.type.width) {
+      if (spec.type.kind === 'C' && this.bytes(c.literal) > spec.type.width) {
         out.push({ ...base, severity, message: `${c.site} compares ${c.entity}.${c.field} with '${c.literal}', but ${c.table}.${c.column} is ${formatStorageType(spec.type)} on this install and cannot hold it: ${effect}`, fix: `compare with the code this install uses (at most ${spec.type.width} characters) and rebuild the flows` });
         continue;
       }
@@ -205,7 +235,10 @@ export class SageProDoctor {
         const image = k.through.reduce((v, t) => (t === 'trim' ? v.trim() : t === 'upper' ? v.toUpperCase() : v.toLowerCase()), key);
         if (image !== key) { why.set(key, `which ${k.through.reduceRight((e, t) => `${t}(${e})`, `${k.entity}.${k.field}`)} never is`); continue; }
         if (!exact) continue;
-        if (spec.type.kind === 'C' && [...key.trim()].length > spec.type.width) { why.set(key, `which ${k.table}.${k.column} ${formatStorageType(spec.type)} cannot hold on this install`); continue; }
+        // A stored value is code-page text: a key that is not (an emoji, a character of another code page) never equals one.
+        const st = this.stored(key);
+        if ('refused' in st || st.text !== key) { why.set(key, `which is not text of this install's code page (${'refused' in st ? st.refused : `stored, it would be '${st.text}'`})`); continue; }
+        if (spec.type.kind === 'C' && st.bytes > spec.type.width) { why.set(key, `which ${k.table}.${k.column} ${formatStorageType(spec.type)} cannot hold on this install`); continue; }
         if (!lookup || key.trim() === '') continue;
         let found: boolean;
         try { found = lookup.found(await this.connector.call(lookup.operation, lookup.args(key)), key); } catch { continue; }
@@ -244,7 +277,9 @@ export class SageProDoctor {
         const sh = await this.shape(table);
         if (!sh || !sh.columns.has(column)) return { skip: true as const }; // the table / column findings say so
         const spec = sh.columns.get(column)!;
-        if (spec.type.kind === 'C' && [...value.trim()].length > spec.type.width) return { tooLong: formatStorageType(spec.type) };
+        const st = this.stored(value.trim());
+        if ('refused' in st) return { refused: st.refused };
+        if (spec.type.kind === 'C' && st.bytes > spec.type.width) return { tooLong: formatStorageType(spec.type) };
         try {
           return { found: lookup.found(await this.connector.call(lookup.operation, lookup.args(value)), value) };
         } catch (e) {
@@ -258,6 +293,9 @@ export class SageProDoctor {
     if ('found' in r) {
       if (r.found) return [];
       return [{ ...base, check: 'lookup-value', severity: 'error', message: `'${value}' from ${from} feeds ${f.entity}.${f.field}, but ${table} has no ${column} '${value}' on this install`, fix: `add ${column} '${value}' to ${table}, or change the value in ${from.split(' (')[0]} and rebuild the flows` }];
+    }
+    if ('refused' in r) {
+      return [{ ...base, check: 'text', severity: 'error', message: `'${value}' from ${from} feeds ${f.entity}.${f.field}, but ${table}.${column} cannot store it: ${r.refused}`, fix: `use characters of the install's code page in ${from.split(' (')[0]} and rebuild the flows, or set connections.sagepro.text.unmappable: transliterate` }];
     }
     if ('tooLong' in r) {
       return [{ ...base, check: 'width', severity: 'error', message: `'${value}' from ${from} feeds ${f.entity}.${f.field}, but ${table}.${column} is ${r.tooLong} on this install`, fix: `use a value that fits ${r.tooLong} in ${from.split(' (')[0]} and rebuild the flows` }];
@@ -311,7 +349,7 @@ export class SageProDoctor {
     const narrow: string[] = [];
     for (const [t, c] of LOCATION_COLUMNS[op.replace(/^sagepro\./, '')] ?? []) {
       const spec = (await this.shape(t))?.columns.get(c);
-      if (spec?.type.kind === 'C' && [...loc].length > spec.type.width) narrow.push(`${t}.${c} ${formatStorageType(spec.type)}`);
+      if (spec?.type.kind === 'C' && this.bytes(loc) > spec.type.width) narrow.push(`${t}.${c} ${formatStorageType(spec.type)}`);
     }
     if (narrow.length) {
       out.push({ ...base, severity: 'error', message: `the flow gives no location, so orders take '${loc}' (${origin}), which does not fit ${narrow.join(', ')} on this install`, fix: 'set connections.sagepro.default_location to the web store\'s warehouse as this install names it' });
