@@ -231,6 +231,33 @@ describe('flowd doctor', () => {
     expect(latin1.find((x) => x.check === 'text')!.fix).toBe("use characters of the install's code page in web-customers.yaml and rebuild the flows, or set connections.sagepro.text.unmappable: transliterate");
   }, 60_000);
 
+  test('a flow that compares a stored field with a literal the install has no row for, or cannot hold (comparison)', async () => {
+    const dir = path.join(tmp, 'compare');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'stock.flow'), [
+      'flow StockByLiteral "stock of one warehouse, named in the flow"',
+      '  on every 5m poll sagepro.InventoryLevel changed key item, location',
+      '  skip when event.data.location != "WEST" because "the WEST warehouse only"',
+      '  lookup product: xcart.Product? = xcart.products.find_by_sku(sku: trim(event.data.item))',
+      '  skip when product == null because "not in the store"',
+      '  write xcart.products.set_stock(product_id: product.id, amount: 1)',
+      '',
+    ].join('\n'));
+    const program = createProgram([path.join(dir, 'stock.flow')], { schemasDir: path.join(REPO, 'mappings/schemas'), lookupsDir: path.join(REPO, 'mappings/lookups'), displayBase: dir });
+    expect(program.hasErrors).toBe(false);
+    writeBuild(buildProgram(program, { typeCheck: false, emitJs: false }), path.join(dir, 'flows'));
+    const compared = async (dsn: string) => (await runDoctor({ ...options(dsn), flowsDir: path.join(dir, 'flows') })).filter((x) => x.check === 'comparison').map((x) => [x.operation, x.severity, x.message]);
+    expect(await compared(await sagepro())).toEqual([
+      ['trigger sagepro.InventoryLevel', 'error', "stock.flow:3:13 compares InventoryLevel.location with 'WEST', but no ICILOC row has LOCTID 'WEST' on this install: the flow skips every row"],
+    ]);
+    expect(await compared(await sagepro(["UPDATE ICILOC SET LOCTID = 'WEST  ' WHERE LOCTID LIKE 'EAST%'"]))).toEqual([]);
+    // On the minimal profile (LOCTID C(3)) the literal cannot even be stored.
+    const minimal = await createSageProSandbox({ dbPath: path.join(tmp, 'compare-minimal.db'), profile: 'minimal' });
+    expect(await compared(minimal.dsn)).toEqual([
+      ['trigger sagepro.InventoryLevel', 'error', "stock.flow:3:13 compares InventoryLevel.location with 'WEST', but ICILOC.LOCTID is C(3) on this install and cannot hold it: the flow skips every row"],
+    ]);
+  }, 60_000);
+
   test('X-Cart: a read-only token for flows that write, and lastRenewDate configured on a 5.5.0 store', async () => {
     const f = await runDoctor(options(await sagepro(), { token: 'read', changedFilter: 'lastRenewDate' }));
     const RO = "connections.xcart.token is the store's read-only token (PUT answers 403), and this flow writes to X-Cart";
