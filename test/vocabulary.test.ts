@@ -88,7 +88,11 @@ describe('Sage Pro polls: the checker accepts what the poller polls', () => {
     for (const p of vocabulary.sagepro.polled.values()) {
       expect({ entity: p.entity, diags: pollDiags(`sagepro.${p.entity}`) }).toEqual({ entity: p.entity, diags: [] });
       expect(schemas.entities.has(`sagepro.${p.watch}`), `sagepro.${p.watch}`).toBe(true);
-      if (p.read) expect(schemas.operations.get(`sagepro.${p.read}`)?.kind, `sagepro.${p.read}`).toBe('read');
+      if (p.read) {
+        const op = schemas.operations.get(`sagepro.${p.read}`);
+        expect(op?.kind, `sagepro.${p.read}`).toBe('read');
+        expect(op?.params.map((x) => x.name), `sagepro.${p.read} parameters`).toContain(p.readKey);
+      }
     }
   });
 

@@ -38,6 +38,8 @@ export interface PolledEntitySpec {
   readonly watch: string;
   /** The read operation (without `sagepro.`) that builds each changed key's payload, if any. */
   readonly read?: string;
+  /** The parameter of `read` that takes the changed key. */
+  readonly readKey?: string;
 }
 
 export interface RetrySpec { readonly max: number; readonly backoff: 'exponential' | 'linear' | 'fixed'; readonly initialMs: number; readonly maxMs: number }
@@ -114,7 +116,8 @@ function loadSagepro(file: string): Vocabulary['sagepro'] {
     if (!isMap(spec)) throw new VocabularyError(file, `polled.${entity}`, 'expected a mapping ({} or watch/read)');
     if (spec.watch !== undefined && typeof spec.watch !== 'string') throw new VocabularyError(file, `polled.${entity}.watch`, 'expected an entity name');
     if (spec.read !== undefined && typeof spec.read !== 'string') throw new VocabularyError(file, `polled.${entity}.read`, 'expected a read operation name');
-    polled.set(entity, { entity, watch: (spec.watch as string | undefined) ?? entity, ...(spec.read ? { read: spec.read as string } : {}) });
+    if (spec.read !== undefined && typeof spec.read_key !== 'string') throw new VocabularyError(file, `polled.${entity}.read_key`, 'expected the parameter of the read operation that takes the changed key');
+    polled.set(entity, { entity, watch: (spec.watch as string | undefined) ?? entity, ...(spec.read ? { read: spec.read as string, readKey: spec.read_key as string } : {}) });
   }
   return { event: doc.event, triggers: triggersOf(file, 'triggers', doc.triggers), dedupe: dedupeOf(file, 'dedupe', doc.dedupe), polled };
 }
