@@ -14,7 +14,7 @@ import type { LoadedFlow } from '../engine/flows.js';
 import { XcartPoller } from './xcart-poll.js';
 import { XcartPushTrigger, REJECTED_PUSH_FLOW } from './xcart-push.js';
 import { SageProPoller } from './sagepro-poll.js';
-import { ScheduleTrigger } from './schedule.js';
+import { ScheduleTrigger, cronMatches, parseCron } from './schedule.js';
 import type { PushedEvent } from '../http/push.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -90,7 +90,7 @@ describe('X-Cart push', () => {
 
 describe('schedule', () => {
   it('one job per flow and interval tick, whatever the number of ticks within it', async () => {
-    const flows = new Map([['Nightly', flow('Nightly', { kind: 'schedule', everyMs: 3_600_000 })], ['Cron', flow('Cron', { kind: 'schedule', cron: '0 2 * * *' })]]);
+    const flows = new Map([['Nightly', flow('Nightly', { kind: 'schedule', everyMs: 3_600_000 })]]);
     const t = new ScheduleTrigger({ sink: store, flows, now: clock.now });
     expect(t.flows().map((f) => f.name)).toEqual(['Nightly']);
     expect(await t.pollNow()).toBe(1);
@@ -100,5 +100,38 @@ describe('schedule', () => {
     expect(await t.pollNow()).toBe(1);
     const [a, b] = await store.lease('w', { leaseMs: 1000, limit: 10 });
     expect([a?.payload, b?.payload]).toEqual([{ tick: '2025-01-01T12:00:00.000Z' }, { tick: '2025-01-01T13:00:00.000Z' }]);
+  });
+
+  it('a cron schedule ticks in the minutes it names (UTC), once per minute', async () => {
+    // 2025-01-01 (a Wednesday) 12:00 UTC.
+    const t = new ScheduleTrigger({ sink: store, flows: new Map([['Cron', flow('Cron', { kind: 'schedule', cron: '30 12,14 * * 3' })]]), now: clock.now });
+    expect(await t.pollNow()).toBe(0);            // 12:00
+    clock.advance(30 * 60_000);
+    expect(await t.pollNow()).toBe(1);            // 12:30
+    clock.advance(20_000);
+    expect(await t.pollNow()).toBe(0);            // 12:30:20, same minute
+    clock.advance(2 * 3_600_000);
+    expect(await t.pollNow()).toBe(1);            // 14:30:20
+    clock.advance(24 * 3_600_000);
+    expect(await t.pollNow()).toBe(0);            // Thursday
+    const jobs = await store.lease('w', { leaseMs: 1000, limit: 10 });
+    expect(jobs.map((j) => j.payload)).toEqual([{ tick: '2025-01-01T12:30:00.000Z' }, { tick: '2025-01-01T14:30:00.000Z' }]);
+  });
+
+  it('cron: ranges, steps, Sunday as 7, either day field when both are set', () => {
+    const at = (iso: string) => Date.parse(iso);
+    expect(cronMatches(parseCron('*/15 9-17 * * 1-5'), at('2025-01-06T09:45:00Z'))).toBe(true);   // Monday
+    expect(cronMatches(parseCron('*/15 9-17 * * 1-5'), at('2025-01-05T09:45:00Z'))).toBe(false);  // Sunday
+    expect(cronMatches(parseCron('0 0 * * 7'), at('2025-01-05T00:00:00Z'))).toBe(true);
+    expect(cronMatches(parseCron('0 0 13 * 5'), at('2025-06-13T00:00:00Z'))).toBe(true);          // Friday the 13th
+    expect(cronMatches(parseCron('0 0 13 * 5'), at('2025-06-20T00:00:00Z'))).toBe(true);          // a Friday
+    expect(cronMatches(parseCron('0 0 13 * 5'), at('2025-06-19T00:00:00Z'))).toBe(false);
+  });
+
+  it('a cron expression it cannot read stops the start, naming the flow and the field', () => {
+    const bad = (cron: string) => () => new ScheduleTrigger({ sink: store, flows: new Map([['Nightly', flow('Nightly', { kind: 'schedule', cron })]]) });
+    expect(bad('0 2 * *')).toThrow('flow Nightly: cron "0 2 * *": expected 5 fields');
+    expect(bad('0 25 * * *')).toThrow('flow Nightly: cron "0 25 * * *": hour "25" is outside 0-23');
+    expect(bad('0 2 * JAN *')).toThrow('month "JAN" is not *, a number');
   });
 });
