@@ -17,6 +17,7 @@ import { parsePushBody } from '../runtime/http/push.js';
 import { DEFAULT_RETRY, KNOWN_CLASSES } from '../runtime/engine/policy.js';
 import { loadVocabulary, VocabularyError } from '../runtime/vocabulary/vocabulary.js';
 import type { LoadedFlow } from '../runtime/engine/flows.js';
+import { SAGEPRO_POLL_NEEDS } from '../runtime/doctor/sagepro-needs.js';
 
 const SCHEMAS = path.resolve('mappings/schemas');
 const schemas = loadSchemas(SCHEMAS, process.cwd());
@@ -94,6 +95,10 @@ describe('Sage Pro polls: the checker accepts what the poller polls', () => {
         expect(op?.params.map((x) => x.name), `sagepro.${p.read} parameters`).toContain(p.readKey);
       }
     }
+  });
+
+  test('flowd doctor knows the tables of every polled entity, and of no other', () => {
+    expect(Object.keys(SAGEPRO_POLL_NEEDS).sort()).toEqual([...vocabulary.sagepro.polled.keys()].sort());
   });
 
   test('an entity no trigger polls is refused (poll xcart.Product, poll sagepro.Invoice)', () => {
