@@ -4,6 +4,11 @@
  * and the error classes with the default retry policy (`<schemas>/policy.yaml`). The checker
  * (compiler/) and the runtime's triggers and engine both call `loadVocabulary`; this file imports
  * neither compiler/ nor grammar/. Bad data throws an error naming the file, the key and why.
+ *
+ * Where it is read from: both sides read the YAML itself (with the `yaml` package), from
+ * `mappings/schemas` beside this checkout (`DEFAULT_SCHEMAS_DIR`), as the connectors read their
+ * catalogs today; `flowc build` does not copy it. When a build carries its schemas (issue 10
+ * item 5), pass that folder to `loadVocabulary`.
  */
 import fs from 'node:fs';
 import path from 'node:path';
