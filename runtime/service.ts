@@ -4,10 +4,9 @@
  * HTTP server (/hooks/xcart, /metrics, /healthz, /readyz). One direction only: triggers enqueue,
  * the engine executes what the store hands it, flows call connectors through the engine's context.
  */
-import { createHash } from 'node:crypto';
 import type { Config } from './config/config.js';
 import { SqliteStore } from './store/sqlite-store.js';
-import type { Store, EnqueueInput } from './store/store.js';
+import type { Store } from './store/store.js';
 import { XcartConnector } from './connectors/xcart/connector.js';
 import { SageProConnector } from './connectors/sagepro/connector.js';
 import { setTextRules } from './text/codepage.js';
@@ -16,8 +15,10 @@ import { loadFlows, type LoadedFlow } from './engine/flows.js';
 import { Engine, type Connector } from './engine/engine.js';
 import { XcartPoller } from './triggers/xcart-poll.js';
 import { SageProPoller } from './triggers/sagepro-poll.js';
-import { jobsForXcartEvent, type XcartEvent } from './triggers/routing.js';
-import { startHttpServer, type PushedEvent } from './http/server.js';
+import { XcartPushTrigger } from './triggers/xcart-push.js';
+import { ScheduleTrigger } from './triggers/schedule.js';
+import type { Trigger } from './triggers/trigger.js';
+import { startHttpServer } from './http/server.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 
@@ -47,15 +48,7 @@ export interface Service {
   stop(): Promise<void>;
 }
 
-/** The pseudo-flow under which rejected pushes are dead-lettered (no flow runs them). */
-export const REJECTED_PUSH_FLOW = '(rejected push)';
-
-export function xcartEventFromPush(e: PushedEvent): XcartEvent {
-  const d = e.data as Record<string, unknown>;
-  const updatedAt = typeof d.update_date === 'string' ? d.update_date : e.occurredAt;
-  if (e.type.startsWith('customer.')) return { type: e.type, entityId: e.id, updatedAt, data: { profile_id: Number(e.id), email: (d.login ?? d.email ?? null) as string | null } };
-  return { type: e.type, entityId: e.id, updatedAt, data: { order_id: Number(e.id), order_number: (d.order_number ?? null) as string | null } };
-}
+export { REJECTED_PUSH_FLOW, xcartEventFromPush, deadLetterRejectedPush } from './triggers/xcart-push.js';
 
 export async function startService(config: Config, options: ServiceOptions = {}): Promise<Service> {
   const secrets = config.secrets.map((s) => s.reveal());
@@ -135,31 +128,26 @@ async function startOn(store: SqliteStore, config: Config, options: ServiceOptio
       connectorCall: (system, operation, outcome, s) => metrics.connectorCallDuration.observe({ system, operation, outcome }, s),
     },
   });
-  const wake = () => engine.wake();
-  const xcartPoller = new XcartPoller({ source: xcart, store, flows, everyMs: config.triggers.xcartPoll.everyMs, start: options.xcartStart ?? 'now', onEnqueued: wake,
-    onEvent: (type) => metrics.eventsIn.inc({ source: 'xcart-poll', type }), logger });
-  const sageproPoller = new SageProPoller({ source: sagepro, store, flows, defaultEveryMs: config.triggers.sageproPoll.everyMs, onEnqueued: wake, logger });
-  if (options.sageproEveryMs) {
-    for (const f of flows.values()) if (f.module.meta.trigger.kind === 'poll') (f.module.meta.trigger as { everyMs: number }).everyMs = options.sageproEveryMs;
-  }
-
-  // Schedules: one tick per interval, deduped by flow and tick time.
-  const timers: NodeJS.Timeout[] = [];
-  cleanup.push(() => { for (const t of timers) clearInterval(t); });
-  for (const f of flows.values()) {
-    const t = f.module.meta.trigger;
-    if (t.kind !== 'schedule' || !t.everyMs) continue;
-    timers.push(setInterval(() => {
-      const tick = new Date(Math.floor(Date.now() / t.everyMs!) * t.everyMs!).toISOString();
-      void store.enqueue({ flow: f.name, flowVersion: f.version, source: 'schedule', eventType: 'schedule', entityId: f.name, updatedAt: tick, payload: { tick } }).then(wake, (err: unknown) => logger.warn({ err: (err as Error).message }, 'schedule enqueue failed'));
-    }, t.everyMs));
-  }
+  // The triggers (runtime/triggers/): each only enqueues into the store and wakes the engine.
+  const deps = (source: string) => ({ sink: store, flows, logger, onEnqueued: () => engine.wake(), onEvent: (type: string) => metrics.eventsIn.inc({ source, type }) });
+  const xcartPoller = new XcartPoller({ ...deps('xcart-poll'), source: xcart, everyMs: config.triggers.xcartPoll.everyMs, start: options.xcartStart ?? 'now' });
+  const sageproPoller = new SageProPoller({ ...deps('sagepro-poll'), source: sagepro, defaultEveryMs: config.triggers.sageproPoll.everyMs, ...(options.sageproEveryMs ? { everyMs: options.sageproEveryMs } : {}) });
+  const schedules = new ScheduleTrigger(deps('schedule'));
+  // Never acknowledge what cannot be kept: the enqueue itself re-checks the file's identity too.
+  const xcartPush = new XcartPushTrigger({ ...deps('push'), guard: () => { if (storeProblem && probeStore()) throw new Error(`store unusable: ${storeProblem}`); } });
+  const triggers: Trigger[] = [
+    ...(config.triggers.xcartPoll.enabled ? [xcartPoller] : []),
+    ...(config.triggers.sageproPoll.enabled ? [sageproPoller] : []),
+    schedules,
+  ];
+  cleanup.push(() => Promise.all(triggers.map((t) => t.stop())));
 
   // Connection watch: alert once when a poller has failed for longer than the configured time.
   const downSince = new Map<string, number>();
   const watch = setInterval(() => {
     probeStore();
     for (const [name, p] of [['xcart', xcartPoller], ['sagepro', sageproPoller]] as const) {
+      // (schedules and pushes have no connection of their own to watch)
       metrics.connectionUp.set({ system: name }, p.failures === 0 ? 1 : 0);
       if (p.failures === 0) { downSince.delete(name); continue; }
       const since = downSince.get(name) ?? Date.now();
@@ -186,39 +174,27 @@ async function startOn(store: SqliteStore, config: Config, options: ServiceOptio
     ...(config.triggers.push.enabled && config.triggers.push.secret ? {
       push: {
         secret: config.triggers.push.secret, toleranceMs: config.triggers.push.toleranceMs,
-        accept: async (e: PushedEvent) => {
-          // Never acknowledge what cannot be kept: the enqueue itself re-checks the file's identity.
-          if (storeProblem && probeStore()) throw new Error(`store unusable: ${storeProblem}`);
-          const jobs = jobsForXcartEvent(flows, xcartEventFromPush(e));
-          const r = await store.enqueueBatch(jobs);
-          if (r.some((x) => !x.duplicate)) wake();
-          return { jobIds: r.map((x) => x.jobId), duplicate: r.length > 0 && r.every((x) => x.duplicate) };
-        },
-        reject: async (raw: { body: string; reason: string; status: number }) => {
-          if (storeProblem && probeStore()) throw new Error(`store unusable: ${storeProblem}`);
-          await deadLetterRejectedPush(store, raw.body, raw.reason);
-        },
+        accept: (e) => xcartPush.accept(e),
+        reject: (raw) => xcartPush.reject(raw),
       },
     } : {}),
   });
 
   engine.start();
-  if (config.triggers.xcartPoll.enabled) xcartPoller.start();
-  if (config.triggers.sageproPoll.enabled) sageproPoller.start();
+  for (const t of triggers) t.start();
   ready = true;
   logger.info({ url: http.url, flows: [...flows.keys()] }, 'flowd started');
 
   let stopped = false;
   return {
     url: http.url, store, engine, flows, metrics, logger, xcart, sagepro, xcartPoller, sageproPoller,
-    async pollNow() { return (await xcartPoller.pollOnce()) + (await sageproPoller.pollAll()); },
+    async pollNow() { return (await xcartPoller.pollNow()) + (await sageproPoller.pollNow()); },
     async stop() {
       if (stopped) return;
       stopped = true;
       ready = false;
       clearInterval(watch);
-      for (const t of timers) clearInterval(t);
-      await Promise.all([xcartPoller.stop(), sageproPoller.stop()]);
+      await Promise.all([xcartPoller, sageproPoller, schedules, xcartPush].map((t) => t.stop()));
       await engine.stop();
       await http.close();
       await Promise.allSettled([xcart.close(), sagepro.close()]);
@@ -226,19 +202,4 @@ async function startOn(store: SqliteStore, config: Config, options: ServiceOptio
       logger.info({}, 'flowd stopped');
     },
   };
-}
-
-/** A malformed (but correctly signed) push: kept in the dead-letter queue so nothing is lost. */
-export async function deadLetterRejectedPush(store: Store, body: string, reason: string): Promise<number | null> {
-  const input: EnqueueInput = {
-    flow: REJECTED_PUSH_FLOW, source: 'xcart', eventType: 'push.rejected', payload: { body },
-    dedupeKey: createHash('sha256').update(body).digest('hex'),
-  };
-  const { jobId, duplicate } = await store.enqueue(input);
-  if (duplicate) return null;
-  const worker = `push-rejector-${process.pid}`;
-  const leased = await store.lease(worker, { leaseMs: 30_000, limit: 1, flows: [REJECTED_PUSH_FLOW] });
-  const job = leased.find((j) => j.id === jobId) ?? leased[0];
-  if (!job) return null;
-  return store.deadLetter(job.id, worker, { error: `rejected push: ${reason}`, errorClass: 'invalid', reason, flowVersion: 'n/a' });
 }

@@ -21,17 +21,18 @@ import {
 import { ExprChecker, Scope, exprText, dottedPath, type Binding } from './expressions.js';
 import { DEFAULT_TRANSIENT_RETRY, type FlowModel, type Step, type TableInfo } from './model.js';
 import { durationText, MIN_RETRY_BUDGET_MS, resolveRetry, retryBudgetMs, transientPolicy } from './retry-budget.js';
+import { loadVocabulary } from '../../runtime/vocabulary/vocabulary.js';
 
-/** X-Cart events (found by polling or pushed by the store module) and the ids their payload carries. */
-export const XCART_EVENTS: Record<string, Record<string, Type>> = {
-  'order.created': { order_id: INT, order_number: prim('string', true) },
-  'order.updated': { order_id: INT, order_number: prim('string', true) },
-  'order.paid': { order_id: INT, order_number: prim('string', true) },
-  'order.shipped': { order_id: INT, order_number: prim('string', true) },
-  'customer.created': { profile_id: INT, email: prim('string', true) },
-  'customer.updated': { profile_id: INT, email: prim('string', true) },
-  'product.updated': { product_id: INT, sku: prim('string', true) },
-};
+/**
+ * X-Cart events (found by polling or pushed by the store module) and the ids their payload carries:
+ * the vocabulary of mappings/schemas/xcart/events.yaml, which the runtime's triggers read too, so
+ * a flow accepted here is one a trigger produces events for.
+ */
+const vocabulary = loadVocabulary();
+export const XCART_EVENTS: Readonly<Record<string, Record<string, Type>>> = Object.fromEntries(
+  [...vocabulary.xcartEvents.values()].map((e) => [e.name, Object.fromEntries(e.payload.map((f) => [f.name, prim(f.type, f.nullable)]))]));
+/** The Sage Pro entities a flow may poll (mappings/schemas/sagepro/events.yaml `polled`). */
+export const POLLED_ENTITIES: readonly string[] = [...vocabulary.sagepro.polled.keys()];
 
 const PRIM_NAMES: readonly PrimName[] = ['string', 'int', 'decimal', 'bool', 'date', 'datetime'];
 const POLICY_CLASSES = [...ERROR_CLASSES, 'error'];
@@ -342,6 +343,11 @@ function checkTrigger(t: A.Trigger, schemas: SchemaSet, report: (msg: Diagnostic
   } else if (t.kind === 'PollTrigger') {
     if (t.every.ms <= 0 && t.every.text) report(Diagnostics.Duration_0_is_zero, t.every.span, [t.every.text]);
     const e = resolveTypeRef(t.entity, schemas, report);
+    // Only what a trigger polls (mappings/schemas/sagepro/events.yaml): flowd would never run another.
+    if (e.kind === 'entity' && !(e.system === 'sagepro' && POLLED_ENTITIES.includes(e.name))) {
+      const polled = POLLED_ENTITIES.map((n) => `sagepro.${n}`);
+      report(Diagnostics.Unknown_entity_0_in_1, t.entity.span, [`${e.system}.${e.name}`, `a poll trigger (flowd polls ${polled.join(', ')})`], { hint: didYouMean(`sagepro.${e.name}`, polled) });
+    }
     const fields = fieldsOf(e);
     if (fields) for (const k of t.key) if (!fields.has(k.text)) report(Diagnostics.Unknown_key_field_0_of_1, k.span, [k.text, typeToString(e)], { hint: didYouMean(k.text, fields.keys()) });
   } else if (t.every && t.every.ms <= 0 && t.every.text) {

@@ -6,6 +6,7 @@
 import type * as A from '../../grammar/ast.js';
 import type { Operation } from '../schema/load-schemas.js';
 import type { Type } from '../schema/types.js';
+import { loadVocabulary } from '../../runtime/vocabulary/vocabulary.js';
 
 export type Resolution =
   | { readonly kind: 'local'; readonly name: string; readonly decl: 'fetch' | 'lookup' | 'let' | 'map' | 'write' | 'event' | 'param' | 'item' }
@@ -49,4 +50,5 @@ export interface FlowModel {
 }
 
 /** Default policies when a flow says nothing: retry transient errors, dead-letter everything else. */
-export const DEFAULT_TRANSIENT_RETRY = { max: 5, backoff: 'exponential' as const, initialMs: 1000, maxMs: 300_000 };
+/** The values: mappings/schemas/policy.yaml `default_retry` (runtime/engine/policy.ts reads the same). */
+export const DEFAULT_TRANSIENT_RETRY = loadVocabulary().defaultRetry;

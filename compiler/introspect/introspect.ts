@@ -221,8 +221,11 @@ export const STANDARD_SCHEMAS = path.resolve(path.dirname(fileURLToPath(import.m
 /** A problem with what was asked (not with the install): the message says what to pass instead. */
 export class IntrospectUsageError extends Error {}
 
+/** YAML files of a schemas folder that are no entity: the catalog and the vocabulary (runtime/vocabulary/). */
+const NOT_ENTITIES = ['operations.yaml', 'events.yaml', 'policy.yaml'];
+
 function schemaFiles(dir: string): string[] {
-  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.yaml') && f !== 'operations.yaml').sort() : [];
+  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.yaml') && !NOT_ENTITIES.includes(f)).sort() : [];
 }
 
 /**
@@ -383,7 +386,7 @@ export async function introspect(opts: IntrospectOptions): Promise<IntrospectRes
 
   const lines: string[] = [];
   if (seeded.length) {
-    lines.push(`introspect: ${opts.outDir} held no entity schemas; ${opts.dryRun ? 'would write' : 'wrote'} the ${seeded.length - (seeded.includes('operations.yaml') ? 1 : 0)} standard Sage Pro entities${seeded.includes('operations.yaml') ? ' and operations.yaml' : ''} of this install, then read their tables`);
+    lines.push(`introspect: ${opts.outDir} held no entity schemas; ${opts.dryRun ? 'would write' : 'wrote'} the ${seeded.filter((f) => !NOT_ENTITIES.includes(f)).length} standard Sage Pro entities${seeded.includes('operations.yaml') ? ' and operations.yaml' : ''} of this install, then read their tables`);
     for (const f of seeded) if (!written.includes(f) && !opts.dryRun) written.push(f);
   }
   lines.push(`introspect (${dialect}): ${install.size} table(s) read${missingTables.length ? `, missing: ${missingTables.join(', ')}` : ''}`);

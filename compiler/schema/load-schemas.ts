@@ -12,6 +12,7 @@ import Ajv2020Import from 'ajv/dist/2020.js';
 import { LineMap, type Span } from '../../grammar/span.js';
 import { createDiagnostic, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { Diagnostics } from '../diagnostics/messages.js';
+import { loadVocabulary } from '../../runtime/vocabulary/vocabulary.js';
 import {
   ANY, listOf, prim, withNullable, type EntityType, type Field, type PrimName, type SageStorage, type Type,
 } from './types.js';
@@ -20,7 +21,8 @@ const Ajv2020 = Ajv2020Import as unknown as typeof Ajv2020Import.default;
 
 export type SystemName = 'xcart' | 'sagepro';
 export const SYSTEMS: readonly SystemName[] = ['xcart', 'sagepro'];
-export const ERROR_CLASSES = ['transient', 'invalid', 'not_found', 'permission', 'conflict'] as const;
+/** The error classes: mappings/schemas/policy.yaml (the vocabulary the runtime reads too). */
+export const ERROR_CLASSES: readonly string[] = loadVocabulary().errorClasses;
 
 export interface Operation {
   readonly system: SystemName;
@@ -80,6 +82,8 @@ export function loadSchemas(dir: string, displayBase = process.cwd()): SchemaSet
     const sysDir = path.join(dir, system);
     if (!fs.existsSync(sysDir)) continue;
     for (const f of fs.readdirSync(sysDir).filter((n) => /\.ya?ml$/.test(n)).sort()) {
+      // The events (the vocabulary, runtime/vocabulary/vocabulary.ts) are no entity schema.
+      if (/^events\.ya?ml$/.test(f)) continue;
       const abs = path.join(sysDir, f);
       const file = path.relative(displayBase, abs) || abs;
       const text = fs.readFileSync(abs, 'utf8');

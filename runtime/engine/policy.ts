@@ -6,18 +6,23 @@
  * job's first failed attempt (`retry for 24h`: `forMs`; the engine finds that attempt in the store).
  */
 import type { ErrorClass, ErrorPolicy, FlowMeta, RetryPolicy } from '../contract.js';
+import { loadVocabulary } from '../vocabulary/vocabulary.js';
 
-export const DEFAULT_RETRY: RetryPolicy = { max: 5, backoff: 'exponential', initialMs: 1000, maxMs: 300_000 };
+const vocabulary = loadVocabulary();
+
+/** The default retry of a transient error (mappings/schemas/policy.yaml, default_retry). */
+export const DEFAULT_RETRY: RetryPolicy = { ...vocabulary.defaultRetry };
 
 export type Decision =
   | { readonly action: 'retry'; readonly delayMs: number; readonly alert?: string }
   | { readonly action: 'dead_letter' | 'skip' | 'fail'; readonly alert?: string };
 
-export const KNOWN_CLASSES: readonly ErrorClass[] = ['transient', 'invalid', 'not_found', 'permission', 'conflict'];
+/** The error classes (mappings/schemas/policy.yaml, error_classes). */
+export const KNOWN_CLASSES: readonly ErrorClass[] = vocabulary.errorClasses as ErrorClass[];
 
 export function errorClassOf(err: unknown): ErrorClass {
   const c = (err as { errorClass?: unknown } | null)?.errorClass;
-  return typeof c === 'string' && (KNOWN_CLASSES as readonly string[]).includes(c) ? (c as ErrorClass) : 'invalid';
+  return typeof c === 'string' && (KNOWN_CLASSES as readonly string[]).includes(c) ? (c as ErrorClass) : (vocabulary.unclassified as ErrorClass);
 }
 
 export function backoffMs(r: RetryPolicy, attempt: number, random: () => number = Math.random): number {

@@ -5,15 +5,16 @@
  * Wire format (runtime/sandbox/xcart/server.ts sends exactly this):
  *   X-Connect-Timestamp: <unix seconds>
  *   X-Connect-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<raw body bytes>">
- *   body: {"type": "order.created" | "order.updated" | "customer.updated", "id": 42,
+ *   body: {"type": <an xcart-push event of mappings/schemas/xcart/events.yaml>, "id": 42,
  *          "occurred_at": "2024-05-01T10:00:00Z", "data": {...}}
  */
 import crypto from 'node:crypto';
 import { canonicalXcartId } from '../triggers/routing.js';
+import { eventsProducedBy, loadVocabulary } from '../vocabulary/vocabulary.js';
 
-/** Event types a push may carry. */
-export const PUSH_EVENT_TYPES = ['order.created', 'order.updated', 'customer.updated'] as const;
-export type PushEventType = (typeof PUSH_EVENT_TYPES)[number];
+/** Event types a push may carry: those of mappings/schemas/xcart/events.yaml with trigger xcart-push. */
+export const PUSH_EVENT_TYPES: readonly string[] = eventsProducedBy(loadVocabulary(), 'xcart-push');
+export type PushEventType = string;
 
 /** A verified, well-formed pushed event. */
 export interface PushedEvent {

@@ -300,6 +300,39 @@ describe('outcomes', () => {
   });
 });
 
+describe('deadLetterEvent (an event no flow can run)', () => {
+  const rejected = { flow: '(rejected push)', source: 'xcart' as const, eventType: 'push.rejected', payload: { body: '{"type":1}' }, dedupeKey: 'sha-1', error: 'rejected push: type is missing', errorClass: 'invalid', reason: 'type is missing' };
+
+  it('writes the entry at once: no job is ever queued, leased or counted in the queue', async () => {
+    const r = await store.deadLetterEvent(rejected);
+    expect(r).toMatchObject({ duplicate: false, deadLetterId: expect.any(Number) });
+    expect(await store.lease('w1', { leaseMs: 30_000, limit: 10 })).toEqual([]);
+    expect(await store.getJob(r.jobId)).toMatchObject({ state: 'dead_letter', attempts: 0, flow: '(rejected push)' });
+    expect((await store.status()).queueDepth).toBe(0);
+    const dl = await store.getDeadLetter(r.deadLetterId!);
+    expect(dl).toMatchObject({ flow: '(rejected push)', eventType: 'push.rejected', reason: 'type is missing', errorClass: 'invalid', payload: { body: '{"type":1}' }, attempts: 0 });
+    expect(await store.listDeadLetters()).toHaveLength(1);
+  });
+
+  it('is deduped by (flow, dedupe key) like enqueue: the second time writes nothing', async () => {
+    const first = await store.deadLetterEvent(rejected);
+    const again = await store.deadLetterEvent({ ...rejected, reason: 'other' });
+    expect(again).toEqual({ jobId: first.jobId, deadLetterId: null, duplicate: true });
+    expect(await store.listDeadLetters()).toHaveLength(1);
+  });
+
+  it('the entry replays like any other (the replay is a queued job)', async () => {
+    const r = await store.deadLetterEvent(rejected);
+    const replay = await store.replay(r.deadLetterId!);
+    expect(replay).toMatchObject({ alreadyReplayed: false });
+    expect(await store.getJob(replay!.jobId)).toMatchObject({ state: 'queued', flow: '(rejected push)' });
+  });
+
+  it('refuses what enqueue refuses, naming why', async () => {
+    await expect(store.deadLetterEvent({ ...rejected, dedupeKey: undefined })).rejects.toThrow(/entityId and updatedAt are required/);
+  });
+});
+
 describe('idempotency keys (exactly-once layer 2)', () => {
   it('keys expire after keepMs and can be purged', async () => {
     expect(await store.isKeyDone('F', 'order-1')).toBe(false);

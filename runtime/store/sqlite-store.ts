@@ -18,6 +18,8 @@ import {
   type CompleteInput,
   type DeadLetter,
   type DeadLetterInput,
+  type DeadLetterEventInput,
+  type DeadLetterEventResult,
   type DeadLetterSummary,
   type EnqueueBatchOptions,
   type EnqueueInput,
@@ -389,6 +391,26 @@ export class SqliteStore implements Store {
     }).immediate();
   }
 
+  async deadLetterEvent(input: DeadLetterEventInput): Promise<DeadLetterEventResult> {
+    const ev = prepareEvent(input);
+    const error = String(input.error);
+    const reason = input.reason ?? firstLine(error);
+    const errorClass = String(input.errorClass);
+    this.assertSameFile();
+    return this.durably(() => this.db.transaction(() => {
+      const now = this.now();
+      const existing = this.stmts.jobByDedupe.get({ flow: ev.flow, dedupe_key: ev.dedupe_key }) as { id: number } | undefined;
+      if (existing) return { jobId: existing.id, deadLetterId: null, duplicate: true };
+      const version = ev.flow_version ?? 'n/a';
+      const job = this.stmts.insertDeadJob.get({ ...ev, flow_version: version, now, error, errorClass, reason }) as { id: number };
+      const dl = this.stmts.insertDeadLetter.get({
+        job: job.id, flow: ev.flow, version, source: ev.source, eventType: ev.event_type, entityId: ev.entity_id,
+        updatedAt: ev.updated_at, payload: ev.payload, dedupeKey: ev.dedupe_key, error, errorClass, reason, site: null, attempts: 0, now,
+      }) as { id: number };
+      return { jobId: job.id, deadLetterId: dl.id, duplicate: false };
+    }).immediate());
+  }
+
   // ------------------------------------------------------------------ idempotency keys
 
   async isKeyDone(flow: string, key: string): Promise<boolean> {
@@ -704,6 +726,12 @@ function prepareStatements(db: Database) {
                         state, attempts, next_attempt_at, created_at, changed_at)
       VALUES (@flow, @flow_version, @source, @event_type, @entity_id, @updated_at, @payload, @dedupe_key,
               'queued', 0, @now, @now, @now)
+      RETURNING id`),
+    insertDeadJob: db.prepare(`
+      INSERT INTO jobs (flow, flow_version, source, event_type, entity_id, updated_at, payload, dedupe_key,
+                        state, attempts, next_attempt_at, last_error, last_error_class, reason, created_at, changed_at, finished_at)
+      VALUES (@flow, @flow_version, @source, @event_type, @entity_id, @updated_at, @payload, @dedupe_key,
+              'dead_letter', 0, @now, @error, @errorClass, @reason, @now, @now, @now)
       RETURNING id`),
     insertReplayJob: db.prepare(`
       INSERT INTO jobs (flow, flow_version, source, event_type, entity_id, updated_at, payload, dedupe_key,

@@ -172,6 +172,23 @@ export interface DeadLetterInput {
   readonly run?: RunInput;
 }
 
+/** An event dead-lettered as it arrives (no flow can run it): `deadLetterEvent`. */
+export interface DeadLetterEventInput extends EnqueueInput {
+  readonly error: string;
+  readonly errorClass: ErrorClass | string;
+  /** A one-line reason for listings; default: the first line of `error`. */
+  readonly reason?: string;
+}
+
+export interface DeadLetterEventResult {
+  /** The job (state dead_letter) that holds the event, or the existing one of a duplicate. */
+  readonly jobId: number;
+  /** The new dead-letter entry; null for a duplicate. */
+  readonly deadLetterId: number | null;
+  /** True when (flow, dedupe key) existed already: nothing was written. */
+  readonly duplicate: boolean;
+}
+
 export interface DeadLetterSummary {
   readonly id: number;
   /** The job that failed. */
@@ -267,6 +284,12 @@ export interface Store {
   retry(jobId: number, workerId: string, input: RetryInput): Promise<boolean>;
   /** Moves the job to the dead-letter queue; resolves to the entry's id. */
   deadLetter(jobId: number, workerId: string, input: DeadLetterInput): Promise<number | null>;
+  /**
+   * Dead-letters an event at once, without a job ever being queued or leased (a rejected push, an
+   * order X-Cart cannot serialise): the job (state dead_letter, attempts 0) and its entry are
+   * written in one durable transaction, deduped by (flow, dedupe key) like `enqueue`.
+   */
+  deadLetterEvent(input: DeadLetterEventInput): Promise<DeadLetterEventResult>;
 
   // ---- idempotency keys (exactly-once layer 2) ----
   /** True when the key was marked done and has not expired. */

@@ -1,20 +1,21 @@
 /**
  * Which flows an event starts, and the dedupe key of each job. Polling and pushes go through the
  * same routing, so an order seen both ways becomes one job per flow (exactly-once layer 1).
- * `*.created`, `order.paid` and `order.shipped` happen once per entity: their key is the entity id
- * alone. `*.updated` happens on every change: its key is the entity id and its update time.
+ * Each event's dedupe rule is data (mappings/schemas/xcart/events.yaml): `once` (happens once per
+ * entity, e.g. order.created): the key is the entity id alone; `per-update` (every change, e.g.
+ * order.updated): the key is the entity id and its update time (the store's default key).
  */
 import type { EnqueueInput } from '../store/store.js';
 import type { LoadedFlow } from '../engine/flows.js';
+import { loadVocabulary } from '../vocabulary/vocabulary.js';
 
 export interface XcartEvent {
-  readonly type: string;          // order.created, order.updated, order.paid, order.shipped, customer.created, customer.updated, product.updated
+  readonly type: string;          // an event of mappings/schemas/xcart/events.yaml
   readonly entityId: string;
   readonly updatedAt: string;
   readonly data: Record<string, unknown>;
 }
 
-const ONCE = new Set(['order.created', 'order.paid', 'order.shipped', 'customer.created']);
 export const PAID_CODES = new Set(['P', 'A', 'PP']);
 
 export function flowsForEvent(flows: ReadonlyMap<string, LoadedFlow>, type: string): LoadedFlow[] {
@@ -38,10 +39,12 @@ export function canonicalXcartId(value: unknown): string | undefined {
 }
 
 export function jobsForXcartEvent(flows: ReadonlyMap<string, LoadedFlow>, e: XcartEvent): EnqueueInput[] {
+  const spec = loadVocabulary().xcartEvents.get(e.type);
+  if (!spec) throw new RangeError(`X-Cart event ${JSON.stringify(e.type)} is not in mappings/schemas/xcart/events.yaml`);
   if (canonicalXcartId(e.entityId) !== e.entityId) throw new RangeError(`X-Cart ${e.type} event: entity id ${JSON.stringify(e.entityId)} is not a canonical positive integer`);
   return flowsForEvent(flows, e.type).map((f) => ({
     flow: f.name, flowVersion: f.version, source: 'xcart' as const, eventType: e.type, entityId: e.entityId, updatedAt: e.updatedAt, payload: e.data,
-    ...(ONCE.has(e.type) ? { dedupeKey: JSON.stringify(['xcart', e.type, e.entityId]) } : {}),
+    ...(spec.dedupe === 'once' ? { dedupeKey: JSON.stringify(['xcart', e.type, e.entityId]) } : {}),
   }));
 }
 

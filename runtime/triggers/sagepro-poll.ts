@@ -2,67 +2,87 @@
  * Finds Sage Pro changes by polling with row hashes (Sage Pro tables carry no reliable modification
  * time): the connector streams the table through an ODBC cursor and yields only keys whose hash
  * differs from the one the store kept; each batch of events and its new hashes are committed in one
- * store transaction. A flow polling `SalesOrderStatus` watches the order header table (SOMAST; an
- * order that moves to history counts as changed) and reads the full status of each changed order.
+ * store transaction. What is polled is data (`polled` in mappings/schemas/sagepro/events.yaml): an
+ * entity whose payload is built by a read operation (SalesOrderStatus: watch SalesOrder, read
+ * sales_orders.status) streams the watched table and calls that operation through the connector's
+ * catalog entry point for each changed key, after the cursor is closed.
  */
-import type { EnqueueInput, Store } from '../store/store.js';
+import type { EnqueueInput } from '../store/store.js';
 import type { LoadedFlow } from '../engine/flows.js';
 import type { RowChange, PreviousHashes } from '../connectors/sagepro/changes.js';
-import type { PollerLogger } from './xcart-poll.js';
+import { loadVocabulary, type PolledEntitySpec } from '../vocabulary/vocabulary.js';
+import type { Trigger, TriggerDeps } from './trigger.js';
 
 export interface RowSource {
   changedRows(entity: string, previous: PreviousHashes, opts?: { keyColumns?: string[]; fetchSize?: number }): AsyncGenerator<RowChange<Record<string, unknown>>>;
-  salesOrderStatus(number: string): Promise<Record<string, unknown> | null>;
+  /** A catalog operation (mappings/schemas/sagepro/operations.yaml), e.g. `sales_orders.status`. */
+  call(operation: string, args: Record<string, unknown>): Promise<unknown>;
 }
 
 const BATCH = 500;
 
-export class SageProPoller {
+export class SageProPoller implements Trigger {
+  readonly kind = 'sagepro-poll' as const;
   private timers: NodeJS.Timeout[] = [];
   private readonly running = new Set<Promise<unknown>>();
   private stopped = false;
   failures = 0;
   lastSuccessAt: number | undefined;
 
-  constructor(private readonly o: { source: RowSource; store: Store; flows: ReadonlyMap<string, LoadedFlow>; defaultEveryMs?: number; onEnqueued?: (n: number) => void; logger?: PollerLogger }) {}
+  constructor(private readonly o: TriggerDeps & {
+    source: RowSource;
+    /** Used when a flow's trigger has no interval. */
+    defaultEveryMs?: number;
+    /** Poll every flow this often instead of its own interval (the demo, tests). */
+    everyMs?: number;
+  }) {}
 
   pollFlows(): LoadedFlow[] {
     return [...this.o.flows.values()].filter((f) => f.module.meta.trigger.kind === 'poll' && (f.module.meta.trigger as { system: string }).system === 'sagepro');
+  }
+
+  /** What the vocabulary says about polling `entity`; an entity it does not list is refused. */
+  private specOf(flow: LoadedFlow, entity: string): PolledEntitySpec {
+    const spec = loadVocabulary().sagepro.polled.get(entity);
+    if (!spec) throw new Error(`flow ${flow.name}: sagepro.${entity} is not polled (not under 'polled' in mappings/schemas/sagepro/events.yaml)`);
+    return spec;
   }
 
   /** One poll of one flow's entity; returns the number of jobs enqueued. */
   async pollOnce(flow: LoadedFlow): Promise<number> {
     const t = flow.module.meta.trigger;
     if (t.kind !== 'poll') return 0;
-    const statusView = t.entity === 'SalesOrderStatus';
-    const entity = statusView ? 'SalesOrder' : t.entity;
+    const spec = this.specOf(flow, t.entity);
     const scope = `sagepro:${flow.name}:${t.entity}`;
-    const previous = await this.o.store.getRowHashes(scope);
+    const previous = await this.o.sink.getRowHashes(scope);
     let jobs: EnqueueInput[] = [];
     let hashes: { key: string; hash: string | null }[] = [];
     let total = 0;
     const flush = async () => {
       if (!hashes.length) return;
-      const r = await this.o.store.enqueueBatch(jobs, { rowHashes: { scope, changes: hashes } });
+      const r = await this.o.sink.enqueueBatch(jobs, { rowHashes: { scope, changes: hashes } });
       const fresh = r.filter((x) => !x.duplicate).length;
       total += fresh;
       if (fresh) this.o.onEnqueued?.(fresh);
       jobs = []; hashes = [];
     };
-    const eventFor = (key: string, hash: string | null, data: Record<string, unknown>): EnqueueInput =>
-      ({ flow: flow.name, flowVersion: flow.version, source: 'sagepro', eventType: `${t.entity}.changed`, entityId: key, updatedAt: hash ?? `deleted:${Date.now()}`, payload: data });
-    // The status view needs more reads per changed order; they run after the cursor is closed (a
-    // connection must not wait for another while it holds the cursor), so only changed keys are kept.
-    const pendingStatus: RowChange<Record<string, unknown>>[] = [];
-    for await (const ch of this.o.source.changedRows(entity, previous)) {
-      if (statusView) { pendingStatus.push({ ...ch, row: null }); continue; }
+    const eventType = `${t.entity}.${loadVocabulary().sagepro.event}`;
+    const eventFor = (key: string, hash: string | null, data: Record<string, unknown>): EnqueueInput => {
+      this.o.onEvent?.(eventType);
+      return { flow: flow.name, flowVersion: flow.version, source: 'sagepro', eventType, entityId: key, updatedAt: hash ?? `deleted:${Date.now()}`, payload: data };
+    };
+    // A read per changed key runs after the cursor is closed (a connection must not wait for
+    // another while it holds the cursor), so only the changed keys are kept meanwhile.
+    const pending: RowChange<Record<string, unknown>>[] = [];
+    for await (const ch of this.o.source.changedRows(spec.watch, previous)) {
+      if (spec.read) { pending.push({ ...ch, row: null }); continue; }
       hashes.push({ key: ch.key, hash: ch.hash });
       if (ch.change !== 'deleted' && ch.row) jobs.push(eventFor(ch.key, ch.hash, ch.row));
       if (hashes.length >= BATCH) await flush();
     }
-    for (const ch of pendingStatus) {
+    for (const ch of pending) {
       hashes.push({ key: ch.key, hash: ch.hash });
-      const data = await this.o.source.salesOrderStatus(ch.key);
+      const data = await this.o.source.call(spec.read!, { [spec.readKey!]: ch.key }) as Record<string, unknown> | null;
       if (data) jobs.push(eventFor(ch.key, ch.hash, data));
       if (hashes.length >= BATCH) await flush();
     }
@@ -78,10 +98,12 @@ export class SageProPoller {
     return n;
   }
 
+  pollNow(): Promise<number> { return this.pollAll(); }
+
   start(): void {
     for (const f of this.pollFlows()) {
       const t = f.module.meta.trigger;
-      const every = t.kind === 'poll' ? t.everyMs : this.o.defaultEveryMs ?? 60_000;
+      const every = this.o.everyMs ?? (t.kind === 'poll' && t.everyMs ? t.everyMs : this.o.defaultEveryMs ?? 60_000);
       const tick = async () => {
         if (this.stopped) return;
         const p = this.pollOnce(f).catch((err: unknown) => {

@@ -39,7 +39,7 @@ afterEach(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const poller = () => new XcartPoller({ source: xcart, store, flows: new Map([[flow.name, flow]]), everyMs: 60_000, start: '1970-01-01T00:00:00Z' });
+const poller = () => new XcartPoller({ source: xcart, sink: store, flows: new Map([[flow.name, flow]]), everyMs: 60_000, start: '1970-01-01T00:00:00Z' });
 
 describe('XcartPoller on real 5.5.0.29 answers', () => {
   it('steps past an order whose product was deleted: dead-letters that order id once, delivers the others', async () => {

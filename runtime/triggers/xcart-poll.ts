@@ -3,10 +3,9 @@
  * changed since the watermark; each becomes events routed to the flows; the jobs and the new
  * watermark are committed in one store transaction, so a crash never loses or repeats a change.
  */
-import type { Store } from '../store/store.js';
-import type { LoadedFlow } from '../engine/flows.js';
 import type { OrderWatermark, UnreadableOrder, XcartOrder } from '../connectors/xcart/connector.js';
 import { jobsForXcartEvent, orderEvents } from './routing.js';
+import type { EventSink, Trigger, TriggerDeps, TriggerLogger } from './trigger.js';
 
 export interface OrderSource {
   pollChangedOrders(wm: OrderWatermark): Promise<{ orders: XcartOrder[]; watermark: OrderWatermark; unreadable?: UnreadableOrder[] }>;
@@ -19,11 +18,12 @@ export interface OrderSource {
  */
 export const UNREADABLE_ORDER_FLOW = '(unreadable X-Cart order)';
 
-export interface PollerLogger { info(o: object, m?: string): void; warn(o: object, m?: string): void; error(o: object, m?: string): void }
+export type PollerLogger = TriggerLogger;
 
 export const XCART_WATERMARK = 'xcart.orders';
 
-export class XcartPoller {
+export class XcartPoller implements Trigger {
+  readonly kind = 'xcart-poll' as const;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
@@ -31,36 +31,37 @@ export class XcartPoller {
   failures = 0;
   lastSuccessAt: number | undefined;
 
-  constructor(private readonly o: {
-    source: OrderSource; store: Store; flows: ReadonlyMap<string, LoadedFlow>; everyMs: number;
+  constructor(private readonly o: TriggerDeps & {
+    source: OrderSource; everyMs: number;
     /** Where the first poll starts when the store has no watermark: `now` (default) or an ISO date. */
     start?: string;
-    onEnqueued?: (n: number) => void; onEvent?: (type: string) => void; logger?: PollerLogger;
   }) {}
 
   /** Orders dead-lettered as unreadable by this poller (ids or null), newest last. */
   readonly unreadable: UnreadableOrder[] = [];
 
   async pollOnce(): Promise<number> {
-    const raw = await this.o.store.getWatermark(XCART_WATERMARK);
+    const raw = await this.o.sink.getWatermark(XCART_WATERMARK);
     const start = !this.o.start || this.o.start === 'now' ? new Date(Date.now() - 1000).toISOString() : this.o.start;
     // `flowd serve --since T` stores {since: T, seen: []} here before the service starts.
     const wm: OrderWatermark = raw ? (JSON.parse(raw) as OrderWatermark) : { since: start, seen: [] };
     const { orders, watermark, unreadable = [] } = await this.o.source.pollChangedOrders(wm);
     for (const u of unreadable) {
-      if (await deadLetterUnreadableOrder(this.o.store, u)) {
+      if (await deadLetterUnreadableOrder(this.o.sink, u)) {
         this.unreadable.push(u);
         this.o.logger?.error({ orderId: u.orderId, reason: u.reason }, 'x-cart order unreadable; dead-lettered');
       }
     }
     const jobs = orders.flatMap((order) => orderEvents(order).flatMap((e) => { this.o.onEvent?.(e.type); return jobsForXcartEvent(this.o.flows, e); }));
-    const results = await this.o.store.enqueueBatch(jobs, { watermark: { name: XCART_WATERMARK, value: JSON.stringify(watermark) } });
+    const results = await this.o.sink.enqueueBatch(jobs, { watermark: { name: XCART_WATERMARK, value: JSON.stringify(watermark) } });
     const fresh = results.filter((r) => !r.duplicate).length;
     if (fresh) this.o.onEnqueued?.(fresh);
     if (orders.length) this.o.logger?.info({ orders: orders.length, jobs: fresh }, 'x-cart poll');
     this.failures = 0; this.lastSuccessAt = Date.now();
     return fresh;
   }
+
+  pollNow(): Promise<number> { return this.pollOnce(); }
 
   start(): void {
     const tick = async () => {
@@ -86,18 +87,12 @@ export class XcartPoller {
  * Dead-letters one unreadable order once (dedupe key: its id, or its reason when the id is unknown).
  * Returns false when it was dead-lettered before.
  */
-export async function deadLetterUnreadableOrder(store: Store, u: UnreadableOrder): Promise<boolean> {
-  const { jobId, duplicate } = await store.enqueue({
+export async function deadLetterUnreadableOrder(sink: EventSink, u: UnreadableOrder): Promise<boolean> {
+  const { duplicate } = await sink.deadLetterEvent({
     flow: UNREADABLE_ORDER_FLOW, source: 'xcart', eventType: 'order.unreadable',
     entityId: u.orderId === null ? null : String(u.orderId), payload: { order_id: u.orderId, reason: u.reason },
     dedupeKey: JSON.stringify(['xcart', 'order.unreadable', u.orderId ?? u.reason]),
+    error: u.reason, errorClass: 'invalid', reason: u.reason, flowVersion: 'n/a',
   });
-  if (duplicate) return false;
-  const worker = `xcart-poller-${process.pid}`;
-  const leased = await store.lease(worker, { leaseMs: 30_000, limit: 10, flows: [UNREADABLE_ORDER_FLOW] });
-  for (const job of leased) {
-    if (job.id !== jobId) { await store.release(job.id, worker); continue; }
-    await store.deadLetter(job.id, worker, { error: u.reason, errorClass: 'invalid', reason: u.reason, flowVersion: 'n/a' });
-  }
-  return true;
+  return !duplicate;
 }

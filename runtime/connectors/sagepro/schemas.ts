@@ -88,7 +88,7 @@ export interface SchemaSet {
 
 export function loadSageProSchemas(dir: string = DEFAULT_SCHEMA_DIR): SchemaSet {
   const entities = new Map<string, EntityShape>();
-  for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.yaml') && f !== 'operations.yaml').sort()) {
+  for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.yaml') && f !== 'operations.yaml' && f !== 'events.yaml').sort()) {
     const doc = YAML.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as Record<string, unknown>;
     const name = String(doc.title ?? path.basename(f, '.yaml'));
     entities.set(name, shapeOf(name, doc));

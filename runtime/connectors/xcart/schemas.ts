@@ -40,7 +40,7 @@ export function loadXcartSchemas(dir: string = XCART_SCHEMA_DIR): XcartSchemas {
   for (const kw of ['x-decimal', 'x-codes']) ajv.addKeyword({ keyword: kw, schemaType: kw === 'x-decimal' ? 'number' : 'array' });
   const entities: string[] = [];
   for (const file of fs.readdirSync(dir).sort()) {
-    if (!file.endsWith('.yaml') || file === 'operations.yaml') continue;
+    if (!file.endsWith('.yaml') || file === 'operations.yaml' || file === 'events.yaml') continue; // catalog, vocabulary
     const schema = YAML.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as Record<string, unknown>;
     ajv.addSchema(schema);
     entities.push(file.slice(0, -'.yaml'.length));
