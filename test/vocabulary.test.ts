@@ -17,7 +17,7 @@ import { parsePushBody } from '../runtime/http/push.js';
 import { DEFAULT_RETRY, KNOWN_CLASSES } from '../runtime/engine/policy.js';
 import { loadVocabulary, VocabularyError } from '../runtime/vocabulary/vocabulary.js';
 import type { LoadedFlow } from '../runtime/engine/flows.js';
-import { SAGEPRO_POLL_NEEDS } from '../runtime/doctor/sagepro-needs.js';
+import { POLL_NEEDS as SAGEPRO_POLL_NEEDS } from '../runtime/connectors/sagepro/preflight.js';
 
 const SCHEMAS = path.resolve('mappings/schemas');
 const schemas = loadSchemas(SCHEMAS, process.cwd());
