@@ -7,17 +7,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { checkAndEmit } from './type-check.js';
 import type { Program } from '../program.js';
 import type { FlowModel } from '../checker/model.js';
 import { emitFlow } from './emit-flow.js';
 import { emitEntities } from './ts-types.js';
 import { collectRequirements } from '../requirements.js';
+import { PACKAGE_ROOT } from '../package-root.js';
 
 export const COMPILER_VERSION = '0.1.0';
-const here = path.dirname(fileURLToPath(import.meta.url));
-const RUNTIME_DIR = path.resolve(here, '../../runtime');
+const RUNTIME_DIR = path.join(PACKAGE_ROOT, 'runtime');
 
 export interface BuildOutput {
   /** Relative path → content, for every file written (sorted). */
