@@ -31,25 +31,25 @@ function walk(dir, rel, out) {
 }
 
 /** Relative paths (with /) of every source file, sorted. */
-export function sourceFiles() {
+export function sourceFiles(root = ROOT) {
   const out = [];
-  for (const d of SOURCE_DIRS) walk(path.join(ROOT, d), d, out);
+  for (const d of SOURCE_DIRS) if (fs.existsSync(path.join(root, d))) walk(path.join(root, d), d, out);
   return out.sort();
 }
 
-export function sourceHash() {
+export function sourceHash(root = ROOT) {
   const h = createHash('sha256');
-  for (const rel of [...sourceFiles(), ...EXTRA]) {
+  for (const rel of [...sourceFiles(root), ...EXTRA]) {
     h.update(rel).update('\0');
-    try { h.update(fs.readFileSync(path.join(ROOT, rel))); } catch { h.update('(missing)'); }
+    try { h.update(fs.readFileSync(path.join(root, rel))); } catch { h.update('(missing)'); }
     h.update('\0');
   }
   return h.digest('hex');
 }
 
 /** True when dist/ was built from exactly the sources there are now. */
-export function distIsCurrent() {
+export function distIsCurrent(root = ROOT) {
   let stamp;
-  try { stamp = fs.readFileSync(STAMP, 'utf8').trim(); } catch { return false; }
-  return stamp === sourceHash();
+  try { stamp = fs.readFileSync(path.join(root, 'dist', '.source-hash'), 'utf8').trim(); } catch { return false; }
+  return stamp === sourceHash(root);
 }
