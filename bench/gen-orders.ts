@@ -1,21 +1,24 @@
 /**
  * Deterministic synthetic X-Cart orders (same shape as mappings/tests/fixtures/order-100001.json)
  * and the Sage Pro customer each one's email resolves to (null for guests and unknown shoppers).
+ * Guests carry a customer_id like every X-Cart 5.5 order: checkout attaches an anonymous profile
+ * (X-Cart 5.5.0.29 classes/XLite/Controller/Customer/Checkout.php, mergeAnonymousProfile; reference
+ * xcart-api.md item 9), so `customer_id == null` never means "guest"; `Sample.guest` says it.
  * Seeded PRNG (mulberry32): the same seed always gives the same orders.
  */
+import { mulberry32 } from '../test/support/prng.js';
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+export { mulberry32 };
+
+export interface Sample {
+  readonly order: any;
+  readonly customer: any;
+  /** The shopper checked out without an account (the order's customer_id is an anonymous profile's). */
+  readonly guest: boolean;
 }
 
-export interface Sample { readonly order: any; readonly customer: any }
+/** Anonymous profiles (one per guest checkout) are numbered after the registered ones (1..5000). */
+export const ANONYMOUS_PROFILE_BASE = 10_000;
 
 const PRODUCTS: readonly (readonly [string, string, number])[] = [
   ['WIDGET-100', 'Widget 100', 19.99], ['WIDGET-200', 'Widget 200 (stainless)', 24.5],
@@ -107,7 +110,7 @@ export function generateOrders(n: number, seed = 20261028): Sample[] {
       create_date: ts, update_date: ts,
       payment_status: { id: psId, code: psCode, name: psName, customer_name: psName },
       shipping_status: { id: 1, code: 'N', name: 'New', customer_name: 'New' },
-      customer_id: guest ? null : int(1, 5000), order_profile_id: int(1, 9000), shipping_id: int(1, 9),
+      customer_id: guest ? ANONYMOUS_PROFILE_BASE + k : int(1, 5000), order_profile_id: int(1, 9000), shipping_id: int(1, 9),
       shipping_method_name: pick(METHODS), notes: rnd() < 0.1 ? 'Leave at the door' : '', admin_notes: '',
       currency: pick(CURRENCIES), stock_status: 'reduced', surcharges,
       tracking_numbers: rnd() < 0.3 ? [{ id: 1, date: ts, value: `1Z999AA1${int(10000000, 99999999)}` }] : [],
@@ -116,7 +119,7 @@ export function generateOrders(n: number, seed = 20261028): Sample[] {
     const customer = !guest && rnd() < 0.7
       ? { number: `C${String(int(1, 99999)).padStart(5, '0')}`, name: `${first} ${last}`.trim().slice(0, 35), email }
       : null;
-    out.push({ order, customer });
+    out.push({ order, customer, guest });
   }
   return out;
 }

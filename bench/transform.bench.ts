@@ -124,7 +124,7 @@ async function main(): Promise<void> {
   const data = generateOrders(N);
   const lineCount = data.reduce((n, s) => n + s.order.items.length, 0);
   console.log(`  generated in ${Date.now() - t0} ms: ${fmt(lineCount)} items (avg ${(lineCount / N).toFixed(1)}/order), ` +
-    `${data.filter((s) => s.order.customer_id == null).length} guests, ${data.filter((s) => s.customer == null).length} without Sage Pro customer`);
+    `${data.filter((s) => s.guest).length} guests (anonymous profiles), ${data.filter((s) => s.order.customer_id == null).length} without customer_id, ${data.filter((s) => s.customer == null).length} without Sage Pro customer`);
 
   const t1 = Date.now();
   const compiled = await loadCompiled();

@@ -1,6 +1,8 @@
-import { describe, it, expect } from 'vitest';
+import { afterEach, describe, it, expect } from 'vitest';
 import * as $ from './builtins.js';
 import { FlowError, type Site } from './contract.js';
+import { resetTextRules, setTextRules, storedBytes } from './text/codepage.js';
+import { mulberry32 as rng } from '../test/support/prng.js';
 
 const site: Site = { file: 'orders.flow', line: 12, column: 5, endLine: 12, endColumn: 30 };
 
@@ -20,17 +22,6 @@ function throwsFlow(fn: () => unknown, reason: string): FlowError {
 // Exact reference arithmetic (BigInt, micro units) for randomized checks
 // ---------------------------------------------------------------------------------------------
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const M = 1000000n;
 function toMicroStr(s: string): bigint {
   const neg = s.startsWith('-');
@@ -375,9 +366,41 @@ describe('strings', () => {
     ['right', 'a😀b😀', 2, 'b😀'],
     ['truncate', 'ACME Corporation International', 10, 'ACME Corpo'],
     ['truncate', 'short', 10, 'short'],
-    ['truncate', 'Müller😀x', 7, 'Müller😀'],
+    // Sage Pro text is code-page text: the emoji cannot be stored and becomes '?' (the default rule).
+    ['truncate', 'Müller😀x', 7, 'Müller?'],
   ] as const)('%s(%j, %s) = %j', (fn, s, n, want) => {
     expect($[fn](s, n)).toBe(want);
+  });
+
+  describe('truncate fits what the install stores (code-page bytes after the text rule)', () => {
+    afterEach(() => resetTextRules());
+    const name = 'Widget 😀 deluxe edition with a very long marketing name that goes on';
+
+    it('an emoji among the first 50 characters: 50 characters, 50 bytes in windows-1252', () => {
+      const t = $.truncate(name, 50)!;
+      expect(storedBytes(t)).toBe(50);
+      expect(t.length).toBe(50); // UTF-16 units too: nothing outside the code page is left
+      expect(t.startsWith('Widget ? deluxe')).toBe(true);
+    });
+    it('transliterates only what the code page lacks', () => {
+      expect($.truncate('Łódź café', 20)).toBe('Lódz café');
+      setTextRules({ codePage: 'windows-1251', unmappable: 'transliterate', control: 'strip' });
+      expect($.truncate('Łódź café', 20)).toBe('Lodz cafe');
+      setTextRules({ codePage: 'windows-1250', unmappable: 'transliterate', control: 'strip' });
+      expect($.truncate('Łódź café', 20)).toBe('Łódź café');
+    });
+    it('replace gives ?, reject names the character', () => {
+      setTextRules({ codePage: 'windows-1252', unmappable: 'replace', control: 'strip' });
+      expect($.truncate('Łódź', 10)).toBe('?ód?');
+      setTextRules({ codePage: 'windows-1252', unmappable: 'reject', control: 'strip' });
+      expect(() => $.truncate('Widget 😀', 10)).toThrow(/truncate: character '😀' \(U\+1F600\) at position 8 is not in code page windows-1252/);
+    });
+    it('keeps control characters (one byte each) for the connector to strip or reject', () => {
+      expect($.truncate('Line2\u0000NUL', 20)).toBe('Line2\u0000NUL');
+    });
+    it('composes accents first: e + combining acute is one byte', () => {
+      expect($.truncate('Cafe\u0301 noir', 6)).toBe('Café n');
+    });
   });
 
   it('substr is 0-based and clips', () => {
@@ -944,11 +967,14 @@ describe('eq and cmp', () => {
 });
 
 describe('module rules', () => {
-  it('imports nothing but ./contract.js', async () => {
+  it('imports nothing but ./contract.js and ./text/codepage.js (which imports nothing)', async () => {
     const { readFileSync } = await import('node:fs');
     const src = readFileSync(new URL('./builtins.ts', import.meta.url), 'utf8');
     const imports = [...src.matchAll(/^\s*(?:import|export)\s[^;]*?from\s+'([^']+)'/gm)].map((m) => m[1]);
-    expect(imports).toEqual(['./contract.js']);
+    expect(imports).toEqual(['./contract.js', './text/codepage.js']);
     expect(src).not.toMatch(/\bimport\(/);
+    const cp = readFileSync(new URL('./text/codepage.ts', import.meta.url), 'utf8');
+    expect([...cp.matchAll(/^\s*(?:import|export)\s[^;]*?from\s+'([^']+)'/gm)]).toEqual([]);
+    expect(cp).not.toMatch(/\bimport\(/);
   });
 });

@@ -1,9 +1,11 @@
 /**
  * Builtins: the pure helper functions generated flow modules call as `$.<name>(...)`.
  *
- * `flowc build` copies this file verbatim into every output folder, next to `contract.ts`, so it
- * imports nothing but `./contract.js` and uses only what Node 20 provides (Intl for time zones).
- * Everything here is pure, synchronous and deterministic (no clock, no locale, no environment).
+ * `flowc build` copies this file verbatim into every output folder, next to `contract.ts` and
+ * `text/codepage.ts`, so it imports nothing but those two and uses only what Node 20 provides (Intl
+ * for time zones). Everything here is pure, synchronous and deterministic (no clock, no locale, no
+ * environment); the one setting is the Sage Pro install's text rules (code page, unmappable and
+ * control rules), which `truncate` applies and which flowd sets once at start (text/codepage.ts).
  * Hot paths avoid allocations: no regex compilation or Intl object creation per call.
  *
  * Value representation (see BUILTINS.md):
@@ -21,6 +23,7 @@
  * is null or undefined.
  */
 import { FlowError, type Site } from './contract.js';
+import { cpCount, fitText, TextRuleError, textRules } from './text/codepage.js';
 
 type Opt<T> = T | null | undefined;
 
@@ -331,16 +334,7 @@ export function to_fixed(x: Opt<number>, scale: Opt<number>): string | null {
 const SURROGATE_RE = /[\uD800-\uDFFF]/;
 
 function cpLen(s: string): number {
-  if (!SURROGATE_RE.test(s)) return s.length;
-  let n = 0;
-  for (let i = 0; i < s.length; i++, n++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-      const c2 = s.charCodeAt(i + 1);
-      if (c2 >= 0xdc00 && c2 <= 0xdfff) i++;
-    }
-  }
-  return n;
+  return SURROGATE_RE.test(s) ? cpCount(s) : s.length;
 }
 
 /** UTF-16 index of code point number `cp` (clamped to the string). */
@@ -430,10 +424,20 @@ export function substr(s: Opt<string>, start: Opt<number>, len?: Opt<number>): s
   return s.slice(i, unitIndex(s, b + len));
 }
 
-/** Cuts s to at most n characters: the explicit "fit a fixed-width column" (same as `left`). */
+/**
+ * Fits s to a Sage Pro C(n) column: the install's code-page rule applied first (a character the code
+ * page lacks is transliterated, replaced by '?', or rejected), then cut to at most n bytes of the
+ * code page, which is what the column holds. Control characters are kept (1 byte each): the
+ * connector strips them with a warning or rejects them. Never longer than n characters.
+ */
 export function truncate(s: Opt<string>, n: Opt<number>): string | null {
   if (s == null || n == null) return null;
-  return cpLeft(s, n);
+  try {
+    return fitText(s, n);
+  } catch (e) {
+    if (e instanceof TextRuleError) throw new FlowError(`truncate: ${e.message} (sagepro text rule unmappable: ${textRules().unmappable})`, undefined);
+    throw e;
+  }
 }
 
 /** Splits on a literal separator. `split("", ",") == []`; an empty separator splits into characters. */

@@ -8,6 +8,12 @@
  *   4. places an order with a SKU Sage Pro does not know → it lands in the dead-letter queue with the reason.
  * Each step is checked by reading both systems back. With --once it prints a summary and exits 0
  * only if every step held; otherwise it keeps serving until stopped.
+ *
+ * On every Sage Pro install profile (runtime/sandbox/sagepro/profiles.ts) the demo is that site: its
+ * Sage Pro keys (numbering, default_location, company, modules, attach) go into connect.yaml, its
+ * web warehouse (WH1 on minimal) into the site's lookups (`DIR/lookups/web-warehouses.yaml`, a copy
+ * of the shipped lookups the flows are compiled with), and the demo's own SQL names the install's
+ * tables (`sodata.somast01` on vfp-modules) and warehouse.
  */
 import fs from 'node:fs';
 import net from 'node:net';
@@ -16,7 +22,7 @@ import { randomBytes } from 'node:crypto';
 import { createProgram } from '../compiler/program.js';
 import { buildProgram, writeBuild } from '../compiler/emitter/build.js';
 import { startXcartSandbox } from './sandbox/xcart/server.js';
-import { connectSageProSandbox, createSageProSandbox } from './sandbox/sagepro/database.js';
+import { connectSageProSandbox, createSageProSandbox, sandboxProfile, type SandboxProfile } from './sandbox/sagepro/database.js';
 import { loadConfig } from './config/config.js';
 import { createLogger } from './observability/logger.js';
 import { startService, type Service } from './service.js';
@@ -56,9 +62,24 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   const stateDir = path.resolve(o.stateDir);
   fs.mkdirSync(stateDir, { recursive: true });
   const mappings = path.resolve(o.mappingsDir ?? path.join(import.meta.dirname, '..', 'mappings'));
+  let profile: SandboxProfile;
+  try { profile = sandboxProfile(o.sageproProfile); } catch (e) { out(`flowd demo: --sagepro-profile: ${(e as Error).message}`); return 2; }
+  const web = profile.locations.web;
+  /** The name the demo's SQL uses for a Sage Pro table on this install. */
+  const T = (table: string) => profile.physical(table, 'sqlite');
 
-  // 1. Compile the shipped flows.
-  const program = createProgram([mappings]);
+  // 1. Compile the shipped flows, with the site's lookups: a site whose web warehouse is not the
+  //    shipped one (MAIN) lists its own in lookups/web-warehouses.yaml, as a site edits that file.
+  let lookupsDir: string | undefined;
+  if (web !== 'MAIN') {
+    lookupsDir = path.join(stateDir, 'lookups');
+    fs.rmSync(lookupsDir, { recursive: true, force: true });
+    fs.cpSync(path.join(mappings, 'lookups'), lookupsDir, { recursive: true });
+    fs.writeFileSync(path.join(lookupsDir, 'web-warehouses.yaml'),
+      `# Written by \`flowd demo --sagepro-profile ${profile.name}\`: this site's web warehouse feeds the store.\nentries:\n  ${JSON.stringify(web)}: true\n`);
+    out(`site lookups:     ${lookupsDir} (web warehouse ${web})`);
+  }
+  const program = createProgram([mappings], lookupsDir ? { lookupsDir } : {});
   if (program.hasErrors) { out('the shipped flows have errors: run flowc check mappings'); return 1; }
   const build = buildProgram(program);
   if (build.typeErrors.length) { out(`internal error: generated code does not type-check:\n${build.typeErrors.join('\n')}`); return 1; }
@@ -71,13 +92,13 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   const secrets = fs.existsSync(secretsFile) ? JSON.parse(fs.readFileSync(secretsFile, 'utf8')) as Record<string, string>
     : { read: `read-${randomBytes(8).toString('hex')}`, write: `write-${randomBytes(8).toString('hex')}`, push: randomBytes(24).toString('hex') };
   fs.writeFileSync(secretsFile, JSON.stringify(secrets), { mode: 0o600 });
-  const sage = await createSageProSandbox({ dbPath: path.join(stateDir, 'sagepro.db'), ...(o.sageproProfile ? { profile: o.sageproProfile } : {}) });
+  const sage = await createSageProSandbox({ dbPath: path.join(stateDir, 'sagepro.db'), profile: profile.name });
   fs.writeFileSync(path.join(stateDir, 'sagepro_dsn'), sage.dsn, { mode: 0o600 });
   const flowdPort = await freePort();
   const xc = await startXcartSandbox({ port: 0, stateDir, readToken: secrets.read, writeToken: secrets.write,
     push: { url: `http://127.0.0.1:${flowdPort}/hooks/xcart`, secret: secrets.push! } });
   out(`X-Cart sandbox:   ${xc.url}  (pushes signed events to flowd)`);
-  out(`Sage Pro sandbox: ${sage.dsn}`);
+  out(`Sage Pro sandbox: ${sage.dsn}  (profile ${sage.profile})`);
 
   // 3. flowd on its embedded defaults, configured through a connect.yaml like any deployment.
   const configFile = path.join(stateDir, 'connect.yaml');
@@ -134,9 +155,9 @@ export async function runDemo(o: DemoOptions): Promise<number> {
         if (soLines.length !== carts[i]!.items.length) throw new Error(`order ${String(order.id)}: ${soLines.length} lines in Sage Pro, ${carts[i]!.items.length} in the store`);
         lines.push(`#${String(order.order_number)} → SO ${String(so.number)} (${String(so.customer)}, ${soLines.length} lines)`);
       }
-      const [alloc] = await db.query<{ A: number }>("SELECT LSOALOC AS A FROM ICILOC WHERE TRIM(ITEM) = 'WIDGET-200' AND TRIM(LOCTID) = 'MAIN'");
-      if (Number(alloc?.A) < 4) throw new Error(`WIDGET-200 allocation is ${String(alloc?.A)}, expected at least 4`);
-      return `${lines.join('; ')}; WIDGET-200 allocated ${String(alloc?.A)}`;
+      const [alloc] = await db.query<{ A: number }>(`SELECT LSOALOC AS A FROM ${T('ICILOC')} WHERE TRIM(ITEM) = 'WIDGET-200' AND TRIM(LOCTID) = ?`, [web]);
+      if (!alloc || !(Number(alloc.A) >= 4)) throw new Error(`WIDGET-200 allocation at ${web} is ${alloc ? String(alloc.A) : 'missing (no ICILOC row)'}, expected at least 4`);
+      return `${lines.join('; ')}; WIDGET-200 allocated ${String(alloc.A)} at ${web}`;
     });
 
     // Step 2: ship one in Sage Pro; the X-Cart order follows.
@@ -146,8 +167,8 @@ export async function runDemo(o: DemoOptions): Promise<number> {
       const so = (await svc.sagepro.findSalesOrderByRef(`XC-${String(order.id)}`)) as Record<string, unknown>;
       const sono = String(so.number);
       // What Sage Pro's shipping does: shipped quantities, shipped amount, tracking number.
-      await db.query('UPDATE SOTRAN SET QTYSHP = QTYORD WHERE TRIM(SONO) = ?', [sono]);
-      await db.query("UPDATE SOMAST SET SHPAMT = ORDAMT, SOTRACK = '1Z999AA10123456784', SHIPVIA = 'UPSG' WHERE TRIM(SONO) = ?", [sono]);
+      await db.query(`UPDATE ${T('SOTRAN')} SET QTYSHP = QTYORD WHERE TRIM(SONO) = ?`, [sono]);
+      await db.query(`UPDATE ${T('SOMAST')} SET SHPAMT = ORDAMT, SOTRACK = '1Z999AA10123456784', SHIPVIA = 'UPSG' WHERE TRIM(SONO) = ?`, [sono]);
       const shipped = await waitFor('X-Cart shipping status S', async () => {
         const o = await api('GET', `/api/orders/${String(order.id)}`);
         return (o.shipping_status as { code?: string } | null)?.code === 'S' ? o : null;
@@ -157,8 +178,9 @@ export async function runDemo(o: DemoOptions): Promise<number> {
 
     // Step 3: stock follows Sage Pro.
     await step('stock changed in Sage Pro is followed by X-Cart', async () => {
-      await db.query("UPDATE ICILOC SET LONHAND = LONHAND + 25 WHERE TRIM(ITEM) = 'GADGET-310' AND TRIM(LOCTID) = 'MAIN'");
-      const level = (await svc.sagepro.inventoryLevel('GADGET-310', 'MAIN')) as { available: number };
+      await db.query(`UPDATE ${T('ICILOC')} SET LONHAND = LONHAND + 25 WHERE TRIM(ITEM) = 'GADGET-310' AND TRIM(LOCTID) = ?`, [web]);
+      const level = (await svc.sagepro.inventoryLevel('GADGET-310', web)) as { available: number } | null;
+      if (!level) throw new Error(`GADGET-310 has no stock row at ${web}`);
       const want = Math.max(0, Math.floor(level.available));
       const product = await waitFor(`X-Cart stock ${want} for GADGET-310`, async () => {
         for (let page = 1; page < 10; page++) {
@@ -170,7 +192,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
         }
         return null;
       });
-      return `GADGET-310 available ${want} in Sage Pro → X-Cart amount ${product.amount}`;
+      return `GADGET-310 available ${want} at ${web} in Sage Pro → X-Cart amount ${product.amount}`;
     });
 
     // Step 4: an unknown SKU goes to the dead-letter queue with the reason.

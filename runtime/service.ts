@@ -12,6 +12,7 @@ import { SqliteStore } from './store/sqlite-store.js';
 import type { Store, EnqueueInput } from './store/store.js';
 import { XcartConnector } from './connectors/xcart/connector.js';
 import { SageProConnector } from './connectors/sagepro/connector.js';
+import { setTextRules } from './text/codepage.js';
 import { ConnectorError } from './connectors/errors.js';
 import { loadFlows, type LoadedFlow } from './engine/flows.js';
 import { Engine, type Connector } from './engine/engine.js';
@@ -94,9 +95,12 @@ async function startOn(store: SqliteStore, config: Config, options: ServiceOptio
   const xcart = new XcartConnector({ ...optional('xcart'), baseUrl: xc.baseUrl, token: xc.token.reveal(), ratePerSecond: xc.ratePerSecond, timeoutMs: xc.timeoutMs, changedFilter: xc.changedFilter, retries: 0, connections: xc.concurrency });
   cleanup.push(() => xcart.close());
   const sp = config.connections.sagepro;
+  // The install's text rules, for the connector and for truncate in the flow modules (all copies).
+  setTextRules(sp.text);
   const sagepro = new SageProConnector({
     ...optional('sagepro'), dsn: sp.dsn.reveal(), ...(sp.dialect ? { dialect: sp.dialect } : {}), company: sp.company, externalRefColumn: sp.externalRefColumn, poolSize: sp.concurrency,
     defaultLocation: sp.defaultLocation, numbering: sp.numbering,
+    text: sp.text, onWarning: (message, where) => logger.warn({ system: 'sagepro', ...where }, message),
     ...(sp.modules ? { modules: sp.modules } : {}), ...(sp.tables ? { tables: sp.tables } : {}), ...(sp.attach ? { attach: sp.attach } : {}),
   });
   cleanup.push(() => sagepro.close());

@@ -26,6 +26,7 @@ import { buildProgram } from '../compiler/emitter/build.js';
 import { keywordTokens } from '../grammar/tokens.js';
 import { print } from '../grammar/print.js';
 import { dottedPath } from '../compiler/checker/expressions.js';
+import { mulberry32 as prng } from './support/prng.js';
 
 const SCHEMAS = path.resolve('mappings/schemas');
 const LOOKUPS = path.resolve('test/fixtures/lookups');
@@ -36,17 +37,6 @@ const RANDOM_INPUTS = 1000;
 /** Clean cases that are also built (building is slow; the first ones of each group). */
 const BUILDS_PER_GROUP = 12;
 
-/** mulberry32: small, fast, good enough for picking mutations. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function seeds(): { name: string; text: string }[] {
   const files = ['test/fixtures/fuzz-seed.flow', 'test/fixtures/kitchen-sink.flow'];

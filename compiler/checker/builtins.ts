@@ -39,11 +39,24 @@ const len = (a: ArgInfo | undefined): number | undefined => (a && a.type.kind ==
 const str = (maxLength: number | undefined, nullable = false): Type =>
   ({ kind: 'prim', name: 'string', nullable, ...(maxLength !== undefined ? { maxLength } : {}) });
 const num = (a: ArgInfo | undefined): number | undefined => (typeof a?.literal === 'number' ? a.literal : undefined);
+/** A literal width: a negative one gives '' (length 0). */
+const widthOf = (a: ArgInfo | undefined): number | undefined => { const n = num(a); return n === undefined ? undefined : Math.max(0, n); };
 const elementOf = (t: Type | undefined): Type => (t && t.kind === 'list' ? t.element : ERROR);
 const numericResult = (args: readonly ArgInfo[]): Type =>
   args.every((a) => a.type.kind === 'prim' && a.type.name === 'int') ? INT : DECIMAL;
 
 function sameString(args: readonly ArgInfo[]): Type { return nullableIfAny(args, str(len(args[0]))); }
+
+/**
+ * The most characters one character becomes under JS toUpperCase / toLowerCase (ΐ → Ϊ́, İ → i̇);
+ * the property test (test/builtin-widths.test.ts) checks every code point.
+ */
+export const UPPER_GROWTH = 3;
+export const LOWER_GROWTH = 2;
+function scaled(args: readonly ArgInfo[], factor: number): Type {
+  const l = len(args[0]);
+  return nullableIfAny(args, str(l === undefined ? undefined : l * factor));
+}
 
 const object = (fields: Record<string, Type>): Type => ({
   kind: 'object', nullable: false,
@@ -53,17 +66,19 @@ const object = (fields: Record<string, Type>): Type => ({
 export const BUILTINS: Record<string, BuiltinSig> = {
   // strings
   trim: { params: ['string'], result: sameString, doc: 'Removes leading and trailing white space.' },
-  upper: { params: ['string'], result: sameString, doc: 'Upper case.' },
-  lower: { params: ['string'], result: sameString, doc: 'Lower case.' },
+  // Full Unicode case mapping can lengthen text: upper('ß') is 'SS', upper('ΐ') three characters,
+  // lower('İ') two (UPPER_GROWTH, LOWER_GROWTH). Truncate after changing case to fit a column.
+  upper: { params: ['string'], result: (a) => scaled(a, UPPER_GROWTH), doc: 'Upper case (full Unicode mapping: ß becomes SS).' },
+  lower: { params: ['string'], result: (a) => scaled(a, LOWER_GROWTH), doc: 'Lower case (full Unicode mapping).' },
   length: { params: ['string'], result: (a) => nullableIfAny(a, INT), doc: 'Number of characters.' },
   pad_left: { params: ['textlike', 'int', 'string'], optional: 1, doc: 'Pads on the left to a width (never truncates).',
     result: (a) => nullableIfAny(a, str(len(a[0]) !== undefined && num(a[1]) !== undefined ? Math.max(len(a[0])!, num(a[1])!) : undefined)) },
   pad_right: { params: ['textlike', 'int', 'string'], optional: 1, doc: 'Pads on the right to a width (never truncates).',
     result: (a) => nullableIfAny(a, str(len(a[0]) !== undefined && num(a[1]) !== undefined ? Math.max(len(a[0])!, num(a[1])!) : undefined)) },
-  left: { params: ['string', 'int'], doc: 'The first n characters.', result: (a) => nullableIfAny(a, str(num(a[1]) ?? len(a[0]))) },
-  right: { params: ['string', 'int'], doc: 'The last n characters.', result: (a) => nullableIfAny(a, str(num(a[1]) ?? len(a[0]))) },
-  truncate: { params: ['string', 'int'], doc: 'Cuts to at most n characters: the explicit way to fit a fixed-width column.', result: (a) => nullableIfAny(a, str(num(a[1]) ?? len(a[0]))) },
-  substr: { params: ['string', 'int', 'int'], optional: 1, doc: 'Substring from a 0-based start.', result: (a) => nullableIfAny(a, str(num(a[2]) ?? len(a[0]))) },
+  left: { params: ['string', 'int'], doc: 'The first n characters.', result: (a) => nullableIfAny(a, str(widthOf(a[1]) ?? len(a[0]))) },
+  right: { params: ['string', 'int'], doc: 'The last n characters.', result: (a) => nullableIfAny(a, str(widthOf(a[1]) ?? len(a[0]))) },
+  truncate: { params: ['string', 'int'], doc: 'Fits a Sage Pro C(n) column: the code-page rule applied, then cut to at most n bytes (= characters).', result: (a) => nullableIfAny(a, str(widthOf(a[1]) ?? len(a[0]))) },
+  substr: { params: ['string', 'int', 'int'], optional: 1, doc: 'Substring from a 0-based start.', result: (a) => nullableIfAny(a, str(widthOf(a[2]) ?? len(a[0]))) },
   split: { params: ['string', 'string'], doc: 'Splits on a separator.', result: (a) => nullableIfAny(a, listOf(str(len(a[0])))) },
   join: { params: ['list', 'string'], doc: 'Joins a list of strings.', result: (a) => nullableIfAny(a, STRING) },
   replace: { params: ['string', 'string', 'string'], doc: 'Replaces every occurrence (literal text).', result: (a) => nullableIfAny(a, STRING) },

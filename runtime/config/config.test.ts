@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, parseConfig, parseDuration, resolveSecret, Secret } from './config.js';
 import { createLogger } from '../observability/logger.js';
+import { CODE_PAGES, DEFAULT_TEXT_RULES } from '../text/codepage.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../examples/connect.yaml', import.meta.url));
 
@@ -71,6 +72,19 @@ describe('loadConfig', () => {
     fs.mkdirSync(path.dirname(file));
     fs.writeFileSync(file, MINIMAL + 'flows: { dir: out/flows }\n');
     expect(loadConfig(file, ENV).flows.dir).toBe(path.join(tmp, 'conf/out/flows'));
+  });
+
+  it('connections.sagepro.text: the install\'s code page and text rules, windows-1252 / transliterate / strip by default', () => {
+    expect(parse(MINIMAL).connections.sagepro.text).toEqual(DEFAULT_TEXT_RULES);
+    const c = parse(MINIMAL.replace('sagepro: { dsn: { env: SAGEPRO_DSN } }', 'sagepro: { dsn: { env: SAGEPRO_DSN }, text: { code_page: windows-1250, unmappable: reject, control: reject } }'));
+    expect(c.connections.sagepro.text).toEqual({ codePage: 'windows-1250', unmappable: 'reject', control: 'reject' });
+    const e = configError(() => parse(MINIMAL.replace('sagepro: { dsn: { env: SAGEPRO_DSN } }', 'sagepro: { dsn: { env: SAGEPRO_DSN }, text: { code_page: utf-8, unmappable: drop, contrl: strip } }')));
+    expect(e.message).toMatch(/\/connections\/sagepro\/text\/code_page: must be a single-byte code page: windows-1252, /);
+    expect(e.message).toMatch(/\/connections\/sagepro\/text\/unmappable: must be one of transliterate, replace, reject/);
+    expect(e.message).toMatch(/\/connections\/sagepro\/text\/contrl: unknown key; did you mean 'control'\?/);
+    // The schema offers exactly the code pages the runtime supports.
+    const schema = JSON.parse(fs.readFileSync(new URL('./connect.schema.json', import.meta.url), 'utf8'));
+    expect(schema.properties.connections.properties.sagepro.properties.text.properties.code_page.enum).toEqual(CODE_PAGES);
   });
 
   it('names file and key for a bad URL, with the line', () => {

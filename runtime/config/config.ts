@@ -13,6 +13,7 @@ import YAML from 'yaml';
 import { DURATION_RANGES, parseDuration } from './duration.js';
 import { numberingFromRaw, type NumberingOptions, type RawNumbering } from '../connectors/sagepro/numbering.js';
 import { resolveSecret, Secret, SecretError, type SecretRef } from './secret.js';
+import type { TextRules } from '../text/codepage.js';
 
 export { parseDuration } from './duration.js';
 export { resolveSecret, Secret, SecretError, type SecretRef, type SecretSource, type ResolveSecretOptions } from './secret.js';
@@ -46,6 +47,8 @@ export interface Config {
       readonly company: string;
       readonly concurrency: number;
       readonly externalRefColumn: string;
+      /** How text is stored (`text`): the install's code page and the rules for what it cannot hold. */
+      readonly text: TextRules;
       /** Location for orders and lines without one (`default_location`, default MAIN). */
       readonly defaultLocation: string;
       /** How next numbers are assigned (`numbering.sales_order`, `numbering.ar_session`); absent counters are not set. */
@@ -212,6 +215,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
         company: sp.company,
         concurrency: sp.concurrency,
         externalRefColumn: sp.external_ref_column,
+        text: { codePage: sp.text.code_page, unmappable: sp.text.unmappable, control: sp.text.control },
         defaultLocation: sp.default_location,
         numbering: sageproNumbering(sp.numbering),
         ...(sp.modules ? { modules: sp.modules } : {}),
@@ -250,6 +254,7 @@ interface RawConfig {
     xcart: { base_url: string; token: SecretRef; rate_per_second: number; concurrency: number; changed_filter: 'auto' | 'lastRenewDate' | 'scan'; timeout: string };
     sagepro: {
       dsn: SecretRef; dialect?: 'vfp' | 'mssql' | 'sqlite' | 'postgres'; company: string; concurrency: number; external_ref_column: string;
+      text: { code_page: string; unmappable: TextRules['unmappable']; control: TextRules['control'] };
       default_location: string; numbering?: Partial<Record<'sales_order' | 'ar_session', RawNumbering>>;
       modules?: Record<string, string>; tables?: Record<string, string>; attach?: Record<string, string>;
     };

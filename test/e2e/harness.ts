@@ -10,6 +10,11 @@
  *   const env = await E2E.start({ flowsDir: flows });    // sandboxes + connect.yaml
  *   await env.startFlowd();                              // or startFlowd({ child: true })
  *   const orders = await env.placeOrders(50);
+ *
+ * Every Sage Pro install profile (runtime/sandbox/sagepro/profiles.ts) can be the ERP:
+ *   const flows = buildFlows({ sageproProfile: 'minimal' });   // the site's lookups (web warehouse WH1)
+ *   const env = await E2E.start({ flowsDir: flows, sageproProfile: 'minimal' });  // its siteConfig in connect.yaml
+ *   await env.sql(`SELECT ... FROM ${env.table('SOMAST')}`);   // the install's own table names
  *   await env.waitFor('all sales orders', async () => (await env.tally(orders)).lost === 0);
  */
 import fs from 'node:fs';
@@ -23,7 +28,7 @@ import type odbc from 'odbc';
 import { createProgram } from '../../compiler/program.js';
 import { buildProgram, writeBuild } from '../../compiler/emitter/build.js';
 import { startXcartSandbox, type XcartSandbox } from '../../runtime/sandbox/xcart/server.js';
-import { connectSageProSandbox, createSageProSandbox, insertSandboxRow, sageproYaml, sandboxLayout, sandboxProfile, SEED_CUSTOMERS,
+import { connectSageProSandbox, createSageProSandbox, insertSandboxRow, PROFILE_NAMES, sageproYaml, sandboxLayout, sandboxProfile, SEED_CUSTOMERS,
   type ProfileName, type SageProSandbox, type TableLayout } from '../../runtime/sandbox/sagepro/database.js';
 import { loadConfig } from '../../runtime/config/config.js';
 import { createLogger } from '../../runtime/observability/logger.js';
@@ -48,17 +53,34 @@ export const FAST_ORDER_POLICY = 'on transient retry 12 backoff exponential 200m
 
 const tmpRoot = () => fs.mkdtempSync(path.join(os.tmpdir(), 'connect-e2e-'));
 
+/** The Sage Pro install profiles the shipped flows' e2e tests run on (every one of the sandbox's). */
+export const SAGEPRO_PROFILE_NAMES: readonly ProfileName[] = PROFILE_NAMES;
+
+/**
+ * The lookups/web-warehouses.yaml a site of this profile writes: its web warehouse (MAIN on the
+ * standard install, WH1 on the minimal one) is the one whose stock feeds the store.
+ */
+export function webWarehousesYaml(profile: ProfileName | string): string {
+  return `# Written by test/e2e/harness.ts: the web warehouse of a '${profile}' site.\nentries:\n  ${JSON.stringify(sandboxProfile(profile).locations.web)}: true\n`;
+}
+
 /**
  * Compiles the shipped flows (mappings/) into a new temp folder and returns it. With `fastRetry`,
  * a copy of mappings/ whose OrderToSalesOrder retries transient errors 12 times from 200 ms to 2 s
- * (instead of for 24 h from 2 s to 10 min, the shipped budget) is compiled instead.
+ * (instead of for 24 h from 2 s to 10 min, the shipped budget) is compiled instead. With
+ * `sageproProfile` (other than standard), a copy whose site lookups are that site's
+ * (lookups/web-warehouses.yaml: its web warehouse), as a site edits them.
  */
-export function buildFlows(opts: { fastRetry?: boolean } = {}): string {
+export function buildFlows(opts: { fastRetry?: boolean; sageproProfile?: ProfileName } = {}): string {
   const root = tmpRoot();
   let src = MAPPINGS;
-  if (opts.fastRetry) {
+  const site = opts.sageproProfile && opts.sageproProfile !== 'standard' ? opts.sageproProfile : undefined;
+  if (opts.fastRetry || site) {
     src = path.join(root, 'mappings');
     fs.cpSync(MAPPINGS, src, { recursive: true, filter: (p) => !p.startsWith(path.join(MAPPINGS, 'tests')) });
+  }
+  if (site) fs.writeFileSync(path.join(src, 'lookups', 'web-warehouses.yaml'), webWarehousesYaml(site));
+  if (opts.fastRetry) {
     const f = path.join(src, 'order-to-sales-order.flow');
     const text = fs.readFileSync(f, 'utf8');
     if (!text.includes(SHIPPED_ORDER_POLICY)) throw new Error(`${f}: the shipped retry policy changed; update SHIPPED_ORDER_POLICY in test/e2e/harness.ts`);

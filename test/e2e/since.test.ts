@@ -30,6 +30,9 @@ describe('e2e: flowd serve --since after the store was recreated', () => {
       await env.placeOrder({ email: 'new.buyer@example.org', items: [{ sku: 'MOUSE-WL', amount: 1 }] }),
     ];
     for (const f of ['flowd.db', 'flowd.db-wal', 'flowd.db-shm']) fs.rmSync(`${env.storeFile.replace(/flowd\.db$/, '')}${f}`, { force: true });
+    // The new poller starts one second before "now" and X-Cart dates have whole seconds: let the lost
+    // orders be older than that, as after any real outage (else a fast restart would still see them).
+    await sleep(2500);
 
     // A new store: polling starts at "now", so the lost orders stay lost.
     await env.startFlowd({ child: true });

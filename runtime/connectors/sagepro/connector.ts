@@ -21,7 +21,8 @@ import { emailCandidatePattern, foldEmail } from './email.js';
 import { assignNumber, numberingKey, type CounterName, type NumberingOptions, type NumberWanted } from './numbering.js';
 import { checkInstall, installTablesOf, type InstallProblem } from './preflight.js';
 import { loadSageProCatalog, loadSageProSchemas, type Catalog, type ColumnMapping, type EntityShape, type SchemaSet } from './schemas.js';
-import { completeRow, decodeValue, encodeSome, padKey, type TableShape } from './storage.js';
+import { completeRow, decodeValue, encodeSome, padKey, type TableShape, type TextOptions } from './storage.js';
+import type { TextRules } from '../../text/codepage.js';
 import { createTableResolver, type TableResolver } from './tables.js';
 import { InstallCatalog } from './install-catalog.js';
 
@@ -55,6 +56,10 @@ export interface SageProConnectorOptions {
   poolSize?: number;
   /** Clock for ADDDATE / ADDTIME and default dates. */
   now?: () => Date;
+  /** The install's code page and text rules (connect.yaml `connections.sagepro.text`); the process-wide ones when absent. */
+  text?: TextRules;
+  /** Warnings about data changed on the way in (control characters stripped), with table and column. */
+  onWarning?: (message: string, details: { table: string; column: string }) => void;
 }
 
 type Obj = Record<string, unknown>;
@@ -186,7 +191,11 @@ export class SageProConnector {
     const spec = sh.columns.get(column);
     if (!spec) throw new ConnectorError(`${table} has no column ${column} on this install`, { errorClass: 'invalid', system: 'sagepro', table, column });
     if (spec.type.kind !== 'C') return value;
-    return padKey(value, spec.type.width, spec.justify, table, column);
+    return padKey(value, spec.type.width, spec.justify, table, column, this.textOptions());
+  }
+
+  private textOptions(): TextOptions {
+    return { ...(this.opts.text ? { rules: this.opts.text } : {}), ...(this.opts.onWarning ? { warn: this.opts.onWarning } : {}) };
   }
 
   private where(conds: string[], alias?: string): string {
@@ -202,14 +211,14 @@ export class SageProConnector {
 
   private async insert(s: Session, table: string, values: Obj, operation: string): Promise<void> {
     const sh = await this.shape(table);
-    const { columns, params } = completeRow(sh, this.presentOnly(sh, values), this.dialect, operation);
+    const { columns, params } = completeRow(sh, this.presentOnly(sh, values), this.dialect, operation, this.textOptions());
     await s.execute(`INSERT INTO ${this.t(table)} (${columns.map(ident).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`, params);
   }
 
   private async update(s: Session, table: string, set: Obj, where: Obj, operation: string): Promise<number> {
     const sh = await this.shape(table);
-    const a = encodeSome(sh, this.presentOnly(sh, set), this.dialect, operation);
-    const w = encodeSome(sh, where, this.dialect, operation);
+    const a = encodeSome(sh, this.presentOnly(sh, set), this.dialect, operation, this.textOptions());
+    const w = encodeSome(sh, where, this.dialect, operation, this.textOptions());
     if (!a.columns.length) return 0;
     return s.execute(`UPDATE ${this.t(table)} SET ${a.columns.map((c) => `${ident(c)} = ?`).join(', ')}${this.where(w.columns.map((c) => `${ident(c)} = ?`))}`, [...a.params, ...w.params]);
   }
@@ -217,7 +226,7 @@ export class SageProConnector {
   /** `SET col = col + ?` for running totals. */
   private async addTo(s: Session, table: string, deltas: Obj, where: Obj, operation: string): Promise<number> {
     const sh = await this.shape(table);
-    const w = encodeSome(sh, where, this.dialect, operation);
+    const w = encodeSome(sh, where, this.dialect, operation, this.textOptions());
     const present = this.presentOnly(sh, deltas);
     const cols = Object.keys(present).map(ident);
     if (!cols.length) return 0;
@@ -350,8 +359,15 @@ export class SageProConnector {
       const h = await this.selectRows(s, hdr, mst, [['SONO', sono]]);
       if (!h.rows.length) continue;
       const order = this.decode(hdr, h.maps, h.rows[0]!);
-      const l = await this.selectRows(s, line, trn, [['SONO', sono]], ['LINENO']);
-      order.lines = l.rows.map((r) => this.decode(line, l.maps, r));
+      const l = await this.selectRows(s, line, trn, [['SONO', sono]], ['LINENO'], ['STKCODE']);
+      // Non-stock lines (STKCODE N) are the order's charges (shipping, discounts), as created.
+      const isCharge = (r: Row) => String(r.STKCODE ?? '').trim().toUpperCase() === 'N';
+      order.lines = l.rows.filter((r) => !isCharge(r)).map((r) => this.decode(line, l.maps, r));
+      const charges = l.rows.filter(isCharge).map((r) => {
+        const d = this.decode(line, l.maps, r);
+        return { item: d.item, description: d.description, amount: d.extended_price };
+      });
+      if (charges.length) order.charges = charges;
       const a = await this.selectRows(s, ship, adr, [['SONO', sono]]);
       if (a.rows.length) order.ship_to = this.decode(ship, a.maps, a.rows[0]!);
       Object.defineProperty(order, 'in_history', { value: history, enumerable: false });
@@ -419,7 +435,7 @@ export class SageProConnector {
       const cust = await s.query(`SELECT CUSTNO FROM ${this.t('ARCUST')}${this.where(['CUSTNO = ?'])}`, [await this.key('ARCUST', 'CUSTNO', customer)]);
       if (!cust.length) throw this.invalid(`unknown customer '${customer}'`, op, 'ARCUST', 'CUSTNO', 'customer');
       const defLoc = String(order.location ?? '').trim() || this.opts.defaultLocation;
-      const prepared: { line: Obj; item: string; loc: string; qty: number; price: number; disc: number; ext: number; desc: string; cost: number }[] = [];
+      const prepared: { line: Obj; item: string; loc: string; qty: number; price: number; disc: number; ext: number; desc: string; cost: number; stocked: boolean }[] = [];
       for (const [i, l] of lines.entries()) {
         const item = String(l.item ?? '').trim();
         if (!item) throw this.invalid(`line ${i + 1}: item is required`, op, 'SOTRAN', 'ITEM', `lines/${i}/item`);
@@ -435,7 +451,25 @@ export class SageProConnector {
         const disc = Number(l.discount ?? 0);
         const ext = round(price * qty * (1 - disc / 100));
         const desc = String(l.description ?? '') || String(it[0]!.ITMDESC ?? '').replace(/\s+$/, '');
-        prepared.push({ line: l, item, loc, qty, price, disc, ext, desc, cost: 0 });
+        prepared.push({ line: l, item, loc, qty, price, disc, ext, desc, cost: 0, stocked: true });
+      }
+      // Order-level charges and discounts: non-stock lines (STKCODE N), counted in ORDAMT, not allocated.
+      const charges = Array.isArray(order.charges) ? (order.charges as Obj[]) : [];
+      for (const [i, c] of charges.entries()) {
+        const item = String(c.item ?? '').trim();
+        if (!item) throw this.invalid(`charge ${i + 1}: item is required`, op, 'SOTRAN', 'ITEM', `charges/${i}/item`);
+        const amt = Number(c.amount);
+        if (!Number.isFinite(amt)) throw this.invalid(`charge ${i + 1}: amount must be a number`, op, 'SOTRAN', 'EXTPRICE', `charges/${i}/amount`);
+        prepared.push({ line: {}, item, loc: defLoc, qty: 1, price: amt, disc: 0, ext: round(amt), desc: String(c.description ?? ''), cost: 0, stocked: false });
+      }
+      // The order's total is ORDAMT + TAX after Sage Pro's rounding; it must be the store's, to the cent.
+      const amount = round(prepared.reduce((t, p) => t + p.ext, 0));
+      if (order.expected_total !== undefined && order.expected_total !== null) {
+        const expected = Number(order.expected_total);
+        const total = round(amount + round(Number(order.tax ?? 0)));
+        if (!Number.isFinite(expected) || Math.round(Math.abs(expected - total) * 100) >= 1) {
+          throw this.invalid(`order total ${total.toFixed(2)} (ORDAMT ${amount.toFixed(2)} + TAX ${round(Number(order.tax ?? 0)).toFixed(2)}) does not reconcile with the expected total ${String(order.expected_total)}: difference ${round(expected - total).toFixed(2)}`, op, 'SOMAST', 'ORDAMT', 'expected_total');
+        }
       }
       // 3. Number.
       let number = String(order.number ?? '').trim();
@@ -458,7 +492,6 @@ export class SageProConnector {
       // 4. Rows.
       const hdr = this.schemas.get('SalesOrder');
       const stamp = this.stamp();
-      const amount = round(prepared.reduce((t, p) => t + p.ext, 0));
       const head = this.encodeProps(hdr, order);
       delete head.SOSTAT; // new orders are open
       await this.insert(s, 'SOMAST', {
@@ -470,7 +503,7 @@ export class SageProConnector {
         await this.insert(s, 'SOTRAN', {
           ...this.encodeProps(lineShape, p.line), SONO: number, CUSTNO: customer, LINENO: i + 1, ITEM: p.item,
           DESCRIP: p.desc, LOCTID: p.loc, QTYORD: p.qty, QTYSHP: 0, PRICE: p.price, DISC: p.disc, EXTPRICE: p.ext,
-          STKCODE: 'Y', TAXABLE: p.line.taxable ?? 'Y', SOSTAT: '', SOTYPE: head.SOTYPE ?? '', ORDATE: order.order_date,
+          STKCODE: p.stocked ? 'Y' : 'N', TAXABLE: p.line.taxable ?? (p.stocked ? 'Y' : 'N'), SOSTAT: '', SOTYPE: head.SOTYPE ?? '', ORDATE: order.order_date,
           SALESMN: head.SALESMN ?? '', ...stamp,
         }, op);
       }
@@ -483,6 +516,7 @@ export class SageProConnector {
       // 5. Allocation per item and location, and the customer's open order amount.
       const alloc = new Map<string, { item: string; loc: string; qty: number }>();
       for (const p of prepared) {
+        if (!p.stocked) continue;
         const k = `${p.item}\u0000${p.loc}`;
         const a = alloc.get(k) ?? { item: p.item, loc: p.loc, qty: 0 };
         a.qty += p.qty; alloc.set(k, a);
@@ -505,9 +539,11 @@ export class SageProConnector {
         // LINENO and SHIPDATE are optional (no public source shows them on SOTRAN; SOYTRN keeps SHIPDATE).
         const lineNo = await this.has(trn, 'LINENO');
         const shipDate = await this.has(trn, 'SHIPDATE');
-        const lcols = [...(lineNo ? ['LINENO'] : []), 'ITEM', 'QTYORD', 'QTYSHP', ...(shipDate ? ['SHIPDATE'] : [])];
+        const stkCode = await this.has(trn, 'STKCODE');
+        const lcols = [...(lineNo ? ['LINENO'] : []), 'ITEM', 'QTYORD', 'QTYSHP', ...(shipDate ? ['SHIPDATE'] : []), ...(stkCode ? ['STKCODE'] : [])];
         const lr = await s.query(`SELECT ${lcols.join(', ')} FROM ${this.t(trn)}${this.where(['SONO = ?'])}${lineNo ? ' ORDER BY LINENO' : ''}`, [sono]);
-        const lines = lr.map((r, i) => ({
+        // Charge lines (non-stock, STKCODE N: freight, discounts) are not shipped goods.
+        const lines = lr.filter((r) => String(r.STKCODE ?? '').trim().toUpperCase() !== 'N').map((r, i) => ({
           line_number: lineNo ? Number(r.LINENO ?? 0) : i + 1,
           item: decodeValue({ kind: 'C', width: 15 }, 'left', r.ITEM),
           quantity: Number(r.QTYORD ?? 0),

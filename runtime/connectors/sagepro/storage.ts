@@ -2,8 +2,13 @@
  * Storage rules for every Sage Pro write and read.
  *
  * Writes: every column of the table is supplied (no NULLs: blank, 0, empty date 1899-12-30, false);
- * C(n) values are padded to n (right-justified keys such as SONO / INVNO are left-padded); a value
- * longer than its column is rejected with an `invalid` ConnectorError naming table and column;
+ * text (C(n) and memo) is what the install stores, code-page text under the install's declared
+ * rules (runtime/text/codepage.ts, connect.yaml `connections.sagepro.text`): characters the code
+ * page lacks are transliterated, replaced by '?' or rejected; control characters (a NUL would cut
+ * the value at the driver) are stripped, each strip reported through `TextOptions.warn`, or
+ * rejected; C(n) values are padded to n (right-justified keys such as SONO / INVNO are left-padded);
+ * a value longer than its column, in bytes of the code page, is rejected with an `invalid`
+ * ConnectorError naming table and column;
  * numbers are rounded to the column's scale and rejected when they overflow its precision.
  * Reads: trailing pad trimmed (leading pad too for right-justified keys), the empty date → null,
  * numeric strings → numbers, logicals → booleans.
@@ -11,6 +16,15 @@
 import { ConnectorError } from '../errors.js';
 import type { Dialect } from './dialect.js';
 import { EMPTY_DATE, formatStorageType, type StorageType } from './types.js';
+import { encodeText, TextRuleError, textRules, type Encoded, type TextRules } from '../../text/codepage.js';
+
+/** How text is written: the install's rules and where stripped control characters are reported. */
+export interface TextOptions {
+  /** The install's code page and rules; the process-wide ones (flowd sets them from connect.yaml) when absent. */
+  readonly rules?: TextRules;
+  /** Told once per value whose control characters were stripped (rule `control: strip`). */
+  readonly warn?: (message: string, where: { table: string; column: string }) => void;
+}
 
 export interface ColumnSpec {
   name: string;
@@ -34,9 +48,27 @@ function pad(s: string, width: number, justify: 'left' | 'right'): string {
   return justify === 'right' ? s.padStart(width, ' ') : s.padEnd(width, ' ');
 }
 
-/** Pads a key for comparison (`WHERE SONO = ?`), with the same width check as a write. */
-export function padKey(value: string, width: number, justify: 'left' | 'right', table: string, column: string): string {
-  const v = justify === 'right' ? value.trim() : value.replace(/\s+$/, '');
+/** Text as the install stores it, or an `invalid` error naming the column and the character. */
+function storedText(v: string, table: string, column: string, memo: boolean, text: TextOptions | undefined, operation?: string): Encoded {
+  const rules = text?.rules ?? textRules();
+  let e: Encoded;
+  try {
+    e = encodeText(v, rules, { memo });
+  } catch (err) {
+    if (!(err instanceof TextRuleError)) throw err;
+    const rule = err.kind === 'control' ? `control: ${rules.control}` : `unmappable: ${rules.unmappable}`;
+    throw invalid(`${table}.${column}: ${err.message} (text rule ${rule})`, table, column, operation);
+  }
+  if (e.stripped > 0) {
+    text?.warn?.(`${table}.${column}: ${e.stripped} control character${e.stripped === 1 ? '' : 's'} stripped (text rule control: strip)`, { table, column });
+  }
+  return e;
+}
+
+/** Pads a key for comparison (`WHERE SONO = ?`), with the same text rules and width check as a write. */
+export function padKey(value: string, width: number, justify: 'left' | 'right', table: string, column: string, text?: TextOptions): string {
+  const raw = justify === 'right' ? value.trim() : value.replace(/\s+$/, '');
+  const v = storedText(raw, table, column, false, text ? { ...text, warn: undefined } : undefined).text;
   if (v.length > width) throw invalid(`${table}.${column}: '${v}' is longer than ${width} characters`, table, column);
   return pad(v, width, justify);
 }
@@ -51,7 +83,7 @@ function isoDate(value: unknown): string | undefined {
 }
 
 /** The value bound for one column on a write (never null). */
-export function encodeValue(spec: ColumnSpec, value: unknown, table: string, dialect: Dialect, operation?: string): Bound {
+export function encodeValue(spec: ColumnSpec, value: unknown, table: string, dialect: Dialect, operation?: string, text?: TextOptions): Bound {
   const where = `${table}.${spec.name}`;
   const t = spec.type;
   const blank = value === undefined || value === null;
@@ -61,16 +93,19 @@ export function encodeValue(spec: ColumnSpec, value: unknown, table: string, dia
       if (typeof value !== 'string' && typeof value !== 'number') throw invalid(`${where}: expected text, got ${typeof value}`, table, spec.name, operation);
       const raw = String(value);
       // Only the pad may be dropped: trailing blanks (and leading ones for right-justified keys).
-      const v = spec.justify === 'right' ? raw.trim() : raw.replace(/\s+$/, '');
+      const trimmed = spec.justify === 'right' ? raw.trim() : raw.replace(/\s+$/, '');
+      const e = storedText(trimmed, table, spec.name, false, text, operation);
+      const v = spec.justify === 'right' ? e.text.trim() : e.text.replace(/\s+$/, '');
+      // One byte per character of a single-byte code page: the length of the mapped text is its size.
       if (v.length > t.width) {
-        throw invalid(`${where} (${formatStorageType(t)}): value of ${v.length} characters is too long`, table, spec.name, operation);
+        throw invalid(`${where} (${formatStorageType(t)}): value of ${v.length} characters (${v.length} bytes in ${(text?.rules ?? textRules()).codePage}) is too long`, table, spec.name, operation);
       }
       return pad(v, t.width, spec.justify);
     }
     case 'M':
       if (blank) return '';
       if (typeof value !== 'string') throw invalid(`${where}: expected text, got ${typeof value}`, table, spec.name, operation);
-      return value;
+      return storedText(value, table, spec.name, true, text, operation).text;
     case 'N': case 'Y': case 'I': {
       if (blank) return 0;
       const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
@@ -140,7 +175,7 @@ export function decodeValue(type: StorageType, justify: 'left' | 'right', raw: u
  * A full row for an INSERT: the given columns encoded, every other column of the table with its
  * default. A given column the table does not have is an `invalid` error naming it.
  */
-export function completeRow(shape: TableShape, values: Record<string, unknown>, dialect: Dialect, operation?: string): { columns: string[]; params: Bound[] } {
+export function completeRow(shape: TableShape, values: Record<string, unknown>, dialect: Dialect, operation?: string, text?: TextOptions): { columns: string[]; params: Bound[] } {
   for (const c of Object.keys(values)) {
     if (!shape.columns.has(c)) throw invalid(`${shape.table} has no column ${c} on this install`, shape.table, c, operation);
   }
@@ -149,20 +184,20 @@ export function completeRow(shape: TableShape, values: Record<string, unknown>, 
   for (const spec of shape.columns.values()) {
     if (dialect.generatedColumns.includes(spec.name)) continue;
     columns.push(spec.name);
-    params.push(encodeValue(spec, values[spec.name], shape.table, dialect, operation));
+    params.push(encodeValue(spec, values[spec.name], shape.table, dialect, operation, text));
   }
   return { columns, params };
 }
 
 /** Encodes only the given columns (UPDATE ... SET). */
-export function encodeSome(shape: TableShape, values: Record<string, unknown>, dialect: Dialect, operation?: string): { columns: string[]; params: Bound[] } {
+export function encodeSome(shape: TableShape, values: Record<string, unknown>, dialect: Dialect, operation?: string, text?: TextOptions): { columns: string[]; params: Bound[] } {
   const columns: string[] = [];
   const params: Bound[] = [];
   for (const [c, v] of Object.entries(values)) {
     const spec = shape.columns.get(c);
     if (!spec) throw invalid(`${shape.table} has no column ${c} on this install`, shape.table, c, operation);
     columns.push(c);
-    params.push(encodeValue(spec, v, shape.table, dialect, operation));
+    params.push(encodeValue(spec, v, shape.table, dialect, operation, text));
   }
   return { columns, params };
 }
