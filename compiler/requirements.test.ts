@@ -30,7 +30,7 @@ flow Orders "orders"
       else => reject "not paid"
     }
     lines = each order.items as item {
-      item     = upper(truncate(trim(item.sku), 15))
+      item     = truncate(upper(trim(item.sku)), 15)
       quantity = item.amount
     }
     ship_to = {
@@ -44,6 +44,10 @@ flow Orders "orders"
 flow Stock "stock"
   on every 5m poll sagepro.InventoryLevel changed key item, location
   skip when event.data.location != "MAIN" because "web warehouse only"
+  table web_wh: string -> bool from "wh.yaml" on missing default false
+  table region: string -> string from "regions.yaml" on missing default "NONE"
+  skip when !web_wh[upper(trim(event.data.location))] because "web warehouses only"
+  skip when region[event.data.location] == "X" because "not a keyed skip"
   lookup product: xcart.Product? = xcart.products.find_by_sku(sku: trim(event.data.item))
   skip when product == null because "not in the store"
   write xcart.products.set_stock(product_id: product.id, amount: 1)
@@ -53,6 +57,8 @@ beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'connect-req-'));
   fs.mkdirSync(path.join(tmp, 'lookups'));
   fs.writeFileSync(path.join(tmp, 'lookups', 'web.yaml'), 'entries:\n  USD: WEBUS\n  CAD: WEBCA\n');
+  fs.writeFileSync(path.join(tmp, 'lookups', 'wh.yaml'), 'entries:\n  MAIN: true\n  EAST: false\n  WH1: true\n');
+  fs.writeFileSync(path.join(tmp, 'lookups', 'regions.yaml'), 'entries:\n  MAIN: X\n  WH1: X\n');
   fs.writeFileSync(path.join(tmp, 'flows.flow'), FLOW);
   const program = createProgram([path.join(tmp, 'flows.flow')], { schemasDir: path.join(REPO, 'mappings/schemas'), lookupsDir: path.join(tmp, 'lookups'), displayBase: tmp });
   expect(program.diagnostics.filter((d) => d.category === 'error').map((d) => d.message)).toEqual([]);
@@ -97,4 +103,14 @@ test('a stored field compared with a literal, and a flow whose writes go to X-Ca
     ['xcart.products.find_by_sku', 'xcart', 'read', 0],
     ['xcart.products.set_stock', 'xcart', 'write', 0],
   ]);
+});
+
+test('a lookup table keyed by a stored field (through trim/upper): its keys, and what a row matching none gets', () => {
+  const stored = { entity: 'InventoryLevel', field: 'location', table: 'ICILOC', column: 'LOCTID', type: 'C(6)' };
+  expect(req.flows.Stock!.keyedLookups).toEqual([
+    // EAST: false is the miss value: only MAIN and WH1 let a row through.
+    { name: 'web_wh', file: 'wh.yaml', ...stored, through: ['trim', 'upper'], keys: ['MAIN', 'WH1'], onNoMatch: 'skip', step: 'skip', site: 'flows.flow:32:14' },
+    { name: 'region', file: 'regions.yaml', ...stored, through: [], keys: ['MAIN', 'WH1'], onNoMatch: 'default', step: 'skip', site: 'flows.flow:33:13' },
+  ]);
+  expect(req.flows.Orders!.keyedLookups).toEqual([]); // web[order.currency]: an X-Cart field
 });

@@ -8,7 +8,7 @@
  * runtime/doctor/README.md.
  */
 import type * as A from '../grammar/ast.js';
-import type { FlowModel } from './checker/model.js';
+import type { FlowModel, Step } from './checker/model.js';
 import type { Program } from './program.js';
 import { fieldsOf, type Field, type Type } from './schema/types.js';
 
@@ -70,11 +70,40 @@ export interface ComparisonRequirement {
   readonly site: string;
 }
 
+/**
+ * A lookup table indexed by a stored Sage Pro field, directly or through trim/upper/lower
+ * (`web_warehouse[trim(event.data.location)]`): its keys are matched against the install's values.
+ */
+export interface KeyedLookupRequirement {
+  /** The lookup table's name in the flow. */
+  readonly name: string;
+  /** Its lookup file (relative to the lookups folder), when it comes from one. */
+  readonly file?: string;
+  readonly entity: string;
+  readonly field: string;
+  readonly table: string;
+  readonly column: string;
+  readonly type?: string;
+  /** Builtins applied to the stored value before the lookup, innermost first (`['trim']`). */
+  readonly through: readonly string[];
+  /** The keys that change the outcome: those whose value differs from the table's miss (sorted). */
+  readonly keys: readonly string[];
+  /**
+   * What a row whose value matches no key gets: `skip` (the lookup is a `skip when !t[...]` whose
+   * table defaults to false), else the table's `on missing`: `default`, `reject`, `null`.
+   */
+  readonly onNoMatch: 'skip' | 'default' | 'reject' | 'null';
+  readonly step: 'skip' | 'require' | 'other';
+  /** `file.flow:line:col` of the lookup (`t[...]`). */
+  readonly site: string;
+}
+
 export interface FlowRequirements {
   readonly source: string;
   readonly operations: readonly OperationRequirement[];
   readonly tables: readonly TableRequirement[];
   readonly comparisons: readonly ComparisonRequirement[];
+  readonly keyedLookups: readonly KeyedLookupRequirement[];
 }
 
 export interface Requirements {
@@ -83,6 +112,16 @@ export interface Requirements {
 }
 
 const siteOf = (file: string, span: { line: number; column: number }) => `${file}:${span.line}:${span.column}`;
+
+/** Every AST node below `root` (itself included), parents before children, in source order. */
+function eachNode(root: unknown, fn: (n: A.Node) => void): void {
+  if (!root || typeof root !== 'object') return;
+  if (Array.isArray(root)) { for (const x of root) eachNode(x, fn); return; }
+  const n = root as A.Node;
+  if (typeof (n as { kind?: unknown }).kind !== 'string') return;
+  fn(n);
+  for (const [k, v] of Object.entries(n)) if (k !== 'span' && k !== 'opSpan' && k !== 'elseSpan') eachNode(v, fn);
+}
 
 /** The requirements of every checked flow of a program (deterministic: sorted by flow name). */
 export function collectRequirements(program: Program): Requirements {
@@ -96,11 +135,7 @@ export function flowRequirements(model: FlowModel): FlowRequirements {
   const operations: OperationRequirement[] = [];
   const feeds = new Map<string, { operation: string; path: string; entity: string; field: string; references?: string }[]>();
   // Every operation call, in source order (fetch, lookup, write, and calls nested in expressions).
-  const visit = (node: unknown, write?: A.Write): void => {
-    if (!node || typeof node !== 'object') return;
-    if (Array.isArray(node)) { for (const n of node) visit(n, write); return; }
-    const n = node as A.Node;
-    if (typeof (n as { kind?: unknown }).kind !== 'string') return;
+  const visit = (n: A.Node, write?: A.Write): void => {
     if (n.kind === 'Call') {
       const r = model.resolution.get(n);
       if (r?.kind === 'operation') {
@@ -124,9 +159,8 @@ export function flowRequirements(model: FlowModel): FlowRequirements {
         } else operations.push(req);
       }
     }
-    for (const [k, v] of Object.entries(n)) if (k !== 'span' && k !== 'opSpan' && k !== 'elseSpan') visit(v, write);
   };
-  for (const step of model.steps) visit(step, step.kind === 'Write' ? step : undefined);
+  for (const step of model.steps) eachNode(step, (n) => visit(n, step.kind === 'Write' ? step : undefined));
 
   const tables: TableRequirement[] = [];
   for (const t of [...model.tables.values()].sort((a, b) => a.name.localeCompare(b.name))) {
@@ -135,33 +169,77 @@ export function flowRequirements(model: FlowModel): FlowRequirements {
     if (t.missing === 'default' && t.defaultValue) for (const l of literalsOf(model, t.defaultValue, new Set())) values.add(l);
     tables.push({ name: t.name, ...(t.file ? { file: t.file } : {}), values: [...values].sort(), feeds: feeds.get(t.name) ?? [] });
   }
-  return { source: model.file, operations, tables, comparisons: comparisonsOf(model) };
+  return { source: model.file, operations, tables, comparisons: comparisonsOf(model), keyedLookups: keyedLookupsOf(model) };
 }
+
+/** The stored Sage Pro field an expression reads (`event.data.location`), with its storage. */
+function storedField(model: FlowModel, e: A.Expr): { entity: string; field: string; table: string; column: string; type?: string } | undefined {
+  if (e.kind !== 'Member') return undefined;
+  const ot = model.typeOf.get(e.object);
+  const f = ot ? fieldsOf(ot)?.get(e.name.text) : undefined;
+  if (ot?.kind !== 'entity' || ot.system !== 'sagepro' || !f?.storage?.table || !f.storage.column) return undefined;
+  return { entity: ot.name, field: f.name, table: f.storage.table.toUpperCase(), column: f.storage.column.toUpperCase(), ...(f.storage.type ? { type: f.storage.type } : {}) };
+}
+
+/** Builtins through which a key still says which stored values it matches (one argument, string to string). */
+const KEY_PRESERVING = new Set(['trim', 'upper', 'lower']);
+
+/** Lookups `t[k]` whose key `k` is a stored Sage Pro field, directly or through KEY_PRESERVING builtins. */
+function keyedLookupsOf(model: FlowModel): KeyedLookupRequirement[] {
+  const out: KeyedLookupRequirement[] = [];
+  const keyOf = (e: A.Expr): { through: string[]; stored: NonNullable<ReturnType<typeof storedField>> } | undefined => {
+    const through: string[] = [];
+    let x = e;
+    while (x.kind === 'Call') {
+      const r = model.resolution.get(x);
+      if (r?.kind !== 'builtin' || !KEY_PRESERVING.has(r.name) || x.args.length !== 1 || x.args[0]!.name) return undefined;
+      through.unshift(r.name);
+      x = x.args[0]!.value;
+    }
+    const stored = storedField(model, x);
+    return stored ? { through, stored } : undefined;
+  };
+  /** `skip when !t[k]` (also as one operand of `||`) with a table that defaults to false: a miss skips. */
+  const skipsOnMiss = (cond: A.Expr, ix: A.Index): boolean => {
+    if (cond.kind === 'Binary' && cond.op === '||') return skipsOnMiss(cond.left, ix) || skipsOnMiss(cond.right, ix);
+    return cond.kind === 'Unary' && cond.op === '!' && cond.operand === ix;
+  };
+  const visit = (n: A.Node, step: Step): void => {
+    if (n.kind === 'Index') {
+      const r = model.resolution.get(n);
+      const t = r?.kind === 'table' ? model.tables.get(r.name) : undefined;
+      const k = t ? keyOf(n.index) : undefined;
+      if (t && k) {
+        const miss = t.missing === 'default' ? t.defaultValue : undefined;
+        const missValue = miss?.kind === 'BoolLit' || miss?.kind === 'StringLit' ? miss.value : miss?.kind === 'NumberLit' ? Number(miss.text) : undefined;
+        const keys = t.entries.filter(([, v]) => missValue === undefined || v !== missValue).map(([key]) => String(key));
+        const skip = step.kind === 'SkipWhen' && missValue === false && skipsOnMiss(step.condition, n);
+        out.push({
+          name: t.name, ...(t.file ? { file: t.file } : {}), ...k.stored, through: k.through, keys: [...new Set(keys)].sort(),
+          onNoMatch: skip ? 'skip' : t.missing, step: stepKind(step),
+          site: siteOf(model.file, n.span),
+        });
+      }
+    }
+  };
+  for (const s of model.steps) eachNode(s, (n) => visit(n, s));
+  return out;
+}
+
+const stepKind = (s: Step): 'skip' | 'require' | 'other' => (s.kind === 'SkipWhen' ? 'skip' : s.kind === 'Require' ? 'require' : 'other');
 
 /** Comparisons of a Sage Pro column with a string literal, anywhere in the flow's steps. */
 function comparisonsOf(model: FlowModel): ComparisonRequirement[] {
   const out: ComparisonRequirement[] = [];
-  const visit = (node: unknown, step: ComparisonRequirement['step']): void => {
-    if (!node || typeof node !== 'object') return;
-    if (Array.isArray(node)) { for (const n of node) visit(n, step); return; }
-    const n = node as A.Node;
-    if (typeof (n as { kind?: unknown }).kind !== 'string') return;
-    if (n.kind === 'Binary' && (n.op === '==' || n.op === '!=')) {
+  for (const s of model.steps) {
+    const step = stepKind(s);
+    eachNode(s, (n) => {
+      if (n.kind !== 'Binary' || (n.op !== '==' && n.op !== '!=')) return;
       const [m, lit] = n.right.kind === 'StringLit' ? [n.left, n.right] : n.left.kind === 'StringLit' ? [n.right, n.left] : [undefined, undefined];
-      if (m?.kind === 'Member' && lit?.kind === 'StringLit') {
-        const ot = model.typeOf.get(m.object);
-        const f = ot ? fieldsOf(ot)?.get(m.name.text) : undefined;
-        if (ot?.kind === 'entity' && ot.system === 'sagepro' && f?.storage?.table && f.storage.column) {
-          out.push({
-            entity: ot.name, field: f.name, table: f.storage.table.toUpperCase(), column: f.storage.column.toUpperCase(),
-            ...(f.storage.type ? { type: f.storage.type } : {}), op: n.op, literal: lit.value, step, site: siteOf(model.file, n.span),
-          });
-        }
-      }
-    }
-    for (const [k, v] of Object.entries(n)) if (k !== 'span' && k !== 'opSpan' && k !== 'elseSpan') visit(v, step);
-  };
-  for (const s of model.steps) visit(s, s.kind === 'SkipWhen' ? 'skip' : s.kind === 'Require' ? 'require' : 'other');
+      const stored = m && lit?.kind === 'StringLit' ? storedField(model, m) : undefined;
+      if (stored && lit?.kind === 'StringLit') out.push({ ...stored, op: n.op, literal: lit.value, step, site: siteOf(model.file, n.span) });
+    });
+  }
   return out;
 }
 

@@ -12,6 +12,7 @@ import { createProgram } from '../../compiler/program.js';
 import { buildProgram, writeBuild } from '../../compiler/emitter/build.js';
 import { startXcartSandbox, type XcartSandbox } from '../sandbox/xcart/server.js';
 import { createSageProSandbox } from '../sandbox/sagepro/database.js';
+import { buildFlows } from '../../test/e2e/harness.js';
 
 const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 /** connect.yaml accepts the Sage Pro site keys (numbering, default_location) once runtime/config has them. */
@@ -123,30 +124,41 @@ describe('flowd doctor (child process)', () => {
     console.log(`flowd doctor --format json on the sandbox with the read-only token: ${findings.length} findings, ${findings.filter((f) => f.severity === 'error').length} errors`);
   }, 60_000);
 
-  test.runIf(configHasSiteKeys)("the minimal profile with its site keys in connect.yaml: only the stock flow's MAIN is left (exit 1)", async () => {
-    const flows = build([path.join(REPO, 'mappings')], 'flows-minimal');
+  test.runIf(configHasSiteKeys)("the minimal profile with its site keys in connect.yaml: only the stock flow's web warehouse (MAIN) is left (exit 1), until the site lists WH1 in its lookups (exit 0)", async () => {
     const sb = await createSageProSandbox({ dbPath: path.join(tmp, 'minimal', 'sagepro.db'), profile: 'minimal' });
     fs.writeFileSync(path.join(tmp, 'minimal-dsn'), sb.dsn);
-    const file = path.join(tmp, 'minimal.yaml');
-    fs.writeFileSync(file, [
-      `flows: { dir: ${flows} }`,
-      'connections:',
-      `  xcart: { base_url: "${xc.url}", token: { env: DOCTOR_XCART_TOKEN } }`,
-      '  sagepro:',
-      `    dsn: { file: ${path.join(tmp, 'minimal-dsn')} }`,
-      `    numbering: ${JSON.stringify(sb.siteConfig.numbering)}`,
-      `    default_location: ${sb.siteConfig.default_location!}`,
-      'triggers: { push: { enabled: true, secret: { env: DOCTOR_PUSH_SECRET } } }',
-    ].join('\n'));
+    const connectYaml = (name: string, flows: string) => {
+      const file = path.join(tmp, name);
+      fs.writeFileSync(file, [
+        `flows: { dir: ${flows} }`,
+        'connections:',
+        `  xcart: { base_url: "${xc.url}", token: { env: DOCTOR_XCART_TOKEN } }`,
+        '  sagepro:',
+        `    dsn: { file: ${path.join(tmp, 'minimal-dsn')} }`,
+        `    numbering: ${JSON.stringify(sb.siteConfig.numbering)}`,
+        `    default_location: ${sb.siteConfig.default_location!}`,
+        'triggers: { push: { enabled: true, secret: { env: DOCTOR_PUSH_SECRET } } }',
+      ].join('\n'));
+      return file;
+    };
     process.env.DOCTOR_XCART_TOKEN = xc.writeToken;
     process.env.DOCTOR_PUSH_SECRET = 'push-secret-for-the-doctor-test';
-    const r = await flowd('doctor', '--config', file, '--format', 'json');
-    expect(r.stderr).toBe('');
-    const findings = JSON.parse(r.stdout) as Record<string, string>[];
-    expect(findings.filter((f) => f.severity === 'error' || f.severity === 'warning').map((f) => `${f.flow} ${f.operation} ${f.check}`)).toEqual(['InventoryToXCart trigger sagepro.InventoryLevel comparison']);
-    expect(r.code).toBe(1);
-    expect(r.stdout).not.toContain('push-secret-for-the-doctor-test');
-  }, 60_000);
+    const notOk = (out: string) => (JSON.parse(out) as Record<string, string>[]).filter((f) => f.severity === 'error' || f.severity === 'warning').map((f) => `${f.flow} ${f.operation} ${f.check}`);
+    // The shipped lookups/web-warehouses.yaml lists MAIN, which LOCTID C(3) cannot hold.
+    const shipped = await flowd('doctor', '--config', connectYaml('minimal.yaml', build([path.join(REPO, 'mappings')], 'flows-minimal')), '--format', 'json');
+    expect(shipped.stderr).toBe('');
+    expect(notOk(shipped.stdout)).toEqual(['InventoryToXCart trigger sagepro.InventoryLevel lookup-key']);
+    expect(shipped.code).toBe(1);
+    expect(shipped.stdout).not.toContain('push-secret-for-the-doctor-test');
+    // The site's own lookups (web-warehouses.yaml: WH1), as a site edits them.
+    const siteFlows = buildFlows({ sageproProfile: 'minimal' });
+    try {
+      const site = await flowd('doctor', '--config', connectYaml('minimal-site.yaml', siteFlows), '--format', 'json');
+      expect([site.stderr, notOk(site.stdout), site.code]).toEqual(['', [], 0]);
+    } finally {
+      fs.rmSync(path.dirname(siteFlows), { recursive: true, force: true });
+    }
+  }, 120_000);
 
   test('exit 2 for a usage or configuration error, naming what is wrong (in process: main() of runtime/cli.ts)', async () => {
     const flows = build([path.join(REPO, 'mappings/inventory-to-xcart.flow')], 'flows-usage');

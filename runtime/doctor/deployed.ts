@@ -49,6 +49,24 @@ export interface ComparisonRequirement {
   readonly site: string;
 }
 
+/** A lookup table indexed by a stored Sage Pro field (`web_warehouse[trim(event.data.location)]`). */
+export interface KeyedLookupRequirement {
+  readonly name: string;
+  readonly file?: string;
+  readonly entity: string;
+  readonly field: string;
+  readonly table: string;
+  readonly column: string;
+  readonly type?: string;
+  /** Builtins applied to the stored value before the lookup, innermost first (trim, upper, lower). */
+  readonly through: readonly string[];
+  /** The keys whose value differs from the table's miss. */
+  readonly keys: readonly string[];
+  readonly onNoMatch: 'skip' | 'default' | 'reject' | 'null';
+  readonly step: 'skip' | 'require' | 'other';
+  readonly site: string;
+}
+
 export type Trigger =
   | { kind: 'event'; system: string; event: string }
   | { kind: 'poll'; system: string; entity: string; everyMs: number; changed: boolean; key: string[] }
@@ -61,6 +79,7 @@ export interface DeployedFlow {
   readonly operations: readonly OperationRequirement[];
   readonly tables: readonly TableRequirement[];
   readonly comparisons: readonly ComparisonRequirement[];
+  readonly keyedLookups: readonly KeyedLookupRequirement[];
 }
 
 /** The flows folder cannot be read as a build with requirements (a usage/configuration problem). */
@@ -72,13 +91,13 @@ export function loadDeployedFlows(dir: string): DeployedFlow[] {
   if (!fs.existsSync(manifestPath)) throw new DeployedFlowsError(`no compiled flows in ${dir} (manifest.json missing; run flowc build <flows> --out ${dir})`);
   if (!fs.existsSync(reqPath)) throw new DeployedFlowsError(`${reqPath} is missing: these flows were built by an older flowc; rebuild them (flowc build <flows> --out ${dir})`);
   const manifest = readJson(manifestPath) as { flows?: { name: string; source: string; trigger?: Trigger }[] };
-  const req = readJson(reqPath) as { format?: number; flows?: Record<string, { source: string; operations: OperationRequirement[]; tables: TableRequirement[]; comparisons?: ComparisonRequirement[] }> };
+  const req = readJson(reqPath) as { format?: number; flows?: Record<string, { source: string; operations: OperationRequirement[]; tables: TableRequirement[]; comparisons?: ComparisonRequirement[]; keyedLookups?: KeyedLookupRequirement[] }> };
   if (req.format !== REQUIREMENTS_FORMAT) throw new DeployedFlowsError(`${reqPath}: format ${String(req.format)}, this flowd reads format ${REQUIREMENTS_FORMAT}; rebuild the flows with this version's flowc`);
   if (!Array.isArray(manifest.flows)) throw new DeployedFlowsError(`${manifestPath}: no "flows" list`);
   return manifest.flows.map((f) => {
     const r = req.flows?.[f.name];
     if (!r) throw new DeployedFlowsError(`${reqPath} has no entry for flow '${f.name}' of manifest.json; rebuild the flows`);
-    return { name: f.name, source: f.source, trigger: f.trigger ?? { kind: 'schedule' }, operations: r.operations, tables: r.tables, comparisons: r.comparisons ?? [] };
+    return { name: f.name, source: f.source, trigger: f.trigger ?? { kind: 'schedule' }, operations: r.operations, tables: r.tables, comparisons: r.comparisons ?? [], keyedLookups: r.keyedLookups ?? [] };
   });
 }
 

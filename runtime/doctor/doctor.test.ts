@@ -18,6 +18,8 @@ import { runDoctor, type DoctorOptions } from './doctor.js';
 import { exitCode, renderHuman, renderJson } from './report.js';
 import type { Finding } from './findings.js';
 import type { NumberingSpec } from './sagepro.js';
+import type { TextRules } from '../text/codepage.js';
+import { buildFlows } from '../../test/e2e/harness.js';
 
 const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 let tmp: string;
@@ -54,14 +56,26 @@ async function sagepro(alter: string[] = []): Promise<string> {
   return dsn;
 }
 
-function options(dsn: string, o: { xc?: XcartSandbox; token?: 'read' | 'write' | string; changedFilter?: 'auto' | 'lastRenewDate' | 'scan'; numbering?: DoctorOptions['sagepro']['numbering']; defaultLocation?: string } = {}): DoctorOptions {
+function options(dsn: string, o: { xc?: XcartSandbox; token?: 'read' | 'write' | string; changedFilter?: 'auto' | 'lastRenewDate' | 'scan'; numbering?: DoctorOptions['sagepro']['numbering']; defaultLocation?: string; text?: TextRules } = {}): DoctorOptions {
   const xc = o.xc ?? xc55;
   const token = o.token === 'read' ? xc.readToken : o.token === undefined || o.token === 'write' ? xc.writeToken : o.token;
   return {
     flowsDir,
     xcart: { baseUrl: xc.url, token, changedFilter: o.changedFilter ?? 'auto', pollEnabled: true, timeoutMs: 10_000 },
-    sagepro: { dsn, company: '01', externalRefColumn: 'EXTREF', numbering: o.numbering ?? { sales_order: SYSDATA_SONO }, ...(o.defaultLocation ? { defaultLocation: o.defaultLocation } : {}) },
+    sagepro: { dsn, company: '01', externalRefColumn: 'EXTREF', numbering: o.numbering ?? { sales_order: SYSDATA_SONO }, ...(o.defaultLocation ? { defaultLocation: o.defaultLocation } : {}), ...(o.text ? { text: o.text } : {}) },
   };
+}
+
+/** The shipped flows built with some lookup files replaced, as a site edits its copy of them. */
+function buildWithLookups(name: string, lookups: Record<string, string>): string {
+  const src = path.join(tmp, name, 'mappings');
+  fs.cpSync(path.join(REPO, 'mappings'), src, { recursive: true, filter: (p) => !p.startsWith(path.join(REPO, 'mappings', 'tests')) });
+  for (const [file, text] of Object.entries(lookups)) fs.writeFileSync(path.join(src, 'lookups', file), text);
+  const program = createProgram([src], { displayBase: path.join(tmp, name) });
+  expect(program.diagnostics.filter((d) => d.category === 'error').map((d) => d.message)).toEqual([]);
+  const out = path.join(tmp, name, 'flows');
+  writeBuild(buildProgram(program, { typeCheck: false, emitJs: false }), out);
+  return out;
 }
 
 /** Where the build says a field is mapped (requirements.json), e.g. `mappings/order-to-sales-order.flow:51:18`. */
@@ -72,10 +86,10 @@ function siteOf(flow: string, operation: string, fieldPath: string): string {
   return site;
 }
 
-/** The site of a flow's first literal comparison (requirements.json). */
-function comparisonSite(flow: string): string {
-  const req = JSON.parse(fs.readFileSync(path.join(flowsDir, 'requirements.json'), 'utf8')) as { flows: Record<string, { comparisons: { site: string }[] }> };
-  return req.flows[flow]!.comparisons[0]!.site;
+/** The site of a flow's first lookup keyed by a stored field (requirements.json). */
+function keyedLookupSite(flow: string): string {
+  const req = JSON.parse(fs.readFileSync(path.join(flowsDir, 'requirements.json'), 'utf8')) as { flows: Record<string, { keyedLookups: { site: string }[] }> };
+  return req.flows[flow]!.keyedLookups[0]!.site;
 }
 
 /** Findings other than ok, as [flow, operation, check, severity, message]. */
@@ -163,7 +177,7 @@ describe('flowd doctor', () => {
     ].sort((a, b) => a[0]!.localeCompare(b[0]!)));
     const stock = f.filter((x) => x.flow === 'InventoryToXCart' && x.severity !== 'ok');
     expect(stock.map((x) => [x.operation, x.check, x.severity, x.message])).toEqual([
-      ['trigger sagepro.InventoryLevel', 'comparison', 'error', `${comparisonSite('InventoryToXCart')} compares InventoryLevel.location with 'MAIN', but ICILOC.LOCTID is C(3) on this install and cannot hold it: the flow skips every row`],
+      ['trigger sagepro.InventoryLevel', 'lookup-key', 'error', `web-warehouses.yaml lists 'MAIN', which ICILOC.LOCTID C(3) cannot hold on this install: ${keyedLookupSite('InventoryToXCart')} looks up InventoryLevel.location in table web_warehouse, so the flow skips every row`],
     ]);
     expect(exitCode(f)).toBe(1);
     console.log(`doctor, altered install: ${f.filter((x) => x.severity === 'error').length} errors\n${renderHuman(f.filter((x) => x.severity !== 'ok'))}`);
@@ -175,15 +189,73 @@ describe('flowd doctor', () => {
     ]);
   }, 60_000);
 
-  test("a site whose web warehouse is WH1, not MAIN: the default location and the stock flow's MAIN both fail, until the flow and the setting say WH1", async () => {
+  test("a site whose web warehouse is WH1, not MAIN: the default location and the stock flow's web-warehouses.yaml both fail, until the site's lookups and setting say WH1", async () => {
     const dsn = await sagepro(["UPDATE ICILOC SET LOCTID = 'WH1   ' WHERE LOCTID LIKE 'MAIN%'"]);
     const f = await runDoctor(options(dsn));
-    expect(f.filter((x) => x.check === 'comparison' || x.check === 'default-location').map((x) => [x.flow, x.operation, x.check, x.severity, x.message])).toEqual([
-      ['InventoryToXCart', 'trigger sagepro.InventoryLevel', 'comparison', 'error', `${comparisonSite('InventoryToXCart')} compares InventoryLevel.location with 'MAIN', but no ICILOC row has LOCTID 'MAIN' on this install: the flow skips every row`],
+    const located = (r: Finding[]) => r.filter((x) => x.check === 'lookup-key' || x.check === 'comparison' || x.check === 'default-location').map((x) => [x.flow, x.operation, x.check, x.severity, x.message]);
+    expect(located(f)).toEqual([
+      ['InventoryToXCart', 'trigger sagepro.InventoryLevel', 'lookup-key', 'error', `web-warehouses.yaml lists 'MAIN', but no ICILOC row has LOCTID 'MAIN' on this install: ${keyedLookupSite('InventoryToXCart')} looks up InventoryLevel.location in table web_warehouse, so the flow skips every row`],
       ['OrderToSalesOrder', 'sagepro.sales_orders.create', 'default-location', 'error', "the flow gives no location, so orders take 'MAIN' (the connector's default; connections.sagepro.default_location is not set), but ICILOC has no item stocked at LOCTID 'MAIN' on this install"],
     ]);
-    const wh1 = await runDoctor(options(dsn, { defaultLocation: 'WH1' }));
-    expect(wh1.filter((x) => x.check === 'default-location')).toEqual([]);
+    // The site's own lookups (web-warehouses.yaml: WH1, as test/e2e/harness.ts writes them for such a site) and its setting.
+    const siteFlows = buildFlows({ sageproProfile: 'minimal' });
+    try {
+      const wh1 = await runDoctor({ ...options(dsn, { defaultLocation: 'WH1' }), flowsDir: siteFlows });
+      expect(located(wh1)).toEqual([]);
+      expect(exitCode(wh1)).toBe(0);
+    } finally {
+      fs.rmSync(path.dirname(siteFlows), { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  test('Sage Pro text: lookup keys and values as the install stores them (connections.sagepro.text: code page bytes, unmappable)', async () => {
+    const flows = buildWithLookups('text', {
+      'web-warehouses.yaml': 'entries:\n  MAIN: true\n  "MA\u{1F600}": true\n',
+      'web-customers.yaml': 'entries:\n  USD: WEBUS\n  CAD: WEBCA\n  EUR: "WEB\u20AC"\n',
+    });
+    const dsn = await sagepro();
+    const text = (r: Finding[]) => r.filter((x) => ['lookup-key', 'lookup-value', 'text', 'width'].includes(x.check)).map((x) => [x.flow, x.check, x.severity, x.message]);
+    const keySite = (JSON.parse(fs.readFileSync(path.join(flows, 'requirements.json'), 'utf8')) as { flows: Record<string, { keyedLookups: { site: string }[] }> }).flows.InventoryToXCart!.keyedLookups[0]!.site;
+    // Windows-1252 (the default): the emoji key is stored as '?', so no LOCTID ever equals it; € is one byte of the code page.
+    const cp1252 = await runDoctor({ ...options(dsn), flowsDir: flows });
+    expect(text(cp1252)).toEqual([
+      ['InventoryToXCart', 'lookup-key', 'warning', `web-warehouses.yaml lists 'MA\u{1F600}', which is not text of this install's code page (stored, it would be 'MA?'): ${keySite} looks up InventoryLevel.location in table web_warehouse, so that entry never applies`],
+      ['OrderToSalesOrder', 'lookup-value', 'error', "'WEB\u20AC' from web-customers.yaml (table web_customer of mappings/order-to-sales-order.flow) feeds SalesOrder.customer, but ARCUST has no CUSTNO 'WEB\u20AC' on this install"],
+    ]);
+    // ISO 8859-1 has no €; with unmappable: reject the connector refuses every order of that currency.
+    const latin1 = await runDoctor({ ...options(dsn, { text: { codePage: 'iso-8859-1', unmappable: 'reject', control: 'strip' } }), flowsDir: flows });
+    expect(text(latin1)).toEqual([
+      ['InventoryToXCart', 'lookup-key', 'warning', `web-warehouses.yaml lists 'MA\u{1F600}', which is not text of this install's code page (character '\u{1F600}' (U+1F600) at position 3 is not in code page iso-8859-1 (connections.sagepro.text: unmappable is reject)): ${keySite} looks up InventoryLevel.location in table web_warehouse, so that entry never applies`],
+      ['OrderToSalesOrder', 'text', 'error', "'WEB\u20AC' from web-customers.yaml (table web_customer of mappings/order-to-sales-order.flow) feeds SalesOrder.customer, but ARCUST.CUSTNO cannot store it: character '\u20AC' (U+20AC) at position 4 is not in code page iso-8859-1 (connections.sagepro.text: unmappable is reject)"],
+    ]);
+    expect(latin1.find((x) => x.check === 'text')!.fix).toBe("use characters of the install's code page in web-customers.yaml and rebuild the flows, or set connections.sagepro.text.unmappable: transliterate");
+  }, 60_000);
+
+  test('a flow that compares a stored field with a literal the install has no row for, or cannot hold (comparison)', async () => {
+    const dir = path.join(tmp, 'compare');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'stock.flow'), [
+      'flow StockByLiteral "stock of one warehouse, named in the flow"',
+      '  on every 5m poll sagepro.InventoryLevel changed key item, location',
+      '  skip when event.data.location != "WEST" because "the WEST warehouse only"',
+      '  lookup product: xcart.Product? = xcart.products.find_by_sku(sku: trim(event.data.item))',
+      '  skip when product == null because "not in the store"',
+      '  write xcart.products.set_stock(product_id: product.id, amount: 1)',
+      '',
+    ].join('\n'));
+    const program = createProgram([path.join(dir, 'stock.flow')], { schemasDir: path.join(REPO, 'mappings/schemas'), lookupsDir: path.join(REPO, 'mappings/lookups'), displayBase: dir });
+    expect(program.hasErrors).toBe(false);
+    writeBuild(buildProgram(program, { typeCheck: false, emitJs: false }), path.join(dir, 'flows'));
+    const compared = async (dsn: string) => (await runDoctor({ ...options(dsn), flowsDir: path.join(dir, 'flows') })).filter((x) => x.check === 'comparison').map((x) => [x.operation, x.severity, x.message]);
+    expect(await compared(await sagepro())).toEqual([
+      ['trigger sagepro.InventoryLevel', 'error', "stock.flow:3:13 compares InventoryLevel.location with 'WEST', but no ICILOC row has LOCTID 'WEST' on this install: the flow skips every row"],
+    ]);
+    expect(await compared(await sagepro(["UPDATE ICILOC SET LOCTID = 'WEST  ' WHERE LOCTID LIKE 'EAST%'"]))).toEqual([]);
+    // On the minimal profile (LOCTID C(3)) the literal cannot even be stored.
+    const minimal = await createSageProSandbox({ dbPath: path.join(tmp, 'compare-minimal.db'), profile: 'minimal' });
+    expect(await compared(minimal.dsn)).toEqual([
+      ['trigger sagepro.InventoryLevel', 'error', "stock.flow:3:13 compares InventoryLevel.location with 'WEST', but ICILOC.LOCTID is C(3) on this install and cannot hold it: the flow skips every row"],
+    ]);
   }, 60_000);
 
   test('X-Cart: a read-only token for flows that write, and lastRenewDate configured on a 5.5.0 store', async () => {

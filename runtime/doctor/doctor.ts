@@ -35,13 +35,14 @@ export async function runDoctor(opts: DoctorOptions): Promise<Finding[]> {
   for (const f of xcartFindings) if (f.flow === '*' && f.severity === 'error') down.add('xcart');
   out.push(...xcartFindings);
 
-  const usesSagePro = flows.some((f) => sageProWork(f).length > 0 || f.comparisons.length > 0);
+  const usesSagePro = flows.some((f) => sageProWork(f).length > 0 || f.comparisons.length > 0 || f.keyedLookups.length > 0);
   if (usesSagePro) {
     const connector = new SageProConnector({
       ...(opts.sagepro.connector as Partial<ConstructorParameters<typeof SageProConnector>[0]> | undefined),
       dsn: opts.sagepro.dsn, company: opts.sagepro.company, externalRefColumn: opts.sagepro.externalRefColumn, poolSize: 1,
       ...(opts.sagepro.dialect ? { dialect: opts.sagepro.dialect } : {}),
       ...(opts.sagepro.defaultLocation ? { defaultLocation: opts.sagepro.defaultLocation } : {}),
+      ...(opts.sagepro.text ? { text: opts.sagepro.text } : {}),
     });
     try {
       const sp = new SageProDoctor(connector, opts.sagepro);
@@ -51,6 +52,7 @@ export async function runDoctor(opts: DoctorOptions): Promise<Finding[]> {
         for (const f of flows) {
           for (const w of sageProWork(f)) out.push(...(await guarded(f.name, w.operation, () => sp.checkOperation(f, w.operation, w.needs, w.req))));
           out.push(...(await guarded(f.name, 'conditions', () => sp.checkComparisons(f))));
+          out.push(...(await guarded(f.name, 'conditions', () => sp.checkKeyedLookups(f))));
         }
       }
     } finally {
@@ -133,6 +135,7 @@ export function doctorOptions(config: Config): DoctorOptions {
       ...(sp.dialect ? { dialect: sp.dialect } : {}),
       ...(typeof defaultLocation === 'string' ? { defaultLocation } : {}),
       numbering: { ...(salesOrder ? { sales_order: salesOrder } : {}), ...(arSession ? { ar_session: arSession } : {}) },
+      ...(sp.text ? { text: sp.text } : {}),
       connector: Object.fromEntries(['modules', 'tables', 'attach', 'numbering'].filter((k) => sp[k] !== undefined).map((k) => [k, sp[k]])),
     },
   };

@@ -15,6 +15,7 @@ import { SageProConnector } from '../connectors/sagepro/connector.js';
 import { numberingSpec, runDoctor, type DoctorOptions } from './doctor.js';
 import { exitCode, renderHuman } from './report.js';
 import type { Finding } from './findings.js';
+import { buildFlows } from '../../test/e2e/harness.js';
 
 const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 let tmp: string;
@@ -36,13 +37,13 @@ afterAll(async () => {
 });
 
 /** The doctor's options for a profile's sandbox; `site` applies the profile's connect.yaml keys. */
-async function profile(name: string, site: boolean): Promise<DoctorOptions> {
+async function profile(name: string, site: boolean, flows = flowsDir): Promise<DoctorOptions> {
   const sb = await createSageProSandbox({ dbPath: path.join(tmp, `${name}-${site ? 'site' : 'bare'}`, 'sagepro.db'), profile: name });
   const sc: SiteConfig = sb.siteConfig;
   const so = site ? numberingSpec(sc.numbering.sales_order) : undefined;
   const ar = site ? numberingSpec(sc.numbering.ar_session) : undefined;
   return {
-    flowsDir,
+    flowsDir: flows,
     xcart: { baseUrl: xc.url, token: xc.writeToken, changedFilter: 'auto', pollEnabled: true, timeoutMs: 10_000 },
     sagepro: {
       dsn: sb.dsn, company: site && sc.company ? sc.company : '01', externalRefColumn: 'EXTREF',
@@ -59,17 +60,18 @@ const problems = (f: Finding[]) => f.filter((x) => x.severity !== 'ok').map((x) 
 const SCAN_INFO = ['OrderToSalesOrder', 'trigger xcart.order.created', 'changed-filter', 'info', 'this store ignores lastRenewDate[after] (X-Cart 5.5.0.x): changed orders are found by sorting on lastRenewDate and paging back to the watermark (scan)'];
 const NUMBERING = ['OrderToSalesOrder', 'sagepro.sales_orders.create', 'numbering', 'error', 'sales_orders.create needs a sales order number (the flow does not supply SalesOrder.number) and connections.sagepro.numbering.sales_order is not set'];
 const optional = (flow: string, op: string, table: string, cols: string[]) => cols.map((c) => [flow, op, 'optional-column', 'info', `${table} has no column ${c} (optional: no public source confirms it); it is neither written nor read here`]);
-const MAIN_LITERAL = (site: string) => ['InventoryToXCart', 'trigger sagepro.InventoryLevel', 'comparison', 'error', `${site} compares InventoryLevel.location with 'MAIN', but ICILOC.LOCTID is C(3) on this install and cannot hold it: the flow skips every row`];
+const MAIN_KEY = (site: string) => ['InventoryToXCart', 'trigger sagepro.InventoryLevel', 'lookup-key', 'error', `web-warehouses.yaml lists 'MAIN', which ICILOC.LOCTID C(3) cannot hold on this install: ${site} looks up InventoryLevel.location in table web_warehouse, so the flow skips every row`];
 /** What the minimal profile lacks and the connector leaves out (reference 0b): info only. */
 const MINIMAL_INFOS = [
   ...optional('PaymentsToReceivables', 'sagepro.receivables.post_payment', 'ARDIST', ['ADDDATE', 'ADDTIME', 'ADDUSER', 'CUSTNO', 'DESCRIP']),
   ...optional('PaymentsToReceivables', 'sagepro.receivables.post_payment', 'ARMAST', ['DTEPAID']),
+  ...optional('PaymentsToReceivables', 'sagepro.receivables.post_payment', 'ARTRAN', ['LINENO']),
   ['PaymentsToReceivables', 'sagepro.receivables.post_payment', 'table', 'info', 'ARCASH is not on this install (optional): no row is written there (cash receipts)'],
   ...optional('PaymentsToReceivables', 'trigger sagepro.SalesOrderStatus', 'SOTRAN', ['LINENO', 'SHIPDATE']),
   ...optional('SalesOrderStatusToXCart', 'trigger sagepro.SalesOrderStatus', 'SOTRAN', ['LINENO', 'SHIPDATE']),
 ];
-/** The site of the stock flow's `event.data.location != "MAIN"` (from requirements.json). */
-const mainSite = () => (JSON.parse(fs.readFileSync(path.join(flowsDir, 'requirements.json'), 'utf8')) as { flows: Record<string, { comparisons: { site: string }[] }> }).flows.InventoryToXCart!.comparisons[0]!.site;
+/** The site of the stock flow's `web_warehouse[trim(event.data.location)]` (from requirements.json). */
+const mainSite = () => (JSON.parse(fs.readFileSync(path.join(flowsDir, 'requirements.json'), 'utf8')) as { flows: Record<string, { keyedLookups: { site: string }[] }> }).flows.InventoryToXCart!.keyedLookups[0]!.site;
 
 /** The connector resolves tables per module (connections.sagepro.modules/attach) once the connector work of issue 8 is in. */
 const resolvesModules = typeof (SageProConnector.prototype as unknown as Record<string, unknown>).checkInstall === 'function';
@@ -83,11 +85,11 @@ describe('flowd doctor on the sandbox install profiles', () => {
     expect(exitCode(site)).toBe(0);
   }, 60_000);
 
-  test('minimal: LOCTID C(3) too small for MAIN, numbering unset, the stock flow compares with MAIN; the unconfirmed columns are infos', async () => {
+  test('minimal: LOCTID C(3) too small for MAIN, numbering unset, the stock flow\'s web-warehouses.yaml lists MAIN; the unconfirmed columns are infos', async () => {
     const f = await runDoctor(await profile('minimal', false));
     console.log(`flowd doctor on the minimal profile, no site keys (exit ${exitCode(f)}):\n${renderHuman(f)}`);
     expect(problems(f)).toEqual([
-      MAIN_LITERAL(mainSite()),
+      MAIN_KEY(mainSite()),
       ['OrderToSalesOrder', 'sagepro.sales_orders.create', 'default-location', 'error', "the flow gives no location, so orders take 'MAIN' (the connector's default; connections.sagepro.default_location is not set), which does not fit SOMAST.LOCTID C(3), SOTRAN.LOCTID C(3), ICILOC.LOCTID C(3) on this install"],
       NUMBERING,
       ...optional('OrderToSalesOrder', 'sagepro.sales_orders.create', 'SOTRAN', ['LINENO']),
@@ -97,24 +99,33 @@ describe('flowd doctor on the sandbox install profiles', () => {
     expect(exitCode(f)).toBe(1);
   }, 60_000);
 
-  test("minimal with its site keys (NEXTNUM numbering, default_location WH1): only the stock flow's MAIN is left", async () => {
+  test("minimal with its site keys (NEXTNUM numbering, default_location WH1): only the stock flow's web warehouse is left, until the site's lookups list WH1", async () => {
     const f = await runDoctor(await profile('minimal', true));
     expect(problems(f)).toEqual([
-      MAIN_LITERAL(mainSite()),
+      MAIN_KEY(mainSite()),
       ...optional('OrderToSalesOrder', 'sagepro.sales_orders.create', 'SOTRAN', ['LINENO']),
       SCAN_INFO,
       ...MINIMAL_INFOS,
     ]);
-    expect(f.find((x) => x.check === 'comparison')!.fix).toBe('compare with the code this install uses (at most 3 characters) and rebuild the flows');
+    expect(f.find((x) => x.check === 'lookup-key')!.fix).toBe("list in web-warehouses.yaml the LOCTID codes this install uses (at most 3 characters) (the site's own copy of the lookups) and rebuild the flows");
     expect(exitCode(f)).toBe(1);
-  }, 60_000);
+    // The site writes its own lookups/web-warehouses.yaml (WH1: true) and rebuilds: everything will work.
+    const siteFlows = buildFlows({ sageproProfile: 'minimal' });
+    try {
+      const ok = await runDoctor(await profile('minimal', true, siteFlows));
+      expect(problems(ok)).toEqual([...optional('OrderToSalesOrder', 'sagepro.sales_orders.create', 'SOTRAN', ['LINENO']), SCAN_INFO, ...MINIMAL_INFOS]);
+      expect(exitCode(ok)).toBe(0);
+    } finally {
+      fs.rmSync(path.dirname(siteFlows), { recursive: true, force: true });
+    }
+  }, 120_000);
 
   test('vfp-modules without its module mapping: every table is missing, with the keys to set', async () => {
     const f = await runDoctor(await profile('vfp-modules', false));
     const errors = f.filter((x) => x.severity === 'error');
     expect([...new Set(errors.map((x) => x.check))].sort()).toEqual(['numbering', 'table']);
     expect([...new Set(errors.filter((x) => x.check === 'table').map((x) => /^table (\w+) /.exec(x.message)![1]))].sort()).toEqual(
-      ['ARCUST', 'ARDIST', 'ARMAST', 'GLACNT', 'ICILOC', 'ICITEM', 'SOADDR', 'SOMAST', 'SOTRAN', 'SOYMST', 'SOYTRN']);
+      ['ARCUST', 'ARDIST', 'ARMAST', 'ARTRAN', 'GLACNT', 'ICILOC', 'ICITEM', 'SOADDR', 'SOMAST', 'SOTRAN', 'SOYMST', 'SOYTRN']);
     expect(errors.find((x) => x.check === 'table')!.fix).toBe('check connections.sagepro.company, and connections.sagepro.modules / .tables where this install keeps its tables per module folder (ARDATA, SODATA, ICDATA) or under other names');
     expect(f.filter((x) => x.severity === 'warning')).toEqual([]);
   }, 60_000);

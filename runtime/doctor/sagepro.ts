@@ -7,11 +7,13 @@ import odbc from 'odbc';
 import { ConnectorError } from '../connectors/errors.js';
 import { ident } from '../connectors/sagepro/dialect.js';
 import type { SageProConnector } from '../connectors/sagepro/connector.js';
+import type { CounterName } from '../connectors/sagepro/numbering.js';
 import type { TableShape } from '../connectors/sagepro/storage.js';
 import { formatStorageType } from '../connectors/sagepro/types.js';
+import { DEFAULT_TEXT_RULES, encodeText, TextRuleError, type TextRules } from '../text/codepage.js';
 import type { DeployedFlow, FieldRequirement, OperationRequirement } from './deployed.js';
 import type { Finding } from './findings.js';
-import { EXTREF, REFERENCE_LOOKUPS, SAGEPRO_NEEDS, SAGEPRO_NUMBERING, SAGEPRO_POLL_NEEDS, type TableNeed } from './sagepro-needs.js';
+import { EXTREF, LOCATION_COLUMNS, NUMBERING_NEEDS, OPERATION_NEEDS, POLL_NEEDS, REFERENCE_LOOKUPS, type TableNeed } from '../connectors/sagepro/preflight.js';
 
 export interface NumberingSpec {
   readonly method: 'table' | 'max_plus_one' | 'flow';
@@ -29,7 +31,12 @@ export interface SageProSettings {
   /** `connections.sagepro.default_location`; the connector's default (MAIN) when absent. */
   readonly defaultLocation?: string;
   readonly numbering: { readonly sales_order?: NumberingSpec; readonly ar_session?: NumberingSpec };
+  /** `connections.sagepro.text`: how the install stores text (code page); DEFAULT_TEXT_RULES when absent. */
+  readonly text?: TextRules;
 }
+
+/** A string as the install stores it: its code-page text and bytes, or why the rules refuse it. */
+type Stored = { readonly text: string; readonly bytes: number } | { readonly refused: string };
 
 /** The connector's location for orders and lines without one, when connect.yaml sets none. */
 export const CONNECTOR_DEFAULT_LOCATION = 'MAIN';
@@ -38,9 +45,29 @@ type Shape = TableShape | null;
 
 export class SageProDoctor {
   private readonly shapes = new Map<string, Promise<Shape>>();
-  private readonly refCache = new Map<string, Promise<{ found: boolean } | { tooLong: string } | { failed: string } | { skip: true }>>();
+  private readonly refCache = new Map<string, Promise<{ found: boolean } | { tooLong: string } | { refused: string } | { failed: string } | { skip: true }>>();
 
   constructor(private readonly connector: SageProConnector, private readonly settings: SageProSettings) {}
+
+  /**
+   * How the install stores `s` under connections.sagepro.text (runtime/text/codepage.ts, as the
+   * connector does on every write and key): C(n) holds n bytes of the code page, not n characters.
+   */
+  stored(s: string): Stored {
+    try {
+      const e = encodeText(s, this.settings.text ?? DEFAULT_TEXT_RULES);
+      return { text: e.text, bytes: e.bytes };
+    } catch (e) {
+      if (e instanceof TextRuleError) return { refused: `${e.message} (connections.sagepro.text: ${e.kind} is reject)` };
+      throw e;
+    }
+  }
+
+  /** Bytes `s` takes on the install; a refused string counts as its characters (its refusal is reported apart). */
+  private bytes(s: string): number {
+    const st = this.stored(s);
+    return 'bytes' in st ? st.bytes : [...s].length;
+  }
 
   /** Connectivity: one catalog read. Returns the finding when the install cannot be reached. */
   async connect(): Promise<Finding | undefined> {
@@ -120,7 +147,11 @@ export class SageProDoctor {
       }
       if (spec.type.kind !== 'C') continue;
       const width = spec.type.width;
-      const longLiterals = f.literals.filter((l) => [...l].length > width);
+      const longLiterals = f.literals.filter((l) => this.bytes(l) > width);
+      for (const l of f.literals) {
+        const st = this.stored(l);
+        if ('refused' in st) add({ check: 'text', severity: 'error', message: `${f.entity}.${f.field} (${f.site}) may be '${l}', which ${f.table}.${column} cannot store: ${st.refused}`, fix: `use characters of the install's code page in the flow and rebuild, or set connections.sagepro.text.unmappable: transliterate` });
+      }
       if (f.maxLength !== undefined && f.maxLength > width) {
         add({ check: 'width', severity: 'error', message: `${f.entity}.${f.field} (${f.site}) may be up to ${f.maxLength} characters, but ${f.table}.${column} is ${formatStorageType(spec.type)} on this install`, fix: `truncate the value to ${width} in the flow (truncate(value, ${width})) and rebuild, or widen ${f.table}.${column}` });
       } else if (longLiterals.length) {
@@ -140,9 +171,13 @@ export class SageProDoctor {
     }
 
     // 4. Numbering.
-    for (const n of SAGEPRO_NUMBERING[op.replace(/^sagepro\./, '')] ?? []) {
+    for (const n of NUMBERING_NEEDS[op.replace(/^sagepro\./, '')] ?? []) {
       if (!req || (n.unlessMapped && mapped.has(n.unlessMapped))) continue;
-      out.push(...(await this.checkNumbering(flow, op, n.key, n.why, n.unlessMapped ? mapped.has(n.unlessMapped) : false)));
+      if (!n.counter) {
+        add({ check: 'numbering', severity: 'error', message: `${op.replace(/^sagepro\./, '')} needs ${n.unlessMapped} (${n.why}) and the flow does not supply it; no numbering setting can give it`, fix: `map ${n.unlessMapped} in the flow and rebuild` });
+        continue;
+      }
+      out.push(...(await this.checkNumbering(flow, op, n.counter, n.why, false)));
     }
 
     // 5. The location an order takes when the flow gives none.
@@ -160,13 +195,13 @@ export class SageProDoctor {
   async checkComparisons(flow: DeployedFlow): Promise<Finding[]> {
     const out: Finding[] = [];
     for (const c of flow.comparisons) {
-      const operation = flow.trigger.kind === 'poll' && flow.trigger.system === 'sagepro' && flow.trigger.entity === c.entity ? `trigger sagepro.${c.entity}` : 'conditions';
+      const operation = this.conditionOperation(flow, c.entity);
       const base = { flow: flow.name, operation, check: 'comparison' as const };
       const effect = c.step === 'skip' && c.op === '!=' ? 'the flow skips every row' : c.step === 'skip' ? 'the skip never applies' : 'the comparison is never true';
       const severity = c.step === 'skip' && c.op === '!=' ? 'error' as const : 'warning' as const;
       const spec = (await this.shape(c.table))?.columns.get(c.column);
       if (!spec) continue; // the table/column findings of the operations say so
-      if (spec.type.kind === 'C' && [...c.literal].length > spec.type.width) {
+      if (spec.type.kind === 'C' && this.bytes(c.literal) > spec.type.width) {
         out.push({ ...base, severity, message: `${c.site} compares ${c.entity}.${c.field} with '${c.literal}', but ${c.table}.${c.column} is ${formatStorageType(spec.type)} on this install and cannot hold it: ${effect}`, fix: `compare with the code this install uses (at most ${spec.type.width} characters) and rebuild the flows` });
         continue;
       }
@@ -177,6 +212,57 @@ export class SageProDoctor {
       if (!found) out.push({ ...base, severity, message: `${c.site} compares ${c.entity}.${c.field} with '${c.literal}', but no ${c.table} row has ${c.column} '${c.literal}' on this install: ${effect}`, fix: `compare with the code this install uses and rebuild the flows` });
     }
     return out;
+  }
+
+  /**
+   * A lookup table whose keys are matched against a stored field (`web_warehouse[trim(event.data.location)]`):
+   * a key the install's column cannot hold, or that no row has, never matches. When no key can
+   * match, every row gets the table's miss (`skip when !t[...]` defaulting to false: every row is
+   * skipped). Width and existence are checked only where the key says which stored values it
+   * matches exactly (directly or through trim); through upper/lower only the key's own case.
+   */
+  async checkKeyedLookups(flow: DeployedFlow): Promise<Finding[]> {
+    const out: Finding[] = [];
+    for (const k of flow.keyedLookups) {
+      const operation = this.conditionOperation(flow, k.entity);
+      const spec = (await this.shape(k.table))?.columns.get(k.column);
+      if (!spec) continue; // the table/column findings of the operations say so
+      const exact = k.through.every((t) => t === 'trim');
+      const lookup = REFERENCE_LOOKUPS[`${k.table}.${k.column}`];
+      const file = k.file ?? `table ${k.name}`;
+      const why = new Map<string, string>(); // key → why it never matches
+      for (const key of k.keys) {
+        const image = k.through.reduce((v, t) => (t === 'trim' ? v.trim() : t === 'upper' ? v.toUpperCase() : v.toLowerCase()), key);
+        if (image !== key) { why.set(key, `which ${k.through.reduceRight((e, t) => `${t}(${e})`, `${k.entity}.${k.field}`)} never is`); continue; }
+        if (!exact) continue;
+        // A stored value is code-page text: a key that is not (an emoji, a character of another code page) never equals one.
+        const st = this.stored(key);
+        if ('refused' in st || st.text !== key) { why.set(key, `which is not text of this install's code page (${'refused' in st ? st.refused : `stored, it would be '${st.text}'`})`); continue; }
+        if (spec.type.kind === 'C' && st.bytes > spec.type.width) { why.set(key, `which ${k.table}.${k.column} ${formatStorageType(spec.type)} cannot hold on this install`); continue; }
+        if (!lookup || key.trim() === '') continue;
+        let found: boolean;
+        try { found = lookup.found(await this.connector.call(lookup.operation, lookup.args(key)), key); } catch { continue; }
+        if (!found) why.set(key, `but no ${k.table} row has ${k.column} '${key}' on this install`);
+      }
+      const none = why.size === k.keys.length && k.keys.length > 0;
+      const effect = !none ? 'that entry never applies'
+        : k.onNoMatch === 'skip' ? 'the flow skips every row' : k.onNoMatch === 'reject' ? 'every row is rejected' : k.onNoMatch === 'null' ? 'every row gets null' : "every row gets the table's default";
+      const severity = none && (k.onNoMatch === 'skip' || k.onNoMatch === 'reject') ? 'error' as const : 'warning' as const;
+      const width = spec.type.kind === 'C' ? ` (at most ${spec.type.width} characters)` : '';
+      for (const [key, reason] of why) {
+        out.push({
+          flow: flow.name, operation, check: 'lookup-key', severity,
+          message: `${file} lists '${key}', ${reason}: ${k.site} looks up ${k.entity}.${k.field} in table ${k.name}, so ${effect}`,
+          fix: `list in ${file} the ${k.column} codes this install uses${width} (the site's own copy of the lookups) and rebuild the flows`,
+        });
+      }
+    }
+    return out;
+  }
+
+  /** Where a condition on a stored field is reported: the trigger when the field is the polled entity's, else `conditions`. */
+  private conditionOperation(flow: DeployedFlow, entity: string): string {
+    return flow.trigger.kind === 'poll' && flow.trigger.system === 'sagepro' && flow.trigger.entity === entity ? `trigger sagepro.${entity}` : 'conditions';
   }
 
   private async checkReference(flow: DeployedFlow, op: string, f: FieldRequirement, value: string, from: string): Promise<Finding[]> {
@@ -191,7 +277,9 @@ export class SageProDoctor {
         const sh = await this.shape(table);
         if (!sh || !sh.columns.has(column)) return { skip: true as const }; // the table / column findings say so
         const spec = sh.columns.get(column)!;
-        if (spec.type.kind === 'C' && [...value.trim()].length > spec.type.width) return { tooLong: formatStorageType(spec.type) };
+        const st = this.stored(value.trim());
+        if ('refused' in st) return { refused: st.refused };
+        if (spec.type.kind === 'C' && st.bytes > spec.type.width) return { tooLong: formatStorageType(spec.type) };
         try {
           return { found: lookup.found(await this.connector.call(lookup.operation, lookup.args(value)), value) };
         } catch (e) {
@@ -206,13 +294,16 @@ export class SageProDoctor {
       if (r.found) return [];
       return [{ ...base, check: 'lookup-value', severity: 'error', message: `'${value}' from ${from} feeds ${f.entity}.${f.field}, but ${table} has no ${column} '${value}' on this install`, fix: `add ${column} '${value}' to ${table}, or change the value in ${from.split(' (')[0]} and rebuild the flows` }];
     }
+    if ('refused' in r) {
+      return [{ ...base, check: 'text', severity: 'error', message: `'${value}' from ${from} feeds ${f.entity}.${f.field}, but ${table}.${column} cannot store it: ${r.refused}`, fix: `use characters of the install's code page in ${from.split(' (')[0]} and rebuild the flows, or set connections.sagepro.text.unmappable: transliterate` }];
+    }
     if ('tooLong' in r) {
       return [{ ...base, check: 'width', severity: 'error', message: `'${value}' from ${from} feeds ${f.entity}.${f.field}, but ${table}.${column} is ${r.tooLong} on this install`, fix: `use a value that fits ${r.tooLong} in ${from.split(' (')[0]} and rebuild the flows` }];
     }
     return [{ ...base, check: 'lookup-value', severity: 'warning', message: `could not check '${value}' from ${from} against ${table}.${column}: ${r.failed}`, fix: '' }];
   }
 
-  private async checkNumbering(flow: DeployedFlow, op: string, key: 'sales_order' | 'ar_session', why: string, supplied: boolean): Promise<Finding[]> {
+  private async checkNumbering(flow: DeployedFlow, op: string, key: CounterName, why: string, supplied: boolean): Promise<Finding[]> {
     const base = { flow: flow.name, operation: op, check: 'numbering' as const };
     const cfgKey = `connections.sagepro.numbering.${key}`;
     const spec = this.settings.numbering[key];
@@ -256,9 +347,9 @@ export class SageProDoctor {
     const base = { flow: flow.name, operation: op, check: 'default-location' as const };
     const out: Finding[] = [];
     const narrow: string[] = [];
-    for (const [t, c] of [['SOMAST', 'DEFLOC'], ['SOMAST', 'LOCTID'], ['SOTRAN', 'LOCTID'], ['ICILOC', 'LOCTID']] as const) {
+    for (const [t, c] of LOCATION_COLUMNS[op.replace(/^sagepro\./, '')] ?? []) {
       const spec = (await this.shape(t))?.columns.get(c);
-      if (spec?.type.kind === 'C' && [...loc].length > spec.type.width) narrow.push(`${t}.${c} ${formatStorageType(spec.type)}`);
+      if (spec?.type.kind === 'C' && this.bytes(loc) > spec.type.width) narrow.push(`${t}.${c} ${formatStorageType(spec.type)}`);
     }
     if (narrow.length) {
       out.push({ ...base, severity: 'error', message: `the flow gives no location, so orders take '${loc}' (${origin}), which does not fit ${narrow.join(', ')} on this install`, fix: 'set connections.sagepro.default_location to the web store\'s warehouse as this install names it' });
@@ -283,7 +374,7 @@ export class SageProDoctor {
 export function sageProWork(flow: DeployedFlow): { operation: string; needs: readonly TableNeed[]; req?: OperationRequirement }[] {
   const work: { operation: string; needs: readonly TableNeed[]; req?: OperationRequirement }[] = [];
   if (flow.trigger.kind === 'poll' && flow.trigger.system === 'sagepro') {
-    work.push({ operation: `trigger sagepro.${flow.trigger.entity}`, needs: SAGEPRO_POLL_NEEDS[flow.trigger.entity] ?? [] });
+    work.push({ operation: `trigger sagepro.${flow.trigger.entity}`, needs: POLL_NEEDS[flow.trigger.entity] ?? [] });
   }
   const seen = new Set<string>();
   for (const o of flow.operations) {
@@ -292,7 +383,7 @@ export function sageProWork(flow: DeployedFlow): { operation: string; needs: rea
     if (seen.has(o.operation) && !o.fields) continue;
     seen.add(o.operation);
     const i = work.findIndex((w) => w.operation === o.operation);
-    const entry = { operation: o.operation, needs: SAGEPRO_NEEDS[o.operation.replace(/^sagepro\./, '')] ?? [], req: o };
+    const entry = { operation: o.operation, needs: OPERATION_NEEDS[o.operation.replace(/^sagepro\./, '')] ?? [], req: o };
     if (i >= 0) work[i] = entry; else work.push(entry);
   }
   return work;

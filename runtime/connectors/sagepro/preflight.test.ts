@@ -15,10 +15,15 @@ const shape = (table: string, spec: string): TableShape => ({
 
 const catalog = (over: Record<string, string | null> = {}) => {
   const base: Record<string, string | null> = {
-    SOMAST: 'SONO:C(10) CUSTNO:C(6) LOCTID:C(3) DEFLOC:C(3) EXTREF:C(30)', SOTRAN: 'SONO:C(10) ITEM:C(15) QTYORD:N(12,2) LOCTID:C(3)',
-    SOYMST: 'SONO:C(10)', ARCUST: 'CUSTNO:C(6) COMPANY:C(35)', ICITEM: 'ITEM:C(15)', ICILOC: 'ITEM:C(15) LOCTID:C(3) LSOALOC:N(12,2)',
-    ARMAST: 'INVNO:C(10) CUSTNO:C(6) INVAMT:N(14,2) PAIDAMT:N(14,2) BALANCE:N(14,2)', ARTRAN: 'INVNO:C(10)',
-    ARDIST: 'GLACNT:C(24) TRANNO:C(10) ARSESS:C(10) AMOUNT:N(14,2)', GLACNT: 'GLACNT:C(24)', ARCASH: null,
+    // What the connector needs (OPERATION_NEEDS) for sales_orders.create and the two receivables postings.
+    SOMAST: 'SONO:C(10) CUSTNO:C(6) SODATE:D ORDAMT:N(14,2) SHPAMT:N(14,2) LOCTID:C(3) DEFLOC:C(3) SOSTAT:C(1) EXTREF:C(30)',
+    SOTRAN: 'SONO:C(10) CUSTNO:C(6) ITEM:C(15) DESCRIP:C(30) LOCTID:C(3) QTYORD:N(12,2) QTYSHP:N(12,2) PRICE:N(14,4) DISC:N(6,2) EXTPRICE:N(14,2)',
+    SOADDR: 'SONO:C(10) CUSTNO:C(6)', SOYMST: 'SONO:C(10) EXTREF:C(30)',
+    ARCUST: 'CUSTNO:C(6) COMPANY:C(35) ONORDER:N(14,2) BALANCE:N(14,2) ARACCT:C(24) PTDSLS:N(14,2) YTDSLS:N(14,2) LSALE:N(14,2) LDATE:D LPYMT:N(14,2) LASTPAY:D',
+    ICITEM: 'ITEM:C(15) ITMDESC:C(30) PRICE:N(14,4)', ICILOC: 'ITEM:C(15) LOCTID:C(3) LSOALOC:N(12,2)',
+    ARMAST: 'INVNO:C(10) CUSTNO:C(6) INVDTE:D ARSTAT:C(1) TAX:N(14,2) INVAMT:N(14,2) PAIDAMT:N(14,2) BALANCE:N(14,2)',
+    ARTRAN: 'INVNO:C(10) CUSTNO:C(6) ITEM:C(15) QTYSHP:N(12,2) PRICE:N(14,4) EXTPRICE:N(14,2)',
+    ARDIST: 'GLACNT:C(24) TRANNO:C(10) TRANDTE:D ARSESS:C(10) AMOUNT:N(14,2)', GLACNT: 'GLACNT:C(24)', ARCASH: null,
     NEXTNUM: 'KEYNAME:C(8) LASTUSED:N(10,0)', ...over,
   };
   return new Map(Object.entries(base).map(([t, s]) => [t, s === null ? null : shape(t, s)]));
@@ -62,7 +67,7 @@ describe('checkInstall (flowd doctor)', () => {
   });
 
   it('warns about schema-mapped columns the install lacks or keeps narrower', () => {
-    const p = checkInstall({ operations: ['customers.upsert'], catalog: catalog({ ARCUST: 'CUSTNO:C(6) COMPANY:C(30)' }), numbering: {}, schemas: loadSageProSchemas() });
+    const p = checkInstall({ operations: ['customers.upsert'], catalog: catalog({ ARCUST: 'CUSTNO:C(6) COMPANY:C(30) ENTERED:D ARACCT:C(24)' }), numbering: {}, schemas: loadSageProSchemas() });
     expect(p.every((x) => x.severity === 'warning')).toBe(true);
     expect(p.map((x) => x.message)).toContain('Customer.email: ARCUST has no column EMAIL; a flow that maps it is rejected');
     expect(p.map((x) => x.message)).toContain('Customer.name: ARCUST.COMPANY is C(30) here, the schema says C(35); longer values are rejected');

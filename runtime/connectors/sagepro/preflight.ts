@@ -1,8 +1,10 @@
 /**
- * The install check behind `flowd doctor` (and the connector's start-up check): for a set of
- * catalog operations and the install's catalog (the columns SQLColumns gave per table, or null
- * when the table is missing), what is missing: tables, columns, widths, numbering not configured.
- * Pure: it reads nothing and writes nothing; the caller reads the catalog (SageProConnector.checkInstall).
+ * What each connector operation needs from an install (OPERATION_NEEDS, POLL_NEEDS, NUMBERING_NEEDS,
+ * LOCATION_COLUMNS, REFERENCE_LOOKUPS: the one table, read by `flowd doctor` too), and the
+ * connector's start-up check over it: for a set of catalog operations and the install's catalog
+ * (the columns SQLColumns gave per table, or null when the table is missing), what is missing:
+ * tables, columns, widths, numbering not configured. checkInstall is pure: it reads nothing and
+ * writes nothing; the caller reads the catalog (SageProConnector.checkInstall).
  */
 import { numberingKey, type CounterName, type NumberingOptions } from './numbering.js';
 import type { SchemaSet } from './schemas.js';
@@ -19,47 +21,148 @@ export interface InstallProblem {
   message: string;
 }
 
-/** Tables and the columns each operation cannot do without (reference: "What an integration should assume"). */
-const NEEDS: Record<string, Record<string, string[]>> = {
-  'sales_orders.create': {
-    SOMAST: ['SONO', 'CUSTNO'], SOTRAN: ['SONO', 'ITEM', 'QTYORD'], SOYMST: ['SONO'], ARCUST: ['CUSTNO'],
-    ICITEM: ['ITEM'], ICILOC: ['ITEM', 'LOCTID', 'LSOALOC'],
-  },
-  'sales_orders.get': { SOMAST: ['SONO'], SOTRAN: ['SONO'], SOADDR: ['SONO'], SOYMST: ['SONO'], SOYTRN: ['SONO'], SOYADR: ['SONO'] },
-  'sales_orders.find_by_ref': { SOMAST: ['SONO'], SOYMST: ['SONO'] },
-  'sales_orders.status': { SOMAST: ['SONO'], SOTRAN: ['SONO', 'ITEM', 'QTYORD', 'QTYSHP'], SOYMST: ['SONO'], SOYTRN: ['SONO', 'ITEM', 'QTYORD', 'QTYSHP'], ARMAST: ['INVNO', 'ORNUM', 'INVDTE', 'BALANCE', 'ARSTAT'] },
-  'customers.get': { ARCUST: ['CUSTNO'] },
-  'customers.find_by_email': { ARCUST: ['CUSTNO', 'EMAIL'] },
-  'customers.upsert': { ARCUST: ['CUSTNO', 'COMPANY'] },
-  'inventory.level': { ICILOC: ['ITEM', 'LOCTID'] },
-  'inventory.levels': { ICILOC: ['ITEM', 'LOCTID'] },
-  'inventory.item': { ICITEM: ['ITEM'] },
-  'receivables.post_invoice': {
-    ARMAST: ['INVNO', 'CUSTNO', 'INVAMT', 'BALANCE'], ARTRAN: ['INVNO'], ARDIST: ['GLACNT', 'TRANNO', 'ARSESS', 'AMOUNT'],
-    ARCUST: ['CUSTNO'], GLACNT: ['GLACNT'], ICITEM: ['ITEM'],
-  },
-  'receivables.post_payment': {
-    ARMAST: ['INVNO', 'CUSTNO', 'PAIDAMT', 'BALANCE'], ARTRAN: ['INVNO'], ARDIST: ['GLACNT', 'TRANNO', 'ARSESS', 'AMOUNT'],
-    ARCUST: ['CUSTNO'], GLACNT: ['GLACNT'],
-  },
-  'gl.accounts': { GLACNT: ['GLACNT'] },
+/**
+ * What one operation of the connector (connector.ts) touches in one table: the columns it cannot
+ * work without (`required`) and the columns it uses only where the install has them (`optional`: the
+ * columns no public source confirms, sagepro-tables.md section 0b). The one table of what each
+ * operation needs: `checkInstall` below and `flowd doctor` (runtime/doctor/) both read it. When the
+ * connector's SQL changes, change it here (README.md, "Adding an operation").
+ */
+export interface TableNeed {
+  readonly table: string;
+  readonly required: readonly string[];
+  readonly optional?: readonly string[];
+  /** The table is used only when the install has it (e.g. ARCASH); its absence is not an error. */
+  readonly optionalTable?: boolean;
+  /** Why the operation touches the table (shown in messages). */
+  readonly why: string;
+  /** What the connector does instead when an optional table is absent. */
+  readonly whenAbsent?: string;
+}
+
+/** Stands for the external reference column (`external_ref_column`, SalesOrder.external_ref's column). */
+export const EXTREF = '$EXTREF';
+
+const AUDIT = ['ADDUSER', 'ADDDATE', 'ADDTIME'];
+
+const ORDER_READ: TableNeed[] = [
+  { table: 'SOMAST', required: ['SONO', 'CUSTNO'], why: 'sales order header' },
+  { table: 'SOTRAN', required: ['SONO', 'ITEM', 'QTYORD', 'QTYSHP'], optional: ['LINENO', 'SHIPDATE'], why: 'sales order lines' },
+  { table: 'SOADDR', required: ['SONO'], why: 'ship-to address' },
+  { table: 'SOYMST', required: ['SONO', 'CUSTNO'], why: 'closed orders (history header)' },
+  { table: 'SOYTRN', required: ['SONO', 'ITEM', 'QTYORD', 'QTYSHP'], optional: ['LINENO', 'SHIPDATE'], why: 'closed orders (history lines)' },
+  { table: 'SOYADR', required: ['SONO'], why: 'closed orders (history ship-to)' },
+];
+
+const AR_DIST: TableNeed = {
+  table: 'ARDIST', required: ['GLACNT', 'TRANNO', 'TRANDTE', 'ARSESS', 'AMOUNT'],
+  optional: ['CUSTNO', 'DESCRIP', ...AUDIT], why: 'GL distribution rows',
 };
-/** Tables an operation uses where the install has them. */
-const OPTIONAL: Record<string, string[]> = { 'receivables.post_payment': ['ARCASH'] };
-/** Counters an operation may need. */
-const COUNTERS: Record<string, CounterName> = { 'sales_orders.create': 'sales_order', 'receivables.post_invoice': 'ar_session' };
-/** Columns holding a location code (the default location must fit them). */
-const LOCATION_COLUMNS: Record<string, string[]> = { 'sales_orders.create': ['SOMAST.LOCTID', 'SOMAST.DEFLOC', 'SOTRAN.LOCTID', 'ICILOC.LOCTID'] };
+
+const STOCK: TableNeed[] = [{ table: 'ICILOC', required: ['ITEM', 'LOCTID', 'LONHAND', 'LSOALOC', 'LWOALOC'], why: 'stock per location' }];
+
+/** Per catalog operation (`sales_orders.create`), every table it touches. */
+export const OPERATION_NEEDS: Readonly<Record<string, readonly TableNeed[]>> = {
+  'sales_orders.create': [
+    { table: 'SOMAST', required: ['SONO', 'CUSTNO', 'SODATE', 'ORDAMT', 'SHPAMT', 'DEFLOC', 'LOCTID', 'SOSTAT', EXTREF], optional: AUDIT, why: 'the new order header' },
+    { table: 'SOTRAN', required: ['SONO', 'CUSTNO', 'ITEM', 'DESCRIP', 'LOCTID', 'QTYORD', 'QTYSHP', 'PRICE', 'DISC', 'EXTPRICE'], optional: ['LINENO', ...AUDIT], why: 'the new order lines' },
+    { table: 'SOADDR', required: ['SONO', 'CUSTNO'], why: 'the ship-to address' },
+    { table: 'SOYMST', required: ['SONO', EXTREF], why: 'the number and external reference checks against closed orders' },
+    { table: 'ICITEM', required: ['ITEM', 'ITMDESC', 'PRICE'], why: 'item check, default price and description' },
+    { table: 'ICILOC', required: ['ITEM', 'LOCTID', 'LSOALOC'], why: 'stock location check and allocation' },
+    { table: 'ARCUST', required: ['CUSTNO', 'ONORDER'], why: 'customer check and open order total' },
+  ],
+  'sales_orders.get': ORDER_READ,
+  'sales_orders.find_by_ref': [
+    { table: 'SOMAST', required: ['SONO', EXTREF], why: 'the external reference search' },
+    { table: 'SOYMST', required: ['SONO', EXTREF], why: 'the external reference search in closed orders' },
+    ...ORDER_READ,
+  ],
+  'sales_orders.status': [
+    { table: 'SOMAST', required: ['SONO', 'SOSTAT'], why: 'order status' },
+    { table: 'SOTRAN', required: ['SONO', 'ITEM', 'QTYORD', 'QTYSHP'], optional: ['LINENO', 'SHIPDATE'], why: 'shipped quantities' },
+    { table: 'SOYMST', required: ['SONO', 'SOSTAT'], why: 'status of closed orders' },
+    { table: 'SOYTRN', required: ['SONO', 'ITEM', 'QTYORD', 'QTYSHP'], optional: ['LINENO', 'SHIPDATE'], why: 'shipped quantities of closed orders' },
+    { table: 'ARMAST', required: ['INVNO', 'INVDTE', 'BALANCE', 'ORNUM', 'ARSTAT'], why: 'the invoice of the order' },
+  ],
+  'customers.get': [{ table: 'ARCUST', required: ['CUSTNO'], why: 'customer master' }],
+  'customers.find_by_email': [{ table: 'ARCUST', required: ['CUSTNO', 'EMAIL'], why: 'customer search by e-mail' }],
+  'customers.upsert': [{ table: 'ARCUST', required: ['CUSTNO', 'COMPANY', 'ENTERED', 'ARACCT'], optional: AUDIT, why: 'customer master' }],
+  'inventory.level': STOCK,
+  'inventory.levels': STOCK,
+  'inventory.item': [{ table: 'ICITEM', required: ['ITEM'], why: 'item master' }],
+  'receivables.post_invoice': [
+    { table: 'ARMAST', required: ['INVNO', 'CUSTNO', 'INVDTE', 'ARSTAT', 'TAX', 'INVAMT', 'PAIDAMT', 'BALANCE'], optional: ['DTEPAID', ...AUDIT], why: 'the invoice header' },
+    { table: 'ARTRAN', required: ['INVNO', 'CUSTNO', 'ITEM', 'QTYSHP', 'PRICE', 'EXTPRICE'], optional: ['LINENO', 'ADDTIME'], why: 'the invoice lines' },
+    AR_DIST,
+    { table: 'ARCUST', required: ['CUSTNO', 'BALANCE', 'ARACCT', 'PTDSLS', 'YTDSLS', 'LSALE', 'LDATE'], why: 'customer check and balance' },
+    { table: 'GLACNT', required: ['GLACNT'], why: 'GL account check' },
+    { table: 'ICITEM', required: ['ITEM'], why: 'item check' },
+  ],
+  'receivables.post_payment': [
+    { table: 'ARMAST', required: ['INVNO', 'CUSTNO', 'PAIDAMT', 'BALANCE'], optional: ['DTEPAID'], why: 'the invoice paid' },
+    { table: 'ARTRAN', required: ['INVNO'], optional: ['LINENO'], why: 'the invoice read back (its lines)' },
+    AR_DIST,
+    { table: 'ARCUST', required: ['CUSTNO', 'BALANCE', 'ARACCT', 'LPYMT', 'LASTPAY'], why: 'customer balance and last payment' },
+    { table: 'GLACNT', required: ['GLACNT'], why: 'GL account check' },
+    { table: 'ARCASH', required: ['CUSTNO', 'INVNO', 'PAIDAMT'], optional: ['INVDTE', 'REFNO', 'DTEPAID', 'PONUM', 'DISAMT'], optionalTable: true, why: 'cash receipts', whenAbsent: 'payments are recorded in ARMAST and ARDIST only' },
+  ],
+  'gl.accounts': [{ table: 'GLACNT', required: ['GLACNT'], why: 'chart of accounts' }],
+};
+
+/** A poll of an entity (changes.ts) reads what the connector's read of that entity reads. */
+export const POLL_NEEDS: Readonly<Record<string, readonly TableNeed[]>> = {
+  SalesOrderStatus: OPERATION_NEEDS['sales_orders.status']!,
+  InventoryLevel: OPERATION_NEEDS['inventory.levels']!,
+  SalesOrder: OPERATION_NEEDS['sales_orders.get']!,
+  Customer: OPERATION_NEEDS['customers.get']!,
+  InventoryItem: OPERATION_NEEDS['inventory.item']!,
+  GLAccount: OPERATION_NEEDS['gl.accounts']!,
+};
+
+/**
+ * A number a write needs: the numbering counter that gives it (numbering.ts), or none when only the
+ * flow can supply it, and the field of the written value that makes it unnecessary when mapped.
+ */
+export interface NumberingNeed {
+  readonly counter?: CounterName;
+  readonly unlessMapped?: string;
+  readonly why: string;
+}
+
+export const NUMBERING_NEEDS: Readonly<Record<string, readonly NumberingNeed[]>> = {
+  'sales_orders.create': [{ counter: 'sales_order', unlessMapped: 'number', why: 'the flow does not supply SalesOrder.number' }],
+  'receivables.post_invoice': [{ counter: 'ar_session', why: 'every posting takes an AR session number (ARDIST.ARSESS)' }],
+  // postPayment records payment_ref as the session (ARDIST.ARSESS, ARCASH.REFNO) and rejects a payment without it.
+  'receivables.post_payment': [{ unlessMapped: 'payment_ref', why: 'the payment reference is the AR session (ARDIST.ARSESS) that makes a repeated payment apply once' }],
+};
+
+/** Columns that hold the location an order takes when it gives none (the default location must fit them). */
+export const LOCATION_COLUMNS: Readonly<Record<string, readonly (readonly [string, string])[]>> = {
+  'sales_orders.create': [['SOMAST', 'DEFLOC'], ['SOMAST', 'LOCTID'], ['SOTRAN', 'LOCTID'], ['ICILOC', 'LOCTID']],
+};
+
+/** The connector's read operation that shows whether a value exists in a referenced column (`references: TABLE.COLUMN`). */
+export const REFERENCE_LOOKUPS: Readonly<Record<string, { operation: string; args: (v: string) => Record<string, unknown>; found: (r: unknown, v: string) => boolean }>> = {
+  'ARCUST.CUSTNO': { operation: 'customers.get', args: (v) => ({ number: v }), found: (r) => r !== null && r !== undefined },
+  'ICITEM.ITEM': { operation: 'inventory.item', args: (v) => ({ item: v }), found: (r) => r !== null && r !== undefined },
+  'ICILOC.LOCTID': { operation: 'inventory.levels', args: (v) => ({ location: v }), found: (r) => Array.isArray(r) && r.length > 0 },
+  'SOMAST.SONO': { operation: 'sales_orders.get', args: (v) => ({ number: v }), found: (r) => r !== null && r !== undefined },
+  'GLACNT.GLACNT': {
+    operation: 'gl.accounts', args: () => ({}),
+    found: (r, v) => Array.isArray(r) && r.some((a) => String((a as { account?: unknown }).account ?? '').trim() === v.trim()),
+  },
+};
 
 /** Every table checkInstall looks at for these operations (the caller reads their catalog). */
 export function installTablesOf(operations: string[], numbering: NumberingOptions = {}): string[] {
   const out = new Set<string>();
   for (const op of operations) {
-    for (const t of Object.keys(NEEDS[op] ?? {})) out.add(t);
-    for (const t of OPTIONAL[op] ?? []) out.add(t);
-    const c = COUNTERS[op];
-    const cfg = c ? numbering[c] : undefined;
-    if (cfg?.method === 'table') out.add(cfg.table);
+    for (const n of OPERATION_NEEDS[op] ?? []) out.add(n.table);
+    for (const { counter } of NUMBERING_NEEDS[op] ?? []) {
+      const cfg = counter ? numbering[counter] : undefined;
+      if (cfg?.method === 'table') out.add(cfg.table);
+    }
   }
   return [...out];
 }
@@ -84,17 +187,22 @@ export function checkInstall(input: CheckInput): InstallProblem[] {
     if (same) { for (const o of p.operations) if (!same.operations.includes(o)) same.operations.push(o); } else problems.push(p);
   };
   for (const op of input.operations) {
-    for (const [table, cols] of Object.entries(NEEDS[op] ?? {})) {
-      const sh = input.catalog.get(table);
-      if (!sh) { add({ severity: 'error', operations: [op], table, message: `table ${table} (${name(table)}) not found` }); continue; }
-      const need = op === 'sales_orders.create' && table === 'SOMAST' && input.externalRefColumn ? [...cols, input.externalRefColumn] : cols;
-      for (const c of need) if (!sh.columns.has(c)) add({ severity: 'error', operations: [op], table, column: c, message: `${table} has no column ${c}` });
+    const needs = OPERATION_NEEDS[op] ?? [];
+    for (const n of needs) {
+      const sh = input.catalog.get(n.table);
+      if (!sh) {
+        add(n.optionalTable
+          ? { severity: 'warning', operations: [op], table: n.table, message: `optional table ${n.table} not found: ${n.whenAbsent ?? `no row is written there (${n.why})`}` }
+          : { severity: 'error', operations: [op], table: n.table, message: `table ${n.table} (${name(n.table)}) not found` });
+        continue;
+      }
+      if (n.optionalTable) continue; // used with whatever columns it has
+      // The external reference column is checked when the caller names it.
+      const need = n.required.flatMap((c) => (c !== EXTREF ? [c] : input.externalRefColumn ? [input.externalRefColumn] : []));
+      for (const c of need) if (!sh.columns.has(c)) add({ severity: 'error', operations: [op], table: n.table, column: c, message: `${n.table} has no column ${c}` });
     }
-    for (const table of OPTIONAL[op] ?? []) {
-      if (!input.catalog.get(table)) add({ severity: 'warning', operations: [op], table, message: `optional table ${table} not found: payments are recorded in ARMAST and ARDIST only` });
-    }
-    const counter = COUNTERS[op];
-    if (counter) {
+    for (const { counter } of NUMBERING_NEEDS[op] ?? []) {
+      if (!counter) continue;
       const cfg = input.numbering[counter];
       const key = numberingKey(counter);
       if (!cfg) {
@@ -114,8 +222,7 @@ export function checkInstall(input: CheckInput): InstallProblem[] {
       }
     }
     const loc = input.defaultLocation;
-    for (const tc of LOCATION_COLUMNS[op] ?? []) {
-      const [table, column] = tc.split('.') as [string, string];
+    for (const [table, column] of LOCATION_COLUMNS[op] ?? []) {
       const t = input.catalog.get(table)?.columns.get(column)?.type;
       if (loc && t?.kind === 'C' && loc.length > t.width) {
         add({ severity: 'error', operations: [op], config: 'sagepro.default_location', table, column, message: `default location '${loc}' does not fit ${table}.${column} (C(${t.width})); set the site's web warehouse code` });
@@ -124,7 +231,7 @@ export function checkInstall(input: CheckInput): InstallProblem[] {
     // Columns the entity schemas map that this install lacks: a flow that maps them is rejected.
     if (input.schemas) {
       for (const e of input.schemas.entities.values()) {
-        if (!NEEDS[op]?.[e.table]) continue;
+        if (!needs.some((n) => n.table === e.table)) continue;
         const sh = input.catalog.get(e.table);
         if (!sh) continue;
         for (const m of e.columns) {
