@@ -13,8 +13,8 @@ import { createProgram, UsageError, type Program } from './program.js';
 import { renderPretty } from './diagnostics/render-pretty.js';
 import { renderJson } from './diagnostics/render-json.js';
 import { renderBaseline } from './diagnostics/render-baseline.js';
-import { buildProgram, writeBuild } from './emitter/build.js';
-import { findTestFiles, runFlowTests } from './flow-test.js';
+// The emitter (ts-morph, hence the TypeScript compiler) and the flow-test runner (which builds) are
+// imported only by the commands that need them: `flowc check` never loads TypeScript.
 
 const USAGE = `usage:
   flowc check <paths...> [--format pretty|json|baseline] [--schemas DIR] [--lookups DIR]
@@ -65,6 +65,7 @@ export async function main(argv: string[]): Promise<number> {
         const program = createProgram(positionals, programOptions);
         if (program.diagnostics.length) printDiagnostics(program, values.format ?? 'pretty', true);
         if (program.hasErrors) return 1;
+        const { buildProgram, writeBuild } = await import('./emitter/build.js');
         const out = buildProgram(program);
         if (out.typeErrors.length) {
           process.stderr.write(`flowc: internal error: the generated code does not type-check:\n${out.typeErrors.join('\n')}\n`);
@@ -79,6 +80,7 @@ export async function main(argv: string[]): Promise<number> {
         const program = createProgram(positionals, programOptions);
         if (program.diagnostics.length) printDiagnostics(program, 'pretty', true);
         if (program.hasErrors) { write('0 passed, 0 failed'); return 1; }
+        const { findTestFiles, runFlowTests } = await import('./flow-test.js');
         const results = await runFlowTests(program, findTestFiles(positionals));
         for (const r of results) {
           write(`${r.passed ? 'ok  ' : 'FAIL'} ${r.flow}: ${r.name} (${r.file})`);

@@ -103,7 +103,17 @@ async function demo(argv: string[]): Promise<number> {
   const profile = await sageproProfileFlag(values['sagepro-profile']!);
   if (profile === undefined) return 2;
   const { runDemo } = await import('./demo.js');
-  return runDemo({ once: values.once!, stateDir: values['state-dir']!, sageproProfile: profile });
+  return runDemo({ once: values.once!, stateDir: values['state-dir']!, sageproProfile: profile, mappingsDir: path.join(checkoutRoot(), 'mappings') });
+}
+
+/**
+ * The checkout flowd runs from (the first folder above this file with a package.json), for the
+ * demo's shipped flows: the same from the sources and from the compiled dist/runtime/cli.js.
+ */
+function checkoutRoot(): string {
+  let dir = import.meta.dirname;
+  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
 }
 
 /** The --sagepro-profile value, or undefined after printing the usage error (exit 2). */

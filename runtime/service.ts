@@ -4,6 +4,9 @@
  * HTTP server (/hooks/xcart, /metrics, /healthz, /readyz). One direction only: triggers enqueue,
  * the engine executes what the store hands it, flows call connectors through the engine's context.
  */
+import fs from 'node:fs';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
 import type { Config } from './config/config.js';
 import { SqliteStore } from './store/sqlite-store.js';
 import type { Store } from './store/store.js';
@@ -71,13 +74,25 @@ async function startOn(store: SqliteStore, config: Config, options: ServiceOptio
   const metrics = createMetrics({ queueDepth: async () => { queueDepth = (await store.status()).queueDepth; return queueDepth; } });
   const flows = await loadFlows(config.flows.dir);
   const xc = config.connections.xcart;
-  const xcart = new XcartConnector({ baseUrl: xc.baseUrl, token: xc.token.reveal(), ratePerSecond: xc.ratePerSecond, timeoutMs: xc.timeoutMs, changedFilter: xc.changedFilter, retries: 0, connections: xc.concurrency });
+  // The connectors validate against the schemas and catalogs of the build they run (flows.schemas).
+  // A folder without them is refused when it has flows; an empty build (no flows: nothing is
+  // validated) falls back to the connectors' default, mappings/schemas of the working directory.
+  const schemaDir = (system: string): string | undefined => {
+    const dir = path.join(config.flows.schemas, system);
+    if (!fs.existsSync(path.join(dir, 'operations.yaml'))) {
+      if (flows.size === 0) return undefined;
+      throw new Error(`flows.schemas: ${dir} has no operations.yaml; rebuild the flows with flowc build (it writes schemas/ into ${config.flows.dir}) or set flows.schemas in ${config.file}`);
+    }
+    return dir;
+  };
+  const optional = (system: string): { schemaDir?: string } => { const d = schemaDir(system); return d === undefined ? {} : { schemaDir: d }; };
+  const xcart = new XcartConnector({ ...optional('xcart'), baseUrl: xc.baseUrl, token: xc.token.reveal(), ratePerSecond: xc.ratePerSecond, timeoutMs: xc.timeoutMs, changedFilter: xc.changedFilter, retries: 0, connections: xc.concurrency });
   cleanup.push(() => xcart.close());
   const sp = config.connections.sagepro;
   // The install's text rules, for the connector and for truncate in the flow modules (all copies).
   setTextRules(sp.text);
   const sagepro = new SageProConnector({
-    dsn: sp.dsn.reveal(), ...(sp.dialect ? { dialect: sp.dialect } : {}), company: sp.company, externalRefColumn: sp.externalRefColumn, poolSize: sp.concurrency,
+    ...optional('sagepro'), dsn: sp.dsn.reveal(), ...(sp.dialect ? { dialect: sp.dialect } : {}), company: sp.company, externalRefColumn: sp.externalRefColumn, poolSize: sp.concurrency,
     defaultLocation: sp.defaultLocation, numbering: sp.numbering,
     text: sp.text, onWarning: (message, where) => logger.warn({ system: 'sagepro', ...where }, message),
     ...(sp.modules ? { modules: sp.modules } : {}), ...(sp.tables ? { tables: sp.tables } : {}), ...(sp.attach ? { attach: sp.attach } : {}),

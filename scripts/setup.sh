@@ -24,3 +24,7 @@ if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
   npm ci --no-audit --no-fund
   cp package-lock.json "$stamp"
 fi
+
+# The compiled package that bin/ runs: tsc into dist/, only when the sources changed since the last
+# build (dist/.source-hash; bin/ runs the sources through tsx while dist/ is not current).
+node scripts/build-dist.mjs

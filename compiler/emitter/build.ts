@@ -7,17 +7,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { checkAndEmit } from './type-check.js';
 import type { Program } from '../program.js';
 import type { FlowModel } from '../checker/model.js';
 import { emitFlow } from './emit-flow.js';
 import { emitEntities } from './ts-types.js';
 import { collectRequirements } from '../requirements.js';
+import { PACKAGE_ROOT } from '../package-root.js';
 
 export const COMPILER_VERSION = '0.1.0';
-const here = path.dirname(fileURLToPath(import.meta.url));
-const RUNTIME_DIR = path.resolve(here, '../../runtime');
+const RUNTIME_DIR = path.join(PACKAGE_ROOT, 'runtime');
 /**
  * The runtime files a generated module needs, copied verbatim: the contract, the builtins and what
  * the builtins import (the code-page rules that `truncate` shares with the Sage Pro connector).
@@ -74,10 +73,26 @@ export function buildProgram(program: Program, options: BuildOptions = {}): Buil
   const { typeErrors, js } = checkAndEmit(files, { typeCheck: options.typeCheck !== false, emitJs: options.emitJs !== false });
   for (const [name, text] of js) files.set(name, text);
   files.set('manifest.json', JSON.stringify({ compiler: COMPILER_VERSION, contractVersion: cv, flows }, null, 2) + '\n');
+  // The entity schemas and operation catalogs the connectors validate against, verbatim, so that
+  // flowd needs nothing but this folder (runtime/config: `flows.schemas`, default <flows.dir>/schemas).
+  for (const [name, text] of schemaFiles(program.schemasDir)) files.set(`schemas/${name}`, text);
   // What each flow needs from an install, for `flowd doctor` (compiler/requirements.ts).
   files.set('requirements.json', JSON.stringify(collectRequirements(program), null, 2) + '\n');
   const sorted = new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return { files: sorted, typeErrors, flows };
+}
+
+/** `<system>/<file>.yaml` → text, for every YAML file of each system folder of the schemas folder. */
+function schemaFiles(dir: string): [string, string][] {
+  const out: [string, string][] = [];
+  if (!fs.existsSync(dir)) return out;
+  for (const system of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (!system.isDirectory()) continue;
+    for (const f of fs.readdirSync(path.join(dir, system.name)).sort()) {
+      if (f.endsWith('.yaml')) out.push([`${system.name}/${f}`, fs.readFileSync(path.join(dir, system.name, f), 'utf8')]);
+    }
+  }
+  return out;
 }
 
 /** Writes a build into `outDir`, removing generated files of flows that no longer exist. */
@@ -93,6 +108,8 @@ export function writeBuild(out: BuildOutput, outDir: string): void {
       }
     } catch { /* an unreadable old manifest is simply replaced */ }
   }
+  // schemas/ is written whole each time: a schema file removed from the sources goes from the build too.
+  fs.rmSync(path.join(outDir, 'schemas'), { recursive: true, force: true });
   fs.writeFileSync(path.join(outDir, 'package.json'), '{"type":"module"}\n');
   for (const [name, text] of out.files) {
     const p = path.join(outDir, name);

@@ -20,7 +20,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../package-root.js';
 import odbc from 'odbc';
 import YAML, { isMap, type Document, type YAMLMap } from 'yaml';
 
@@ -216,7 +216,7 @@ function entityFileName(table: string): string {
 // ------------------------------------------------------------------ main
 
 /** The standard Sage Pro entity schemas shipped with this install of flowc. */
-export const STANDARD_SCHEMAS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../mappings/schemas/sagepro');
+export const STANDARD_SCHEMAS = path.join(PACKAGE_ROOT, 'mappings/schemas/sagepro');
 
 /** A problem with what was asked (not with the install): the message says what to pass instead. */
 export class IntrospectUsageError extends Error {}

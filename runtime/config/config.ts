@@ -25,8 +25,12 @@ export interface Config {
   readonly http: { readonly port: number; readonly host: string; readonly maxConcurrentPushes: number };
   /** The runtime store. Only SQLite so far; `path` is absolute. */
   readonly store: { readonly kind: 'sqlite'; readonly path: string };
-  /** Output folder of `flowc build` (holds manifest.json); absolute. */
-  readonly flows: { readonly dir: string };
+  /**
+   * Output folder of `flowc build` (holds manifest.json); absolute. `schemas`: the folder of the
+   * entity schemas and operation catalogs the connectors validate against (`xcart/`, `sagepro/`);
+   * default `<dir>/schemas`, which flowc build writes; absolute.
+   */
+  readonly flows: { readonly dir: string; readonly schemas: string };
   readonly connections: {
     readonly xcart: {
       readonly baseUrl: string;
@@ -195,7 +199,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     file: path.resolve(file),
     http: { port: c.http.port, host: c.http.host, maxConcurrentPushes: c.http.max_concurrent_pushes },
     store: { kind: c.store.kind, path: abs(c.store.path) },
-    flows: { dir: abs(c.flows.dir) },
+    flows: { dir: abs(c.flows.dir), schemas: c.flows.schemas === undefined ? path.join(abs(c.flows.dir), 'schemas') : abs(c.flows.schemas) },
     connections: {
       xcart: {
         baseUrl: xc.base_url,
@@ -245,7 +249,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
 interface RawConfig {
   http: { port: number; host: string; max_concurrent_pushes: number };
   store: { kind: 'sqlite'; path: string };
-  flows: { dir: string };
+  flows: { dir: string; schemas?: string };
   connections: {
     xcart: { base_url: string; token: SecretRef; rate_per_second: number; concurrency: number; changed_filter: 'auto' | 'lastRenewDate' | 'scan'; timeout: string };
     sagepro: {

@@ -4,6 +4,8 @@
  * Inputs: connect.yaml (through loadConfig) and the flows folder (manifest.json + requirements.json);
  * Sage Pro through the connector's own catalog reading and read operations, X-Cart over HTTP.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Config } from '../config/config.js';
 import { SageProConnector } from '../connectors/sagepro/connector.js';
 import { loadDeployedFlows, type DeployedFlow } from './deployed.js';
@@ -136,7 +138,11 @@ export function doctorOptions(config: Config): DoctorOptions {
       ...(typeof defaultLocation === 'string' ? { defaultLocation } : {}),
       numbering: { ...(salesOrder ? { sales_order: salesOrder } : {}), ...(arSession ? { ar_session: arSession } : {}) },
       ...(sp.text ? { text: sp.text } : {}),
-      connector: Object.fromEntries(['modules', 'tables', 'attach', 'numbering'].filter((k) => sp[k] !== undefined).map((k) => [k, sp[k]])),
+      connector: {
+        ...Object.fromEntries(['modules', 'tables', 'attach', 'numbering'].filter((k) => sp[k] !== undefined).map((k) => [k, sp[k]])),
+        // The schemas the deployed build was made with (flows.schemas), as flowd serve uses them.
+        ...(fs.existsSync(path.join(config.flows.schemas, 'sagepro', 'operations.yaml')) ? { schemaDir: path.join(config.flows.schemas, 'sagepro') } : {}),
+      },
     },
   };
 }

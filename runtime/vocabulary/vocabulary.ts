@@ -6,17 +6,29 @@
  * neither compiler/ nor grammar/. Bad data throws an error naming the file, the key and why.
  *
  * Where it is read from: both sides read the YAML itself (with the `yaml` package), from
- * `mappings/schemas` beside this checkout (`DEFAULT_SCHEMAS_DIR`), as the connectors read their
- * catalogs today; `flowc build` does not copy it. When a build carries its schemas (issue 10
- * item 5), pass that folder to `loadVocabulary`.
+ * `mappings/schemas` of the package (`DEFAULT_SCHEMAS_DIR`): the vocabulary is flowd's own (which
+ * events its triggers produce), not a deployment's, so `flowc build` does not copy it.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 
-/** `mappings/schemas` of this checkout (the runtime reads its vocabulary from here). */
-export const DEFAULT_SCHEMAS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../mappings/schemas');
+/**
+ * `mappings/schemas` of Connect's package (the folder of its package.json): the runtime's own
+ * vocabulary, the same whether flowd runs from its sources or from the tsc output in dist/ (which has
+ * no package.json of its own), and whatever folder a deployed build was copied to.
+ */
+function packageSchemasDir(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return path.join(dir, 'mappings', 'schemas');
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error(`flowd: no package.json above ${fileURLToPath(import.meta.url)} (the vocabulary lives in <package>/mappings/schemas)`);
+    dir = up;
+  }
+}
+export const DEFAULT_SCHEMAS_DIR = packageSchemasDir();
 
 /** Every trigger kind of runtime/triggers/ that produces events. */
 export const TRIGGER_KINDS = ['xcart-poll', 'xcart-push', 'sagepro-poll', 'schedule'] as const;

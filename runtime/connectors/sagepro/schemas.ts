@@ -1,14 +1,20 @@
 /**
- * The Sage Pro entity schemas and operation catalog, read as data from mappings/schemas/sagepro.
+ * The Sage Pro entity schemas and operation catalog, read as data from the Sage Pro schema folder
+ * (flowd: `<flows.dir>/schemas/sagepro`, written by flowc build; config key `flows.schemas`).
  * The connector maps logical properties to columns from `x-sagepro` (table, column, type, justify).
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { parseStorageType, type StorageType } from './types.js';
 
-export const DEFAULT_SCHEMA_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../mappings/schemas/sagepro');
+/** The folder used when none is given: `mappings/schemas/sagepro` of the working directory (the working copy). */
+export const DEFAULT_SCHEMA_DIR = path.resolve('mappings/schemas/sagepro');
+
+function schemaFolder(dir: string): string {
+  if (!fs.existsSync(dir)) throw new Error(`Sage Pro entity schemas: folder ${dir} does not exist (flowc build writes it into the build folder as schemas/sagepro)`);
+  return dir;
+}
 
 export interface ColumnMapping {
   property: string;
@@ -88,7 +94,7 @@ export interface SchemaSet {
 
 export function loadSageProSchemas(dir: string = DEFAULT_SCHEMA_DIR): SchemaSet {
   const entities = new Map<string, EntityShape>();
-  for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.yaml') && f !== 'operations.yaml' && f !== 'events.yaml').sort()) {
+  for (const f of fs.readdirSync(schemaFolder(dir)).filter((f) => f.endsWith('.yaml') && f !== 'operations.yaml' && f !== 'events.yaml').sort()) {
     const doc = YAML.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as Record<string, unknown>;
     const name = String(doc.title ?? path.basename(f, '.yaml'));
     entities.set(name, shapeOf(name, doc));
@@ -108,7 +114,7 @@ export function loadSageProSchemas(dir: string = DEFAULT_SCHEMA_DIR): SchemaSet 
 }
 
 export function loadSageProCatalog(dir: string = DEFAULT_SCHEMA_DIR): Catalog {
-  const doc = YAML.parse(fs.readFileSync(path.join(dir, 'operations.yaml'), 'utf8')) as Catalog;
+  const doc = YAML.parse(fs.readFileSync(path.join(schemaFolder(dir), 'operations.yaml'), 'utf8')) as Catalog;
   if (doc.system !== 'sagepro') throw new Error(`operations.yaml: system is '${doc.system}', expected 'sagepro'`);
   return doc;
 }

@@ -1,5 +1,5 @@
 /**
- * The X-Cart operation catalog (mappings/schemas/xcart/operations.yaml), read as data, and the
+ * The X-Cart operation catalog (`operations.yaml` of the X-Cart schema folder), read as data, and the
  * argument check that `XcartConnector.call` applies from it.
  */
 import fs from 'node:fs';
@@ -22,10 +22,13 @@ export interface OperationCatalog { system: string; operations: Map<string, Cata
 
 const PRIMITIVES = new Set(['string', 'int', 'decimal', 'bool', 'date', 'datetime']);
 
-let cached: OperationCatalog | undefined;
+const cached = new Map<string, OperationCatalog>();
 
+/** The catalog file (default `operations.yaml` of XCART_SCHEMA_DIR), read once per file and process. */
 export function loadXcartCatalog(file: string = path.join(XCART_SCHEMA_DIR, 'operations.yaml')): OperationCatalog {
-  if (cached && file === path.join(XCART_SCHEMA_DIR, 'operations.yaml')) return cached;
+  file = path.resolve(file);
+  const known = cached.get(file);
+  if (known) return known;
   const doc = YAML.parse(fs.readFileSync(file, 'utf8')) as { system?: string; operations?: Record<string, Omit<CatalogOperation, 'name'>> };
   if (doc.system !== 'xcart') throw new Error(`${file}: system must be 'xcart'`);
   const operations = new Map<string, CatalogOperation>();
@@ -35,7 +38,7 @@ export function loadXcartCatalog(file: string = path.join(XCART_SCHEMA_DIR, 'ope
     operations.set(name, { name, kind: op.kind, params: op.params ?? [], returns: op.returns, idempotent: op.idempotent === true, errors: op.errors ?? [], description: op.description ?? '' });
   }
   const result = { system: 'xcart', operations };
-  if (file === path.join(XCART_SCHEMA_DIR, 'operations.yaml')) cached = result;
+  cached.set(file, result);
   return result;
 }
 

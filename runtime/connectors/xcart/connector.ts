@@ -3,9 +3,10 @@
  * `call(name, args)` dispatching by catalog name. Every response is validated against the entity
  * schemas; a mismatch is a ConnectorError of class `invalid` naming the entity and the field.
  */
+import path from 'node:path';
 import { ConnectorError } from '../errors.js';
 import { XcartClient, type XcartClientConfig } from './client.js';
-import { checkArgs, loadXcartCatalog } from './catalog.js';
+import { checkArgs, loadXcartCatalog, type OperationCatalog } from './catalog.js';
 import { loadXcartSchemas, type XcartSchemas } from './schemas.js';
 
 type Json = Record<string, unknown>;
@@ -21,6 +22,11 @@ export interface XcartConnectorConfig extends XcartClientConfig {
   changedFilter?: 'auto' | 'lastRenewDate' | 'scan';
   /** How long the SKU index of products.find_by_sku is reused, in ms. Default 60 000. */
   skuCacheTtlMs?: number;
+  /**
+   * Folder of the X-Cart entity schemas and operations.yaml the connector validates against
+   * (flowd: `<flows.dir>/schemas/xcart`, from the build). Default XCART_SCHEMA_DIR.
+   */
+  schemaDir?: string;
 }
 
 /**
@@ -81,6 +87,7 @@ const FAR_FUTURE = '2999-01-01T00:00:00+0000';
 export class XcartConnector {
   readonly client: XcartClient;
   private readonly schemas: XcartSchemas;
+  private readonly catalog: OperationCatalog;
   private changedMode: 'lastRenewDate' | 'scan' | undefined;
   private readonly skuTtl: number;
   private catalogue: { at: number; bySku: Map<string, XcartProduct>; byId: Map<number, XcartProduct> } | undefined;
@@ -90,14 +97,15 @@ export class XcartConnector {
 
   constructor(private readonly cfg: XcartConnectorConfig) {
     this.client = new XcartClient(cfg);
-    this.schemas = loadXcartSchemas();
+    this.schemas = loadXcartSchemas(cfg.schemaDir);
+    this.catalog = loadXcartCatalog(cfg.schemaDir === undefined ? undefined : path.join(cfg.schemaDir, 'operations.yaml'));
     this.changedMode = cfg.changedFilter === 'auto' || cfg.changedFilter === undefined ? undefined : cfg.changedFilter;
     this.skuTtl = cfg.skuCacheTtlMs ?? 60_000;
   }
 
   /** Runs a catalog operation by name, checking the arguments against the catalog first. */
   async call(operation: string, args: Record<string, unknown> = {}): Promise<unknown> {
-    const op = loadXcartCatalog().operations.get(operation);
+    const op = this.catalog.operations.get(operation);
     const d = XCART_DISPATCH[operation];
     if (!op || !d) {
       throw new ConnectorError(`X-Cart has no operation '${operation}'`, { errorClass: 'invalid', system: 'xcart', operation });

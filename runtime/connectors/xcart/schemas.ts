@@ -1,18 +1,21 @@
 /**
- * Response validation for the X-Cart connector: every YAML schema of mappings/schemas/xcart/ goes into
+ * Response validation for the X-Cart connector: every YAML schema of the X-Cart schema folder goes into
  * one Ajv 2020-12 instance, and `validateEntity` turns the first violation into a ConnectorError of
  * class `invalid` that names the entity, its id and the field path.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { ConnectorError } from '../errors.js';
 
-export const XCART_SCHEMA_DIR = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)), '../../../mappings/schemas/xcart');
+/**
+ * The folder used when none is given: `mappings/schemas/xcart` of the working directory (the working
+ * copy, for tests and tools run from it). flowd passes the build's own folder instead
+ * (`<flows.dir>/schemas/xcart`, written by flowc build; config key `flows.schemas`).
+ */
+export const XCART_SCHEMA_DIR = path.resolve('mappings/schemas/xcart');
 
 const SCHEMA_BASE = 'https://connect.dev/schemas/xcart/';
 
@@ -28,11 +31,14 @@ export interface XcartSchemas {
   validate(entity: string, value: unknown, ctx?: { operation?: string }): void;
 }
 
-let shared: XcartSchemas | undefined;
+const shared = new Map<string, XcartSchemas>();
 
-/** One shared validator set per process (schemas are data; compiling them once is enough). */
+/** One shared validator set per folder and process (schemas are data; compiling them once is enough). */
 export function loadXcartSchemas(dir: string = XCART_SCHEMA_DIR): XcartSchemas {
-  if (dir === XCART_SCHEMA_DIR && shared) return shared;
+  dir = path.resolve(dir);
+  const known = shared.get(dir);
+  if (known) return known;
+  if (!fs.existsSync(dir)) throw new Error(`X-Cart entity schemas: folder ${dir} does not exist (flowc build writes it into the build folder as schemas/xcart)`);
   const ajv = new Ajv2020({ strict: false, allErrors: false });
   ajv.addFormat('date-time', DATE_TIME_RE);
   ajv.addFormat('date', DATE_RE);
@@ -69,7 +75,7 @@ export function loadXcartSchemas(dir: string = XCART_SCHEMA_DIR): XcartSchemas {
         { errorClass: 'invalid', system: 'xcart', operation: ctx?.operation, field: field || undefined });
     },
   };
-  if (dir === XCART_SCHEMA_DIR) shared = result;
+  shared.set(dir, result);
   return result;
 }
 
