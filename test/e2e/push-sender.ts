@@ -1,6 +1,7 @@
 /**
  * A push sender in its own node process, standing in for X-Cart's push module: it signs with its
- * own HMAC code (no code shared with flowd), starts every push at once, sends each body in 4 parts
+ * own HMAC code (no code shared with flowd), starts every push at once (no body goes on past its first
+ * part until every push has started), sends each body in 4 parts
  * 25 ms apart (as over a real network, not in one loopback read), and retries every 503 after a
  * short pause until it gets 202. `bodiesFile` is a JSON list of bodies, or `{ count, padding }` for that many
  * order.created bodies (ids 1..count) each with `padding` bytes of data. No vitest import here.
@@ -23,8 +24,13 @@ export function runSender(url: string, secret: string, bodiesFile: string): Prom
     const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
     const r = { firstTry503: 0, retries: 0, connectionErrors: 0, missingRetryAfter: 0, otherStatuses: [], accepted: 0 };
     const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
+    // "At once" for real: every first attempt has sent its headers and the first part of its body
+    // before any body goes on, so the server sees them all in progress together (on a fast machine
+    // the pushes would otherwise finish one by one and the limit would never be reached).
+    let started = 0; let release; const allStarted = new Promise((ok) => { release = ok; });
+    const firstPartSent = () => { if (++started === bodies.length) release(); return allStarted; };
     // One POST whose body arrives in 4 parts 25 ms apart, as from a sender on a real network.
-    const post = (body) => new Promise((resolve, reject) => {
+    const post = (body, first) => new Promise((resolve, reject) => {
       const ts = String(Math.floor(Date.now() / 1000));
       const sig = 'sha256=' + crypto.createHmac('sha256', secret).update(ts + '.').update(body).digest('hex');
       const buf = Buffer.from(body);
@@ -39,14 +45,18 @@ export function runSender(url: string, secret: string, bodiesFile: string): Prom
       req.on('error', (e) => { if (!head) reject(e); });
       (async () => {
         const part = Math.ceil(buf.length / 4);
-        for (let i = 0; i < 4 && !req.destroyed && !answered(); i++) { req.write(buf.subarray(i * part, (i + 1) * part)); await sleep(25); }
+        for (let i = 0; i < 4 && !req.destroyed && !answered(); i++) {
+          req.write(buf.subarray(i * part, (i + 1) * part));
+          if (i === 0 && first) await firstPartSent();
+          await sleep(25);
+        }
         req.end();
       })().catch(reject);
     });
     const send = async (body) => {
       for (let attempt = 0; attempt < 300; attempt++) {
         let res;
-        try { res = await post(body); } catch (e) { r.connectionErrors++; r.retries++; (r.errorCodes ??= []).push(e.code || e.message); await sleep(50); continue; }
+        try { res = await post(body, attempt === 0); } catch (e) { r.connectionErrors++; r.retries++; (r.errorCodes ??= []).push(e.code || e.message); await sleep(50); continue; }
         if (res.status === 202) { r.accepted++; return; }
         if (res.status !== 503) { r.otherStatuses.push(res.status); return; }
         if (attempt === 0) r.firstTry503++;
