@@ -32,4 +32,5 @@ export * from './builtins/collections.js';
 export * from './builtins/dates.js';
 export * from './builtins/addresses.js';
 export * from './builtins/control.js';
+export * from './builtins/lookups.js';
 export * from './builtins/compare.js';

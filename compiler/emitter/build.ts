@@ -26,7 +26,7 @@ const RUNTIME_DIR = path.join(PACKAGE_ROOT, 'runtime');
 export const RUNTIME_FILES: readonly string[] = [
   'contract.ts', 'builtins.ts',
   'builtins/addresses.ts', 'builtins/collections.ts', 'builtins/compare.ts', 'builtins/control.ts', 'builtins/conversions.ts',
-  'builtins/dates.ts', 'builtins/internal.ts', 'builtins/money.ts', 'builtins/text.ts',
+  'builtins/dates.ts', 'builtins/internal.ts', 'builtins/lookups.ts', 'builtins/money.ts', 'builtins/text.ts',
   'text/codepage.ts',
 ];
 

@@ -65,3 +65,25 @@ describe('control', () => {
     expect(() => $.at(transient, site)).toThrow(transient);
   });
 });
+
+describe('warnings of a map', () => {
+  it('no_warn drops the warning', () => {
+    expect($.no_warn('line skipped: x', 3)).toBeUndefined();
+  });
+
+  it('each_skip leaves out elements whose function throws an invalid error and warns once for each, at the each site', () => {
+    const warnings: [string, number][] = [];
+    const out = $.each_skip([1, 2, 3, 4], (x) => (x % 2 === 0 ? $.reject(`odd one out ${x}`) : x * 10), (m, s) => warnings.push([m, s]), 9);
+    expect(out).toEqual([10, 30]);
+    expect(warnings).toEqual([['line skipped: odd one out 2', 9], ['line skipped: odd one out 4', 9]]);
+    expect($.each_skip([], () => 1, () => { throw new Error('no warning expected'); }, 9)).toEqual([]);
+  });
+
+  it('each_skip rethrows any other error (a transient error, an internal error) unchanged', () => {
+    const transient = Object.assign(new Error('Sage Pro is down'), { errorClass: 'transient' });
+    const warn = () => { throw new Error('no warning expected'); };
+    expect(() => $.each_skip([1], () => { throw transient; }, warn, 9)).toThrow(transient);
+    const internal = new TypeError('x is undefined');
+    expect(() => $.each_skip([1], () => { throw internal; }, warn, 9)).toThrow(internal);
+  });
+});

@@ -1,6 +1,7 @@
 /**
  * Control: `reject` (the `reject "..."` statement), `check_width` (the fixed-width check the compiler
- * writes), `at` (locates an error at its .flow site) (BUILTINS.md, "Control").
+ * writes), `at` (locates an error at its .flow site), and the warnings of a map: `no_warn` (the
+ * warning sink when nothing listens) and `each_skip` (`each ... skip invalid`) (BUILTINS.md, "Control").
  */
 import { FlowError, type Site } from '../contract.js';
 import { cpLeft, cpLen, describe, type Opt } from './internal.js';
@@ -36,4 +37,21 @@ export function at(err: unknown, site: Site): never {
   if (err !== null && typeof err === 'object' && ERROR_CLASSES.has((err as { errorClass?: unknown }).errorClass)) throw err;
   const message = err instanceof Error ? err.message : describe(err);
   throw new FlowError(`internal error: ${message}`, site, 'invalid', { cause: err });
+}
+
+/** The warning sink of a `map_*` function called without one (flow tests, benchmarks): drops the warning. */
+export function no_warn(_message?: string, _site?: number): void {}
+
+/**
+ * `each x in xs skip invalid { ... }`: f applied to every element, in order; an element whose f throws
+ * an error of class `invalid` (FlowError, rejects, bad conversions) is left out and reported with
+ * warn(`line skipped: <message>`, site). Any other error (transient, internal...) is rethrown.
+ */
+export function each_skip<T, R>(xs: readonly T[], f: (x: T) => R, warn: (m: string, s: number) => void, site: number): R[] {
+  const out: R[] = [];
+  for (const x of xs) {
+    try { out.push(f(x)); }
+    catch (err) { if ((err as { errorClass?: string }).errorClass !== 'invalid') throw err; warn(`line skipped: ${(err as Error).message}`, site); }
+  }
+  return out;
 }
