@@ -168,3 +168,13 @@ describe('strings', () => {
     expect($.digits('')).toBe('');
   });
 });
+
+describe('pad_left and pad_right take what the checker lets through (textlike)', () => {
+  it('pad a number or a date as its text', () => {
+    expect($.pad_left(42, 5, '0')).toBe('00042');
+    expect($.pad_right(12.5, 6, '0')).toBe('12.500');
+    expect($.pad_left(0.1 + 0.2, 5)).toBe('  0.3');
+    expect($.pad_left(123456, 3, '0')).toBe('123456');
+    expect($.pad_left('2024-05-02', 12)).toBe('  2024-05-02');
+  });
+});

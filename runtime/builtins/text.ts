@@ -33,17 +33,19 @@ function padChar(ch: string, fn: string): string {
   return ch;
 }
 
-/** Pads on the left to `width` characters; never truncates. */
-export function pad_left(s: Opt<string>, width: Opt<number>, ch: Opt<string> = ' '): string | null {
-  if (s == null || width == null || ch == null) return null;
+/** Pads on the left to `width` characters; never truncates. A number is padded as its text (`string`). */
+export function pad_left(x: Opt<string | number>, width: Opt<number>, ch: Opt<string> = ' '): string | null {
+  if (x == null || width == null || ch == null) return null;
+  const s = typeof x === 'string' ? x : string(x)!;
   const n = width - cpLen(s);
   if (n <= 0) return s;
   return (ch === ' ' || ch === '0' ? ch : padChar(ch, 'pad_left')).repeat(n) + s;
 }
 
-/** Pads on the right to `width` characters; never truncates. */
-export function pad_right(s: Opt<string>, width: Opt<number>, ch: Opt<string> = ' '): string | null {
-  if (s == null || width == null || ch == null) return null;
+/** Pads on the right to `width` characters; never truncates. A number is padded as its text (`string`). */
+export function pad_right(x: Opt<string | number>, width: Opt<number>, ch: Opt<string> = ' '): string | null {
+  if (x == null || width == null || ch == null) return null;
+  const s = typeof x === 'string' ? x : string(x)!;
   const n = width - cpLen(s);
   if (n <= 0) return s;
   return s + (ch === ' ' || ch === '0' ? ch : padChar(ch, 'pad_right')).repeat(n);
