@@ -9,8 +9,8 @@
  *  - a documented signature disagrees with the checker's: the number of parameters, how many are
  *    optional (`= default`), the kind of each (string, int, number, textlike, list, a lambda and
  *    what it returns...) or the kind of the result;
- *  - a runtime builtins file is not copied into builds (RUNTIME_FILES) or not linked in
- *    test/fixtures/emit/runtime/.
+ *  - a runtime builtins file is not re-exported by runtime/builtins.ts, not copied into builds
+ *    (RUNTIME_FILES) or not linked in test/fixtures/emit/runtime/.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -188,6 +188,15 @@ describe('runtime/BUILTINS.md is tied to the code', () => {
 
 describe('every runtime builtins file goes into builds', () => {
   const files = fs.readdirSync('runtime/builtins').filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).map((f) => `builtins/${f}`);
+
+  it('is re-exported by runtime/builtins.ts (all but internal.ts, which is no builtin)', () => {
+    const index = fs.readFileSync('runtime/builtins.ts', 'utf8');
+    for (const f of files) {
+      const line = `export * from './${f.replace(/\.ts$/, '.js')}';`;
+      if (f === 'builtins/internal.ts') expect(index, `runtime/builtins.ts must not re-export ${f}`).not.toContain(line);
+      else expect(index, `runtime/builtins.ts: ${line}`).toContain(line);
+    }
+  });
 
   it('is copied by flowc build (RUNTIME_FILES in compiler/emitter/build.ts)', () => {
     for (const f of ['builtins.ts', ...files]) expect(RUNTIME_FILES, `runtime/${f}`).toContain(f);
