@@ -27,7 +27,10 @@ export interface Config {
    * The runtime store: a SQLite file (`path` absolute), or a PostgreSQL database shared by several
    * flowd processes (`url`, a secret: it usually holds the password).
    */
-  readonly store: { readonly kind: 'sqlite'; readonly path: string } | { readonly kind: 'postgres'; readonly url: Secret };
+  readonly store:
+    | { readonly kind: 'sqlite'; readonly path: string }
+    /** `leaderTtlMs`: a poll leader that stops renewing loses its sources after this long (store.leader_ttl). */
+    | { readonly kind: 'postgres'; readonly url: Secret; readonly leaderTtlMs: number };
   /**
    * Output folder of `flowc build` (holds manifest.json); absolute. `schemas`: the folder of the
    * entity schemas and operation catalogs the connectors validate against (`xcart/`, `sagepro/`);
@@ -196,12 +199,13 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   };
 
   const storeOf = (st: RawConfig['store']): Config['store'] => {
+    const leaderTtlMs = duration(st.leader_ttl, '/store/leader_ttl');
     if (st.kind === 'postgres') {
       if (!st.url) {
         issues.push({ key: '/store/url', ...locate('/store'), message: 'is required when kind is postgres (e.g. url: { env: FLOWD_DATABASE_URL })' });
-        return { kind: 'postgres', url: new Secret('') };
+        return { kind: 'postgres', url: new Secret(''), leaderTtlMs };
       }
-      return { kind: 'postgres', url: secret(st.url, '/store/url') };
+      return { kind: 'postgres', url: secret(st.url, '/store/url'), leaderTtlMs };
     }
     if (st.url) issues.push({ key: '/store/url', ...locate('/store/url'), message: 'is only for kind postgres (a SQLite store is the file at store.path)' });
     return { kind: 'sqlite', path: abs(st.path) };
@@ -263,7 +267,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
 /** connect.yaml after validation and defaults (snake_case, durations still text). */
 interface RawConfig {
   http: { port: number; host: string; max_concurrent_pushes: number };
-  store: { kind: 'sqlite' | 'postgres'; path: string; url?: SecretRef };
+  store: { kind: 'sqlite' | 'postgres'; path: string; url?: SecretRef; leader_ttl: string };
   flows: { dir: string; schemas?: string };
   connections: {
     xcart: { base_url: string; token: SecretRef; rate_per_second: number; concurrency: number; changed_filter: 'auto' | 'lastRenewDate' | 'scan'; timeout: string };

@@ -24,6 +24,7 @@ describe('store.kind: postgres', () => {
     if (c.store.kind !== 'postgres') throw new Error('unreachable');
     expect(c.store.url.reveal()).toBe(URL_WITH_PASSWORD);
     expect(c.store.url.origin).toBe('env FLOWD_DATABASE_URL');
+    expect(c.store.leaderTtlMs).toBe(15_000);
     expect(c.secrets.map((s) => s.reveal())).toContain(URL_WITH_PASSWORD);
     expect(util.inspect(c, { depth: 10 }) + JSON.stringify(c)).not.toContain('pg-pass-9731');
   });
@@ -39,5 +40,12 @@ describe('store.kind: postgres', () => {
     expect(configError(() => parse(`${CONNECTIONS}store: { kind: sqlite, url: { env: FLOWD_DATABASE_URL } }\n`)).message)
       .toMatch(/\/store\/url: is only for kind postgres/);
     expect(configError(() => parse(`${CONNECTIONS}store: { kind: mysql }\n`)).message).toMatch(/\/store\/kind: must be sqlite or postgres/);
+  });
+
+  it('store.leader_ttl: how long a dead poll leader keeps its sources (1s to 10m)', () => {
+    const c = parse(`${CONNECTIONS}store: { kind: postgres, url: { env: FLOWD_DATABASE_URL }, leader_ttl: 5s }\n`);
+    expect(c.store).toMatchObject({ kind: 'postgres', leaderTtlMs: 5000 });
+    expect(configError(() => parse(`${CONNECTIONS}store: { kind: postgres, url: { env: FLOWD_DATABASE_URL }, leader_ttl: 0s }\n`)).message)
+      .toMatch(/\/store\/leader_ttl: must be from 1s to 10m \(got 0s\)/);
   });
 });

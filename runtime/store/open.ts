@@ -9,12 +9,14 @@ import { SqliteStore } from './sqlite-store.js';
 /** `Config['store']` (runtime/config/config.ts), kept structural so the store does not import the config. */
 export type StoreSettings =
   | { readonly kind: 'sqlite'; readonly path: string }
-  | { readonly kind: 'postgres'; readonly url: { reveal(): string } };
+  | { readonly kind: 'postgres'; readonly url: { reveal(): string }; readonly leaderTtlMs?: number };
 
 export type ConfiguredStore = SqliteStore | PostgresStore;
 
 export async function openConfiguredStore(settings: StoreSettings, opts: Pick<PostgresStoreOptions, 'leaderId' | 'leaderTtlMs'> = {}): Promise<ConfiguredStore> {
-  if (settings.kind === 'postgres') return PostgresStore.open(settings.url.reveal(), opts);
+  if (settings.kind === 'postgres') {
+    return PostgresStore.open(settings.url.reveal(), { ...(settings.leaderTtlMs !== undefined ? { leaderTtlMs: settings.leaderTtlMs } : {}), ...opts });
+  }
   return SqliteStore.open(settings.path);
 }
 

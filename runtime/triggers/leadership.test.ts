@@ -38,7 +38,6 @@ function sources() {
   const calls = { xcart: 0, sagepro: 0 };
   const xcart: OrderSource = { async pollChangedOrders(wm) { calls.xcart++; return { orders: [], watermark: wm }; } };
   const sagepro: RowSource = {
-    // eslint-disable-next-line require-yield
     async *changedRows() { calls.sagepro++; },
     async call() { return null; },
   };
