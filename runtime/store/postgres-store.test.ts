@@ -168,6 +168,20 @@ describe.skipIf(!postgresServerAvailable())('PostgresStore', () => {
       }
     });
 
+    it('is timed by the database clock: a process whose clock runs an hour ahead cannot take a live leadership', async () => {
+      const s = schema();
+      const a = await PostgresStore.open(server.url, { schema: s, leaderId: 'A', leaderTtlMs: TTL });
+      const ahead = await PostgresStore.open(server.url, { schema: s, leaderId: 'AHEAD', leaderTtlMs: TTL, now: () => Date.now() + 3_600_000 });
+      try {
+        expect(await a.leader('xcart.orders')).toBe(true);
+        expect(await ahead.leader('xcart.orders')).toBe(false);
+        expect(await a.leader('xcart.orders')).toBe(true);
+      } finally {
+        await a.close();
+        await ahead.close();
+      }
+    });
+
     it('a leader killed (SIGKILL) is replaced within the TTL; a paused one (SIGSTOP) is replaced and, resumed, leads nothing', async () => {
       const s = schema();
       await (await PostgresStore.open(server.url, { schema: s })).close();

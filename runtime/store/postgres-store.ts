@@ -87,6 +87,11 @@ interface RunRow {
 const JOB_COLUMNS = 'id, flow, flow_version, source, event_type, entity_id, updated_at, payload, dedupe_key, state, attempts, next_attempt_at, lease_owner, lease_expires_at, lease_fence, last_error, last_error_class, reason, replay_of, created_at, changed_at, finished_at, duration_ms';
 /** The lease a write is for: running, this owner, and (when known) this fencing token. */
 const OWNED = `id = $1 AND state = 'running' AND lease_owner = $2 AND ($3::bigint IS NULL OR lease_fence = $3::bigint)`;
+/**
+ * The database server's clock in epoch ms: poll leadership is timed by it, not by each process's
+ * clock, so hosts whose clocks differ still agree when a leadership expired.
+ */
+const DB_NOW = '(extract(epoch from clock_timestamp()) * 1000)::bigint';
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 /** BIGINT, COUNT and SUM come back as numbers (ids, times and counts here stay far below 2^53). */
 const INT8 = 20;
@@ -728,21 +733,21 @@ export class PostgresStore implements Store {
 
   /**
    * True when this process leads the poll source `source` now (it held it, or the row was free or
-   * expired and it took it), renewing the leadership for `leaderTtlMs`. One statement: two
+   * expired and it took it), renewing the leadership for `leaderTtlMs` (by the database's clock). One statement: two
    * processes asking at once cannot both win. A leader that dies (or stalls longer than the TTL)
    * loses the row; the next process to ask takes it over. Rejects when the store cannot be reached
    * (the poll counts as failed).
    */
   async leader(source: string): Promise<boolean> {
     checkName('poll source', source);
-    const now = this.now();
+    // EXCLUDED.acquired_at is the database's now.
     const r = await this.pool.query(`
-      INSERT INTO poll_leaders (source, owner, acquired_at, expires_at) VALUES ($1, $2, $3, $4)
+      INSERT INTO poll_leaders (source, owner, acquired_at, expires_at) SELECT $1, $2, t.now, t.now + $3 FROM (SELECT ${DB_NOW} AS now) t
       ON CONFLICT (source) DO UPDATE
         SET owner = EXCLUDED.owner, expires_at = EXCLUDED.expires_at,
             acquired_at = CASE WHEN poll_leaders.owner = EXCLUDED.owner THEN poll_leaders.acquired_at ELSE EXCLUDED.acquired_at END
-        WHERE poll_leaders.owner = EXCLUDED.owner OR poll_leaders.expires_at <= $3
-      RETURNING owner`, [source, this.leaderId, now, now + this.leaderTtlMs]);
+        WHERE poll_leaders.owner = EXCLUDED.owner OR poll_leaders.expires_at <= EXCLUDED.acquired_at
+      RETURNING owner`, [source, this.leaderId, this.leaderTtlMs]);
     const lead = r.rowCount === 1;
     if (lead) this.led.add(source);
     else this.led.delete(source);
@@ -752,17 +757,16 @@ export class PostgresStore implements Store {
   /** Who leads each poll source now (unexpired rows), for `flowd status` and tests. */
   async leaders(): Promise<{ source: string; owner: string; acquiredAt: number; expiresAt: number }[]> {
     const rows = await this.q<{ source: string; owner: string; acquired_at: number; expires_at: number }>(this.pool,
-      'SELECT source, owner, acquired_at, expires_at FROM poll_leaders WHERE expires_at > $1 ORDER BY source', [this.now()]);
+      `SELECT source, owner, acquired_at, expires_at FROM poll_leaders WHERE expires_at > ${DB_NOW} ORDER BY source`);
     return rows.map((r) => ({ source: r.source, owner: r.owner, acquiredAt: r.acquired_at, expiresAt: r.expires_at }));
   }
 
   /** Extends every leadership this process still holds; a source taken over meanwhile is dropped. */
   private async renewLeadership(): Promise<void> {
     if (!this.led.size || this.closed) return;
-    const now = this.now();
     const r = await this.q<{ source: string }>(this.pool,
-      'UPDATE poll_leaders SET expires_at = $3 WHERE owner = $1 AND source = ANY($2::text[]) AND expires_at > $4 RETURNING source',
-      [this.leaderId, [...this.led], now + this.leaderTtlMs, now]);
+      `UPDATE poll_leaders SET expires_at = ${DB_NOW} + $3 WHERE owner = $1 AND source = ANY($2::text[]) AND expires_at > ${DB_NOW} RETURNING source`,
+      [this.leaderId, [...this.led], this.leaderTtlMs]);
     const kept = new Set(r.map((x) => x.source));
     for (const s of [...this.led]) if (!kept.has(s)) this.led.delete(s);
   }
