@@ -67,6 +67,30 @@ describe.skipIf(!postgresServerAvailable())('PostgresStore', () => {
     });
   });
 
+  describe('clock', () => {
+    it('a process whose clock runs an hour ahead keeps the database time: it cannot take a live lease', async () => {
+      const s = schema();
+      const a = await PostgresStore.open(server.url, { schema: s });
+      const ahead = await PostgresStore.open(server.url, { schema: s, processClock: () => Date.now() + 3_600_000 });
+      try {
+        expect(Math.abs(a.clockOffset)).toBeLessThan(60_000);
+        expect(ahead.clockOffset).toBeLessThan(-3_500_000);
+        await a.enqueue(orderEvent(1));
+        const [job] = await a.lease('a', { leaseMs: 60_000 });
+        expect(job).toBeDefined();
+        expect(await ahead.lease('ahead', { leaseMs: 60_000 })).toEqual([]);
+        expect(await a.complete(job!.id, 'a', { outcome: 'done', durationMs: 1 })).toBe(true);
+        // Both stamp the same times.
+        await ahead.enqueue(orderEvent(2));
+        const j2 = await a.getJob(2);
+        expect(Math.abs(j2!.createdAt - Date.now())).toBeLessThan(60_000);
+      } finally {
+        await a.close();
+        await ahead.close();
+      }
+    });
+  });
+
   describe('migrations', () => {
     it('six stores opening a fresh database at once migrate it once', async () => {
       const s = schema();

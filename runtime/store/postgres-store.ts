@@ -49,8 +49,14 @@ import {
 import { checkDuration, checkLimit, checkName, checkRowHashChanges, checkRun, COMPLETE_OUTCOMES, firstLine, prepareEvent, type PreparedEvent } from './validate.js';
 
 export interface PostgresStoreOptions {
-  /** The store's clock, epoch milliseconds (default Date.now). Tests inject one. */
+  /**
+   * The store's clock, epoch milliseconds. Default: this process's clock corrected to the database
+   * server's (the offset measured at open and every minute), so that processes on hosts whose clocks
+   * differ agree on lease expiry. Tests inject one (no correction then).
+   */
   now?: () => number;
+  /** This process's clock that the default `now` corrects (default Date.now; tests skew it). */
+  processClock?: () => number;
   /** The PostgreSQL schema holding the tables (default `public`); created if missing. */
   schema?: string;
   /** Connections in the pool (default 4). */
@@ -126,6 +132,11 @@ export class PostgresStore implements Store {
   /** Poll sources this instance leads (renewed by `renewTimer`). */
   private readonly led = new Set<string>();
   private renewTimer: NodeJS.Timeout | undefined;
+  private clockTimer: NodeJS.Timeout | undefined;
+  /** Database clock minus process clock, ms (0 when `now` was injected). */
+  private clockOffsetMs = 0;
+  private readonly processClock: () => number;
+  private readonly corrected: boolean;
   private closed = false;
   /** The last error an idle pooled connection reported (the server went away, ...). */
   private connectionError: string | undefined;
@@ -134,7 +145,9 @@ export class PostgresStore implements Store {
     this.pool = pool;
     this.where = where;
     this.schema = schema;
-    const now = opts.now ?? Date.now;
+    this.processClock = opts.processClock ?? Date.now;
+    this.corrected = opts.now === undefined;
+    const now = opts.now ?? (() => this.processClock() + this.clockOffsetMs);
     this.now = () => Math.floor(now());
     this.leaderId = opts.leaderId ?? `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     this.leaderTtlMs = opts.leaderTtlMs ?? 15_000;
@@ -166,6 +179,11 @@ export class PostgresStore implements Store {
       await pool.end().catch(() => undefined);
       if (err instanceof StoreError) throw err;
       throw store.openError(err);
+    }
+    if (store.corrected) {
+      await store.syncClock().catch(() => undefined);
+      store.clockTimer = setInterval(() => { void store.syncClock().catch(() => undefined); }, 60_000);
+      store.clockTimer.unref();
     }
     store.renewTimer = setInterval(() => { void store.renewLeadership().catch(() => undefined); }, Math.max(100, Math.floor(store.leaderTtlMs / 3)));
     store.renewTimer.unref();
@@ -214,6 +232,19 @@ export class PostgresStore implements Store {
     }
   }
 
+  /** Measures the database clock against this process's (the midpoint of one round trip). */
+  private async syncClock(): Promise<void> {
+    const t0 = this.processClock();
+    const rows = await this.q<{ now: number }>(this.pool, `SELECT ${DB_NOW} AS now`);
+    const t1 = this.processClock();
+    this.clockOffsetMs = Math.round(rows[0]!.now - (t0 + t1) / 2);
+  }
+
+  /** Database clock minus this process's clock, as last measured (ms). */
+  get clockOffset(): number {
+    return this.clockOffsetMs;
+  }
+
   /** Runs `fn` in one transaction; retried (whole) on a deadlock or serialization failure. */
   private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>, isolation = ''): Promise<T> {
     for (let attempt = 0; ; attempt++) {
@@ -242,6 +273,7 @@ export class PostgresStore implements Store {
     if (this.closed) return;
     this.closed = true;
     if (this.renewTimer) clearInterval(this.renewTimer);
+    if (this.clockTimer) clearInterval(this.clockTimer);
     // Hand the poll sources over at once rather than after the TTL.
     if (this.led.size) await this.pool.query('DELETE FROM poll_leaders WHERE owner = $1', [this.leaderId]).catch(() => undefined);
     this.led.clear();
