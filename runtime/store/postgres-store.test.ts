@@ -122,6 +122,10 @@ describe.skipIf(!postgresServerAvailable())('PostgresStore', () => {
       const noDb = await PostgresStore.open(server.url.replace(/\/connect_test$/, '/nope'), { schema: schema() }).then(() => undefined, (e: Error) => e);
       expect(noDb?.message).toMatch(/3D000.*create the database first/);
       expect(noDb?.message).not.toContain(server.password);
+      // Nothing listening: the server is named, with what to check.
+      const closed = server.url.replace(`:${server.port}/`, ':1/');
+      const down = await PostgresStore.open(closed, { schema: schema() }).then(() => undefined, (e: Error) => e);
+      expect(down?.message).toMatch(/cannot open the PostgreSQL store postgres:\/\/connect:\*\*\*@127\.0\.0\.1:1\/connect_test \(ECONNREFUSED.*is PostgreSQL running/);
     });
   });
 
