@@ -2,8 +2,17 @@
  * Change detection by row hashes: stream a table (or query) through an ODBC cursor, hash each row
  * per key, and yield only keys whose hash differs from the caller's previous hash (new or changed),
  * then the keys the caller knew that are gone (deleted). Rows are never all in memory: they are
- * fetched `fetchSize` at a time; only the set of keys seen is kept, to find deleted ones.
- * The caller (the runtime's store) persists the hashes it gets back.
+ * fetched `fetchSize` at a time.
+ *
+ * Two ways to say what was there before:
+ * - a `RowHashIndex` (what flowd's poller keeps per scope): besides the stored hash it remembers a
+ *   cheap fingerprint of each row's raw column values, so an unchanged row costs a key, a
+ *   fingerprint and a map look-up (no decoding, no JSON, no SHA-256), and deleted keys are found by
+ *   marking the entries seen (no set of every key);
+ * - a bare function or `{ get, keys? }` (tests, one-off scans): every row is decoded and hashed,
+ *   and the keys seen are kept to find deleted ones.
+ * The caller (the runtime's store) persists the hashes it gets back; the index is updated by the
+ * caller only after that commit (`RowHashIndex.apply`).
  */
 import { createHash } from 'node:crypto';
 import type { Param, Row, Session } from './odbc.js';
@@ -17,12 +26,15 @@ export interface RowChange<T = Record<string, unknown>> {
   hash: string | null;
   /** The row in logical form; null for a deleted key. */
   row: T | null;
+  /** Fingerprint of the raw row (`rowFingerprint`), for `RowHashIndex.apply`; absent for a deleted key. */
+  fingerprint?: number;
 }
 
 /** What the caller knows from the previous pass. A bare function is enough when deletions do not matter. */
 export type PreviousHashes =
   | ((key: string) => string | undefined)
-  | { get(key: string): string | undefined; keys?(): Iterable<string> | AsyncIterable<string> };
+  | { get(key: string): string | undefined; keys?(): Iterable<string> | AsyncIterable<string> }
+  | RowHashIndex;
 
 export interface ChangeQuery<T> {
   sql: string;
@@ -41,8 +53,104 @@ export function stableJson(v: unknown): string {
   return `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${stableJson(o[k])}`).join(',')}}`;
 }
 
+/** The stored hash of a logical row (unchanged format: hashes kept by earlier versions stay valid). */
 export function rowHash(v: unknown): string {
   return createHash('sha256').update(stableJson(v)).digest('hex').slice(0, 32);
+}
+
+/**
+ * A 53-bit fingerprint of a raw row's values in column order (cyrb53 over the values' text, each
+ * followed by a separator, null distinct from ''). Equal raw values give equal fingerprints; it only
+ * decides whether a row needs decoding and hashing, the stored hash stays the SHA-256 of `rowHash`.
+ */
+export function rowFingerprint(raw: Row): number {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (const k in raw) {
+    const v = raw[k];
+    const s = v === null || v === undefined ? '\u0000' : typeof v === 'string' ? v : v instanceof Date ? v.toISOString() : String(v);
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      h1 = Math.imul(h1 ^ c, 2654435761);
+      h2 = Math.imul(h2 ^ c, 1597334677);
+    }
+    h1 = Math.imul(h1 ^ 1, 2654435761);
+    h2 = Math.imul(h2 ^ 1, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+}
+
+interface IndexEntry { h: string; f: number; g: number }
+
+/** No fingerprint known yet (an entry loaded from the store): the row is hashed once to learn it. */
+const NO_FINGERPRINT = -1;
+
+/**
+ * The hashes of one scope as the store holds them, kept in memory between polls so a poll does not
+ * re-read the whole scope from the store, plus each row's raw fingerprint. Built once from the
+ * store (`from`), then kept in step with what the caller commits (`apply`). If another process
+ * commits to the same scope the index may lag: a row it already delivered is then found changed
+ * once more here, and its event dedupes in the store (the dedupe key is the row's hash).
+ */
+export class RowHashIndex {
+  private readonly m = new Map<string, IndexEntry>();
+  private gen = 0;
+
+  static from(hashes: Iterable<readonly [string, string]>): RowHashIndex {
+    const ix = new RowHashIndex();
+    for (const [k, h] of hashes) ix.m.set(k, { h, f: NO_FINGERPRINT, g: 0 });
+    return ix;
+  }
+
+  get size(): number { return this.m.size; }
+  get(key: string): string | undefined { return this.m.get(key)?.h; }
+  keys(): IterableIterator<string> { return this.m.keys(); }
+
+  /** Applies committed changes (`hash: null` removes the key). */
+  apply(changes: readonly { key: string; hash: string | null; fingerprint?: number }[]): void {
+    for (const c of changes) {
+      if (c.hash === null) { this.m.delete(c.key); continue; }
+      const e = this.m.get(c.key);
+      const f = c.fingerprint ?? NO_FINGERPRINT;
+      if (e) { e.h = c.hash; e.f = f; e.g = this.gen; } else this.m.set(c.key, { h: c.hash, f, g: this.gen });
+    }
+  }
+
+  /** @internal changedRows: starts a scan; entries not marked with the returned generation were not seen. */
+  beginScan(): number { return ++this.gen; }
+  /** @internal */
+  entry(key: string): IndexEntry | undefined { return this.m.get(key); }
+  /** @internal keys not seen in scan `gen`. */
+  unseen(gen: number): string[] {
+    const out: string[] = [];
+    for (const [k, e] of this.m) if (e.g !== gen) out.push(k);
+    return out;
+  }
+}
+
+/** Rows with upper-cased keys, copied only when the driver did not answer in upper case already. */
+function upperRow(r: Row): Row {
+  const o: Row = {};
+  for (const k in r) o[k.toUpperCase()] = r[k];
+  return o;
+}
+
+/** Streams raw batches from the session's connection (the session's own stream copies every row). */
+async function* rawBatches(session: Session, sql: string, params: Param[], fetchSize: number): AsyncGenerator<Row[]> {
+  const conn = session.conn;
+  const cursor = params.length
+    ? await conn.query(sql, params, { cursor: true, fetchSize })
+    : await conn.query(sql, { cursor: true, fetchSize });
+  try {
+    while (!cursor.noData) {
+      const batch = await cursor.fetch<Row>();
+      if (batch.length) yield batch as unknown as Row[];
+    }
+  } finally {
+    await cursor.close();
+  }
 }
 
 export async function* changedRows<T = Row>(
@@ -51,12 +159,17 @@ export async function* changedRows<T = Row>(
   previous: PreviousHashes,
   opts: { fetchSize?: number } = {},
 ): AsyncGenerator<RowChange<T>> {
+  if (previous instanceof RowHashIndex) {
+    yield* changedRowsIndexed(session, query, previous, opts.fetchSize ?? 1000);
+    return;
+  }
   const get = typeof previous === 'function' ? previous : (k: string) => previous.get(k);
-  const seen = new Set<string>();
+  const keys = typeof previous === 'function' ? undefined : previous.keys?.bind(previous);
+  const seen = keys ? new Set<string>() : undefined;
   for await (const batch of session.stream(query.sql, query.params ?? [], opts.fetchSize ?? 1000)) {
     for (const raw of batch) {
       const key = query.key(raw);
-      seen.add(key);
+      seen?.add(key);
       const row = query.project ? query.project(raw) : (raw as unknown as T);
       const hash = rowHash(row);
       const before = get(key);
@@ -64,9 +177,35 @@ export async function* changedRows<T = Row>(
       yield { key, change: before === undefined ? 'added' : 'changed', hash, row };
     }
   }
-  if (typeof previous !== 'function' && previous.keys) {
-    for await (const key of previous.keys() as AsyncIterable<string>) {
+  if (keys && seen) {
+    for await (const key of keys() as AsyncIterable<string>) {
       if (!seen.has(key)) yield { key, change: 'deleted', hash: null, row: null };
     }
   }
+}
+
+async function* changedRowsIndexed<T>(session: Session, query: ChangeQuery<T>, index: RowHashIndex, fetchSize: number): AsyncGenerator<RowChange<T>> {
+  const gen = index.beginScan();
+  let matched = 0;
+  let upper: boolean | undefined;
+  for await (const batch of rawBatches(session, query.sql, query.params ?? [], fetchSize)) {
+    if (upper === undefined) upper = Object.keys(batch[0]!).every((k) => k === k.toUpperCase());
+    for (const raw of batch) {
+      const r = upper ? raw : upperRow(raw);
+      const key = query.key(r);
+      const fp = rowFingerprint(raw);
+      const e = index.entry(key);
+      if (e) {
+        if (e.g !== gen) { e.g = gen; matched++; }
+        if (e.f === fp) continue;
+      }
+      const row = query.project ? query.project(r) : (r as unknown as T);
+      const hash = rowHash(row);
+      if (e && e.h === hash) { e.f = fp; continue; } // unchanged: remember its fingerprint
+      yield { key, change: e ? 'changed' : 'added', hash, row, fingerprint: fp };
+    }
+  }
+  // Every known key was seen: nothing was deleted (no pass over the index).
+  if (matched === index.size) return;
+  for (const key of index.unseen(gen)) yield { key, change: 'deleted', hash: null, row: null };
 }
