@@ -120,6 +120,7 @@ export class XcartConnector {
   }
 
   async close(): Promise<void> {
+    this.skus.close();
     await this.client.close();
   }
 
