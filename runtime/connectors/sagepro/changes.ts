@@ -82,8 +82,6 @@ export function rowFingerprint(raw: Row): number {
   return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }
 
-interface IndexEntry { h: string; f: number; g: number }
-
 /** No fingerprint known yet (an entry loaded from the store): the row is hashed once to learn it. */
 const NO_FINGERPRINT = -1;
 
@@ -93,39 +91,84 @@ const NO_FINGERPRINT = -1;
  * store (`from`), then kept in step with what the caller commits (`apply`). If another process
  * commits to the same scope the index may lag: a row it already delivered is then found changed
  * once more here, and its event dedupes in the store (the dedupe key is the row's hash).
+ *
+ * Compact: a key maps to a slot; fingerprints and scan marks are typed arrays, and a stored hash is
+ * kept only until the row's fingerprint is learnt (afterwards the fingerprint decides; a row whose
+ * fingerprint changed while its logical row did not yields an event with the hash it already had,
+ * which dedupes in the store).
  */
 export class RowHashIndex {
-  private readonly m = new Map<string, IndexEntry>();
+  private readonly slots = new Map<string, number>();
+  private hashes: (string | undefined)[] = [];
+  private fps = new Float64Array(1024);
+  private gens = new Uint32Array(1024);
+  private free: number[] = [];
+  private next = 0;
   private gen = 0;
 
   static from(hashes: Iterable<readonly [string, string]>): RowHashIndex {
     const ix = new RowHashIndex();
-    for (const [k, h] of hashes) ix.m.set(k, { h, f: NO_FINGERPRINT, g: 0 });
+    for (const [k, h] of hashes) ix.set(k, h, NO_FINGERPRINT);
     return ix;
   }
 
-  get size(): number { return this.m.size; }
-  get(key: string): string | undefined { return this.m.get(key)?.h; }
-  keys(): IterableIterator<string> { return this.m.keys(); }
+  get size(): number { return this.slots.size; }
+  /** The stored hash while the fingerprint is not known yet; '' (known, not kept) afterwards. */
+  get(key: string): string | undefined {
+    const s = this.slots.get(key);
+    return s === undefined ? undefined : this.hashes[s] ?? '';
+  }
+  keys(): IterableIterator<string> { return this.slots.keys(); }
 
   /** Applies committed changes (`hash: null` removes the key). */
   apply(changes: readonly { key: string; hash: string | null; fingerprint?: number }[]): void {
     for (const c of changes) {
-      if (c.hash === null) { this.m.delete(c.key); continue; }
-      const e = this.m.get(c.key);
-      const f = c.fingerprint ?? NO_FINGERPRINT;
-      if (e) { e.h = c.hash; e.f = f; e.g = this.gen; } else this.m.set(c.key, { h: c.hash, f, g: this.gen });
+      if (c.hash === null) { this.remove(c.key); continue; }
+      this.set(c.key, c.hash, c.fingerprint ?? NO_FINGERPRINT);
     }
   }
 
-  /** @internal changedRows: starts a scan; entries not marked with the returned generation were not seen. */
-  beginScan(): number { return ++this.gen; }
+  private set(key: string, hash: string, fp: number): void {
+    let s = this.slots.get(key);
+    if (s === undefined) {
+      s = this.free.pop() ?? this.next++;
+      if (s >= this.fps.length) this.grow();
+      this.slots.set(key, s);
+    }
+    this.fps[s] = fp;
+    this.gens[s] = this.gen;
+    this.hashes[s] = fp === NO_FINGERPRINT ? hash : undefined;
+  }
+
+  private remove(key: string): void {
+    const s = this.slots.get(key);
+    if (s === undefined) return;
+    this.slots.delete(key);
+    this.hashes[s] = undefined;
+    this.free.push(s);
+  }
+
+  private grow(): void {
+    const fps = new Float64Array(this.fps.length * 2); fps.set(this.fps); this.fps = fps;
+    const gens = new Uint32Array(this.gens.length * 2); gens.set(this.gens); this.gens = gens;
+  }
+
+  /** @internal changedRows: starts a scan; slots not marked with the returned generation were not seen. */
+  beginScan(): number { this.gen = (this.gen + 1) >>> 0 || 1; return this.gen; }
   /** @internal */
-  entry(key: string): IndexEntry | undefined { return this.m.get(key); }
+  slot(key: string): number | undefined { return this.slots.get(key); }
+  /** @internal marks a slot seen in `gen`; true when it was not marked yet. */
+  mark(s: number, gen: number): boolean { if (this.gens[s] === gen) return false; this.gens[s] = gen; return true; }
+  /** @internal */
+  fingerprint(s: number): number { return this.fps[s]!; }
+  /** @internal the stored hash of a slot whose fingerprint is not known yet. */
+  storedHash(s: number): string | undefined { return this.hashes[s]; }
+  /** @internal the row is unchanged: keep its fingerprint, drop the stored hash. */
+  learn(s: number, fp: number): void { this.fps[s] = fp; this.hashes[s] = undefined; }
   /** @internal keys not seen in scan `gen`. */
   unseen(gen: number): string[] {
     const out: string[] = [];
-    for (const [k, e] of this.m) if (e.g !== gen) out.push(k);
+    for (const [k, s] of this.slots) if (this.gens[s] !== gen) out.push(k);
     return out;
   }
 }
@@ -194,15 +237,15 @@ async function* changedRowsIndexed<T>(session: Session, query: ChangeQuery<T>, i
       const r = upper ? raw : upperRow(raw);
       const key = query.key(r);
       const fp = rowFingerprint(raw);
-      const e = index.entry(key);
-      if (e) {
-        if (e.g !== gen) { e.g = gen; matched++; }
-        if (e.f === fp) continue;
+      const s = index.slot(key);
+      if (s !== undefined) {
+        if (index.mark(s, gen)) matched++;
+        if (index.fingerprint(s) === fp) continue;
       }
       const row = query.project ? query.project(r) : (r as unknown as T);
       const hash = rowHash(row);
-      if (e && e.h === hash) { e.f = fp; continue; } // unchanged: remember its fingerprint
-      yield { key, change: e ? 'changed' : 'added', hash, row, fingerprint: fp };
+      if (s !== undefined && index.storedHash(s) === hash) { index.learn(s, fp); continue; } // unchanged
+      yield { key, change: s !== undefined ? 'changed' : 'added', hash, row, fingerprint: fp };
     }
   }
   // Every known key was seen: nothing was deleted (no pass over the index).

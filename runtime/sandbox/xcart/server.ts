@@ -133,7 +133,7 @@ export async function startXcartSandbox(opts: XcartSandboxOptions): Promise<Xcar
   })();
   const saveNow = () => saveState(opts.stateDir, data);
   const save = opts.persist === 'on-close' ? () => undefined : saveNow;
-  saveNow();
+  save();
 
   const faults: FaultSwitches = { ...NO_FAULTS, deletedProductOrders: [] };
   let apiRequests = 0;
