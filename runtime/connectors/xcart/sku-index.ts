@@ -47,6 +47,7 @@ class Table {
     this.db = openDatabase('');
     this.db.pragma('journal_mode = OFF');
     this.db.pragma('synchronous = OFF');
+    this.db.pragma('cache_size = -2048'); // 2 MB of pages in memory, the rest on disk
     this.db.exec('CREATE TABLE product (id INTEGER PRIMARY KEY, sku TEXT, json TEXT NOT NULL); CREATE INDEX product_sku ON product (sku)');
     this.upsert = this.db.prepare('INSERT INTO product (id, sku, json) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET sku = excluded.sku, json = excluded.json');
     this.bySkuStmt = this.db.prepare<string>('SELECT json FROM product WHERE sku = ? ORDER BY id DESC LIMIT 1').pluck();
