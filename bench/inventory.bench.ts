@@ -37,7 +37,6 @@ import { createSageProSandbox, sageproYaml, sandboxLayout, sandboxProfile, seedI
 import { startXcartSandbox, type XcartSandbox } from '../runtime/sandbox/xcart/server.js';
 import { SqliteStore } from '../runtime/store/sqlite-store.js';
 import { SageProPoller } from '../runtime/triggers/sagepro-poll.js';
-import { distIsCurrent } from '../scripts/source-hash.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ITEMS = Number(process.env.ITEMS ?? 100_000);
@@ -143,6 +142,8 @@ function cpuSeconds(pid: number): number {
 }
 
 async function main(): Promise<void> {
+  const hashModule = '../scripts/source-hash.mjs'; // plain JavaScript without types: bin/launch.js's test of dist/
+  const { distIsCurrent } = (await import(hashModule)) as { distIsCurrent(): boolean };
   console.log(`bench/inventory: ${os.cpus().length} cores, node ${process.version}; ${ITEMS} items, ${CHANGED} changed (1%), X-Cart rate ${RATE}/s, concurrency ${CONCURRENCY}; flowd from ${distIsCurrent() ? 'dist/' : 'sources (tsx)'}`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'connect-bench-inventory-'));
   let xc: XcartSandbox | undefined;
