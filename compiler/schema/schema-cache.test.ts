@@ -57,7 +57,7 @@ describe('schema cache', () => {
     expect(cached.cache).toBe('hit');
     const again = createProgram([flows], { schemas: cached });
     expect(again.diagnostics).toEqual(fresh.diagnostics);
-    expect(again.units.map((u) => u.model)).toEqual(fresh.units.map((u) => u.model));
+    expect(again.units.map((u) => u.models)).toEqual(fresh.units.map((u) => u.models));
   });
 
   it('an edited schema misses and its change is seen; a broken one is reported with its position every time', () => {

@@ -9,38 +9,22 @@
  *   schema, a new or removed file, or a new compiler misses.
  * - Only a clean load is stored (no diagnostics): a schema with errors is loaded, validated and
  *   reported in full every time, with its positions.
- * - Where: `$CONNECT_CACHE_DIR`, else `<os tmpdir>/connect-cache-<uid>` (made with mode 0700; a folder
- *   that is not the user's own or that others may write is not used). One file per key,
- *   `schemas-<key>.json`, written to a temporary name and renamed, so a reader never sees half a file.
- *   `CONNECT_CACHE=0` turns the cache off. A cache that cannot be read or written is ignored (the
- *   load is only slower); it never changes a result.
+ * - Where: flowc's cache folder (grammar/cache-dir.ts: `$CONNECT_CACHE_DIR`, else
+ *   `<os tmpdir>/connect-cache-<uid>`; `CONNECT_CACHE=0` turns it off), one file per key,
+ *   `schemas-<key>.json`. A cache that cannot be read or written is ignored (the load is only
+ *   slower); it never changes a result.
  * - Format: JSON. Entity types are a table by key (`xcart.Order`) and are referenced from other
  *   types as `{ "$e": key }`, so cyclic `$ref`s survive; Maps are arrays of pairs.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { readCacheEntry, writeCacheEntry } from '../../grammar/cache-dir.js';
 import { ANY, prim, type EntityType, type Field, type Type } from './types.js';
 
 /** Bump when the cached format changes in a way the code hash would not show. */
 const FORMAT = 'connect-schema-cache/1';
-
-/** Where the cache files live, or undefined when the cache is off or the folder is unusable. */
-export function cacheDir(): string | undefined {
-  if (process.env.CONNECT_CACHE === '0') return undefined;
-  const explicit = process.env.CONNECT_CACHE_DIR;
-  const dir = explicit ? path.resolve(explicit) : path.join(os.tmpdir(), `connect-cache-${typeof process.getuid === 'function' ? process.getuid() : os.userInfo().username}`);
-  try {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const st = fs.statSync(dir);
-    if (!st.isDirectory()) return undefined;
-    // In a shared temp folder, only a folder of our own that nobody else may write.
-    if (!explicit && typeof process.getuid === 'function' && (st.uid !== process.getuid() || (st.mode & 0o022) !== 0)) return undefined;
-    return dir;
-  } catch { return undefined; }
-}
 
 let codeHash: string | undefined;
 /** Hash of the code that makes a SchemaSet: a changed loader never reads an older loader's cache. */
@@ -175,25 +159,12 @@ export function decodeSchemas(text: string): CachedSchemas {
 
 /** The cached load for `key`, or undefined (no cache, no entry, unreadable entry). */
 export function readCache(key: string): CachedSchemas | undefined {
-  const dir = cacheDir();
-  if (!dir) return undefined;
-  let text: string;
-  try { text = fs.readFileSync(path.join(dir, `schemas-${key}.json`), 'utf8'); } catch { return undefined; }
+  const text = readCacheEntry(`schemas-${key}.json`);
+  if (text === undefined) return undefined;
   try { return decodeSchemas(text); } catch { return undefined; }
 }
 
 /** Stores a clean load under `key`; true when stored. Failures are ignored (the next load is only slower). */
 export function writeCache(key: string, s: CachedSchemas): boolean {
-  const dir = cacheDir();
-  if (!dir) return false;
-  const file = path.join(dir, `schemas-${key}.json`);
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  try {
-    fs.writeFileSync(tmp, encodeSchemas(s), { mode: 0o600 });
-    fs.renameSync(tmp, file);
-    return true;
-  } catch {
-    try { fs.rmSync(tmp, { force: true }); } catch { /* nothing to clean */ }
-    return false;
-  }
+  return writeCacheEntry(`schemas-${key}.json`, encodeSchemas(s));
 }
