@@ -29,6 +29,8 @@ describe('checkAndEmit', () => {
     expect(js).toMatch(/^import \{ twice \} from '\.\/runtime\/lib\.js';$/m);
     expect(js).toMatch(/^export function run\(r\) \{/m);
     expect(js).not.toMatch(/require\(|exports\.|use strict/);
+    // The same JavaScript from transpileModule (no program: typeCheck off, nothing remembered).
+    expect(checkAndEmit(files, { typeCheck: false, emitJs: true, cache: false }).js).toEqual(r.js);
   });
 
   it('a type error in emitted code is reported with file, line, column and code', () => {

@@ -4,10 +4,11 @@
  *
  * Speed (`npm run bench:compile`, part b): the TypeScript API directly (no ts-morph project and
  * wrappers); the standard library's declaration files (lib.es2022 and what it references) are parsed
- * once per process and shared by every build; the JavaScript is produced per file by
- * `ts.transpileModule` (what the emit of a program does for this code, without a second pass of the
- * checker over the whole program: the generated modules need no type information to become JS).
- * The type-check itself is the full `getPreEmitDiagnostics` of the program, as before.
+ * once per process and shared by every build; the JavaScript of a checked file comes from the
+ * checked program, of any other file from `ts.transpileModule` (the same output: the generated
+ * modules need no type information to become JS), and is remembered by a hash of the file's name
+ * and text, TypeScript's version and the options (`js-<key>.js`). The type-check itself is the full
+ * `getPreEmitDiagnostics` of the program, as before.
  *
  * Clean modules are remembered (flowc's cache folder, grammar/cache-dir.ts; `CONNECT_CACHE=0` turns it
  * off): a module whose type-check was clean is not checked again while its text, the text of every
@@ -135,6 +136,7 @@ export function checkAndEmit(files: ReadonlyMap<string, string>, opts: { typeChe
   const typeErrors: string[] = [];
   let cachedModules = 0;
   let checkedFiles = 0;
+  let checked: import('typescript').Program | undefined;
   if (opts.typeCheck) {
     const dir = opts.cache === false ? undefined : cacheDir();
     const keys = dir ? moduleKeys(ts_) : new Map<string, string>();
@@ -145,6 +147,7 @@ export function checkAndEmit(files: ReadonlyMap<string, string>, opts: { typeChe
     cachedModules = ts_.size - roots.length;
     if (roots.length) {
       const program = ts.createProgram({ rootNames: roots.map((n) => ROOT + n), options: COMPILER_OPTIONS, host: memoryHost(ts_) });
+      checked = program;
       checkedFiles = program.getSourceFiles().filter((f) => f.fileName.startsWith(ROOT)).length;
       for (const d of ts.getPreEmitDiagnostics(program)) {
         const sf = d.file;
@@ -161,12 +164,34 @@ export function checkAndEmit(files: ReadonlyMap<string, string>, opts: { typeChe
   }
   const js = new Map<string, string>();
   if (opts.emitJs) {
-    // The build folder is `"type": "module"` (writeBuild's package.json), so NodeNext emits ES modules;
+    const dir = opts.cache === false ? undefined : cacheDir();
+    const jsKey = (name: string, text: string) => createHash('sha256').update('connect-js/1\0').update(ts.version).update('\0')
+      .update(JSON.stringify(COMPILER_OPTIONS)).update('\0').update(name).update('\0').update(text).digest('hex');
+    const todo: string[] = [];
+    for (const [name, text] of ts_) {
+      let cached: string | undefined;
+      if (dir) try { cached = fs.readFileSync(path.join(dir, `js-${jsKey(name, text)}.js`), 'utf8'); } catch { /* not cached */ }
+      if (cached !== undefined) js.set(name.replace(/\.ts$/, '.js'), cached); else todo.push(name);
+    }
+    // From the checked program when it holds the file (its syntax trees are already there), else
+    // transpileModule (the same output for these modules: they need no type information). The build
+    // folder is `"type": "module"` (writeBuild's package.json), so NodeNext emits ES modules;
     // transpileModule sees no package.json and is told so.
     const options = { ...COMPILER_OPTIONS, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler };
-    for (const [name, text] of ts_) {
-      const out = ts.transpileModule(text, { compilerOptions: options, fileName: ROOT + name, reportDiagnostics: false });
-      js.set(name.replace(/\.ts$/, '.js'), out.outputText);
+    for (const name of todo) {
+      const text = ts_.get(name)!;
+      const sf = checked?.getSourceFile(ROOT + name);
+      let out: string | undefined;
+      if (checked && sf) {
+        checked.emit(sf, (fileName, data) => { if (fileName.endsWith('.js')) out = data; });
+      }
+      out ??= ts.transpileModule(text, { compilerOptions: options, fileName: ROOT + name, reportDiagnostics: false }).outputText;
+      js.set(name.replace(/\.ts$/, '.js'), out);
+      if (dir) {
+        const file = path.join(dir, `js-${jsKey(name, text)}.js`);
+        const tmp = `${file}.${process.pid}.tmp`;
+        try { fs.writeFileSync(tmp, out, { mode: 0o600 }); fs.renameSync(tmp, file); } catch { try { fs.rmSync(tmp, { force: true }); } catch { /* only slower next time */ } }
+      }
     }
   }
   return { typeErrors, js, cachedModules, checkedFiles };
