@@ -27,6 +27,7 @@ const USAGE = `usage:
   flowd doctor --config connect.yaml [--format json]
 `;
 
+/** Where `flowd demo` keeps its state (examples/demo/cli.ts), the store commands' default --state-dir. */
 const DEFAULT_DEMO_DIR = '.state/demo';
 
 export async function main(argv: string[]): Promise<number> {
@@ -34,7 +35,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     switch (cmd) {
       case 'serve': return await serve(rest);
-      case 'demo': return await demo(rest);
+      // `flowd demo` compiles flows, so it is not part of the runtime: bin/flowd.js runs examples/demo/cli.ts for it.
+      case 'demo': process.stderr.write('flowd: the demo is run by bin/flowd.js (examples/demo/cli.ts), not by runtime/cli.ts\n'); return 2;
       case 'dlq': return await dlq(rest);
       case 'status': return await status(rest);
       case 'store': return await storeCommand(rest);
@@ -95,25 +97,6 @@ async function pollXcartSince(storeSettings: import('./store/open.js').StoreSett
     await store.setWatermark(XCART_WATERMARK, JSON.stringify({ since: new Date(ms).toISOString(), seen: [] }));
   } finally { await store.close(); }
   process.stdout.write(`flowd: X-Cart polling starts from ${new Date(ms).toISOString()} (--since)\n`);
-}
-
-async function demo(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { once: { type: 'boolean', default: false }, 'state-dir': { type: 'string', default: DEFAULT_DEMO_DIR },
-    'sagepro-profile': { type: 'string', default: 'standard' } }, strict: true });
-  const profile = await sageproProfileFlag(values['sagepro-profile']!);
-  if (profile === undefined) return 2;
-  const { runDemo } = await import('./demo.js');
-  return runDemo({ once: values.once!, stateDir: values['state-dir']!, sageproProfile: profile, mappingsDir: path.join(checkoutRoot(), 'mappings') });
-}
-
-/**
- * The checkout flowd runs from (the first folder above this file with a package.json), for the
- * demo's shipped flows: the same from the sources and from the compiled dist/runtime/cli.js.
- */
-function checkoutRoot(): string {
-  let dir = import.meta.dirname;
-  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  return dir;
 }
 
 /** The --sagepro-profile value, or undefined after printing the usage error (exit 2). */

@@ -1,7 +1,8 @@
 /**
- * `flowc build`: emit every flow of a checked program with ts-morph into one in-memory project,
- * beside verbatim copies of the runtime contract, builtins and text/codepage (RUNTIME_FILES) and the generated entity types;
- * type-check the whole output with the TypeScript compiler; then write the .ts modules, their
+ * `flowc build`: emit every flow of a checked program as TypeScript text, beside verbatim copies of
+ * the runtime contract, builtins and text/codepage (RUNTIME_FILES) and the generated entity types;
+ * type-check the whole output with the TypeScript compiler (type-check.ts: one in-memory program,
+ * modules already checked clean with the same inputs remembered); then write the .ts modules, their
  * compiled .js and a manifest. Output is byte-identical for identical input (no dates, sorted order).
  */
 import fs from 'node:fs';
@@ -43,6 +44,8 @@ export interface BuildOptions {
   readonly typeCheck?: boolean;
   /** Also produce JavaScript (default true). */
   readonly emitJs?: boolean;
+  /** Remember clean modules' type-checks across builds (type-check.ts; default true, `CONNECT_CACHE=0` turns it off). */
+  readonly typeCheckCache?: boolean;
 }
 
 function contractVersion(): number {
@@ -76,7 +79,7 @@ export function buildProgram(program: Program, options: BuildOptions = {}): Buil
   }
   flows.sort((a, b) => a.name.localeCompare(b.name));
 
-  const { typeErrors, js } = checkAndEmit(files, { typeCheck: options.typeCheck !== false, emitJs: options.emitJs !== false });
+  const { typeErrors, js } = checkAndEmit(files, { typeCheck: options.typeCheck !== false, emitJs: options.emitJs !== false, cache: options.typeCheckCache !== false });
   for (const [name, text] of js) files.set(name, text);
   files.set('manifest.json', JSON.stringify({ compiler: COMPILER_VERSION, contractVersion: cv, flows }, null, 2) + '\n');
   // The entity schemas and operation catalogs the connectors validate against, verbatim, so that

@@ -18,7 +18,7 @@
  *   await env.waitFor('all sales orders', async () => (await env.tally(orders)).lost === 0);
  */
 import fs from 'node:fs';
-import { freePort } from '../../runtime/demo.js';
+import { freePort } from '../../examples/demo/demo.js';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
