@@ -29,7 +29,7 @@ import odbc from 'odbc';
 import { Pool } from 'undici';
 import { createProgram } from '../compiler/program.js';
 import { buildProgram, writeBuild } from '../compiler/emitter/build.js';
-import { freePort } from '../runtime/demo.js';
+import { freePort } from '../examples/demo/demo.js';
 import { SageProConnector } from '../runtime/connectors/sagepro/connector.js';
 import { optionsFromSite } from '../runtime/connectors/sagepro/site.js';
 import type { LoadedFlow } from '../runtime/engine/flows.js';

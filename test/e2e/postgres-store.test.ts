@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { freePort } from '../../runtime/demo.js';
+import { freePort } from '../../examples/demo/demo.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresServerAvailable, startPostgres, type StartedPostgres } from '../support/postgres.js';
 import { PostgresStore } from '../../runtime/store/postgres-store.js';
