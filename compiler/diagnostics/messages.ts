@@ -23,6 +23,7 @@ export const Diagnostics = {
   // 2xxx names
   Unknown_name_0: msg(2001, 'error', "Unknown name '{0}'."),
   Unknown_entity_0_in_1: msg(2002, 'error', "Unknown entity '{0}' in {1}."),
+  Entity_0_is_not_polled_1: msg(2002, 'error', "Unknown entity '{0}' in a poll trigger (flowd polls {1})."),
   Unknown_operation_0_on_1: msg(2003, 'error', "Unknown operation '{0}' on {1}."),
   Unknown_function_0: msg(2004, 'error', "Unknown function '{0}'."),
   Unknown_system_0: msg(2005, 'error', "Unknown system '{0}'; expected 'xcart' or 'sagepro'."),
@@ -31,6 +32,7 @@ export const Diagnostics = {
   Unknown_event_0: msg(2008, 'error', "Unknown X-Cart event '{0}'; expected one of {1}."),
   Unknown_error_class_0: msg(2009, 'error', "Unknown error class '{0}'; expected one of {1}."),
   Unknown_parameter_0_of_1: msg(2010, 'error', "Unknown parameter '{0}' of {1}."),
+  Function_0_takes_no_named_argument_1: msg(2010, 'error', "Unknown parameter '{1}' of function '{0}' (its arguments are positional)."),
   Unknown_type_0: msg(2011, 'error', "Unknown type '{0}'; expected string, int, decimal, bool, date, datetime or an entity such as xcart.Order."),
   Unknown_policy_action_0: msg(2012, 'error', "Unknown policy action '{0}'; expected dead_letter, skip or fail."),
   Unknown_backoff_0: msg(2013, 'error', "Unknown backoff '{0}'; expected exponential, linear or fixed."),

@@ -4,7 +4,7 @@
  * operation calls (FLOW2003, parameters FLOW2010/FLOW3009/FLOW3004/FLOW3013; only as a step's value,
  * FLOW3009 elsewhere).
  * Fixtures: test/fixtures/check/function-arity.flow, unknown-function.flow, unknown-parameter.flow,
- * missing-argument.flow, invalid-date-format.flow, unknown-operation.flow, call-arguments.flow
+ * missing-argument.flow, invalid-date-format.flow, unknown-operation.flow, call-arguments.flow, named-function-argument.flow
  */
 import type * as A from '../../../grammar/ast.js';
 import { Diagnostics } from '../../diagnostics/messages.js';
@@ -42,7 +42,7 @@ export function call(ec: ExprChecker, e: A.Call, scope: Scope): Type {
   let bad = false;
   e.args.forEach((arg, i) => {
     const kind = sig.params[i] ?? 'any';
-    if (arg.name) ec.report(Diagnostics.Unknown_parameter_0_of_1, arg.name.span, [arg.name.text, `function '${name}' (its arguments are positional)`]);
+    if (arg.name) ec.report(Diagnostics.Function_0_takes_no_named_argument_1, arg.name.span, [name, arg.name.text]);
     let t: Type;
     if (kind === 'lambda') {
       t = lambda(ec, arg.value, infos[0]?.type, scope, sig.lambdaResult ?? 'any');

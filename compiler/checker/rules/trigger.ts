@@ -3,7 +3,7 @@
  * (FLOW2008; Sage Pro has none, FLOW2016), polled Sage Pro entities and their change keys (FLOW2002,
  * FLOW2015), intervals above zero (FLOW1012). Declares `event`, typed by what the trigger delivers.
  * Fixtures: test/fixtures/check/no-trigger.flow, two-triggers.flow, unknown-event.flow,
- * sagepro-event-trigger.flow, unknown-key-field.flow, zero-duration.flow
+ * sagepro-event-trigger.flow, unknown-key-field.flow, unpolled-entity.flow, zero-duration.flow
  */
 import type * as A from '../../../grammar/ast.js';
 import { createRelated } from '../../diagnostics/diagnostic.js';
@@ -87,7 +87,7 @@ function checkTrigger(t: A.Trigger, schemas: SchemaSet, report: Report): void {
     // Only what a trigger polls (mappings/schemas/sagepro/events.yaml): flowd would never run another.
     if (e.kind === 'entity' && !(e.system === 'sagepro' && POLLED_ENTITIES.includes(e.name))) {
       const polled = POLLED_ENTITIES.map((n) => `sagepro.${n}`);
-      report(Diagnostics.Unknown_entity_0_in_1, t.entity.span, [`${e.system}.${e.name}`, `a poll trigger (flowd polls ${polled.join(', ')})`], { hint: didYouMean(`sagepro.${e.name}`, polled) });
+      report(Diagnostics.Entity_0_is_not_polled_1, t.entity.span, [`${e.system}.${e.name}`, polled.join(', ')], { hint: didYouMean(`sagepro.${e.name}`, polled) });
     }
     const fields = fieldsOf(e);
     if (fields) for (const k of t.key) if (!fields.has(k.text)) report(Diagnostics.Unknown_key_field_0_of_1, k.span, [k.text, typeToString(e)], { hint: didYouMean(k.text, fields.keys()) });
