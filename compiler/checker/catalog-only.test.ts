@@ -1,6 +1,6 @@
 /**
  * Messages only from the catalog (compiler/diagnostics/messages.ts): the checker, its rules and the
- * program driver build no message text of their own. Every diagnostic they report and every related
+ * program driver build no message text of their own (nor hint text: `Hints`). Every diagnostic they report and every related
  * note they attach is made from a catalog entry, so each has a stable code, and the catalog (with its
  * table in grammar/README.md) is the whole list of what flowc can say.
  */
@@ -25,7 +25,8 @@ function sources(): string[] {
  * Where a source builds message text itself: a `message:` property (an inline related note), a
  * forged catalog entry (`template:`), or a diagnostic constructor (`report`, `createDiagnostic`,
  * `createRelated`) whose message argument is not a catalog entry (`Diagnostics.X`, or `msg`, a
- * parameter typed DiagnosticMessage that a caller fills with one).
+ * parameter typed DiagnosticMessage that a caller fills with one); and a hint that is not
+ * `hintText(Hints.X, ...)` (or "Did you mean" from didYouMean, or conversionHint, made of Hints).
  */
 export function inlineMessages(file: string, text: string): string[] {
   const out: string[] = [];
@@ -42,6 +43,12 @@ export function inlineMessages(file: string, text: string): string[] {
     if (/^Diagnostics\.\w+$/.test(arg) || arg === 'msg' || /^syntaxMessages\[/.test(arg)) continue;
     out.push(`${file}:${lineOf(m.index!)}: ${m[1]}(${arg}, ...) is not given a catalog entry`);
   }
+  for (const m of text.matchAll(/\bhint\s*:\s*([^,}]*)/g)) {
+    const v = m[1]!.trim();
+    if (/^(string|readonly)/.test(v) || /^(hintText\(Hints\.\w+|didYouMean\(|conversionHint\()/.test(v)) continue;
+    out.push(`${file}:${lineOf(m.index!)}: hint '${v.slice(0, 40)}' is not from the catalog's Hints`);
+  }
+  for (const m of text.matchAll(/\breturn\s+(['"`])Convert/g)) out.push(`${file}:${lineOf(m.index!)}: an inline conversion hint`);
   return out;
 }
 
@@ -58,9 +65,10 @@ describe('messages only from the catalog', () => {
       "report(Diagnostics.X, s, [], { related: [{ span: s, message: `'x' is declared here.` }] });",
       "ec.report(whatever, s);",
       "createRelated({ code: 9002, category: 'message', template: 'Here.' }, s);",
+      "report(Diagnostics.X, s, [], { hint: `Use truncate(value, ${w}).` });",
     ].join('\n');
-    expect(inlineMessages('x.ts', bad)).toHaveLength(4);
-    expect(inlineMessages('x.ts', 'ctx.report(Diagnostics.Unknown_name_0, e.span, [e.name]);')).toEqual([]);
+    expect(inlineMessages('x.ts', bad)).toHaveLength(5);
+    expect(inlineMessages('x.ts', 'ctx.report(Diagnostics.Unknown_name_0, e.span, [e.name], { hint: hintText(Hints.Add_match_arms) });')).toEqual([]);
   });
 
   test('no catalog entry is the generic "Expected {0}, found {1}."', () => {

@@ -3,7 +3,7 @@
  * only in messages.ts; call sites pass a catalog entry and its arguments.
  */
 import type { Span } from '../../grammar/span.js';
-import type { DiagnosticMessage } from './messages.js';
+import type { DiagnosticMessage, HintMessage } from './messages.js';
 
 export type Category = 'error' | 'warning' | 'message';
 
@@ -45,6 +45,9 @@ export function createDiagnostic(
     ...(extra.label ? { label: extra.label } : {}),
   };
 }
+
+/** A hint from the catalog's `Hints`, arguments applied. */
+export function hintText(h: HintMessage, args: readonly (string | number)[] = []): string { return formatMessage(h.hint, args); }
 
 /** A related-information note: only from a catalog entry (9xxx), like a diagnostic. */
 export function createRelated(msg: DiagnosticMessage, span: Span, args: readonly (string | number)[] = []): RelatedInfo {

@@ -125,3 +125,19 @@ export const Diagnostics = {
 } as const;
 
 export type DiagnosticKey = keyof typeof Diagnostics;
+
+/** A hint's text: advice shown on its own line under a diagnostic (no code; `hintText` fills it in). */
+export interface HintMessage { readonly hint: string }
+function hint(text: string): HintMessage { return { hint: text }; }
+
+/** The hints the checker gives (besides "Did you mean ...?", diagnostics/did-you-mean.ts). */
+export const Hints = {
+  Operation_may_return_null_declare_0: hint("The operation may return null; declare '{0}?'."),
+  Value_may_be_null_declare_0: hint("The value may be null; declare '{0}?' or give a default with '??'."),
+  Retry_budget_of_retry_n: hint('The budget of retry N is the sum of its capped delays; retry for <duration> states it directly.'),
+  Add_idempotency_key: hint("Add e.g. 'idempotency \"payment-\" + order.id keep 90d', or 'on transient dead_letter' on this write."),
+  Truncate_to_width_0: hint('Use truncate(value, {0}) to cut it, or a lookup table whose values fit.'),
+  Add_match_arms: hint("Add arms for them, or 'else => ...' (stores can also define their own codes)."),
+  Convert_with_0: hint('Convert it with {0}(...).'),
+  Convert_to_date: hint("Convert it with date(...) (a datetime's calendar date in a zone) or parse_date(text, \"MM/dd/yyyy\")."),
+} as const;

@@ -4,7 +4,8 @@
  * Fixtures: test/fixtures/check/match-missing-codes.flow, unknown-match-code.flow, unreachable-match-arm.flow, match-arms.flow
  */
 import type * as A from '../../../grammar/ast.js';
-import { Diagnostics } from '../../diagnostics/messages.js';
+import { hintText } from '../../diagnostics/diagnostic.js';
+import { Diagnostics, Hints } from '../../diagnostics/messages.js';
 import { ERROR, NEVER, isLoose, nonNull, typeToString, unify, type Type } from '../../schema/types.js';
 import { exprText, type ExprChecker } from '../expressions.js';
 import type { Scope } from '../scope.js';
@@ -45,7 +46,7 @@ export function match(ec: ExprChecker, e: A.Match, scope: Scope, expected?: Type
     const missing = st.codes.filter((c) => !seen.has(`"${c}"`));
     if (missing.length) {
       ec.report(Diagnostics.Match_misses_codes_0, e.span, [exprText(e.subject), missing.map((c) => `'${c}'`).join(', ')],
-        { hint: "Add arms for them, or 'else => ...' (stores can also define their own codes)." });
+        { hint: hintText(Hints.Add_match_arms) });
     }
   }
   return result.kind === 'never' ? ERROR : result;

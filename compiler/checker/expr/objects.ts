@@ -6,8 +6,8 @@
  * type-mismatch.flow, nullable-into-required.flow, fixed-width-column.flow, computed-field-write.flow, expected-found.flow
  */
 import type * as A from '../../../grammar/ast.js';
-import { Diagnostics } from '../../diagnostics/messages.js';
-import { createRelated, type RelatedInfo } from '../../diagnostics/diagnostic.js';
+import { Diagnostics, Hints } from '../../diagnostics/messages.js';
+import { createRelated, hintText, type RelatedInfo } from '../../diagnostics/diagnostic.js';
 import { didYouMean } from '../../diagnostics/did-you-mean.js';
 import { ANY, ERROR, assignable, fieldsOf, isLoose, listOf, nonNull, typeToString, type Field, type Type } from '../../schema/types.js';
 import { exprText, type ExprChecker } from '../expressions.js';
@@ -82,7 +82,7 @@ export function assignField(ec: ExprChecker, m: A.Assignment, vt: Type, f: Field
   if (width !== undefined && vt.kind === 'prim' && vt.name === 'string' && (vt.maxLength === undefined || vt.maxLength > width)) {
     const col = `${f.storage?.table ?? ''}.${f.storage?.column ?? f.name}`;
     ec.report(Diagnostics.Value_may_not_fit_column_0_1_width_2, m.value.span, [f.name, col, width, vt.maxLength === undefined ? 'any number of' : String(vt.maxLength)],
-      { hint: `Use truncate(value, ${width}) to cut it, or a lookup table whose values fit.` });
+      { hint: hintText(Hints.Truncate_to_width_0, [width]) });
   }
 }
 
@@ -104,9 +104,9 @@ export function each(ec: ExprChecker, e: A.Each, scope: Scope, expected?: Type):
 
 function conversionHint(from: Type, to: Type): string | undefined {
   if (from.kind !== 'prim' || to.kind !== 'prim') return undefined;
-  if (to.name === 'decimal' || to.name === 'int') return from.name === 'string' ? `Convert it with ${to.name}(...).` : undefined;
-  if (to.name === 'string') return 'Convert it with string(...).';
-  if (to.name === 'date' && (from.name === 'datetime' || from.name === 'string')) return "Convert it with date(...) (a datetime's calendar date in a zone) or parse_date(text, \"MM/dd/yyyy\").";
-  if (to.name === 'datetime' && from.name === 'string') return 'Convert it with datetime(...).';
+  if (to.name === 'decimal' || to.name === 'int') return from.name === 'string' ? hintText(Hints.Convert_with_0, [to.name]) : undefined;
+  if (to.name === 'string') return hintText(Hints.Convert_with_0, ['string']);
+  if (to.name === 'date' && (from.name === 'datetime' || from.name === 'string')) return hintText(Hints.Convert_to_date);
+  if (to.name === 'datetime' && from.name === 'string') return hintText(Hints.Convert_with_0, ['datetime']);
   return undefined;
 }

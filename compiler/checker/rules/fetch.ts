@@ -4,7 +4,8 @@
  * Fixtures: test/fixtures/check/declared-type-mismatch.flow, not-an-operation-call.flow, unused-steps.flow
  */
 import type * as A from '../../../grammar/ast.js';
-import { Diagnostics } from '../../diagnostics/messages.js';
+import { hintText } from '../../diagnostics/diagnostic.js';
+import { Diagnostics, Hints } from '../../diagnostics/messages.js';
 import { assignable, isLoose, nonNull, typeToString } from '../../schema/types.js';
 import type { CheckContext, Rule } from '../context.js';
 import { checkUseBeforeDeclare, declare } from './declarations.js';
@@ -20,7 +21,7 @@ function checkRead(item: A.Fetch | A.Lookup, ctx: CheckContext): void {
     const declaredType = resolveTypeRef(item.type, ctx.schemas, ctx.report);
     if (!isLoose(declaredType) && !isLoose(t) && (!assignable(nonNull(t), nonNull(declaredType)) || (t.nullable && !declaredType.nullable))) {
       ctx.report(Diagnostics.Declared_type_0_does_not_match_1, item.type.span, [typeToString(declaredType), typeToString(t)],
-        t.nullable && !declaredType.nullable ? { hint: `The operation may return null; declare '${typeToString(declaredType)}?'.` } : {});
+        t.nullable && !declaredType.nullable ? { hint: hintText(Hints.Operation_may_return_null_declare_0, [typeToString(declaredType)]) } : {});
     }
     if (!isLoose(declaredType)) type = declaredType;
   }

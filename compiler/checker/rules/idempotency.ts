@@ -4,8 +4,8 @@
  * on transient errors needs one.
  * Fixtures: test/fixtures/check/idempotency-key-type.flow, retried-coupon-without-key.flow, duplicate-declaration.flow
  */
-import { createRelated } from '../../diagnostics/diagnostic.js';
-import { Diagnostics } from '../../diagnostics/messages.js';
+import { createRelated, hintText } from '../../diagnostics/diagnostic.js';
+import { Diagnostics, Hints } from '../../diagnostics/messages.js';
 import { isLoose, typeToString } from '../../schema/types.js';
 import type { Rule } from '../context.js';
 import { checkUseBeforeDeclare } from './declarations.js';
@@ -31,7 +31,7 @@ export const idempotencyRule: Rule = {
       if (!r || r.kind !== 'operation' || r.op.idempotent || ctx.idempotency) continue;
       if (retriesTransient(w.policies, ctx.policies)) {
         ctx.report(Diagnostics.Retried_non_idempotent_write_0_without_key, w.call.span, [`${r.op.system}.${r.op.name}`],
-          { hint: "Add e.g. 'idempotency \"payment-\" + order.id keep 90d', or 'on transient dead_letter' on this write." });
+          { hint: hintText(Hints.Add_idempotency_key) });
       }
     }
   },

@@ -2,7 +2,8 @@
  * `let` steps: the value's type, or the declared type when it accepts the value (FLOW3014).
  * Fixtures: test/fixtures/check/declared-type-mismatch.flow, unused-steps.flow
  */
-import { Diagnostics } from '../../diagnostics/messages.js';
+import { hintText } from '../../diagnostics/diagnostic.js';
+import { Diagnostics, Hints } from '../../diagnostics/messages.js';
 import { assignable, isLoose, nonNull, typeToString } from '../../schema/types.js';
 import type { Rule } from '../context.js';
 import { checkUseBeforeDeclare, declare } from './declarations.js';
@@ -18,7 +19,7 @@ export const letRule: Rule = {
         const dt = resolveTypeRef(item.type, ctx.schemas, ctx.report);
         if (!isLoose(dt) && !isLoose(t) && (!assignable(nonNull(t), nonNull(dt)) || (t.nullable && !dt.nullable))) {
           ctx.report(Diagnostics.Declared_type_0_does_not_match_1, item.type.span, [typeToString(dt), typeToString(t)],
-            t.nullable && !dt.nullable ? { hint: `The value may be null; declare '${typeToString(dt)}?' or give a default with '??'.` } : {});
+            t.nullable && !dt.nullable ? { hint: hintText(Hints.Value_may_be_null_declare_0, [typeToString(dt)]) } : {});
         }
         if (!isLoose(dt)) t = dt;
       }

@@ -7,7 +7,8 @@
  * retry-count-range.flow, backoff-range-inverted.flow, retry-budget-too-short.flow, zero-duration.flow
  */
 import type * as A from '../../../grammar/ast.js';
-import { Diagnostics } from '../../diagnostics/messages.js';
+import { hintText } from '../../diagnostics/diagnostic.js';
+import { Diagnostics, Hints } from '../../diagnostics/messages.js';
 import { didYouMean } from '../../diagnostics/did-you-mean.js';
 import { ERROR_CLASSES } from '../../schema/load-schemas.js';
 import type { Report, Rule } from '../context.js';
@@ -54,7 +55,7 @@ export const policyRule: Rule = {
       const budget = retryBudgetMs(retry);
       if (budget < MIN_RETRY_BUDGET_MS) {
         ctx.report(Diagnostics.Retry_budget_of_0_is_1, p.retry.span, [`${r.op.system}.${r.op.name}`, durationText(budget)],
-          { hint: 'The budget of retry N is the sum of its capped delays; retry for <duration> states it directly.' });
+          { hint: hintText(Hints.Retry_budget_of_retry_n) });
       }
     }
   },
