@@ -9,8 +9,7 @@ import type * as A from '../../grammar/ast.js';
 import type { Span } from '../../grammar/span.js';
 import type { FlowModel, Step } from '../checker/model.js';
 import { resolveRetry } from '../checker/retry-budget.js';
-import { ERROR, nonNull, type Type } from '../schema/types.js';
-import { narrowedNames } from '../checker/checker.js';
+import { ERROR, type Type } from '../schema/types.js';
 import { emitExpr, jsName, propKey, type ExprContext } from './emit-expr.js';
 import { tsType } from './ts-types.js';
 
@@ -56,13 +55,12 @@ export function emitFlow(model: FlowModel, version: string, banner: string, cont
     body.push(`const $table_${t.name} = $.table(${JSON.stringify(t.name)}, new Map<${tsType(t.keyType)}, ${tsType(t.valueType)}>([${entries}]), ${missing});`, '');
   }
 
-  // ---- locals visible to a map: every binding declared before it
-  const declaredBefore: { name: string; type: Type }[] = [{ name: 'event', type: ERROR }];
+  // ---- one function per map; its parameters are the flow-level names its body reads, with the
+  // types they have there, as the checker resolved them (model.mapInputs)
   const mapFns = new Map<A.MapDecl, { fn: string; params: string[] }>();
   for (const step of model.steps) {
     if (step.kind === 'MapDecl') {
-      const used = usedLocals(step.body, model);
-      const params = declaredBefore.filter((d) => used.has(d.name));
+      const params = model.mapInputs.get(step) ?? [];
       temps = [];
       const ctx = mkCtx(true);
       const obj = emitExpr(ctx, step.body);
@@ -80,13 +78,6 @@ export function emitFlow(model: FlowModel, version: string, banner: string, cont
       body.push('  }');
       body.push('}', '');
       mapFns.set(step, { fn, params: params.map((p) => jsName(p.name)) });
-    }
-    if (step.kind === 'SkipWhen' || step.kind === 'Require') {
-      for (const n of narrowedNames(step)) { const d = declaredBefore.find((x) => x.name === n); if (d) d.type = nonNull(d.type); }
-    }
-    const declName = step.kind === 'Write' ? step.as?.text : 'name' in step && step.name ? step.name.text : undefined;
-    if (declName) {
-      declaredBefore.push({ name: declName, type: stepType(step, model) ?? ERROR });
     }
   }
 
@@ -208,23 +199,6 @@ function stepType(step: Step, model: FlowModel): Type | undefined {
     case 'MapDecl': return model.typeOf.get(step.body);
     default: return undefined;
   }
-}
-
-/** Names of flow-level locals (and `event`) an expression tree reads. */
-function usedLocals(n: A.Node, model: FlowModel): Set<string> {
-  const used = new Set<string>();
-  const visit = (x: unknown): void => {
-    if (!x || typeof x !== 'object') return;
-    const node = x as A.Node;
-    if (node.kind === 'Ident') {
-      const r = model.resolution.get(node);
-      if (r?.kind === 'local' && r.decl !== 'param' && r.decl !== 'item') used.add(node.name);
-      return;
-    }
-    for (const [k, v] of Object.entries(node)) if (k !== 'span' && k !== 'opSpan') Array.isArray(v) ? v.forEach(visit) : visit(v);
-  };
-  visit(n);
-  return used;
 }
 
 function policyJson(p: A.Policy): Record<string, unknown> {
