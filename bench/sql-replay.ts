@@ -50,9 +50,11 @@ export async function replay(conn: odbc.Connection, r: Recording): Promise<void>
   let inTx = false;
   for (let i = 0; i < r.steps.length; i++) {
     const s = r.steps[i]!;
-    if (s.kind === 'begin') { await conn.beginTransaction(); inTx = true; continue; }
-    if (s.kind === 'commit') { await conn.commit(); inTx = false; continue; }
-    if (s.kind === 'rollback') { await conn.rollback(); inTx = false; continue; }
+    if (s.kind !== 'statement') {
+      if (s.kind === 'begin') await conn.beginTransaction(); else if (s.kind === 'commit') await conn.commit(); else await conn.rollback();
+      inTx = s.kind === 'begin';
+      continue;
+    }
     try {
       if (s.params.length) await conn.query(s.sql, s.params as (string | number)[]); else await conn.query(s.sql);
     } catch (e) {
