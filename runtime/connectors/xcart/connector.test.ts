@@ -117,6 +117,15 @@ describe('XcartConnector against the sandbox', () => {
     }
   });
 
+  it('the client counts what its rate limit made requests wait (part of every caller-side measure)', async () => {
+    const s = await start();
+    const c = connect(s, { ratePerSecond: 20, burst: 1 });
+    await Promise.all([1, 2, 3].map((id) => c.getOrder(id)));
+    expect(c.client.stats.requests).toBe(3);
+    // Sent at once, the 2nd waits for a token (1/20 s) and the 3rd for two: a lower bound, whatever the machine.
+    expect(c.client.stats.rateLimitWaitMs).toBeGreaterThan(100);
+  });
+
   it('a 5.5.0 scan that finds nothing new reads the newest 10 orders, not a page of 100', async () => {
     const s = await start({ lastRenewDateFilter: false });
     const c = connect(s, { changedFilter: 'scan' });
