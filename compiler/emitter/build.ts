@@ -18,11 +18,17 @@ import { PACKAGE_ROOT } from '../package-root.js';
 export const COMPILER_VERSION = '0.1.0';
 const RUNTIME_DIR = path.join(PACKAGE_ROOT, 'runtime');
 /**
- * The runtime files a generated module needs, copied verbatim: the contract, the builtins and what
- * the builtins import (the code-page rules that `truncate` shares with the Sage Pro connector).
- * test/fixtures/emit/runtime/ links the same files.
+ * The runtime files a generated module needs, copied verbatim: the contract, the builtins (the index
+ * builtins.ts and its files builtins/<concern>.ts) and what the builtins import (the code-page rules
+ * that `truncate` shares with the Sage Pro connector). test/fixtures/emit/runtime/ links the same
+ * files; test/builtins-docs.test.ts fails when a builtins file is missing from either.
  */
-export const RUNTIME_FILES: readonly string[] = ['contract.ts', 'builtins.ts', 'text/codepage.ts'];
+export const RUNTIME_FILES: readonly string[] = [
+  'contract.ts', 'builtins.ts',
+  'builtins/addresses.ts', 'builtins/collections.ts', 'builtins/compare.ts', 'builtins/control.ts', 'builtins/conversions.ts',
+  'builtins/dates.ts', 'builtins/internal.ts', 'builtins/lookups.ts', 'builtins/money.ts', 'builtins/text.ts',
+  'text/codepage.ts',
+];
 
 export interface BuildOutput {
   /** Relative path → content, for every file written (sorted). */

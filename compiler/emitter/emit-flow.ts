@@ -45,15 +45,15 @@ export function emitFlow(model: FlowModel, version: string, banner: string, cont
   for (const t of model.tables.values()) {
     const entries = t.entries.map(([k, v]) => `[${JSON.stringify(k)}, ${JSON.stringify(v)}]`).join(', ');
     body.push(`/** table ${t.name} (${model.file}:${t.decl.span.line})${t.file ? ` from lookups/${t.file}` : ''} */`);
-    body.push(`const $T_${t.name} = new Map<${tsType(t.keyType)}, ${tsType(t.valueType)}>([${entries}]);`);
+    // The lookup is the runtime builtin `table` (runtime/builtins/lookups.ts) over this table's entries.
     let missing: string;
-    if (t.missing === 'null') missing = 'return null;';
+    if (t.missing === 'null') missing = '"null"';
     else if (t.missing === 'default' && t.defaultValue) {
       temps = [];
       const d = emitExpr(mkCtx(false), t.defaultValue);
-      missing = `${temps.length ? `let ${temps.join(', ')};\n    ` : ''}return ${d};`;
-    } else missing = `return $.reject("no entry for " + JSON.stringify(key) + " in table ${t.name}", site);`;
-    body.push(`function $table_${t.name}(key: any, site: Site): any {\n  const v = $T_${t.name}.get(key);\n  if (v !== undefined) return v;\n  ${missing}\n}`, '');
+      missing = temps.length ? `{ default: () => { let ${temps.join(', ')}: any; return ${d}; } }` : `{ default: () => ${d} }`;
+    } else missing = '"reject"';
+    body.push(`const $table_${t.name} = $.table(${JSON.stringify(t.name)}, new Map<${tsType(t.keyType)}, ${tsType(t.valueType)}>([${entries}]), ${missing});`, '');
   }
 
   // ---- locals visible to a map: every binding declared before it
@@ -67,7 +67,7 @@ export function emitFlow(model: FlowModel, version: string, banner: string, cont
       const ctx = mkCtx(true);
       const obj = emitExpr(ctx, step.body);
       const fn = `map_${step.name.text}`;
-      const sig = [...params.map((p) => `${jsName(p.name)}: ${p.name === 'event' ? 'FlowEvent' : tsType(p.type)}`), '$warn: (message: string, site: number) => void = $noWarn'];
+      const sig = [...params.map((p) => `${jsName(p.name)}: ${p.name === 'event' ? 'FlowEvent' : tsType(p.type)}`), '$warn: (message: string, site: number) => void = $.no_warn'];
       const targetType = tsType(typeOf(step.body));
       body.push(`/** map ${step.source ? step.source.text + ' -> ' : ''}${step.name.text}: ${targetType.replace(/^E\./, '')} (${model.file}:${step.span.line}) */`);
       body.push(`export function ${fn}(${sig.join(', ')}): ${targetType} {`);
@@ -175,18 +175,6 @@ export function emitFlow(model: FlowModel, version: string, banner: string, cont
   out.push('/** The trigger event, with the payload this flow\'s trigger delivers. */');
   out.push(`type FlowEvent = Omit<TriggerEvent, "data"> & { readonly data: ${eventDataType(model.eventType)} };`);
   out.push('');
-  out.push('function $noWarn(): void {}');
-  if (model.steps.some((s) => s.kind === 'MapDecl' && hasSkip(s.body))) {
-    out.push('function $eachSkip<T, R>(xs: readonly T[], f: (x: T) => R, warn: (m: string, s: number) => void, site: number): R[] {');
-    out.push('  const out: R[] = [];');
-    out.push('  for (const x of xs) {');
-    out.push('    try { out.push(f(x)); }');
-    out.push('    catch (err) { if ((err as { errorClass?: string }).errorClass !== "invalid") throw err; warn(`line skipped: ${(err as Error).message}`, site); }');
-    out.push('  }');
-    out.push('  return out;');
-    out.push('}');
-  }
-  out.push('');
   out.push(...body);
   out.push('export async function run($event: TriggerEvent, $ctx: FlowContext): Promise<FlowResult> {');
   out.push('  const event = $event as unknown as FlowEvent;');
@@ -210,17 +198,6 @@ export function emitFlow(model: FlowModel, version: string, banner: string, cont
 function eventDataType(t: Type): string {
   const data = t.kind === 'object' ? t.fields.get('data')?.type : undefined;
   return data ? tsType(data) : 'any';
-}
-
-function hasSkip(n: A.Node): boolean {
-  let found = false;
-  const visit = (x: unknown): void => {
-    if (found || !x || typeof x !== 'object') return;
-    if ((x as A.Node).kind === 'Each' && (x as A.Each).skipInvalid) { found = true; return; }
-    for (const [k, v] of Object.entries(x)) if (k !== 'span') Array.isArray(v) ? v.forEach(visit) : visit(v);
-  };
-  visit(n);
-  return found;
 }
 
 function stepType(step: Step, model: FlowModel): Type | undefined {

@@ -12,6 +12,7 @@ import type { LoadedFlow } from '../engine/flows.js';
 import type { RowChange, PreviousHashes } from '../connectors/sagepro/changes.js';
 import { loadVocabulary, type PolledEntitySpec } from '../vocabulary/vocabulary.js';
 import type { Trigger, TriggerDeps } from './trigger.js';
+import { leadsHere } from './trigger.js';
 
 export interface RowSource {
   changedRows(entity: string, previous: PreviousHashes, opts?: { keyColumns?: string[]; fetchSize?: number }): AsyncGenerator<RowChange<Record<string, unknown>>>;
@@ -106,7 +107,7 @@ export class SageProPoller implements Trigger {
       const every = this.o.everyMs ?? (t.kind === 'poll' && t.everyMs ? t.everyMs : this.o.defaultEveryMs ?? 60_000);
       const tick = async () => {
         if (this.stopped) return;
-        const p = this.pollOnce(f).catch((err: unknown) => {
+        const p = leadsHere(this.o, `sagepro:${f.name}`).then((lead) => (lead ? this.pollOnce(f) : 0)).catch((err: unknown) => {
           this.failures++;
           this.o.logger?.warn({ flow: f.name, err: (err as Error).message, failures: this.failures }, 'sage pro poll failed; will try again');
         });
