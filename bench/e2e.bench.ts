@@ -49,7 +49,9 @@ const LINES = 5;
 /**
  * connections.sagepro.concurrency for flowd. 1 by default: the sandbox is SQLite, one writer at a
  * time; with 2 connections two sales orders' transactions collide and the driver's busy handler
- * waits (sales_orders.create 117 ms inside flowd against 25 ms with 1; (b) "2 at once" shows the same).
+ * waits: sales_orders.create inside flowd 32 ms against 16 ms with 1 (load 6: 52.5 against 48.8
+ * orders/s), 117 ms against 25 ms on a loaded machine (load 17: 13.5 against 23.9 orders/s);
+ * (b) "2 at once" shows the same.
  */
 const FLOWD_SAGEPRO_CONCURRENCY = Number(process.env.BENCH_SAGEPRO_CONCURRENCY ?? 1);
 const FLOWD_WORKERS = Number(process.env.BENCH_WORKERS ?? 4);
