@@ -116,6 +116,9 @@ type Params = Record<string, SqlValue>;
 export const WAL_AUTOCHECKPOINT_PAGES = 1000;
 /** Size the -wal file is cut back to after a checkpoint (journal_size_limit). */
 export const WAL_SIZE_LIMIT_BYTES = 4 * 1024 * 1024;
+/** How often the health probe (probeWrite) commits its write; between commits it rolls it back. */
+export const PROBE_COMMIT_MS = 60_000;
+const PROBE_ROLLBACK = new Error('probe rollback');
 const SOURCES: ReadonlySet<string> = new Set(['xcart', 'sagepro', 'schedule']);
 const COMPLETE_OUTCOMES: ReadonlySet<string> = new Set(['done', 'skipped', 'duplicate']);
 const RUN_OUTCOMES: ReadonlySet<string> = new Set(['done', 'skipped', 'duplicate', 'retry', 'dead_letter']);
@@ -137,6 +140,8 @@ export class SqliteStore implements Store {
   private readonly db: Database;
   private readonly now: () => number;
   private readonly stmts: ReturnType<typeof prepareStatements>;
+  /** When probeWrite last committed (store clock). */
+  private lastProbeCommit: number | undefined;
   private readonly dynamic = new Map<string, Statement>();
   /** Device and inode of the file opened (undefined for `:memory:`): what `fileProblem` compares the path with. */
   private readonly identity: { dev: number; ino: number } | undefined;
@@ -180,7 +185,18 @@ export class SqliteStore implements Store {
     const problem = this.fileProblem();
     if (problem) return problem;
     try {
-      this.db.transaction(() => this.stmts.setMeta.run('health.probe', String(this.now()))).immediate();
+      // Committed at most every PROBE_COMMIT_MS; in between the same write is rolled back (it still
+      // takes the write lock and meets a read-only file or a corrupt page), so the probe flowd runs
+      // every second does not add a WAL frame every second (issue 11).
+      const now = this.now();
+      if (this.lastProbeCommit === undefined || now - this.lastProbeCommit >= PROBE_COMMIT_MS) {
+        this.db.transaction(() => this.stmts.setMeta.run('health.probe', String(now))).immediate();
+        this.lastProbeCommit = now;
+      } else {
+        try {
+          this.db.transaction(() => { this.stmts.setMeta.run('health.probe', String(now)); throw PROBE_ROLLBACK; }).immediate();
+        } catch (err) { if (err !== PROBE_ROLLBACK) throw err; }
+      }
       return undefined;
     } catch (err) {
       const e = err as Error & { code?: string };

@@ -5,15 +5,16 @@
  */
 import fs from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SqliteStore, WAL_SIZE_LIMIT_BYTES } from './sqlite-store.js';
-import { orderEvent, tempDir } from './test-support/helpers.js';
+import { PROBE_COMMIT_MS, SqliteStore, WAL_SIZE_LIMIT_BYTES } from './sqlite-store.js';
+import { Clock, orderEvent, tempDir } from './test-support/helpers.js';
 
 describe('SqliteStore WAL', () => {
   let tmp: ReturnType<typeof tempDir>;
   let store: SqliteStore;
+  const clock = new Clock();
   const wal = () => fs.statSync(`${tmp.file()}-wal`).size;
 
-  beforeEach(() => { tmp = tempDir('flowd-wal-'); store = SqliteStore.open(tmp.file()); });
+  beforeEach(() => { tmp = tempDir('flowd-wal-'); store = SqliteStore.open(tmp.file(), { now: clock.now }); });
   afterEach(async () => { await store.close(); tmp.cleanup(); });
 
   it('an empty poll handing back the same watermark writes nothing; a new value is written', async () => {
@@ -27,6 +28,20 @@ describe('SqliteStore WAL', () => {
     await store.enqueueBatch([], { watermark: { name: 'xcart.orders', value: next } });
     expect(await store.getWatermark('xcart.orders')).toBe(next);
     expect(wal()).toBeGreaterThan(before);
+  });
+
+  it('the health probe flowd runs every second commits once a minute, not every second', async () => {
+    expect(store.probeWrite()).toBeUndefined();
+    const start = clock.t;
+    const before = wal();
+    // Two minutes of probes, one a second.
+    for (let i = 0; i < 120; i++) { clock.advance(1000); expect(store.probeWrite()).toBeUndefined(); }
+    const grown = wal() - before;
+    console.log(`store WAL: ${grown} bytes for 120 health probes (commits every ${PROBE_COMMIT_MS / 1000} s)`);
+    // At most two commits of one page each (4 KiB page + 24-byte frame header), not 120.
+    expect(grown).toBeLessThanOrEqual(2 * (4096 + 24));
+    // The committed probes are the ones at 60 s and 120 s.
+    expect(await store.getMeta('health.probe')).toBe(String(start + 2 * PROBE_COMMIT_MS));
   });
 
   it('after a burst larger than the limit, the next checkpoint cuts the -wal file back to the limit', async () => {
