@@ -16,7 +16,8 @@
  *   (one `MAX(LENGTH(...))` first), with the value's length beside them: a memo that grew between
  *   the two queries is a transient error, never a silently cut value;
  * - fetches as many rows at once as fit in `FETCH_BUDGET_BYTES` of bound buffers (estimated from
- *   the install's catalog widths the same way the odbc package sizes them), at most the caller's.
+ *   the install's catalog widths the same way the odbc package sizes them), at most the caller's,
+ *   and no more than the table holds (counted in the same query as the memo widths).
  */
 import { ConnectorError } from '../errors.js';
 import { ident, type Dialect } from './dialect.js';
@@ -69,10 +70,11 @@ export async function planFetch(s: Session, o: {
 }): Promise<FetchPlan> {
   const memos = o.columns.filter((c) => o.shape.columns.get(c)?.type.kind === 'M');
   const widest = new Map<string, number>();
-  if (memos.length) {
-    const r = await s.query(`SELECT ${memos.map((c) => `MAX(${o.dialect.memo.length(ident(c))}) AS ${ident(c)}`).join(', ')} FROM ${o.tableSql}${o.where ?? ''}`);
-    for (const c of memos) widest.set(c, Number(r[0]?.[c] ?? 0) || 0);
-  }
+  // One query: how many rows (no fetch larger than the table) and each memo's longest value.
+  const measures = ['COUNT(*) AS ROWS_', ...memos.map((c) => `MAX(${o.dialect.memo.length(ident(c))}) AS ${ident(c)}`)];
+  const r = await s.query(`SELECT ${measures.join(', ')} FROM ${o.tableSql}${o.where ?? ''}`);
+  const rows = Number(r[0]?.ROWS_ ?? 0) || 0;
+  for (const c of memos) widest.set(c, Number(r[0]?.[c] ?? 0) || 0);
   const w = o.dialect.memo.width;
   const pieces = new Map(memos.map((c) => [c, Math.max(1, Math.ceil(widest.get(c)! / w))]));
   const select: string[] = [];
@@ -85,7 +87,8 @@ export async function planFetch(s: Session, o: {
     rowBytes += n * boundBytes({ kind: 'C', width: w }) + boundBytes({ kind: 'I' });
   }
   const most = Math.max(1, Math.trunc(o.fetchSize ?? DEFAULT_FETCH_SIZE));
-  const fetchSize = Math.max(1, Math.min(most, Math.floor((o.budget ?? FETCH_BUDGET_BYTES) / rowBytes)));
+  // Rows added meanwhile are fetched all the same (the cursor reads until no data).
+  const fetchSize = Math.max(1, Math.min(most, rows + 1, Math.floor((o.budget ?? FETCH_BUDGET_BYTES) / rowBytes)));
   const rebuild = (raw: Row): Row => {
     if (!memos.length) return raw;
     const row: Row = { ...raw };
