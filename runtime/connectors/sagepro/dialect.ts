@@ -182,8 +182,9 @@ export function createDialect(name: DialectName, opts: DialectOptions = {}): Dia
           if (tn === 'numeric') return { kind: 'N', precision: c.COLUMN_SIZE ?? 0, scale: c.DECIMAL_DIGITS ?? 0 };
           return genericStorageType(c);
         },
-        // psqlODBC reports text as LONGVARCHAR of MaxLongVarcharSize (8190); a varchar(n) cast at n.
-        memo: { width: 1000, chunk: (c, start, w) => `CAST(SUBSTR(${c}, ${start}, ${w}) AS VARCHAR(${w}))`, length: (c) => `LENGTH(${c})` },
+        // psqlODBC reports text as LONGVARCHAR of MaxLongVarcharSize (8190), and a varchar(n) as VARCHAR
+        // of n up to MaxVarcharSize (255 by default; LONGVARCHAR above): pieces of 255.
+        memo: { width: 255, chunk: (c, start, w) => `CAST(SUBSTR(${c}, ${start}, ${w}) AS VARCHAR(${w}))`, length: (c) => `LENGTH(${c})` },
       };
     case 'mssql': {
       const prefix = opts.schema ? `${ident(opts.schema)}.` : '';

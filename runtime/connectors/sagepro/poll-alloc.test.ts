@@ -14,7 +14,8 @@ import { createRequire } from 'node:module';
 import odbc from 'odbc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectorError } from '../errors.js';
-import { createSageProSandbox } from '../../sandbox/sagepro/database.js';
+import { createSageProSandbox, loadSandbox } from '../../sandbox/sagepro/database.js';
+import { postgresAvailable, startPostgres, type StartedPostgres } from '../../../test/support/postgres.js';
 import { SageProConnector } from './connector.js';
 
 interface Col { name: string; dataType: number; columnSize: number }
@@ -59,6 +60,8 @@ Connection.prototype.query = async function (this: unknown, ...args: unknown[]) 
   return cursor;
 };
 
+afterAll(() => { Connection.prototype.query = original; });
+
 const boundOf = (o: Opened) => o.columns.reduce((t, c) => t + odbcBoundBytes(c, o.fetchSize), 0);
 
 describe('one Sage Pro poll of the demo database (SQLite3 ODBC)', () => {
@@ -78,7 +81,6 @@ describe('one Sage Pro poll of the demo database (SQLite3 ODBC)', () => {
     conn = new SageProConnector({ dsn });
   });
   afterAll(async () => {
-    Connection.prototype.query = original;
     await conn?.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -122,5 +124,34 @@ describe('one Sage Pro poll of the demo database (SQLite3 ODBC)', () => {
       beforeCursor = undefined;
       await writer.close();
     }
+  });
+});
+
+// psqlODBC reports text as LONGVARCHAR (MaxLongVarcharSize): the same poll, its memo in varchar(1000) pieces.
+describe.runIf(postgresAvailable())('one Sage Pro poll on PostgreSQL (psqlODBC)', () => {
+  let pg: StartedPostgres | undefined;
+  let conn: SageProConnector;
+  const notes = `Lieferung: Hintertür. Café, 5 € Trinkgeld. ${'z'.repeat(2500)} — Ende.`;
+  beforeAll(async () => {
+    pg = await startPostgres();
+    const raw = await odbc.connect(pg.dsn);
+    try {
+      await loadSandbox(raw, 'postgres');
+      const [first] = await raw.query<{ sono: string }>('SELECT SONO AS sono FROM somast ORDER BY SONO LIMIT 1');
+      await raw.query('UPDATE somast SET NOTES = ? WHERE SONO = ?', [notes, first!.sono]);
+    } finally { await raw.close(); }
+    conn = new SageProConnector({ dsn: pg.dsn });
+  });
+  afterAll(async () => { await conn?.close(); await pg?.stop(); });
+
+  it('binds no memo at its reported size and gives the memo back whole', async () => {
+    opened.length = 0;
+    const got: string[] = [];
+    for await (const ch of conn.changedRows('SalesOrder', () => undefined)) if (ch.row?.notes) got.push(String(ch.row.notes));
+    expect(got).toEqual([notes]);
+    const total = opened.reduce((t, o) => t + boundOf(o), 0);
+    console.log(`odbc bound buffers for one SalesOrder poll on PostgreSQL: ${opened.map((o) => `${o.columns.length} columns x ${o.fetchSize} rows`).join('; ')} = ${total} bytes`);
+    expect(total).toBeLessThanOrEqual(1024 * 1024);
+    for (const o of opened) for (const c of o.columns) expect(c.dataType, `${c.name}`).not.toBe(-1);
   });
 });
