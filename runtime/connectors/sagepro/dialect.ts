@@ -237,8 +237,10 @@ export function createDialect(name: DialectName, opts: DialectOptions = {}): Dia
           }
         },
         storageTypeOf: genericStorageType,
-        // The VFP ODBC driver reports a memo as LONGVARCHAR; V(n) (VFP 9) is at most 254 wide and not padded.
-        memo: { width: 254, chunk: (c, start, w) => `CAST(SUBSTR(${c}, ${start}, ${w}) AS V(${w}))`, length: (c) => `LEN(${c})` },
+        // The VFP ODBC driver reports a memo as LONGVARCHAR, and speaks VFP 6 SQL (no CAST): an
+        // expression's width is its first row's unless fixed, so PADR fixes it at C(254), the widest
+        // character column; the padding is cut off again by the memo's LEN (fetch-plan.ts).
+        memo: { width: 254, chunk: (c, start, w) => `PADR(SUBSTR(${c}, ${start}, ${w}), ${w})`, length: (c) => `LEN(${c})` },
       };
   }
 }

@@ -12,7 +12,7 @@
  * - selects only the columns it needs (the caller's list);
  * - reads a memo as pieces the driver reports at a real width (`dialect.memo`: SUBSTR pieces of
  *   255 characters on SQLite, whose driver reports any expression at 255; a varchar(n) cast on
- *   PostgreSQL and SQL Server; V(254) on VFP), as many as the longest value in the table needs
+ *   PostgreSQL and SQL Server; PADR(..., 254) on VFP, whose ODBC driver has no CAST), as many as the longest value in the table needs
  *   (one `MAX(LENGTH(...))` first), with the value's length beside them: a memo that grew between
  *   the two queries is a transient error, never a silently cut value;
  * - fetches as many rows at once as fit in `FETCH_BUDGET_BYTES` of bound buffers (estimated from
@@ -106,7 +106,9 @@ export async function planFetch(s: Session, o: {
           errorClass: 'transient', system: 'sagepro', table: o.shape.table, column: c,
         });
       }
-      row[c] = text;
+      // The pieces may be padded (VFP PADR): blanks past the value's length are the padding.
+      const real = Number(len);
+      row[c] = text.length > real && /^ *$/.test(text.slice(real)) ? text.slice(0, real) : text;
     }
     return row;
   };
