@@ -13,7 +13,7 @@ import { createProgram, UsageError, type Program } from './program.js';
 import { renderPretty } from './diagnostics/render-pretty.js';
 import { renderJson } from './diagnostics/render-json.js';
 import { renderBaseline } from './diagnostics/render-baseline.js';
-// The emitter (ts-morph, hence the TypeScript compiler) and the flow-test runner (which builds) are
+// The emitter (the TypeScript compiler, for the type-check) and the flow-test runner (which builds) are
 // imported only by the commands that need them: `flowc check` never loads TypeScript.
 
 const USAGE = `usage:

@@ -2,20 +2,25 @@
  * The compile pipeline: find inputs → load schemas and catalogs → parse → check → (emit).
  *
  * Phases and what each guarantees once reached:
- *  1. Loaded:  schemas and operation catalogs are validated (5xxx diagnostics for broken files).
+ *  1. Loaded:  schemas and operation catalogs are validated (5xxx diagnostics for broken files);
+ *              the lookup files the flows' tables name are read, each once (schema/load-lookups.ts).
  *  2. Parsed:  every .flow file has a whole AST (recovery fills holes with Missing nodes) and its
  *              syntax diagnostics (1xxx).
  *  3. Checked: files without syntax errors are bound and type-checked (2xxx-6xxx); each flow has a
  *              FlowModel. Files with syntax errors are not checked, so one typo does not cascade.
  *  4. Emitted: only when no file has errors (see emitter/).
+ * Here: a file that defines no flow (FLOW6007), flow names unique across files (FLOW2014), and the
+ * cap of 100 diagnostics (FLOW9003).
+ * Fixtures: test/fixtures/check/no-flow.flow, duplicate-flow-name.flow, too-many-diagnostics.flow
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse, type FlowFile, type SyntaxIssue } from '../grammar/index.js';
-import { createDiagnostic, DiagnosticBag, type Diagnostic } from './diagnostics/diagnostic.js';
+import { createDiagnostic, createRelated, DiagnosticBag, type Diagnostic } from './diagnostics/diagnostic.js';
 import { Diagnostics } from './diagnostics/messages.js';
 import { loadSchemas, type SchemaSet } from './schema/load-schemas.js';
 import { checkFlowFile } from './checker/checker.js';
+import { loadLookups, referencedLookupFiles, type LookupFile } from './schema/load-lookups.js';
 import type { FlowModel } from './checker/model.js';
 
 export interface ProgramOptions {
@@ -112,12 +117,13 @@ export function createProgram(paths: readonly string[], options: ProgramOptions 
   bag.addAll(schemas.diagnostics);
   const sources = new Map<string, string>(schemas.sources);
   const units: SourceUnit[] = [];
+  const lookupCache = new Map<string, LookupFile>();
   for (const abs of files) {
     const file = show(abs);
     // As an editor shows it: invalid UTF-8 bytes become U+FFFD, and a byte order mark is not text.
     const text = fs.readFileSync(abs, 'utf8').replace(/^\uFEFF/, '');
     sources.set(file, text);
-    units.push(compileSource(text, file, abs, schemas, lookupsDir, displayBase, bag));
+    units.push(compileSource(text, file, abs, schemas, lookupsDir, displayBase, bag, lookupCache));
   }
   // Flow names are module names: they must be unique across files, not only within one.
   const firstByName = new Map<string, { file: string; name: import('../grammar/index.js').Name }>();
@@ -125,7 +131,7 @@ export function createProgram(paths: readonly string[], options: ProgramOptions 
     const prev = firstByName.get(m.flow.name.text);
     if (prev && prev.file !== u.file) {
       bag.add(createDiagnostic(Diagnostics.Flow_0_is_declared_more_than_once, m.flow.name.span, [m.flow.name.text],
-        { related: [{ span: prev.name.span, message: `'${m.flow.name.text}' was first declared here.` }] }));
+        { related: [createRelated(Diagnostics._0_was_first_declared_here, prev.name.span, [m.flow.name.text])] }));
     } else if (!prev) firstByName.set(m.flow.name.text, { file: u.file, name: m.flow.name });
   }
   const diagnostics = bag.sorted();
@@ -136,15 +142,21 @@ export function createProgram(paths: readonly string[], options: ProgramOptions 
   };
 }
 
-/** Parses and checks one source text (also used in-process by benchmarks and tests). */
-export function compileSource(text: string, file: string, absPath: string, schemas: SchemaSet, lookupsDir: string, displayBase: string, bag: DiagnosticBag): SourceUnit {
+/**
+ * Parses and checks one source text (also used in-process by benchmarks and tests). The lookup files
+ * its tables name are loaded from `lookupsDir` (through `lookupCache`, one per program) and passed to
+ * the checker.
+ */
+export function compileSource(text: string, file: string, absPath: string, schemas: SchemaSet, lookupsDir: string, displayBase: string, bag: DiagnosticBag,
+  lookupCache = new Map<string, LookupFile>()): SourceUnit {
   const { ast, issues, lines } = parse(text, file);
   for (const i of issues) bag.add(syntaxDiagnostic(i));
   let models: FlowModel[] = [];
   // An empty file, or one of comments only (or whose line breaks hid everything in a comment).
   if (issues.length === 0 && ast.flows.length === 0) bag.add(createDiagnostic(Diagnostics.File_defines_no_flow, lines.span(file, 0, 0), []));
   if (issues.length === 0) {
-    const checked = checkFlowFile(ast, file, schemas, { lookupsDir, displayBase });
+    const lookups = loadLookups(referencedLookupFiles(ast), lookupsDir, displayBase, lookupCache);
+    const checked = checkFlowFile(ast, file, schemas, { lookups });
     bag.addAll(checked.diagnostics);
     models = checked.models;
   }

@@ -53,8 +53,18 @@ const messages: IParserErrorMessageProvider = {
   buildEarlyExitMessage: ({ expectedIterationPaths, ruleName }) => RULE_WORDS[ruleName] ?? alts([expectedIterationPaths]),
 };
 
-const parser = new FlowParser();
-(parser as unknown as { errorMessageProvider: IParserErrorMessageProvider }).errorMessageProvider = messages;
+/**
+ * A parser with flowc's messages. `cached` lookahead tables come from flowc's cache folder
+ * (grammar/lookahead-cache.ts); `chevrotain` computes them as Chevrotain does (for comparison).
+ */
+export function createParser(lookahead: 'cached' | 'chevrotain' = 'cached'): FlowParser {
+  const p = new FlowParser(false, lookahead);
+  (p as unknown as { errorMessageProvider: IParserErrorMessageProvider }).errorMessageProvider = messages;
+  return p;
+}
+
+/** The parser, built at the first parse (building it is most of the grammar's start-up cost). */
+let shared: FlowParser | undefined;
 
 export interface ParseResult {
   readonly ast: FlowFile;
@@ -62,7 +72,7 @@ export interface ParseResult {
   readonly lines: LineMap;
 }
 
-export function parse(text: string, file = '<input>'): ParseResult {
+export function parse(text: string, file = '<input>', parser: FlowParser = (shared ??= createParser())): ParseResult {
   const lines = new LineMap(text);
   const issues: SyntaxIssue[] = [];
   const lexed = lexer.tokenize(text);

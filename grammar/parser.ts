@@ -7,6 +7,7 @@ import { EmbeddedActionsParser, EOF, type IToken, type TokenType } from 'chevrot
 import * as T from './tokens.js';
 import type * as A from './ast.js';
 import { joinSpans, LineMap, type Span } from './span.js';
+import { CachedLookaheadStrategy } from './lookahead-cache.js';
 
 type PostfixStep =
   | { kind: 'member'; dot: IToken; name: IToken }
@@ -19,6 +20,9 @@ type PostfixStep =
  * each). The parser is recursive; past this it stops with FLOW1005 instead of running out of stack.
  */
 export const MAX_NESTING = 64;
+
+/** Chevrotain's LL(k): the longest token sequence a choice looks at. */
+const MAX_LOOKAHEAD = 4;
 
 /** Thrown by the parser past MAX_NESTING; `parse` turns it into FLOW1005 at `token`. */
 export class NestingTooDeep extends Error {
@@ -65,13 +69,21 @@ export class FlowParser extends EmbeddedActionsParser {
   /** Junk-skipping diagnostics, in addition to Chevrotain's `errors`. */
   issues: SyntaxIssue[] = [];
 
+  /** The lookahead tables' cache (grammar/lookahead-cache.ts): how many were computed, not found. */
+  readonly lookaheadMisses: number;
+
   /**
    * @param validateGrammar run Chevrotain's grammar validations (ambiguities, left recursion):
    * slow (~0.3 s), so the compiler skips them and a grammar test runs them instead.
+   * @param lookahead `cached`: the lookahead tables from flowc's cache (grammar/lookahead-cache.ts);
+   * `chevrotain`: Chevrotain's own LLkLookaheadStrategy, computed at every construction (to compare).
    */
-  constructor(validateGrammar = false) {
-    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 4, skipValidations: !validateGrammar });
+  constructor(validateGrammar = false, lookahead: 'cached' | 'chevrotain' = 'cached') {
+    const cached = lookahead === 'cached' ? new CachedLookaheadStrategy(T.allTokens, MAX_LOOKAHEAD) : undefined;
+    super(T.allTokens, { recoveryEnabled: true, maxLookahead: MAX_LOOKAHEAD, skipValidations: !validateGrammar, ...(cached ? { lookaheadStrategy: cached } : {}) });
     this.performSelfAnalysis();
+    cached?.save();
+    this.lookaheadMisses = cached?.misses ?? 0;
   }
 
   // ---------- helpers ----------

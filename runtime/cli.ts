@@ -27,6 +27,7 @@ const USAGE = `usage:
   flowd doctor --config connect.yaml [--format json]
 `;
 
+/** Where `flowd demo` keeps its state (examples/demo/cli.ts), the store commands' default --state-dir. */
 const DEFAULT_DEMO_DIR = '.state/demo';
 
 export async function main(argv: string[]): Promise<number> {
@@ -34,7 +35,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     switch (cmd) {
       case 'serve': return await serve(rest);
-      case 'demo': return await demo(rest);
+      // `flowd demo` compiles flows, so it is not part of the runtime: bin/flowd.js runs examples/demo/cli.ts for it.
+      case 'demo': process.stderr.write('flowd: the demo is run by bin/flowd.js (examples/demo/cli.ts), not by runtime/cli.ts\n'); return 2;
       case 'dlq': return await dlq(rest);
       case 'status': return await status(rest);
       case 'store': return await storeCommand(rest);
@@ -58,7 +60,7 @@ async function serve(argv: string[]): Promise<number> {
   const { loadConfig } = await import('./config/config.js');
   const { startService } = await import('./service.js');
   const config = loadConfig(path.resolve(values.config!));
-  if (values.since !== undefined) await pollXcartSince(config.store.path, values.since);
+  if (values.since !== undefined) await pollXcartSince(config.store, values.since);
   let svc: Awaited<ReturnType<typeof startService>>;
   try {
     svc = await startService(config);
@@ -82,38 +84,19 @@ async function serve(argv: string[]): Promise<number> {
  * the first poll still starts there. Safe to repeat: events dedupe in the store and OrderToSalesOrder
  * finds an order already in Sage Pro by its external reference, so each order is exported once.
  */
-async function pollXcartSince(storePath: string, since: string): Promise<void> {
+async function pollXcartSince(storeSettings: import('./store/open.js').StoreSettings, since: string): Promise<void> {
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(since) || Number.isNaN(Date.parse(since.replace(/([+-]\d{2})(\d{2})$/, '$1:$2')))) {
     throw Object.assign(new Error(`--since: '${since}' is not an ISO 8601 date-time with a zone, e.g. 2026-11-30T00:00:00Z`), { name: 'ConfigError' });
   }
   const ms = Date.parse(since.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
   if (ms > Date.now()) throw Object.assign(new Error(`--since: '${since}' is in the future`), { name: 'ConfigError' });
-  const { SqliteStore } = await import('./store/sqlite-store.js');
+  const { openConfiguredStore } = await import('./store/open.js');
   const { XCART_WATERMARK } = await import('./triggers/xcart-poll.js');
-  const store = SqliteStore.open(storePath);
+  const store = await openConfiguredStore(storeSettings);
   try {
     await store.setWatermark(XCART_WATERMARK, JSON.stringify({ since: new Date(ms).toISOString(), seen: [] }));
   } finally { await store.close(); }
   process.stdout.write(`flowd: X-Cart polling starts from ${new Date(ms).toISOString()} (--since)\n`);
-}
-
-async function demo(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { once: { type: 'boolean', default: false }, 'state-dir': { type: 'string', default: DEFAULT_DEMO_DIR },
-    'sagepro-profile': { type: 'string', default: 'standard' } }, strict: true });
-  const profile = await sageproProfileFlag(values['sagepro-profile']!);
-  if (profile === undefined) return 2;
-  const { runDemo } = await import('./demo.js');
-  return runDemo({ once: values.once!, stateDir: values['state-dir']!, sageproProfile: profile, mappingsDir: path.join(checkoutRoot(), 'mappings') });
-}
-
-/**
- * The checkout flowd runs from (the first folder above this file with a package.json), for the
- * demo's shipped flows: the same from the sources and from the compiled dist/runtime/cli.js.
- */
-function checkoutRoot(): string {
-  let dir = import.meta.dirname;
-  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  return dir;
 }
 
 /** The --sagepro-profile value, or undefined after printing the usage error (exit 2). */
@@ -128,12 +111,19 @@ async function sageproProfileFlag(name: string): Promise<string | undefined> {
 async function storeFile(values: { 'state-dir'?: string; config?: string }): Promise<string> {
   if (values.config) {
     const { loadConfig } = await import('./config/config.js');
-    return loadConfig(path.resolve(values.config)).store.path;
+    const st = loadConfig(path.resolve(values.config)).store;
+    if (st.kind !== 'sqlite') throw new Error(`${values.config}: store.kind is ${st.kind}; this command reads a SQLite store file (flowd dlq and flowd status work on PostgreSQL)`);
+    return st.path;
   }
   return path.join(path.resolve(values['state-dir'] ?? DEFAULT_DEMO_DIR), 'flowd.db');
 }
 
 async function openStore(values: { 'state-dir'?: string; config?: string }) {
+  if (values.config) {
+    const { loadConfig } = await import('./config/config.js');
+    const st = loadConfig(path.resolve(values.config)).store;
+    if (st.kind === 'postgres') return (await import('./store/open.js')).openConfiguredStore(st);
+  }
   const { SqliteStore } = await import('./store/sqlite-store.js');
   const file = await storeFile(values);
   if (!fs.existsSync(file)) throw new Error(`no store at ${file} (give --state-dir DIR or --config FILE)`);

@@ -9,6 +9,8 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Config } from './config/config.js';
 import { SqliteStore } from './store/sqlite-store.js';
+import { PostgresStore } from './store/postgres-store.js';
+import { describeStore, openConfiguredStore, type ConfiguredStore } from './store/open.js';
 import type { Store } from './store/store.js';
 import { XcartConnector } from './connectors/xcart/connector.js';
 import { SageProConnector } from './connectors/sagepro/connector.js';
@@ -57,7 +59,8 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const secrets = config.secrets.map((s) => s.reveal());
   const logger = options.logger ?? createLogger({ level: config.log.level, ...(config.log.file ? { file: config.log.file } : {}), name: 'flowd', secrets });
   for (const w of config.warnings) logger.warn({}, w);
-  const store = SqliteStore.open(config.store.path);
+  // store.kind: the SQLite file, or the PostgreSQL database several flowd processes share.
+  const store = await openConfiguredStore(config.store);
   // Whatever start-up opened is closed again when a later step fails, so that a failed start
   // leaves nothing running (no timer, pool or socket keeps the process alive without listening).
   const cleanup: (() => unknown)[] = [() => store.close()];
@@ -69,7 +72,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
   }
 }
 
-async function startOn(store: SqliteStore, config: Config, options: ServiceOptions, logger: Logger, cleanup: (() => unknown)[]): Promise<Service> {
+async function startOn(store: ConfiguredStore, config: Config, options: ServiceOptions, logger: Logger, cleanup: (() => unknown)[]): Promise<Service> {
   let queueDepth = 0;
   const metrics = createMetrics({ queueDepth: async () => { queueDepth = (await store.status()).queueDepth; return queueDepth; } });
   const flows = await loadFlows(config.flows.dir);
@@ -123,16 +126,23 @@ async function startOn(store: SqliteStore, config: Config, options: ServiceOptio
 
   // The store's health: the open file is still the one at its path and accepts a real write.
   // Probed now and every second; while it fails, pushes get 503, /healthz and /readyz say why.
+  // (PostgreSQL: the probe is asynchronous, so a check between two probes sees the last answer.)
   let storeProblem: string | undefined;
-  const probeStore = () => {
-    const problem = store.isOpen ? store.probeWrite() : 'store is closed';
+  const where = config.store.kind === 'sqlite' ? { file: config.store.path } : { url: describeStore(config.store) };
+  const applyProbe = (problem: string | undefined) => {
     metrics.storeUp.set(problem ? 0 : 1);
-    if (problem && problem !== storeProblem) alert(`store unusable: ${problem}`, { system: 'store', file: config.store.path, problem });
-    else if (!problem && storeProblem) logger.warn({ file: config.store.path }, 'store accepts writes again');
+    if (problem && problem !== storeProblem) alert(`store unusable: ${problem}`, { system: 'store', ...where, problem });
+    else if (!problem && storeProblem) logger.warn(where, 'store accepts writes again');
     storeProblem = problem;
     return problem;
   };
-  probeStore();
+  const probeStore = (): string | undefined => {
+    if (store instanceof SqliteStore) return applyProbe(store.isOpen ? store.probeWrite() : 'store is closed');
+    void store.probeWrite().then(applyProbe);
+    return storeProblem;
+  };
+  if (store instanceof PostgresStore) applyProbe(await store.probeWrite());
+  else probeStore();
   const connectors: Record<'xcart' | 'sagepro', Connector> = { xcart, sagepro };
   const engine = new Engine({
     store, flows, connectors, workers: config.workers.count, leaseMs: config.workers.leaseMs,
@@ -144,7 +154,9 @@ async function startOn(store: SqliteStore, config: Config, options: ServiceOptio
     },
   });
   // The triggers (runtime/triggers/): each only enqueues into the store and wakes the engine.
-  const deps = (source: string) => ({ sink: store, flows, logger, onEnqueued: () => engine.wake(), onEvent: (type: string) => metrics.eventsIn.inc({ source, type }) });
+  // On PostgreSQL each poll source is led by one process of the cluster at a time (store.leader).
+  const leader = store instanceof PostgresStore ? { leader: (source: string) => store.leader(source) } : {};
+  const deps = (source: string) => ({ sink: store, flows, logger, ...leader, onEnqueued: () => engine.wake(), onEvent: (type: string) => metrics.eventsIn.inc({ source, type }) });
   const xcartPoller = new XcartPoller({ ...deps('xcart-poll'), source: xcart, everyMs: config.triggers.xcartPoll.everyMs, start: options.xcartStart ?? 'now' });
   const sageproPoller = new SageProPoller({ ...deps('sagepro-poll'), source: sagepro, defaultEveryMs: config.triggers.sageproPoll.everyMs, ...(options.sageproEveryMs ? { everyMs: options.sageproEveryMs } : {}) });
   const schedules = new ScheduleTrigger(deps('schedule'));

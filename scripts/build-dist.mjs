@@ -1,4 +1,4 @@
-// Compiles grammar/, compiler/ and runtime/ with tsc (tsconfig.build.json) into dist/, which bin/
+// Compiles grammar/, compiler/, runtime/ and examples/ with tsc (tsconfig.build.json) into dist/, which bin/
 // runs. Does nothing when dist/.source-hash already equals the hash of the sources. Run by
 // scripts/setup.sh (make demo, make test); `node scripts/build-dist.mjs --force` rebuilds anyway.
 //

@@ -11,7 +11,7 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const DIST = path.join(ROOT, 'dist');
 export const STAMP = path.join(DIST, '.source-hash');
 /** Folders compiled into dist/ (tsconfig.build.json "include"). */
-export const SOURCE_DIRS = ['grammar', 'compiler', 'runtime'];
+export const SOURCE_DIRS = ['grammar', 'compiler', 'runtime', 'examples'];
 /** Files outside them that change what dist/ holds. */
 const EXTRA = ['tsconfig.json', 'tsconfig.build.json', 'scripts/build-dist.mjs', 'scripts/source-hash.mjs'];
 

@@ -29,6 +29,8 @@ export interface TableInfo {
   readonly file?: string;
 }
 
+export interface MapInput { readonly name: string; readonly decl: Extract<Resolution, { kind: 'local' }>['decl']; readonly type: Type }
+
 export type Step = A.Fetch | A.Lookup | A.Let | A.Idempotency | A.Require | A.SkipWhen | A.MapDecl | A.Write;
 
 export interface FlowModel {
@@ -41,6 +43,12 @@ export interface FlowModel {
   readonly policies: readonly A.Policy[];
   readonly typeOf: WeakMap<A.Node, Type>;
   readonly resolution: WeakMap<A.Node, Resolution>;
+  /**
+   * The flow-level names (and `event`) each `map` body reads, in declaration order, with the type
+   * each has at that point (narrowed by earlier `skip when` / `require`): the map function's
+   * parameters. Recorded while the checker resolves the body's names; the emitter reads it.
+   */
+  readonly mapInputs: WeakMap<A.MapDecl, readonly MapInput[]>;
   /** The entity or object type an object literal or `each` body is built into. */
   readonly objectTarget: WeakMap<A.Node, Type>;
   /** The type of `event` (its `data` follows the trigger: an event payload or a polled entity). */

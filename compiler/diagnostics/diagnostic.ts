@@ -3,7 +3,7 @@
  * only in messages.ts; call sites pass a catalog entry and its arguments.
  */
 import type { Span } from '../../grammar/span.js';
-import type { DiagnosticMessage } from './messages.js';
+import type { DiagnosticMessage, HintMessage } from './messages.js';
 
 export type Category = 'error' | 'warning' | 'message';
 
@@ -11,6 +11,8 @@ export interface RelatedInfo {
   /** Where the related thing is: a .flow span, or a place in a schema / lookup file. */
   readonly span: Span;
   readonly message: string;
+  /** The 9xxx catalog code of the note (set by `createRelated`). */
+  readonly code?: number;
 }
 
 export interface Diagnostic {
@@ -42,6 +44,14 @@ export function createDiagnostic(
     ...(extra.related && extra.related.length ? { related: extra.related } : {}),
     ...(extra.label ? { label: extra.label } : {}),
   };
+}
+
+/** A hint from the catalog's `Hints`, arguments applied. */
+export function hintText(h: HintMessage, args: readonly (string | number)[] = []): string { return formatMessage(h.hint, args); }
+
+/** A related-information note: only from a catalog entry (9xxx), like a diagnostic. */
+export function createRelated(msg: DiagnosticMessage, span: Span, args: readonly (string | number)[] = []): RelatedInfo {
+  return { span, message: formatMessage(msg.template, args), code: msg.code };
 }
 
 export function codeOf(d: Pick<Diagnostic, 'code'>): string { return `FLOW${d.code}`; }

@@ -1,7 +1,8 @@
 /**
- * `flowc build`: emit every flow of a checked program with ts-morph into one in-memory project,
- * beside verbatim copies of the runtime contract, builtins and text/codepage (RUNTIME_FILES) and the generated entity types;
- * type-check the whole output with the TypeScript compiler; then write the .ts modules, their
+ * `flowc build`: emit every flow of a checked program as TypeScript text, beside verbatim copies of
+ * the runtime contract, builtins and text/codepage (RUNTIME_FILES) and the generated entity types;
+ * type-check the whole output with the TypeScript compiler (type-check.ts: one in-memory program,
+ * modules already checked clean with the same inputs remembered); then write the .ts modules, their
  * compiled .js and a manifest. Output is byte-identical for identical input (no dates, sorted order).
  */
 import fs from 'node:fs';
@@ -18,11 +19,17 @@ import { PACKAGE_ROOT } from '../package-root.js';
 export const COMPILER_VERSION = '0.1.0';
 const RUNTIME_DIR = path.join(PACKAGE_ROOT, 'runtime');
 /**
- * The runtime files a generated module needs, copied verbatim: the contract, the builtins and what
- * the builtins import (the code-page rules that `truncate` shares with the Sage Pro connector).
- * test/fixtures/emit/runtime/ links the same files.
+ * The runtime files a generated module needs, copied verbatim: the contract, the builtins (the index
+ * builtins.ts and its files builtins/<concern>.ts) and what the builtins import (the code-page rules
+ * that `truncate` shares with the Sage Pro connector). test/fixtures/emit/runtime/ links the same
+ * files; test/builtins-docs.test.ts fails when a builtins file is missing from either.
  */
-export const RUNTIME_FILES: readonly string[] = ['contract.ts', 'builtins.ts', 'text/codepage.ts'];
+export const RUNTIME_FILES: readonly string[] = [
+  'contract.ts', 'builtins.ts',
+  'builtins/addresses.ts', 'builtins/collections.ts', 'builtins/compare.ts', 'builtins/control.ts', 'builtins/conversions.ts',
+  'builtins/dates.ts', 'builtins/internal.ts', 'builtins/lookups.ts', 'builtins/money.ts', 'builtins/text.ts',
+  'text/codepage.ts',
+];
 
 export interface BuildOutput {
   /** Relative path → content, for every file written (sorted). */
@@ -37,6 +44,8 @@ export interface BuildOptions {
   readonly typeCheck?: boolean;
   /** Also produce JavaScript (default true). */
   readonly emitJs?: boolean;
+  /** Remember clean modules' type-checks across builds (type-check.ts; default true, `CONNECT_CACHE=0` turns it off). */
+  readonly typeCheckCache?: boolean;
 }
 
 function contractVersion(): number {
@@ -70,7 +79,7 @@ export function buildProgram(program: Program, options: BuildOptions = {}): Buil
   }
   flows.sort((a, b) => a.name.localeCompare(b.name));
 
-  const { typeErrors, js } = checkAndEmit(files, { typeCheck: options.typeCheck !== false, emitJs: options.emitJs !== false });
+  const { typeErrors, js } = checkAndEmit(files, { typeCheck: options.typeCheck !== false, emitJs: options.emitJs !== false, cache: options.typeCheckCache !== false });
   for (const [name, text] of js) files.set(name, text);
   files.set('manifest.json', JSON.stringify({ compiler: COMPILER_VERSION, contractVersion: cv, flows }, null, 2) + '\n');
   // The entity schemas and operation catalogs the connectors validate against, verbatim, so that

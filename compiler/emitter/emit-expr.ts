@@ -158,5 +158,5 @@ function each(ctx: ExprContext, e: A.Each): string {
   }
   if (e.where) src = `${src}.filter((${item}: any) => ${emitExpr(ctx, e.where)})`;
   if (!e.skipInvalid) return `${src}.map((${item}: any) => (${body}))`;
-  return `$eachSkip(${src}, (${item}: any) => (${body}), $warn, ${ctx.site(e.span)})`;
+  return `$.each_skip(${src}, (${item}: any) => (${body}), $warn, ${ctx.site(e.span)})`;
 }

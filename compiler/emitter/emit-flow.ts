@@ -9,8 +9,7 @@ import type * as A from '../../grammar/ast.js';
 import type { Span } from '../../grammar/span.js';
 import type { FlowModel, Step } from '../checker/model.js';
 import { resolveRetry } from '../checker/retry-budget.js';
-import { ERROR, nonNull, type Type } from '../schema/types.js';
-import { narrowedNames } from '../checker/checker.js';
+import { ERROR, type Type } from '../schema/types.js';
 import { emitExpr, jsName, propKey, type ExprContext } from './emit-expr.js';
 import { tsType } from './ts-types.js';
 
@@ -45,29 +44,28 @@ export function emitFlow(model: FlowModel, version: string, banner: string, cont
   for (const t of model.tables.values()) {
     const entries = t.entries.map(([k, v]) => `[${JSON.stringify(k)}, ${JSON.stringify(v)}]`).join(', ');
     body.push(`/** table ${t.name} (${model.file}:${t.decl.span.line})${t.file ? ` from lookups/${t.file}` : ''} */`);
-    body.push(`const $T_${t.name} = new Map<${tsType(t.keyType)}, ${tsType(t.valueType)}>([${entries}]);`);
+    // The lookup is the runtime builtin `table` (runtime/builtins/lookups.ts) over this table's entries.
     let missing: string;
-    if (t.missing === 'null') missing = 'return null;';
+    if (t.missing === 'null') missing = '"null"';
     else if (t.missing === 'default' && t.defaultValue) {
       temps = [];
       const d = emitExpr(mkCtx(false), t.defaultValue);
-      missing = `${temps.length ? `let ${temps.join(', ')};\n    ` : ''}return ${d};`;
-    } else missing = `return $.reject("no entry for " + JSON.stringify(key) + " in table ${t.name}", site);`;
-    body.push(`function $table_${t.name}(key: any, site: Site): any {\n  const v = $T_${t.name}.get(key);\n  if (v !== undefined) return v;\n  ${missing}\n}`, '');
+      missing = temps.length ? `{ default: () => { let ${temps.join(', ')}: any; return ${d}; } }` : `{ default: () => ${d} }`;
+    } else missing = '"reject"';
+    body.push(`const $table_${t.name} = $.table(${JSON.stringify(t.name)}, new Map<${tsType(t.keyType)}, ${tsType(t.valueType)}>([${entries}]), ${missing});`, '');
   }
 
-  // ---- locals visible to a map: every binding declared before it
-  const declaredBefore: { name: string; type: Type }[] = [{ name: 'event', type: ERROR }];
+  // ---- one function per map; its parameters are the flow-level names its body reads, with the
+  // types they have there, as the checker resolved them (model.mapInputs)
   const mapFns = new Map<A.MapDecl, { fn: string; params: string[] }>();
   for (const step of model.steps) {
     if (step.kind === 'MapDecl') {
-      const used = usedLocals(step.body, model);
-      const params = declaredBefore.filter((d) => used.has(d.name));
+      const params = model.mapInputs.get(step) ?? [];
       temps = [];
       const ctx = mkCtx(true);
       const obj = emitExpr(ctx, step.body);
       const fn = `map_${step.name.text}`;
-      const sig = [...params.map((p) => `${jsName(p.name)}: ${p.name === 'event' ? 'FlowEvent' : tsType(p.type)}`), '$warn: (message: string, site: number) => void = $noWarn'];
+      const sig = [...params.map((p) => `${jsName(p.name)}: ${p.name === 'event' ? 'FlowEvent' : tsType(p.type)}`), '$warn: (message: string, site: number) => void = $.no_warn'];
       const targetType = tsType(typeOf(step.body));
       body.push(`/** map ${step.source ? step.source.text + ' -> ' : ''}${step.name.text}: ${targetType.replace(/^E\./, '')} (${model.file}:${step.span.line}) */`);
       body.push(`export function ${fn}(${sig.join(', ')}): ${targetType} {`);
@@ -80,13 +78,6 @@ export function emitFlow(model: FlowModel, version: string, banner: string, cont
       body.push('  }');
       body.push('}', '');
       mapFns.set(step, { fn, params: params.map((p) => jsName(p.name)) });
-    }
-    if (step.kind === 'SkipWhen' || step.kind === 'Require') {
-      for (const n of narrowedNames(step)) { const d = declaredBefore.find((x) => x.name === n); if (d) d.type = nonNull(d.type); }
-    }
-    const declName = step.kind === 'Write' ? step.as?.text : 'name' in step && step.name ? step.name.text : undefined;
-    if (declName) {
-      declaredBefore.push({ name: declName, type: stepType(step, model) ?? ERROR });
     }
   }
 
@@ -175,18 +166,6 @@ export function emitFlow(model: FlowModel, version: string, banner: string, cont
   out.push('/** The trigger event, with the payload this flow\'s trigger delivers. */');
   out.push(`type FlowEvent = Omit<TriggerEvent, "data"> & { readonly data: ${eventDataType(model.eventType)} };`);
   out.push('');
-  out.push('function $noWarn(): void {}');
-  if (model.steps.some((s) => s.kind === 'MapDecl' && hasSkip(s.body))) {
-    out.push('function $eachSkip<T, R>(xs: readonly T[], f: (x: T) => R, warn: (m: string, s: number) => void, site: number): R[] {');
-    out.push('  const out: R[] = [];');
-    out.push('  for (const x of xs) {');
-    out.push('    try { out.push(f(x)); }');
-    out.push('    catch (err) { if ((err as { errorClass?: string }).errorClass !== "invalid") throw err; warn(`line skipped: ${(err as Error).message}`, site); }');
-    out.push('  }');
-    out.push('  return out;');
-    out.push('}');
-  }
-  out.push('');
   out.push(...body);
   out.push('export async function run($event: TriggerEvent, $ctx: FlowContext): Promise<FlowResult> {');
   out.push('  const event = $event as unknown as FlowEvent;');
@@ -212,17 +191,6 @@ function eventDataType(t: Type): string {
   return data ? tsType(data) : 'any';
 }
 
-function hasSkip(n: A.Node): boolean {
-  let found = false;
-  const visit = (x: unknown): void => {
-    if (found || !x || typeof x !== 'object') return;
-    if ((x as A.Node).kind === 'Each' && (x as A.Each).skipInvalid) { found = true; return; }
-    for (const [k, v] of Object.entries(x)) if (k !== 'span') Array.isArray(v) ? v.forEach(visit) : visit(v);
-  };
-  visit(n);
-  return found;
-}
-
 function stepType(step: Step, model: FlowModel): Type | undefined {
   switch (step.kind) {
     case 'Fetch': case 'Lookup': return model.typeOf.get(step.value);
@@ -231,23 +199,6 @@ function stepType(step: Step, model: FlowModel): Type | undefined {
     case 'MapDecl': return model.typeOf.get(step.body);
     default: return undefined;
   }
-}
-
-/** Names of flow-level locals (and `event`) an expression tree reads. */
-function usedLocals(n: A.Node, model: FlowModel): Set<string> {
-  const used = new Set<string>();
-  const visit = (x: unknown): void => {
-    if (!x || typeof x !== 'object') return;
-    const node = x as A.Node;
-    if (node.kind === 'Ident') {
-      const r = model.resolution.get(node);
-      if (r?.kind === 'local' && r.decl !== 'param' && r.decl !== 'item') used.add(node.name);
-      return;
-    }
-    for (const [k, v] of Object.entries(node)) if (k !== 'span' && k !== 'opSpan') Array.isArray(v) ? v.forEach(visit) : visit(v);
-  };
-  visit(n);
-  return used;
 }
 
 function policyJson(p: A.Policy): Record<string, unknown> {

@@ -3,21 +3,31 @@
  * catalogs (`<dir>/<system>/operations.yaml`), validates them with ajv (JSON Schema 2020-12 meta-schema;
  * every `$ref` must resolve) and turns them into checker types. Problems become 5xxx diagnostics
  * pointing into the YAML file, never exceptions.
+ *
+ * A clean load is cached (schema-cache.ts: keyed by the files' paths and bytes and the loader's code):
+ * when no schema file changed, the types come from the cache and neither YAML with positions nor ajv
+ * runs (ajv is then not even loaded). A load with problems is never cached, so they are always reported.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import YAML, { isMap, isScalar, type Document, type Node as YamlNode } from 'yaml';
-import Ajv2020Import from 'ajv/dist/2020.js';
+import { createRequire } from 'node:module';
+import type { Ajv2020 as Ajv2020Class } from 'ajv/dist/2020.js';
 import { LineMap, type Span } from '../../grammar/span.js';
 import { createDiagnostic, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { Diagnostics } from '../diagnostics/messages.js';
 import { loadVocabulary } from '../../runtime/vocabulary/vocabulary.js';
+import { cacheKey, readCache, writeCache } from './schema-cache.js';
 import {
   ANY, listOf, prim, withNullable, type EntityType, type Field, type PrimName, type SageStorage, type Type,
 } from './types.js';
 
-const Ajv2020 = Ajv2020Import as unknown as typeof Ajv2020Import.default;
+/** ajv (CommonJS), loaded only when schemas are validated: not on a cache hit. */
+function newAjv(): Ajv2020Class {
+  const Ajv2020 = createRequire(import.meta.url)('ajv/dist/2020.js') as typeof Ajv2020Class;
+  return new Ajv2020({ strict: false, allErrors: false, validateFormats: false });
+}
 
 export type SystemName = 'xcart' | 'sagepro';
 export const SYSTEMS: readonly SystemName[] = ['xcart', 'sagepro'];
@@ -46,6 +56,13 @@ export interface SchemaSet {
   readonly hash: string;
   /** Source text per file, for code frames of related locations. */
   readonly sources: ReadonlyMap<string, string>;
+  /** Whether the types came from the schema cache (`hit`), were made and stored (`miss`), or the cache was not used (`off`: cache off or unusable, or the load had problems). */
+  readonly cache?: 'hit' | 'miss' | 'off';
+}
+
+export interface LoadSchemasOptions {
+  /** Use the schema cache (schema-cache.ts; default true, `CONNECT_CACHE=0` turns it off everywhere). */
+  readonly cache?: boolean;
 }
 
 const SCHEMA_ID_BASE = 'https://connect.dev/schemas/';
@@ -71,13 +88,14 @@ function spanOfPath(l: Loaded, keys: readonly (string | number)[]): Span {
   return spanOfYamlNode(l.file, l.lines, keyNode ?? (l.doc.contents as YamlNode));
 }
 
-export function loadSchemas(dir: string, displayBase = process.cwd()): SchemaSet {
+export function loadSchemas(dir: string, displayBase = process.cwd(), options: LoadSchemasOptions = {}): SchemaSet {
   const diagnostics: Diagnostic[] = [];
   const sources = new Map<string, string>();
   const hash = createHash('sha256');
   const loaded: Loaded[] = [];
   const catalogs: { file: string; system: SystemName; json: unknown; doc: Document; lines: LineMap }[] = [];
 
+  const read: { file: string; system: SystemName; f: string; text: string }[] = [];
   for (const system of SYSTEMS) {
     const sysDir = path.join(dir, system);
     if (!fs.existsSync(sysDir)) continue;
@@ -89,29 +107,39 @@ export function loadSchemas(dir: string, displayBase = process.cwd()): SchemaSet
       const text = fs.readFileSync(abs, 'utf8');
       sources.set(file, text);
       hash.update(file).update('\0').update(text).update('\0');
-      const lines = new LineMap(text);
-      const doc = YAML.parseDocument(text, { prettyErrors: false });
-      if (doc.errors.length) {
-        const e = doc.errors[0]!;
-        const isCatalog = /^operations\.ya?ml$/.test(f);
-        diagnostics.push(createDiagnostic(isCatalog ? Diagnostics.Catalog_0_is_invalid_1 : Diagnostics.Schema_0_is_invalid_1,
-          lines.span(file, e.pos[0], e.pos[1]), [file, e.message.split('\n')[0]!.replace(/\.$/, '')]));
-        continue;
-      }
-      const json = doc.toJS() as unknown;
-      if (/^operations\.ya?ml$/.test(f)) { catalogs.push({ file, system, json, doc, lines }); continue; }
-      if (!json || typeof json !== 'object') {
-        diagnostics.push(createDiagnostic(Diagnostics.Schema_0_is_invalid_1, lines.span(file, 0, 0), [file, 'expected a mapping']));
-        continue;
-      }
-      const j = json as Record<string, unknown>;
-      const name = typeof j.title === 'string' ? j.title : path.basename(f, path.extname(f));
-      loaded.push({ file, system, name, json: j, doc, lines });
+      read.push({ file, system, f, text });
     }
+  }
+  const useCache = options.cache !== false;
+  const key = useCache ? cacheKey(read, displayBase, ERROR_CLASSES) : '';
+  const cached = useCache ? readCache(key) : undefined;
+  if (cached) {
+    return { entities: cached.entities, operations: cached.operations as ReadonlyMap<string, Operation>, diagnostics, hash: hash.digest('hex'), sources, cache: 'hit' };
+  }
+
+  for (const { file, system, f, text } of read) {
+    const lines = new LineMap(text);
+    const doc = YAML.parseDocument(text, { prettyErrors: false });
+    if (doc.errors.length) {
+      const e = doc.errors[0]!;
+      const isCatalog = /^operations\.ya?ml$/.test(f);
+      diagnostics.push(createDiagnostic(isCatalog ? Diagnostics.Catalog_0_is_invalid_1 : Diagnostics.Schema_0_is_invalid_1,
+        lines.span(file, e.pos[0], e.pos[1]), [file, e.message.split('\n')[0]!.replace(/\.$/, '')]));
+      continue;
+    }
+    const json = doc.toJS() as unknown;
+    if (/^operations\.ya?ml$/.test(f)) { catalogs.push({ file, system, json, doc, lines }); continue; }
+    if (!json || typeof json !== 'object') {
+      diagnostics.push(createDiagnostic(Diagnostics.Schema_0_is_invalid_1, lines.span(file, 0, 0), [file, 'expected a mapping']));
+      continue;
+    }
+    const j = json as Record<string, unknown>;
+    const name = typeof j.title === 'string' ? j.title : path.basename(f, path.extname(f));
+    loaded.push({ file, system, name, json: j, doc, lines });
   }
 
   // ajv: meta-validate each schema, then compile each with all others registered (refs must resolve).
-  const ajv = new Ajv2020({ strict: false, allErrors: false, validateFormats: false });
+  const ajv = newAjv();
   const usable: Loaded[] = [];
   for (const l of loaded) {
     const expectedId = `${SCHEMA_ID_BASE}${l.system}/${l.name}`;
@@ -153,7 +181,9 @@ export function loadSchemas(dir: string, displayBase = process.cwd()): SchemaSet
   const operations = new Map<string, Operation>();
   for (const c of catalogs) loadCatalog(c, entities, operations, diagnostics);
 
-  return { entities, operations, diagnostics, hash: hash.digest('hex'), sources };
+  let cache: SchemaSet['cache'] = 'off';
+  if (useCache && diagnostics.length === 0 && writeCache(key, { entities, operations })) cache = 'miss';
+  return { entities, operations, diagnostics, hash: hash.digest('hex'), sources, cache };
 }
 
 function makeEntity(system: SystemName, name: string, schema: Record<string, unknown>, span: Span): EntityType {

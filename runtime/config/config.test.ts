@@ -59,7 +59,7 @@ describe('loadConfig', () => {
   it('fills defaults for everything but connections', () => {
     const c = parse(MINIMAL);
     expect(c.http).toEqual({ port: 8088, host: '127.0.0.1', maxConcurrentPushes: 64 });
-    expect(c.store.path).toBe(path.join(tmp, '.state/flowd.db'));
+    expect(c.store).toEqual({ kind: 'sqlite', path: path.join(tmp, '.state/flowd.db') });
     expect(c.triggers.push).toEqual({ enabled: false, toleranceMs: 300_000 });
     expect(c.triggers.sageproPoll.everyMs).toBe(60_000);
     expect(c.workers).toEqual({ count: 4, leaseMs: 60_000 });

@@ -23,8 +23,14 @@ export interface Config {
   readonly file: string;
   /** `maxConcurrentPushes`: pushes handled at once; past it 503 with Retry-After (back-pressure). */
   readonly http: { readonly port: number; readonly host: string; readonly maxConcurrentPushes: number };
-  /** The runtime store. Only SQLite so far; `path` is absolute. */
-  readonly store: { readonly kind: 'sqlite'; readonly path: string };
+  /**
+   * The runtime store: a SQLite file (`path` absolute), or a PostgreSQL database shared by several
+   * flowd processes (`url`, a secret: it usually holds the password).
+   */
+  readonly store:
+    | { readonly kind: 'sqlite'; readonly path: string }
+    /** `leaderTtlMs`: a poll leader that stops renewing loses its sources after this long (store.leader_ttl). */
+    | { readonly kind: 'postgres'; readonly url: Secret; readonly leaderTtlMs: number };
   /**
    * Output folder of `flowc build` (holds manifest.json); absolute. `schemas`: the folder of the
    * entity schemas and operation catalogs the connectors validate against (`xcart/`, `sagepro/`);
@@ -192,13 +198,26 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     }
   };
 
+  const storeOf = (st: RawConfig['store']): Config['store'] => {
+    const leaderTtlMs = duration(st.leader_ttl, '/store/leader_ttl');
+    if (st.kind === 'postgres') {
+      if (!st.url) {
+        issues.push({ key: '/store/url', ...locate('/store'), message: 'is required when kind is postgres (e.g. url: { env: FLOWD_DATABASE_URL })' });
+        return { kind: 'postgres', url: new Secret(''), leaderTtlMs };
+      }
+      return { kind: 'postgres', url: secret(st.url, '/store/url'), leaderTtlMs };
+    }
+    if (st.url) issues.push({ key: '/store/url', ...locate('/store/url'), message: 'is only for kind postgres (a SQLite store is the file at store.path)' });
+    return { kind: 'sqlite', path: abs(st.path) };
+  };
+
   const push = c.triggers.push;
   if (push.enabled && !push.secret) issues.push({ key: '/triggers/push/secret', ...locate('/triggers/push'), message: 'is required when push is enabled' });
 
   const config: Config = {
     file: path.resolve(file),
     http: { port: c.http.port, host: c.http.host, maxConcurrentPushes: c.http.max_concurrent_pushes },
-    store: { kind: c.store.kind, path: abs(c.store.path) },
+    store: storeOf(c.store),
     flows: { dir: abs(c.flows.dir), schemas: c.flows.schemas === undefined ? path.join(abs(c.flows.dir), 'schemas') : abs(c.flows.schemas) },
     connections: {
       xcart: {
@@ -248,7 +267,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
 /** connect.yaml after validation and defaults (snake_case, durations still text). */
 interface RawConfig {
   http: { port: number; host: string; max_concurrent_pushes: number };
-  store: { kind: 'sqlite'; path: string };
+  store: { kind: 'sqlite' | 'postgres'; path: string; url?: SecretRef; leader_ttl: string };
   flows: { dir: string; schemas?: string };
   connections: {
     xcart: { base_url: string; token: SecretRef; rate_per_second: number; concurrency: number; changed_filter: 'auto' | 'lastRenewDate' | 'scan'; timeout: string };

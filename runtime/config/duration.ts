@@ -27,4 +27,6 @@ export const DURATION_RANGES: Readonly<Record<string, DurationRange>> = {
   '/triggers/sagepro_poll/every': range('1s', '24h'),
   '/workers/lease': range('5s', '1h'),
   '/alerts/after_connection_down': range('1s', '24h'),
+  // PostgreSQL store: how long a dead poll leader keeps its sources before another process takes them.
+  '/store/leader_ttl': range('1s', '10m'),
 };

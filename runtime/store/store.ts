@@ -93,6 +93,11 @@ export interface Job {
   readonly nextAttemptAt: number;
   readonly leaseOwner: string | null;
   readonly leaseExpiresAt: number | null;
+  /**
+   * The fencing token of the current lease (PostgreSQL store; absent on SQLite): every lease takes
+   * a new, greater one, and an outcome written for an older lease of the job is refused.
+   */
+  readonly fence?: number | null;
   readonly lastError: string | null;
   readonly lastErrorClass: string | null;
   /** Dead-letter entry this job replays, or null. */
@@ -149,6 +154,12 @@ export interface CompleteInput {
   readonly idempotencyKey?: { readonly key: string; readonly keepMs: number };
   /** Append this run-log entry in the same transaction. */
   readonly run?: RunInput;
+  /**
+   * The fencing token of the lease this outcome is for (`Job.fence`). A store that has fencing
+   * refuses the write when the job's current lease has another token; left out, the store uses
+   * the token it handed to this worker for this job (the engine need not pass it).
+   */
+  readonly fence?: number;
 }
 
 export interface RetryInput {
@@ -157,6 +168,12 @@ export interface RetryInput {
   /** When the job becomes ready again (epoch ms). */
   readonly nextAttemptAt: number;
   readonly run?: RunInput;
+  /**
+   * The fencing token of the lease this outcome is for (`Job.fence`). A store that has fencing
+   * refuses the write when the job's current lease has another token; left out, the store uses
+   * the token it handed to this worker for this job (the engine need not pass it).
+   */
+  readonly fence?: number;
 }
 
 export interface DeadLetterInput {
@@ -170,6 +187,12 @@ export interface DeadLetterInput {
   /** The flow version that failed. */
   readonly flowVersion: string;
   readonly run?: RunInput;
+  /**
+   * The fencing token of the lease this outcome is for (`Job.fence`). A store that has fencing
+   * refuses the write when the job's current lease has another token; left out, the store uses
+   * the token it handed to this worker for this job (the engine need not pass it).
+   */
+  readonly fence?: number;
 }
 
 /** An event dead-lettered as it arrives (no flow can run it): `deadLetterEvent`. */

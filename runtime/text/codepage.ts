@@ -16,7 +16,7 @@
  * The width rule that makes a checked flow safe: **one character, at most one byte**. Every
  * character becomes one byte of the code page (itself, one transliterated character or '?') or
  * nothing, so the stored length in bytes is never more than the number of code points of the
- * input. `truncate(s, n)` (runtime/builtins.ts) applies the mapping and cuts to n bytes; the Sage
+ * input. `truncate(s, n)` (runtime/builtins/text.ts) applies the mapping and cuts to n bytes; the Sage
  * Pro connector (runtime/connectors/sagepro/storage.ts) applies it again (a no-op on mapped text)
  * and counts bytes. Text is NFC-composed first (e + U+0301 → é, one byte), except where composing
  * would lengthen it.

@@ -8,6 +8,7 @@
  */
 import type { LoadedFlow } from '../engine/flows.js';
 import type { Trigger, TriggerDeps } from './trigger.js';
+import { leadsHere } from './trigger.js';
 
 const MINUTE = 60_000;
 
@@ -95,7 +96,7 @@ export class ScheduleTrigger implements Trigger {
   }
 
   private fire(s: Scheduled): void {
-    const p = this.tick(s).then(() => { this.failures = 0; }, (err: unknown) => {
+    const p = leadsHere(this.d, `schedule:${s.flow.name}`).then((lead) => (lead ? this.tick(s) : 0)).then(() => { this.failures = 0; }, (err: unknown) => {
       this.failures++;
       this.d.logger?.warn({ flow: s.flow.name, err: (err as Error).message }, 'schedule enqueue failed');
     });

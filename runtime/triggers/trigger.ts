@@ -23,6 +23,16 @@ export interface TriggerDeps {
   /** Called for each event found, by type (metrics). */
   readonly onEvent?: (type: string) => void;
   readonly logger?: TriggerLogger;
+  /**
+   * Poll leadership (PostgreSQL store): resolves true when this process polls `source` this round
+   * (one process per source in the cluster). Absent: every process polls (SQLite).
+   */
+  readonly leader?: (source: string) => Promise<boolean>;
+}
+
+/** The guard at the top of a poll loop's round: does this process poll `source` now? */
+export async function leadsHere(deps: Pick<TriggerDeps, 'leader'>, source: string): Promise<boolean> {
+  return deps.leader ? deps.leader(source) : true;
 }
 
 export interface Trigger {

@@ -6,6 +6,7 @@
 import type { OrderWatermark, UnreadableOrder, XcartOrder } from '../connectors/xcart/connector.js';
 import { jobsForXcartEvent, orderEvents } from './routing.js';
 import type { EventSink, Trigger, TriggerDeps, TriggerLogger } from './trigger.js';
+import { leadsHere } from './trigger.js';
 
 export interface OrderSource {
   pollChangedOrders(wm: OrderWatermark): Promise<{ orders: XcartOrder[]; watermark: OrderWatermark; unreadable?: UnreadableOrder[] }>;
@@ -66,7 +67,7 @@ export class XcartPoller implements Trigger {
   start(): void {
     const tick = async () => {
       if (this.stopped) return;
-      this.running = this.pollOnce().then(() => undefined, (err: unknown) => {
+      this.running = leadsHere(this.o, XCART_WATERMARK).then((lead) => (lead ? this.pollOnce() : 0)).then(() => undefined, (err: unknown) => {
         this.failures++;
         this.o.logger?.warn({ err: (err as Error).message, failures: this.failures }, 'x-cart poll failed; will try again');
       });

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runDemo } from '../../runtime/demo.js';
+import { runDemo } from '../../examples/demo/demo.js';
 import { figures } from './harness.js';
 
 describe('e2e: flowd demo --once on the Sage Pro profiles', () => {

@@ -18,7 +18,7 @@
  *   await env.waitFor('all sales orders', async () => (await env.tally(orders)).lost === 0);
  */
 import fs from 'node:fs';
-import { freePort } from '../../runtime/demo.js';
+import { freePort } from '../../examples/demo/demo.js';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -148,6 +148,12 @@ export interface E2EOptions {
    * `connections.sagepro`; the standard profile's connect.yaml is the one line it always was.
    */
   sageproProfile?: ProfileName;
+  /**
+   * The runtime store (default: the SQLite file flowd.db in the temp folder). PostgreSQL: connect.yaml
+   * says `store: { kind: postgres, url: { env: FLOWD_DATABASE_URL } }` and the variable is set for
+   * flowd (this process and a `flowd serve` child). `env.store` is then flowd's own (in-process only).
+   */
+  store?: { kind: 'postgres'; url: string };
 }
 
 /** Two sandboxes, a connect.yaml, and flowd (in-process or child) on them. */
@@ -196,10 +202,11 @@ export class E2E {
     const xc = await startXcartSandbox({ port: 0, stateDir: path.join(dir, 'xcart'), readToken: read, writeToken: write,
       push: { url: `http://127.0.0.1:${flowdPort}/hooks/xcart`, secret: push }, ...(o.xcartVersion ? { xcartVersion: o.xcartVersion } : {}) });
     const configFile = path.join(dir, 'connect.yaml');
+    if (o.store?.kind === 'postgres') process.env.FLOWD_DATABASE_URL = o.store.url;
     fs.writeFileSync(configFile, [
       '# Written by test/e2e/harness.ts: flowd on its embedded defaults (poll + push), one store file.',
       `http: { host: 127.0.0.1, port: ${flowdPort} }`,
-      'store: { kind: sqlite, path: flowd.db }',
+      o.store?.kind === 'postgres' ? 'store: { kind: postgres, url: { env: FLOWD_DATABASE_URL } }' : 'store: { kind: sqlite, path: flowd.db }',
       `flows: { dir: ${JSON.stringify(o.flowsDir)} }`,
       'connections:',
       `  xcart: { base_url: "${xc.url}", token: { file: xcart_token }, rate_per_second: 50, concurrency: 4 }`,

@@ -70,7 +70,7 @@ describe.each(SAGEPRO_PROFILE_NAMES)('e2e: order to cash (Sage Pro profile %s)',
     for (const o of [known, guest]) for (const i of o.items) ordered.set(i.sku, (ordered.get(i.sku) ?? 0) + i.amount);
     for (const it of items) expect({ item: it, delta: after.get(it)!.alloc - before.get(it)!.alloc }).toEqual({ item: it, delta: ordered.get(it) });
 
-    // Shipment in Sage Pro (what its shipping does, as runtime/demo.ts) → X-Cart shipping status S.
+    // Shipment in Sage Pro (what its shipping does, as examples/demo/demo.ts) → X-Cart shipping status S.
     const sono = String(soKnown.number);
     await env.sql(`UPDATE ${env.table('SOTRAN')} SET QTYSHP = QTYORD WHERE TRIM(SONO) = ?`, [sono]);
     await env.sql(`UPDATE ${env.table('SOMAST')} SET SHPAMT = ORDAMT, SOTRACK = '1Z999AA10123456784', SHIPVIA = 'UPSG' WHERE TRIM(SONO) = ?`, [sono]);

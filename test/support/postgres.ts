@@ -8,6 +8,7 @@
  *
  *   const pg = await startPostgres();
  *   // pg.dsn: "Driver={PostgreSQL Unicode};Server=127.0.0.1;Port=...;Database=...;Uid=...;Pwd=..."
+ *   // pg.url: "postgres://connect:...@127.0.0.1:.../connect_test" (node-postgres, the PostgreSQL store)
  *   await pg.stop();
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -20,6 +21,8 @@ export interface StartedPostgres {
   port: number;
   /** ODBC connection string for psqlODBC. */
   dsn: string;
+  /** The same database as a `postgres://` URL (node-postgres; `store.kind: postgres`). */
+  url: string;
   database: string;
   user: string;
   password: string;
@@ -50,6 +53,11 @@ export function postgresBinDir(): string {
     if (fs.existsSync(path.join(dir, 'initdb')) && fs.existsSync(path.join(dir, 'postgres'))) return dir;
   }
   throw new Error('PostgreSQL server binaries not found (run scripts/setup.sh to install postgresql)');
+}
+
+/** True when a PostgreSQL server looks installed (no ODBC driver needed: the `pg` package speaks the protocol). */
+export function postgresServerAvailable(): boolean {
+  try { postgresBinDir(); return true; } catch { return false; }
 }
 
 /** True when a PostgreSQL server and the psqlODBC driver look installed. */
@@ -145,6 +153,7 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<St
     return {
       port, database, user, password,
       dsn: `Driver={${driver}};Server=127.0.0.1;Port=${port};Database=${database};Uid=${user};Pwd=${password}`,
+      url: `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`,
       async stop() {
         if (stopped) return;
         stopped = true;

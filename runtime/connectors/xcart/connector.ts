@@ -8,6 +8,7 @@ import { ConnectorError } from '../errors.js';
 import { XcartClient, type XcartClientConfig } from './client.js';
 import { checkArgs, loadXcartCatalog, type OperationCatalog } from './catalog.js';
 import { loadXcartSchemas, type XcartSchemas } from './schemas.js';
+import { SkuIndex } from './sku-index.js';
 
 type Json = Record<string, unknown>;
 export type XcartOrder = Json & { id: number; order_number: string | null; update_date: string };
@@ -20,8 +21,10 @@ export interface XcartConnectorConfig extends XcartClientConfig {
    * sort by lastRenewDate desc and page back to the watermark), or `auto` (probe once). Default auto.
    */
   changedFilter?: 'auto' | 'lastRenewDate' | 'scan';
-  /** How long the SKU index of products.find_by_sku is reused, in ms. Default 60 000. */
+  /** After how long the SKU index of products.find_by_sku is paged again in full, in ms. Default 24 h (sku-index.ts). */
   skuCacheTtlMs?: number;
+  /** Least time between two incremental index refreshes caused by an unknown SKU, in ms. Default 30 000. */
+  skuMissRefreshMs?: number;
   /**
    * Folder of the X-Cart entity schemas and operations.yaml the connector validates against
    * (flowd: `<flows.dir>/schemas/xcart`, from the build). Default XCART_SCHEMA_DIR.
@@ -89,9 +92,7 @@ export class XcartConnector {
   private readonly schemas: XcartSchemas;
   private readonly catalog: OperationCatalog;
   private changedMode: 'lastRenewDate' | 'scan' | undefined;
-  private readonly skuTtl: number;
-  private catalogue: { at: number; bySku: Map<string, XcartProduct>; byId: Map<number, XcartProduct> } | undefined;
-  private catalogueLoad: Promise<void> | undefined;
+  private readonly skus: SkuIndex;
   /** Order ids found unreadable (HTTP 500) by earlier polls. */
   private readonly unreadableIds = new Set<number>();
 
@@ -100,7 +101,11 @@ export class XcartConnector {
     this.schemas = loadXcartSchemas(cfg.schemaDir);
     this.catalog = loadXcartCatalog(cfg.schemaDir === undefined ? undefined : path.join(cfg.schemaDir, 'operations.yaml'));
     this.changedMode = cfg.changedFilter === 'auto' || cfg.changedFilter === undefined ? undefined : cfg.changedFilter;
-    this.skuTtl = cfg.skuCacheTtlMs ?? 60_000;
+    this.skus = new SkuIndex(this.client, {
+      operation: 'products.find_by_sku',
+      ...(cfg.skuCacheTtlMs !== undefined ? { rebuildMs: cfg.skuCacheTtlMs } : {}),
+      ...(cfg.skuMissRefreshMs !== undefined ? { missRefreshMs: cfg.skuMissRefreshMs } : {}),
+    });
   }
 
   /** Runs a catalog operation by name, checking the arguments against the catalog first. */
@@ -115,6 +120,7 @@ export class XcartConnector {
   }
 
   async close(): Promise<void> {
+    this.skus.close();
     await this.client.close();
   }
 
@@ -320,39 +326,33 @@ export class XcartConnector {
   async listProducts(): Promise<XcartProduct[]> {
     const op = 'products.list';
     const raw = await this.client.getAll<unknown>('/api/products', {}, { operation: op });
-    this.indexCatalogue(raw);
+    this.skus.put(raw);
     return this.validList('Product', raw, op) as XcartProduct[];
   }
 
   /**
-   * The API has no SKU filter: the catalogue is paged once and indexed for `skuCacheTtlMs`. Only the
+   * The API has no SKU filter: the catalogue is paged once and indexed, then refreshed incrementally
+   * (sku-index.ts), so a lookup costs no request. Only the
    * product returned is validated, so one odd product elsewhere in the catalogue cannot fail every
    * lookup.
    */
   async findProductBySku(sku: string): Promise<XcartProduct | null> {
-    await this.freshCatalogue();
-    const p = this.catalogue!.bySku.get(sku.toLowerCase());
-    return p === undefined ? null : (this.valid('Product', p, 'products.find_by_sku') as XcartProduct);
-  }
-
-  /** Indexes raw catalogue entries by SKU and id (not validated: lookups validate what they return). */
-  private indexCatalogue(raw: unknown[]): void {
-    const bySku = new Map<string, XcartProduct>();
-    const byId = new Map<number, XcartProduct>();
-    for (const x of raw) {
-      if (!x || typeof x !== 'object') continue;
-      const p = x as XcartProduct;
-      if (typeof p.sku === 'string') bySku.set(p.sku.toLowerCase(), p);
-      if (Number.isInteger(p.id)) byId.set(p.id, p);
-    }
-    this.catalogue = { at: Date.now(), bySku, byId };
+    const p = await this.skus.find(sku);
+    return p === null ? null : (this.valid('Product', p, 'products.find_by_sku') as XcartProduct);
   }
 
   async setProductStock(productId: number, amount: number): Promise<XcartProduct> {
     const op = 'products.set_stock';
     const id = int(productId, op, 'product_id');
-    const p = this.valid('Product', await this.client.put(`/api/products/${id}`, { amount: int(amount, op, 'amount') }, op), op) as XcartProduct;
-    if (this.catalogue) { this.catalogue.bySku.set(p.sku.toLowerCase(), p); this.catalogue.byId.set(p.id, p); }
+    let answer: unknown;
+    try {
+      answer = await this.client.put(`/api/products/${id}`, { amount: int(amount, op, 'amount') }, op);
+    } catch (e) {
+      if (e instanceof ConnectorError && e.errorClass === 'not_found') this.skus.forget(id);
+      throw e;
+    }
+    const p = this.valid('Product', answer, op) as XcartProduct;
+    this.skus.put([p]);
     return p;
   }
 
@@ -360,14 +360,6 @@ export class XcartConnector {
     const op = 'variants.set_stock';
     const path = `/api/products/${int(productId, op, 'product_id')}/variants/${int(variantId, op, 'variant_id')}`;
     return this.valid('ProductVariant', await this.client.put(path, { amount: int(amount, op, 'amount'), default_amount: false }, op), op);
-  }
-
-  private async freshCatalogue(): Promise<void> {
-    if (this.catalogue && Date.now() - this.catalogue.at < this.skuTtl) return;
-    // Concurrent callers share one load.
-    this.catalogueLoad ??= this.client.getAll<unknown>('/api/products', {}, { operation: 'products.find_by_sku' })
-      .then((raw) => this.indexCatalogue(raw)).finally(() => { this.catalogueLoad = undefined; });
-    await this.catalogueLoad;
   }
 
   // ---- profiles -------------------------------------------------------------------------------
@@ -425,14 +417,13 @@ export class XcartConnector {
     const op = 'categories.products';
     const refs = this.validList('CategoryProduct', await this.client.get<unknown>(`/api/categories/${int(categoryId, op, 'category_id')}/products`, undefined, op), op);
     if (refs.length === 0) return [];
-    await this.freshCatalogue();
     const out: XcartProduct[] = [];
     const ids = new Set<number>();
     for (const r of refs) {
       const id = r.product_id as number;
       if (ids.has(id)) continue;
       ids.add(id);
-      const p = this.catalogue!.byId.get(id) ?? await this.client.get(`/api/products/${id}`, undefined, op);
+      const p = (await this.skus.byId(id)) ?? await this.client.get(`/api/products/${id}`, undefined, op);
       out.push(this.valid('Product', p, op) as XcartProduct);
     }
     return out;

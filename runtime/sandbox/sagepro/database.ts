@@ -20,7 +20,7 @@ import { insertRow, type SqlRunner } from './rows.js';
 import { seedSandbox } from './seed.js';
 import type { Engine } from './types.js';
 
-export { SEED_CUSTOMERS, SEED_GL_ACCOUNTS, SEED_ITEMS, SEED_ORDERS, seedSandbox } from './seed.js';
+export { SEED_CUSTOMERS, SEED_GL_ACCOUNTS, SEED_ITEMS, SEED_ORDERS, seedSandbox, seedInventoryScale, scaleItem } from './seed.js';
 export { RIGHT_JUSTIFIED, EMPTY_DATE, type SqlRunner } from './rows.js';
 export type { TableLayout } from './ddl.js';
 export { DEFAULT_PROFILE, PROFILE_NAMES, SAGEPRO_PROFILES, sageproYaml, sandboxProfile, type ProfileName, type SandboxProfile, type SiteConfig } from './profiles.js';

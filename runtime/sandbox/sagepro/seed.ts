@@ -8,7 +8,8 @@
  */
 import type { TableLayout } from './ddl.js';
 import { SAGEPRO_PROFILES, type SandboxProfile } from './profiles.js';
-import { insertRow, type SqlRunner } from './rows.js';
+import { insertRow, storedValue, type SqlRunner } from './rows.js';
+import { columnType, sqlName } from './types.js';
 
 export const SEED_ITEMS: { item: string; desc: string; price: number; cost: number; main: number; east: number }[] = [
   { item: 'WIDGET-100', desc: 'Widget 100, standard', price: 19.99, cost: 8.5, main: 120, east: 40 },
@@ -194,4 +195,44 @@ export async function seedSandbox(conn: SqlRunner, layout: TableLayout, profile:
   // The next numbers, in the profile's numbering table (SYSDATA or the site's own).
   const numbering = profile.siteConfig().numbering.sales_order.table;
   for (const row of profile.numberingRows) await insert(numbering, row);
+}
+
+/** The SKU of scale item `i` (1-based): `BENCH-0000001`; the X-Cart sandbox's bulk seed uses the same form. */
+export function scaleItem(i: number): string {
+  return `BENCH-${String(i).padStart(7, '0')}`;
+}
+
+/**
+ * Adds `count` items at one location to ICILOC (item `scaleItem(i)`, on hand `i % 500`, nothing
+ * allocated), for benchmarks at catalogue scale: one INSERT ... SELECT over a recursive CTE (SQLite
+ * and PostgreSQL), so 100,000 rows take well under a second. Every column is supplied, padded to its
+ * width as Sage Pro stores it (no NULLs). `location` must fit the install's LOCTID.
+ */
+export async function seedInventoryScale(conn: SqlRunner, layout: TableLayout, opts: { count: number; location: string }): Promise<void> {
+  const t = layout.tables.find((x) => x.name === 'ICILOC');
+  if (!t) throw new Error('sandbox: this install has no ICILOC table');
+  if (!Number.isInteger(opts.count) || opts.count < 1) throw new Error(`sandbox: seedInventoryScale count must be a positive integer, not ${String(opts.count)}`);
+  const item = t.columns.find(([c]) => c === 'ITEM')!;
+  const w = columnType(item[1]);
+  if (w.kind !== 'C' || w.width < scaleItem(opts.count).length) throw new Error(`sandbox: ICILOC.ITEM ${item[1]} cannot hold ${scaleItem(opts.count)}`);
+  const sqlite = layout.engine === 'sqlite';
+  const pad = (expr: string, width: number) => (sqlite ? `substr(${expr} || '${' '.repeat(width)}', 1, ${width})` : `rpad(${expr}, ${width})`);
+  const itemText = sqlite ? `'BENCH-' || substr('0000000' || i, -7, 7)` : `'BENCH-' || lpad(i::text, 7, '0')`;
+  const cols: string[] = [];
+  const exprs: string[] = [];
+  for (const [c, ty] of t.columns) {
+    const type = columnType(ty);
+    cols.push(sqlName(c));
+    if (c === 'ITEM') exprs.push(pad(itemText, w.width));
+    else if (c === 'LONHAND') exprs.push(sqlite ? 'i % 500' : 'mod(i, 500)');
+    else if (c === 'ORDERPT') exprs.push('5');
+    else {
+      const v = storedValue('ICILOC', c, type, c === 'LOCTID' ? opts.location : undefined, layout.engine);
+      exprs.push(typeof v === 'number' ? String(v) : `'${v.replace(/'/g, "''")}'`);
+    }
+  }
+  await conn.query(
+    `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${opts.count}) `
+    + `INSERT INTO ${layout.physical('ICILOC')} (${cols.join(', ')}) SELECT ${exprs.join(', ')} FROM n`,
+  );
 }

@@ -12,7 +12,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { type Json, type SandboxData, isoDate, loadState, nextId, parseDate, rfc3339Date, saveState, STATE_FILE } from './state.js';
-import { seedData } from './seed.js';
+import { addBulkProducts, seedData } from './seed.js';
 import { SandboxInputError, checkPlaceOrderInput, isAnonymous, placeOrder, setOrderStatus } from './orders.js';
 
 /** The X-Cart versions the sandbox imitates. */
@@ -71,6 +71,13 @@ export interface XcartSandboxOptions {
    * 5.5.0, which ignores the unknown parameter and returns every order.
    */
   lastRenewDateFilter?: boolean;
+  /** Bulk products (seed.ts addBulkProducts, SKUs BENCH-0000001...) added to a new store's seed. Default 0. */
+  products?: number;
+  /**
+   * When the state file is written: after every change (default), or only on close(), for stores of
+   * catalogue size, where rewriting the whole state on every PUT would dwarf the request itself.
+   */
+  persist?: 'every-write' | 'on-close';
 }
 
 export interface XcartSandbox {
@@ -86,6 +93,8 @@ export interface XcartSandbox {
   pushes: PushEventRecord[];
   /** Resolves when every push started so far has finished. */
   flushPushes(): Promise<void>;
+  /** /api/ requests received since start, by method and path without the query (`GET /api/products`); never reset. */
+  requests: Map<string, number>;
 }
 
 class HttpError extends Error {
@@ -117,12 +126,18 @@ export async function startXcartSandbox(opts: XcartSandboxOptions): Promise<Xcar
   const lastRenewFilter = opts.lastRenewDateFilter ?? version !== '5.5.0';
   fs.mkdirSync(opts.stateDir, { recursive: true });
 
-  let data: SandboxData = loadState(opts.stateDir) ?? seedData(now());
-  const save = () => saveState(opts.stateDir, data);
+  let data: SandboxData = loadState(opts.stateDir) ?? (() => {
+    const d = seedData(now());
+    if (opts.products) addBulkProducts(d, opts.products, now());
+    return d;
+  })();
+  const saveNow = () => saveState(opts.stateDir, data);
+  const save = opts.persist === 'on-close' ? () => undefined : saveNow;
   save();
 
   const faults: FaultSwitches = { ...NO_FAULTS, deletedProductOrders: [] };
   let apiRequests = 0;
+  const requests = new Map<string, number>();
   const pushes: PushEventRecord[] = [];
   const pending = new Set<Promise<void>>();
 
@@ -174,8 +189,16 @@ export async function startXcartSandbox(opts: XcartSandboxOptions): Promise<Xcar
     }
     return o;
   };
+  // Where each product id sits in data.products; checked on every use and rebuilt when the list moved
+  // (tests edit data directly), so a catalogue of 100,000 is not searched per request.
+  let productAt = new Map<number, number>();
   const product = (id: number): Json => {
-    const p = data.products.find((x) => x.id === id);
+    let i = productAt.get(id);
+    if (i === undefined || data.products[i]?.id !== id) {
+      productAt = new Map(data.products.map((x, k) => [x.id as number, k]));
+      i = productAt.get(id);
+    }
+    const p = i === undefined ? undefined : data.products[i];
     if (!p) throw new HttpError(404, 'Not Found');
     return p;
   };
@@ -537,6 +560,8 @@ export async function startXcartSandbox(opts: XcartSandboxOptions): Promise<Xcar
     }
     if (!pathName.startsWith('/api/')) return send(res, 404, problem('Not Found'));
     apiResponses.add(res);
+    const route = `${method} ${pathName}`;
+    requests.set(route, (requests.get(route) ?? 0) + 1);
 
     // Faults apply to the API only, after the request was read.
     apiRequests++;
@@ -620,9 +645,11 @@ export async function startXcartSandbox(opts: XcartSandboxOptions): Promise<Xcar
     faults,
     state: stateHandle,
     pushes,
+    requests,
     async flushPushes() { while (pending.size) await Promise.allSettled([...pending]); },
     async close() {
       await Promise.allSettled([...pending]);
+      if (opts.persist === 'on-close') saveNow();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

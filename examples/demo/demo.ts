@@ -19,13 +19,13 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { createProgram } from '../compiler/program.js';
-import { buildProgram, writeBuild } from '../compiler/emitter/build.js';
-import { startXcartSandbox } from './sandbox/xcart/server.js';
-import { connectSageProSandbox, createSageProSandbox, sandboxProfile, type SandboxProfile } from './sandbox/sagepro/database.js';
-import { loadConfig } from './config/config.js';
-import { createLogger } from './observability/logger.js';
-import { startService, type Service } from './service.js';
+import { createProgram } from '../../compiler/program.js';
+import { buildProgram, writeBuild } from '../../compiler/emitter/build.js';
+import { startXcartSandbox } from '../../runtime/sandbox/xcart/server.js';
+import { connectSageProSandbox, createSageProSandbox, sandboxProfile, type SandboxProfile } from '../../runtime/sandbox/sagepro/database.js';
+import { loadConfig } from '../../runtime/config/config.js';
+import { createLogger } from '../../runtime/observability/logger.js';
+import { startService, type Service } from '../../runtime/service.js';
 
 export interface DemoOptions {
   readonly once: boolean;
@@ -61,7 +61,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   const out = o.out ?? ((l: string) => process.stdout.write(l + '\n'));
   const stateDir = path.resolve(o.stateDir);
   fs.mkdirSync(stateDir, { recursive: true });
-  const mappings = path.resolve(o.mappingsDir ?? path.join(import.meta.dirname, '..', 'mappings'));
+  const mappings = path.resolve(o.mappingsDir ?? path.join(import.meta.dirname, '..', '..', 'mappings'));
   let profile: SandboxProfile;
   try { profile = sandboxProfile(o.sageproProfile); } catch (e) { out(`flowd demo: --sagepro-profile: ${(e as Error).message}`); return 2; }
   const web = profile.locations.web;
