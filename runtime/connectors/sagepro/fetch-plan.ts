@@ -17,7 +17,7 @@
  *   the two queries is a transient error, never a silently cut value;
  * - fetches as many rows at once as fit in `FETCH_BUDGET_BYTES` of bound buffers (estimated from
  *   the install's catalog widths the same way the odbc package sizes them), at most the caller's,
- *   and no more than the table holds (counted in the same query as the memo widths).
+ *   and, for a table with memos, no more than it holds (counted in the same query as their widths).
  */
 import { ConnectorError } from '../errors.js';
 import { ident, type Dialect } from './dialect.js';
@@ -70,11 +70,15 @@ export async function planFetch(s: Session, o: {
 }): Promise<FetchPlan> {
   const memos = o.columns.filter((c) => o.shape.columns.get(c)?.type.kind === 'M');
   const widest = new Map<string, number>();
-  // One query: how many rows (no fetch larger than the table) and each memo's longest value.
-  const measures = ['COUNT(*) AS ROWS_', ...memos.map((c) => `MAX(${o.dialect.memo.length(ident(c))}) AS ${ident(c)}`)];
-  const r = await s.query(`SELECT ${measures.join(', ')} FROM ${o.tableSql}${o.where ?? ''}`);
-  const rows = Number(r[0]?.ROWS_ ?? 0) || 0;
-  for (const c of memos) widest.set(c, Number(r[0]?.[c] ?? 0) || 0);
+  // With memos, one query first: each memo's longest value, and how many rows (no fetch larger than
+  // the table). Without, no query: the table is scanned once, by the cursor (a 100,000-row poll).
+  let rows = Infinity;
+  if (memos.length) {
+    const measures = ['COUNT(*) AS ROWS_', ...memos.map((c) => `MAX(${o.dialect.memo.length(ident(c))}) AS ${ident(c)}`)];
+    const r = await s.query(`SELECT ${measures.join(', ')} FROM ${o.tableSql}${o.where ?? ''}`);
+    rows = Number(r[0]?.ROWS_ ?? 0) || 0;
+    for (const c of memos) widest.set(c, Number(r[0]?.[c] ?? 0) || 0);
+  }
   const w = o.dialect.memo.width;
   const pieces = new Map(memos.map((c) => [c, Math.max(1, Math.ceil(widest.get(c)! / w))]));
   const select: string[] = [];
