@@ -48,6 +48,13 @@ export interface Dialect {
   ddlType(t: StorageType): string;
   /** Sage Pro storage type of a column described by SQLColumns, or undefined when unknown. */
   storageTypeOf(col: CatalogColumn): StorageType | undefined;
+  /**
+   * Reading a memo through a block cursor (fetch-plan.ts): the driver reports a memo (TEXT, M) at a
+   * huge size and the odbc package allocates that size times the fetch size. A memo is read instead
+   * as `chunk` pieces of `width` characters, each an expression the driver reports at that width,
+   * with `length` (characters, or bytes in a single-byte code page) to check the pieces cover it.
+   */
+  readonly memo: { width: number; chunk(columnSql: string, start: number, width: number): string; length(columnSql: string): string };
 }
 
 /** One row of ODBC SQLColumns, keys upper-cased. */
@@ -151,6 +158,8 @@ export function createDialect(name: DialectName, opts: DialectOptions = {}): Dia
         emptyDate: EMPTY_DATE,
         ddlType: (t) => portableDdlType(t, { bool: 'BOOLEAN', memo: 'TEXT', timestamp: 'TIMESTAMP' }),
         storageTypeOf: genericStorageType,
+        // The SQLite3 ODBC driver reports any expression column as VARCHAR(255), whatever its CAST says.
+        memo: { width: 255, chunk: (c, start, w) => `SUBSTR(${c}, ${start}, ${w})`, length: (c) => `LENGTH(${c})` },
       };
     case 'postgres':
       return {
@@ -173,6 +182,9 @@ export function createDialect(name: DialectName, opts: DialectOptions = {}): Dia
           if (tn === 'numeric') return { kind: 'N', precision: c.COLUMN_SIZE ?? 0, scale: c.DECIMAL_DIGITS ?? 0 };
           return genericStorageType(c);
         },
+        // psqlODBC reports text as LONGVARCHAR of MaxLongVarcharSize (8190), and a varchar(n) as VARCHAR
+        // of n up to MaxVarcharSize (255 by default; LONGVARCHAR above): pieces of 255.
+        memo: { width: 255, chunk: (c, start, w) => `CAST(SUBSTR(${c}, ${start}, ${w}) AS VARCHAR(${w}))`, length: (c) => `LENGTH(${c})` },
       };
     case 'mssql': {
       const prefix = opts.schema ? `${ident(opts.schema)}.` : '';
@@ -199,6 +211,9 @@ export function createDialect(name: DialectName, opts: DialectOptions = {}): Dia
           if (tn === 'datetime' || tn === 'smalldatetime') return { kind: 'D' };
           return genericStorageType(c);
         },
+        // text / varchar(max) report size 0 (read row by row); a varchar(n) cast is reported at n.
+        // DATALENGTH counts bytes: characters in the install's single-byte code page (never fewer).
+        memo: { width: 4000, chunk: (c, start, w) => `CAST(SUBSTRING(CAST(${c} AS varchar(max)), ${start}, ${w}) AS varchar(${w}))`, length: (c) => `DATALENGTH(${c})` },
       };
     }
     case 'vfp':
@@ -222,6 +237,10 @@ export function createDialect(name: DialectName, opts: DialectOptions = {}): Dia
           }
         },
         storageTypeOf: genericStorageType,
+        // The VFP ODBC driver reports a memo as LONGVARCHAR, and speaks VFP 6 SQL (no CAST): an
+        // expression's width is its first row's unless fixed, so PADR fixes it at C(254), the widest
+        // character column; the padding is cut off again by the memo's LEN (fetch-plan.ts).
+        memo: { width: 254, chunk: (c, start, w) => `PADR(SUBSTR(${c}, ${start}, ${w}), ${w})`, length: (c) => `LEN(${c})` },
       };
   }
 }

@@ -1,0 +1,48 @@
+/** Customers (ARCUST): read by number, find by e-mail (Unicode case-fold, email.ts), insert-or-update. */
+import type { Session } from './odbc.js';
+import { emailCandidatePattern, foldEmail } from './email.js';
+import type { Obj, SageProContext } from './context.js';
+
+async function readCustomer(c: SageProContext, s: Session, number: string): Promise<Obj | null> {
+  const e = c.schemas.get('Customer');
+  const r = await c.selectRows(s, e, 'ARCUST', [['CUSTNO', await c.key('ARCUST', 'CUSTNO', number)]]);
+  return r.rows.length ? c.decode(e, r.maps, r.rows[0]!) : null;
+}
+
+export function getCustomer(c: SageProContext, number: string): Promise<Obj | null> {
+  return c.tx('customers.get', (s) => readCustomer(c, s, number));
+}
+
+export function findCustomerByEmail(c: SageProContext, email: string): Promise<Obj | null> {
+  return c.tx('customers.find_by_email', async (s) => {
+    // Candidates from the database (its LOWER may fold ASCII only), the decision by an exact
+    // Unicode case-fold comparison here (email.ts).
+    const want = foldEmail(email);
+    if (!want) return null;
+    const r = await s.query(`SELECT CUSTNO, EMAIL FROM ${c.t('ARCUST')}${c.where([`${c.dialect.lowerTrim('EMAIL')} LIKE ? ESCAPE '\\'`])} ORDER BY CUSTNO`, [emailCandidatePattern(email)]);
+    const hit = r.find((row) => foldEmail(String(row.EMAIL ?? '')) === want);
+    return hit ? readCustomer(c, s, String(hit.CUSTNO)) : null;
+  });
+}
+
+export function upsertCustomer(c: SageProContext, customer: Obj): Promise<Obj> {
+  const op = 'customers.upsert';
+  return c.tx(op, async (s) => {
+    const number = String(customer?.number ?? '').trim();
+    if (!number) throw c.invalid('customer.number is required', op, 'ARCUST', 'CUSTNO', 'number');
+    const e = c.schemas.get('Customer');
+    await c.requireMapped(e, customer, op);
+    const values = c.encodeProps(e, customer);
+    delete values.CUSTNO;
+    // Insert-or-update by number is naturally repeatable; the lock keeps two first inserts apart.
+    await c.lockTable(s, 'ARCUST', 'CUSTNO');
+    const existing = await readCustomer(c, s, number);
+    if (existing) {
+      if (Object.keys(values).length) await c.update(s, 'ARCUST', values, { CUSTNO: number }, op);
+    } else {
+      if (!String(customer.name ?? '').trim()) throw c.invalid('customer.name is required for a new customer', op, 'ARCUST', 'COMPANY', 'name');
+      await c.insert(s, 'ARCUST', { ENTERED: c.today(), ARACCT: c.accounts.ar, ...values, CUSTNO: number, ...c.stamp() }, op);
+    }
+    return (await readCustomer(c, s, number))!;
+  });
+}

@@ -1,0 +1,226 @@
+/**
+ * Sales orders (SOMAST / SOTRAN / SOADDR, history SOYMST / SOYTRN / SOYADR): read, find by external
+ * reference, create (allocation in ICILOC.LSOALOC, ARCUST.ONORDER, the site's numbering, charges as
+ * non-stock lines, ORDAMT + TAX against `expected_total`) and the shipping status with its invoice.
+ */
+import { ident } from './dialect.js';
+import type { Row, Session } from './odbc.js';
+import { numberingKey } from './numbering.js';
+import { decodeValue } from './storage.js';
+import { round, type Obj, type SageProContext } from './context.js';
+
+async function readOrder(c: SageProContext, s: Session, number: string): Promise<Obj | null> {
+  const hdr = c.schemas.get('SalesOrder');
+  const line = c.schemas.get('SalesOrder.Line');
+  const ship = c.schemas.get('SalesOrder.ShipTo');
+  for (const [mst, trn, adr, history] of [['SOMAST', 'SOTRAN', 'SOADDR', false], ['SOYMST', 'SOYTRN', 'SOYADR', true]] as const) {
+    const sono = await c.key(mst, 'SONO', number);
+    const h = await c.selectRows(s, hdr, mst, [['SONO', sono]]);
+    if (!h.rows.length) continue;
+    const order = c.decode(hdr, h.maps, h.rows[0]!);
+    const l = await c.selectRows(s, line, trn, [['SONO', sono]], ['LINENO'], ['STKCODE']);
+    // Non-stock lines (STKCODE N) are the order's charges (shipping, discounts), as created.
+    const isCharge = (r: Row) => String(r.STKCODE ?? '').trim().toUpperCase() === 'N';
+    order.lines = l.rows.filter((r) => !isCharge(r)).map((r) => c.decode(line, l.maps, r));
+    const charges = l.rows.filter(isCharge).map((r) => {
+      const d = c.decode(line, l.maps, r);
+      return { item: d.item, description: d.description, amount: d.extended_price };
+    });
+    if (charges.length) order.charges = charges;
+    const a = await c.selectRows(s, ship, adr, [['SONO', sono]]);
+    if (a.rows.length) order.ship_to = c.decode(ship, a.maps, a.rows[0]!);
+    Object.defineProperty(order, 'in_history', { value: history, enumerable: false });
+    return order;
+  }
+  return null;
+}
+
+async function orderNumberByRef(c: SageProContext, s: Session, ref: string): Promise<string | null> {
+  const col = c.externalRefColumn();
+  for (const mst of ['SOMAST', 'SOYMST']) {
+    const k = await c.key(mst, col, ref);
+    const r = await s.query(c.dialect.limit(`SELECT SONO FROM ${c.t(mst)}${c.where([`${ident(col)} = ?`])} ORDER BY SONO`, 1), [k]);
+    if (r.length) return String(r[0]!.SONO).trim();
+  }
+  return null;
+}
+
+export function getSalesOrder(c: SageProContext, number: string): Promise<Obj | null> {
+  return c.tx('sales_orders.get', (s) => readOrder(c, s, number));
+}
+
+export function findSalesOrderByRef(c: SageProContext, externalRef: string): Promise<Obj | null> {
+  return c.tx('sales_orders.find_by_ref', async (s) => {
+    if (externalRef.trim() === '') return null;
+    const n = await orderNumberByRef(c, s, externalRef);
+    return n ? readOrder(c, s, n) : null;
+  });
+}
+
+export function createSalesOrder(c: SageProContext, order: Obj): Promise<Obj> {
+  const op = 'sales_orders.create';
+  return c.tx(op, async (s) => {
+    if (!order || typeof order !== 'object') throw c.invalid('order is required', op);
+    const customer = String(order.customer ?? '').trim();
+    if (!customer) throw c.invalid('order.customer is required', op, 'SOMAST', 'CUSTNO', 'customer');
+    if (!order.order_date) throw c.invalid('order.order_date is required', op, 'SOMAST', 'SODATE', 'order_date');
+    const lines = Array.isArray(order.lines) ? (order.lines as Obj[]) : [];
+    if (!lines.length) throw c.invalid('order.lines must have at least one line', op, 'SOTRAN', undefined, 'lines');
+    const ref = typeof order.external_ref === 'string' ? order.external_ref.trim() : '';
+    // The reference is what makes a repeated create harmless (catalog: idempotent).
+    if (!ref) throw c.invalid('order.external_ref is required: it makes a repeated create return the first order', op, 'SOMAST', c.externalRefColumn(), 'external_ref');
+    // Every field the flow gives must have its column on this install, checked before any write.
+    await c.requireMapped(c.schemas.get('SalesOrder'), order, op);
+    for (const [i, l] of lines.entries()) await c.requireMapped(c.schemas.get('SalesOrder.Line'), l ?? {}, op, `lines/${i}/`);
+    if (order.ship_to && typeof order.ship_to === 'object') await c.requireMapped(c.schemas.get('SalesOrder.ShipTo'), order.ship_to as Obj, op, 'ship_to/');
+
+    // 1. Serialise creators, then the existence check, all in this transaction.
+    await c.lockTable(s, 'SOMAST', 'SONO');
+    {
+      const existing = await orderNumberByRef(c, s, ref);
+      if (existing) {
+        const o = (await readOrder(c, s, existing))!;
+        if (o.customer !== customer) {
+          throw c.conflict(`external_ref '${ref}' already used by order ${existing} of customer ${String(o.customer)}`, op, 'SOMAST', 'EXTREF');
+        }
+        return o;
+      }
+    }
+    // 2. Validate customer, items and stock locations.
+    const cust = await s.query(`SELECT CUSTNO FROM ${c.t('ARCUST')}${c.where(['CUSTNO = ?'])}`, [await c.key('ARCUST', 'CUSTNO', customer)]);
+    if (!cust.length) throw c.invalid(`unknown customer '${customer}'`, op, 'ARCUST', 'CUSTNO', 'customer');
+    const defLoc = String(order.location ?? '').trim() || c.opts.defaultLocation;
+    const prepared: { line: Obj; item: string; loc: string; qty: number; price: number; disc: number; ext: number; desc: string; cost: number; stocked: boolean }[] = [];
+    for (const [i, l] of lines.entries()) {
+      const item = String(l.item ?? '').trim();
+      if (!item) throw c.invalid(`line ${i + 1}: item is required`, op, 'SOTRAN', 'ITEM', `lines/${i}/item`);
+      const itemKey = await c.key('ICITEM', 'ITEM', item);
+      const it = await s.query(`SELECT ITEM, ITMDESC, PRICE FROM ${c.t('ICITEM')}${c.where(['ITEM = ?'])}`, [itemKey]);
+      if (!it.length) throw c.invalid(`line ${i + 1}: unknown item '${item}'`, op, 'ICITEM', 'ITEM', `lines/${i}/item`);
+      const loc = String(l.location ?? '').trim() || defLoc;
+      const lr = await s.query(`SELECT ITEM FROM ${c.t('ICILOC')}${c.where(['ITEM = ?', 'LOCTID = ?'])}`, [itemKey, await c.key('ICILOC', 'LOCTID', loc)]);
+      if (!lr.length) throw c.invalid(`line ${i + 1}: item '${item}' is not stocked at location '${loc}'`, op, 'ICILOC', 'LOCTID', `lines/${i}/location`);
+      const qty = Number(l.quantity);
+      if (!Number.isFinite(qty) || qty === 0) throw c.invalid(`line ${i + 1}: quantity must be a non-zero number`, op, 'SOTRAN', 'QTYORD', `lines/${i}/quantity`);
+      const price = l.price === undefined || l.price === null ? Number(it[0]!.PRICE ?? 0) : Number(l.price);
+      const disc = Number(l.discount ?? 0);
+      const ext = round(price * qty * (1 - disc / 100));
+      const desc = String(l.description ?? '') || String(it[0]!.ITMDESC ?? '').replace(/\s+$/, '');
+      prepared.push({ line: l, item, loc, qty, price, disc, ext, desc, cost: 0, stocked: true });
+    }
+    // Order-level charges and discounts: non-stock lines (STKCODE N), counted in ORDAMT, not allocated.
+    const charges = Array.isArray(order.charges) ? (order.charges as Obj[]) : [];
+    for (const [i, ch] of charges.entries()) {
+      const item = String(ch.item ?? '').trim();
+      if (!item) throw c.invalid(`charge ${i + 1}: item is required`, op, 'SOTRAN', 'ITEM', `charges/${i}/item`);
+      const amt = Number(ch.amount);
+      if (!Number.isFinite(amt)) throw c.invalid(`charge ${i + 1}: amount must be a number`, op, 'SOTRAN', 'EXTPRICE', `charges/${i}/amount`);
+      prepared.push({ line: {}, item, loc: defLoc, qty: 1, price: amt, disc: 0, ext: round(amt), desc: String(ch.description ?? ''), cost: 0, stocked: false });
+    }
+    // The order's total is ORDAMT + TAX after Sage Pro's rounding; it must be the store's, to the cent.
+    const amount = round(prepared.reduce((t, p) => t + p.ext, 0));
+    if (order.expected_total !== undefined && order.expected_total !== null) {
+      const expected = Number(order.expected_total);
+      const total = round(amount + round(Number(order.tax ?? 0)));
+      if (!Number.isFinite(expected) || Math.round(Math.abs(expected - total) * 100) >= 1) {
+        throw c.invalid(`order total ${total.toFixed(2)} (ORDAMT ${amount.toFixed(2)} + TAX ${round(Number(order.tax ?? 0)).toFixed(2)}) does not reconcile with the expected total ${String(order.expected_total)}: difference ${round(expected - total).toFixed(2)}`, op, 'SOMAST', 'ORDAMT', 'expected_total');
+      }
+    }
+    // 3. Number.
+    let number = String(order.number ?? '').trim();
+    if (number) {
+      for (const mst of ['SOMAST', 'SOYMST']) {
+        const r = await s.query(`SELECT SONO FROM ${c.t(mst)}${c.where(['SONO = ?'])}`, [await c.key(mst, 'SONO', number)]);
+        if (r.length) throw c.conflict(`sales order ${number} already exists`, op, mst, 'SONO');
+      }
+    } else {
+      // The numbering table is touched only here, when the order carries no number.
+      for (let tries = 0; ; tries++) {
+        number = await c.nextNumber(s, 'sales_order', op, { what: 'sales order number', table: 'SOMAST', column: 'SONO', field: 'number' });
+        const sono = await c.key('SOMAST', 'SONO', number);
+        const a = await s.query(`SELECT SONO FROM ${c.t('SOMAST')} WHERE SONO = ?`, [sono]);
+        const b = await s.query(`SELECT SONO FROM ${c.t('SOYMST')} WHERE SONO = ?`, [sono]);
+        if (!a.length && !b.length) break;
+        if (tries > 1000) throw c.conflict(`no free sales order number from ${numberingKey('sales_order')}`, op, 'SOMAST', 'SONO');
+      }
+    }
+    // 4. Rows.
+    const hdr = c.schemas.get('SalesOrder');
+    const stamp = c.stamp();
+    const head = c.encodeProps(hdr, order);
+    delete head.SOSTAT; // new orders are open
+    await c.insert(s, 'SOMAST', {
+      ...head, SONO: number, CUSTNO: customer, ORDAMT: amount, SHPAMT: 0, DEFLOC: defLoc,
+      LOCTID: defLoc, SOSTAT: '', ...stamp,
+    }, op);
+    const lineShape = c.schemas.get('SalesOrder.Line');
+    for (const [i, p] of prepared.entries()) {
+      await c.insert(s, 'SOTRAN', {
+        ...c.encodeProps(lineShape, p.line), SONO: number, CUSTNO: customer, LINENO: i + 1, ITEM: p.item,
+        DESCRIP: p.desc, LOCTID: p.loc, QTYORD: p.qty, QTYSHP: 0, PRICE: p.price, DISC: p.disc, EXTPRICE: p.ext,
+        STKCODE: p.stocked ? 'Y' : 'N', TAXABLE: p.line.taxable ?? (p.stocked ? 'Y' : 'N'), SOSTAT: '', SOTYPE: head.SOTYPE ?? '', ORDATE: order.order_date,
+        SALESMN: head.SALESMN ?? '', ...stamp,
+      }, op);
+    }
+    if (order.ship_to && typeof order.ship_to === 'object') {
+      await c.insert(s, 'SOADDR', {
+        ...c.encodeProps(c.schemas.get('SalesOrder.ShipTo'), order.ship_to as Obj),
+        SONO: number, CUSTNO: customer, CSHIPNO: head.CSHIPNO ?? '', ...stamp,
+      }, op);
+    }
+    // 5. Allocation per item and location, and the customer's open order amount.
+    const alloc = new Map<string, { item: string; loc: string; qty: number }>();
+    for (const p of prepared) {
+      if (!p.stocked) continue;
+      const k = `${p.item}\u0000${p.loc}`;
+      const a = alloc.get(k) ?? { item: p.item, loc: p.loc, qty: 0 };
+      a.qty += p.qty; alloc.set(k, a);
+    }
+    for (const a of alloc.values()) await c.addTo(s, 'ICILOC', { LSOALOC: a.qty }, { ITEM: a.item, LOCTID: a.loc }, op);
+    await c.addTo(s, 'ARCUST', { ONORDER: amount }, { CUSTNO: customer }, op);
+    return (await readOrder(c, s, number))!;
+  });
+}
+
+export function salesOrderStatus(c: SageProContext, number: string): Promise<Obj | null> {
+  const op = 'sales_orders.status';
+  return c.tx(op, async (s) => {
+    const st = c.schemas.get('SalesOrderStatus');
+    for (const [mst, trn, history] of [['SOMAST', 'SOTRAN', false], ['SOYMST', 'SOYTRN', true]] as const) {
+      const sono = await c.key(mst, 'SONO', number);
+      const h = await c.selectRows(s, st, mst, [['SONO', sono]]);
+      if (!h.rows.length) continue;
+      const out = c.decode(st, h.maps, h.rows[0]!);
+      // LINENO and SHIPDATE are optional (no public source shows them on SOTRAN; SOYTRN keeps SHIPDATE).
+      const lineNo = await c.has(trn, 'LINENO');
+      const shipDate = await c.has(trn, 'SHIPDATE');
+      const stkCode = await c.has(trn, 'STKCODE');
+      const lcols = [...(lineNo ? ['LINENO'] : []), 'ITEM', 'QTYORD', 'QTYSHP', ...(shipDate ? ['SHIPDATE'] : []), ...(stkCode ? ['STKCODE'] : [])];
+      const lr = await s.query(`SELECT ${lcols.join(', ')} FROM ${c.t(trn)}${c.where(['SONO = ?'])}${lineNo ? ' ORDER BY LINENO' : ''}`, [sono]);
+      // Charge lines (non-stock, STKCODE N: freight, discounts) are not shipped goods.
+      const lines = lr.filter((r) => String(r.STKCODE ?? '').trim().toUpperCase() !== 'N').map((r, i) => ({
+        line_number: lineNo ? Number(r.LINENO ?? 0) : i + 1,
+        item: decodeValue({ kind: 'C', width: 15 }, 'left', r.ITEM),
+        quantity: Number(r.QTYORD ?? 0),
+        quantity_shipped: Number(r.QTYSHP ?? 0),
+        ship_date: shipDate ? decodeValue({ kind: 'D' }, 'left', r.SHIPDATE) : null,
+      }));
+      out.in_history = history;
+      out.lines = lines;
+      out.quantity_ordered = round(lines.reduce((t, l) => t + l.quantity, 0), 4);
+      out.quantity_shipped = round(lines.reduce((t, l) => t + l.quantity_shipped, 0), 4);
+      out.fully_shipped = lines.length > 0 && lines.every((l) => l.quantity_shipped >= l.quantity);
+      const dates = lines.map((l) => l.ship_date).filter((d): d is string => typeof d === 'string').sort();
+      out.ship_date = dates.length ? dates[dates.length - 1] : null;
+      const inv = await s.query(
+        c.dialect.limit(`SELECT INVNO, INVDTE, BALANCE FROM ${c.t('ARMAST')}${c.where(['ORNUM = ?', "ARSTAT NOT IN ('V', 'X')"])} ORDER BY INVDTE DESC, INVNO DESC`, 1),
+        [await c.key('ARMAST', 'ORNUM', number)],
+      );
+      out.invoice_number = inv.length ? String(inv[0]!.INVNO).trim() : null;
+      out.invoice_date = inv.length ? decodeValue({ kind: 'D' }, 'left', inv[0]!.INVDTE) : null;
+      out.invoice_balance = inv.length ? Number(inv[0]!.BALANCE ?? 0) : null;
+      return out;
+    }
+    return null;
+  });
+}
