@@ -154,6 +154,10 @@ async function startOn(store: ConfiguredStore, config: Config, options: ServiceO
   const connectors: Record<'xcart' | 'sagepro', Connector> = { xcart, sagepro };
   const engine = new Engine({
     store, flows, connectors, workers: config.workers.count, leaseMs: config.workers.leaseMs,
+    // One process owns a SQLite store and wakes its own workers on every enqueue, so an idle worker
+    // can sleep 1 s (4 empty leases a second, not 16); on PostgreSQL other processes enqueue too,
+    // and nothing tells this one (no NOTIFY), so it keeps looking every 250 ms.
+    idleMaxMs: store instanceof PostgresStore ? 250 : 1000,
     concurrency: { xcart: xc.concurrency, sagepro: sp.concurrency }, logger, alert,
     metrics: {
       jobFinished: (flow, outcome, s) => metrics.recordJob(flow, outcome as Parameters<Metrics['recordJob']>[1], s),

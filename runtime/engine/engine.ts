@@ -33,6 +33,14 @@ export interface EngineOptions {
   readonly concurrency?: Partial<Record<System, number>>;
   readonly workers?: number;
   readonly leaseMs?: number;
+  /**
+   * The longest a worker sleeps between empty leases (it backs off from 10 ms, doubling). Default
+   * 250 ms. Triggers in this process wake the workers at once (`wake()`), so a longer pause only
+   * delays what nothing here announces: a retry coming due, a job another process enqueued (a
+   * `flowd dlq replay`, or another flowd on the same PostgreSQL). Each empty lease is a store
+   * transaction: 4 workers at 250 ms are 16 a second on an idle service.
+   */
+  readonly idleMaxMs?: number;
   /** Unfinished runs of one job (its worker died) after which it is dead-lettered whatever its policy. */
   readonly maxAttempts?: number;
   readonly logger?: EngineLogger;
@@ -116,7 +124,7 @@ export class Engine {
       } catch (err) {
         (this.o.logger ?? silent).error({ err: (err as Error).message, workerId }, 'lease failed');
       }
-      if (jobs.length === 0) { await this.sleep(idle); idle = Math.min(idle * 2, 250); continue; }
+      if (jobs.length === 0) { await this.sleep(idle); idle = Math.min(idle * 2, this.o.idleMaxMs ?? 250); continue; }
       idle = 10;
       for (const job of jobs) await this.runJob(job, workerId);
     }
