@@ -269,16 +269,16 @@ async function storeMigrate(values: { from?: string; to?: string; 'state-dir'?: 
   const { redactUrl } = await import('./store/postgres-store.js');
   const { scrubSecrets } = await import('./observability/logger.js');
   let url = values.to;
-  let origin = '--to';
+  let origin = '--to is';
   const env = /^env:(.+)$/.exec(url);
   if (env) {
-    origin = `environment variable ${env[1]}`;
+    origin = `--to env:${env[1]}: environment variable ${env[1]} holds`;
     const v = process.env[env[1]!];
     if (v === undefined || v === '') throw usage(`--to env:${env[1]}: environment variable ${env[1]} is not set`);
     url = v;
   }
   // Only the redacted form is ever shown (the value may hold a password even when it is not a URL).
-  if (!/^postgres(ql)?:\/\//.test(url)) throw usage(`--to: ${origin} is not a postgres:// URL (${/^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? redactUrl(url) : 'not a URL'})`);
+  if (!/^postgres(ql)?:\/\//.test(url)) throw usage(`${origin} not a postgres:// URL (${/^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? redactUrl(url) : 'not a URL'})`);
   const secrets = [url, ...(() => { try { const p = decodeURIComponent(new URL(url).password); return p ? [p, new URL(url).password] : []; } catch { return []; } })()];
   const { migrateSqliteToPostgres } = await import('./store/migrate.js');
   const from = path.resolve(values.from);
@@ -291,7 +291,7 @@ async function storeMigrate(values: { from?: string; to?: string; 'state-dir'?: 
   }
   process.stdout.write(`migrated ${r.from} into ${r.to} (schema ${r.schema}), one transaction, every row read back and compared\n`);
   for (const t of r.tables) process.stdout.write(`  ${t.table.padEnd(18)} ${String(t.read).padStart(8)} rows, ${t.verified} verified\n`);
-  const states = Object.entries(r.jobStates).map(([s, n]) => `${n} ${s}`).join(', ');
+  const states = ['queued', 'running', 'done', 'skipped', 'duplicate', 'dead_letter'].filter((s) => r.jobStates[s]).map((s) => `${r.jobStates[s]} ${s}`).join(', ');
   process.stdout.write(`  jobs by state: ${states || 'none'}${r.leasedRequeued ? `; ${r.leasedRequeued} leased job(s) are pending again (their worker was stopped)` : ''}\n`);
   process.stdout.write(`next: set store: { kind: postgres, url: { env: FLOWD_DATABASE_URL } } in connect.yaml and start flowd; keep ${r.from} aside and do not start flowd on it again (it would run its queue a second time)\n`);
   return 0;
