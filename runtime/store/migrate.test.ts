@@ -222,6 +222,22 @@ describe.skipIf(!postgresServerAvailable())('flowd store migrate (SQLite → Pos
     expect(r.tables.find((t) => t.table === 'meta')!.read).toBe(0); // the old probe is not carried over
   });
 
+  it('a file written while it is being copied (a flowd started meanwhile) is rolled back: PostgreSQL stays empty', async () => {
+    const file = tmp.file('written.db');
+    await fill(file);
+    // Another connection keeps enqueueing while the migration runs (no health probe: it looks stopped).
+    const writer = SqliteStore.open(file);
+    let n = 0;
+    const timer = setInterval(() => { void writer.enqueue(orderEvent(50_000 + ++n)); }, 2);
+    try {
+      const err = await migrateSqliteToPostgres(file, server.url, { schema: 'written', chunk: 50 }).catch((e: Error) => e);
+      expect(n).toBeGreaterThan(0);
+      expect(err).toBeInstanceOf(MigrateError);
+      expect((err as Error).message).toContain(`${file} was written while it was being migrated (a flowd started on it?); nothing was migrated`);
+    } finally { clearInterval(timer); await writer.close(); }
+    for (const t of TABLES) expect(await count('written', t), t).toBe(0);
+  });
+
   it('a row of the wrong type mid-way (in runs, after jobs and dead letters went in) leaves PostgreSQL empty, naming the row', async () => {
     const file = tmp.file('bad-type.db');
     await fill(file);
