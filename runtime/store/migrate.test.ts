@@ -238,6 +238,23 @@ describe.skipIf(!postgresServerAvailable())('flowd store migrate (SQLite → Pos
     for (const t of TABLES) expect(await count('written', t), t).toBe(0);
   });
 
+  it('a database another process is writing (a flowd mid-transaction) is refused, not waited for', async () => {
+    const file = tmp.file('busy.db');
+    const s = SqliteStore.open(file);
+    await s.enqueue(orderEvent(1));
+    await s.close();
+    await (await PostgresStore.open(server.url, { schema: 'busy' })).close();
+    const other = new pg.Client({ connectionString: server.url });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query(`INSERT INTO busy.watermarks (name, value, changed_at) VALUES ('xcart.orders', '{}', 1)`);
+      await expect(migrateSqliteToPostgres(file, server.url, { schema: 'busy' })).rejects.toThrow(/\(schema busy\) is in use by another process .*stop every flowd on it/);
+      await other.query('ROLLBACK');
+    } finally { await other.end(); }
+    for (const t of TABLES) expect(await count('busy', t), t).toBe(0);
+  });
+
   it('a row of the wrong type mid-way (in runs, after jobs and dead letters went in) leaves PostgreSQL empty, naming the row', async () => {
     const file = tmp.file('bad-type.db');
     await fill(file);
