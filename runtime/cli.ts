@@ -5,6 +5,7 @@
  *   flowd dlq list [--json] [--flow NAME] | dlq show <id> | dlq replay <id> | dlq replay --all [--flow NAME]
  *   flowd status [--json]
  *   flowd store check | store recover --to NEW.db
+ *   flowd store migrate --from <sqlite file> --to <postgres url | env:NAME>   exit 0 migrated, 1 refused/failed, 2 usage
  *   flowd sandbox [--xcart-port P] [--read-token T] [--write-token T] [--state-dir DIR] [--sagepro-db FILE] [--sagepro-profile NAME] [--xcart-version 5.5.0|5.5.1]
  *   flowd doctor --config connect.yaml [--format json]     exit 0 all will work, 1 not, 2 usage/config
  * Store-reading commands take --state-dir DIR (the store is DIR/flowd.db) or --config FILE.
@@ -22,6 +23,7 @@ const USAGE = `usage:
   flowd status [--json] [--state-dir DIR | --config FILE]
   flowd store check [--state-dir DIR | --config FILE]
   flowd store recover --to NEW.db [--state-dir DIR | --config FILE]
+  flowd store migrate --from <sqlite file> --to <postgres url | env:NAME>
   flowd sandbox [--xcart-port <port>] [--read-token T] [--write-token T] [--state-dir DIR] [--sagepro-db FILE]
                 [--sagepro-profile standard|minimal|vfp-modules] [--xcart-version 5.5.0|5.5.1]
   flowd doctor --config connect.yaml [--format json]
@@ -222,7 +224,9 @@ async function doctor(argv: string[]): Promise<number> {
 /** flowd store check: exit 0 when sound, 1 listing what is wrong. flowd store recover --to NEW.db: salvage into a new file. */
 async function storeCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
-  const { values } = parseArgs({ args: rest, strict: true, options: { ...storeOptions, to: { type: 'string' } } });
+  const { values } = parseArgs({ args: rest, strict: true, options: { ...storeOptions, to: { type: 'string' }, from: { type: 'string' } } });
+  if (sub === 'migrate') return storeMigrate(values);
+  if (values.from !== undefined) throw Object.assign(new Error(`--from is for flowd store migrate only`), { code: 'ERR_PARSE_ARGS_USAGE' });
   const { checkStoreFile, recoverStore } = await import('./store/recover.js');
   const file = await storeFile(values);
   switch (sub) {
@@ -248,8 +252,49 @@ async function storeCommand(argv: string[]): Promise<number> {
       return 0;
     }
     default:
-      throw Object.assign(new Error('usage: flowd store check | store recover --to NEW.db [--state-dir DIR | --config FILE]'), { code: 'ERR_PARSE_ARGS_USAGE' });
+      throw Object.assign(new Error('usage: flowd store check | store recover --to NEW.db [--state-dir DIR | --config FILE] | store migrate --from <sqlite file> --to <postgres url | env:NAME>'), { code: 'ERR_PARSE_ARGS_USAGE' });
   }
+}
+
+/**
+ * flowd store migrate --from <sqlite file> --to <postgres url | env:NAME>: the SQLite store into an
+ * empty PostgreSQL store, in one transaction, verified (runtime/store/README.md, "Moving a SQLite
+ * store to PostgreSQL"). The URL's password is never printed: messages show it as ***.
+ */
+async function storeMigrate(values: { from?: string; to?: string; 'state-dir'?: string; config?: string }): Promise<number> {
+  const usage = (why: string) => Object.assign(new Error(`${why}\nusage: flowd store migrate --from <sqlite file> --to <postgres url | env:NAME>`), { code: 'ERR_PARSE_ARGS_USAGE' });
+  if (values['state-dir'] !== undefined || values.config !== undefined) throw usage('store migrate takes --from and --to, not --state-dir or --config');
+  if (!values.from) throw usage('--from <sqlite file> is required');
+  if (!values.to) throw usage('--to <postgres url | env:NAME> is required');
+  const { redactUrl } = await import('./store/postgres-store.js');
+  const { scrubSecrets } = await import('./observability/logger.js');
+  let url = values.to;
+  let origin = '--to is';
+  const env = /^env:(.+)$/.exec(url);
+  if (env) {
+    origin = `--to env:${env[1]}: environment variable ${env[1]} holds`;
+    const v = process.env[env[1]!];
+    if (v === undefined || v === '') throw usage(`--to env:${env[1]}: environment variable ${env[1]} is not set`);
+    url = v;
+  }
+  // Only the redacted form is ever shown (the value may hold a password even when it is not a URL).
+  if (!/^postgres(ql)?:\/\//.test(url)) throw usage(`${origin} not a postgres:// URL (${/^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? redactUrl(url) : 'not a URL'})`);
+  const secrets = [url, ...(() => { try { const p = decodeURIComponent(new URL(url).password); return p ? [p, new URL(url).password] : []; } catch { return []; } })()];
+  const { migrateSqliteToPostgres } = await import('./store/migrate.js');
+  const from = path.resolve(values.from);
+  let r;
+  try {
+    r = await migrateSqliteToPostgres(from, url);
+  } catch (err) {
+    process.stderr.write(`flowd: ${scrubSecrets((err as Error).message, secrets)}\n`);
+    return 1;
+  }
+  process.stdout.write(`migrated ${r.from} into ${r.to} (schema ${r.schema}), one transaction, every row read back and compared\n`);
+  for (const t of r.tables) process.stdout.write(`  ${t.table.padEnd(18)} ${String(t.read).padStart(8)} rows, ${t.verified} verified\n`);
+  const states = ['queued', 'running', 'done', 'skipped', 'duplicate', 'dead_letter'].filter((s) => r.jobStates[s]).map((s) => `${r.jobStates[s]} ${s}`).join(', ');
+  process.stdout.write(`  jobs by state: ${states || 'none'}${r.leasedRequeued ? `; ${r.leasedRequeued} leased job(s) are pending again (their worker was stopped)` : ''}\n`);
+  process.stdout.write(`next: set store: { kind: postgres, url: { env: FLOWD_DATABASE_URL } } in connect.yaml and start flowd; keep ${r.from} aside and do not start flowd on it again (it would run its queue a second time)\n`);
+  return 0;
 }
 
 async function sandbox(argv: string[]): Promise<number> {
