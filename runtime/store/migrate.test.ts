@@ -216,10 +216,24 @@ describe.skipIf(!postgresServerAvailable())('flowd store migrate (SQLite → Pos
     } finally { await s.close(); }
     // Refused before PostgreSQL was touched: not even the store's tables were created.
     expect((await admin.query(`SELECT to_regclass('live.jobs') AS t`)).rows[0].t).toBeNull();
-    // Once it has been stopped for longer than the probe window, it migrates.
-    const r = await migrateSqliteToPostgres(file, server.url, { schema: 'live', now: () => Date.now() + 10_000 });
+    // A flowd that stopped cleanly removed its probe: it migrates at once.
+    const r = await migrateSqliteToPostgres(file, server.url, { schema: 'live' });
     expect(r.tables.find((t) => t.table === 'jobs')!.read).toBe(1);
     expect(r.tables.find((t) => t.table === 'meta')!.read).toBe(0); // the old probe is not carried over
+  });
+
+  it('a killed flowd left its probe: refused until the probe window (75 s) has passed', async () => {
+    const file = tmp.file('killed.db');
+    const s = SqliteStore.open(file);
+    await s.enqueue(orderEvent(1));
+    await s.close();
+    // What kill -9 leaves: the probe committed a moment ago, never removed.
+    const raw = openDatabase(file);
+    raw.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES ('health.probe', ?)`).run(String(Date.now()));
+    raw.close();
+    await expect(migrateSqliteToPostgres(file, server.url, { schema: 'killed', now: () => Date.now() + 30_000 })).rejects.toThrow(/a flowd is running on it .*after a kill -9, wait 75 s/);
+    const r = await migrateSqliteToPostgres(file, server.url, { schema: 'killed', now: () => Date.now() + 80_000 });
+    expect(r.tables.find((t) => t.table === 'jobs')!.read).toBe(1);
   });
 
   it('a file written while it is being copied (a flowd started meanwhile) is rolled back: PostgreSQL stays empty', async () => {

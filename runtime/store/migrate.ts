@@ -4,8 +4,9 @@
  * PostgreSQL").
  *
  * - The SQLite file is read read-only, in one read transaction (one consistent snapshot), after
- *   `checkStoreFile` found it sound. A file a flowd is using is refused: flowd writes the meta row
- *   `health.probe` every second (service.ts), so a probe younger than `liveProbeMs` means a flowd is
+ *   `checkStoreFile` found it sound. A file a flowd is using is refused: flowd commits the meta row
+ *   `health.probe` at least once a minute (sqlite-store.ts, PROBE_COMMIT_MS) and deletes it when it
+ *   stops cleanly, so a probe younger than `liveProbeMs` means a flowd is (or was just killed while)
  *   running on it; and if the file changes anyway while it is copied (`PRAGMA data_version`), the
  *   copy is rolled back.
  * - PostgreSQL gets the store's own schema (`PostgresStore.open` migrates it), then every row in ONE
@@ -31,6 +32,7 @@ import { PG_SCHEMA_VERSION } from './postgres-schema.js';
 import { SCHEMA_VERSION } from './schema.js';
 import { openDatabase, type Database, type SqlValue } from './sqlite-driver.js';
 import { StoreError } from './store.js';
+import { PROBE_COMMIT_MS } from './sqlite-store.js';
 
 export class MigrateError extends StoreError {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -44,7 +46,11 @@ export interface MigrateOptions {
   schema?: string;
   /** Clock for the probe's age (default Date.now). */
   now?: () => number;
-  /** A `health.probe` younger than this means a flowd is running on the file (default 5000 ms; flowd probes every second). */
+  /**
+   * A `health.probe` younger than this means a flowd is running on the file. Default: SQLite's
+   * probe commit interval (flowd commits its probe once a minute, PROBE_COMMIT_MS) plus 15 s. A flowd
+   * that stopped cleanly deleted its probe; only one that was killed leaves a recent one.
+   */
   liveProbeMs?: number;
   /** Rows per read and per INSERT (default 500). */
   chunk?: number;
@@ -175,7 +181,7 @@ function pageSql(spec: TableSpec, cols: string, last: boolean, param: (i: number
 export async function migrateSqliteToPostgres(file: string, url: string, opts: MigrateOptions = {}): Promise<MigrateReport> {
   const schema = opts.schema ?? 'public';
   const now = opts.now ?? Date.now;
-  const liveProbeMs = opts.liveProbeMs ?? 5000;
+  const liveProbeMs = opts.liveProbeMs ?? PROBE_COMMIT_MS + 15_000;
   const chunk = opts.chunk ?? 500;
   const to = redactUrl(url);
   if (SCHEMA_VERSION !== 1 || PG_SCHEMA_VERSION !== 1) {
@@ -253,8 +259,8 @@ function checkNotLive(where: string, probe: string | undefined, now: number, liv
   if (probe === undefined || !/^\d+$/.test(probe)) return;
   const age = now - Number(probe);
   if (age < liveProbeMs) {
-    throw new MigrateError(`${where}: a flowd is running on it (its health probe was written ${Math.max(0, age)} ms ago; flowd writes it every second); nothing was migrated. ` +
-      `Stop ${who} first (SIGTERM or systemctl stop: it finishes or releases its jobs), wait ${Math.ceil(liveProbeMs / 1000)} s, and run migrate again`);
+    throw new MigrateError(`${where}: a flowd is running on it (its health probe was written ${Math.max(0, age)} ms ago; a running flowd writes it at least once a minute, one that stopped cleanly removes it); nothing was migrated. ` +
+      `Stop ${who} first (SIGTERM or systemctl stop: it finishes or releases its jobs, and removes its probe) and run migrate again; after a kill -9, wait ${Math.ceil(liveProbeMs / 1000)} s`);
   }
 }
 

@@ -252,7 +252,13 @@ export class SqliteStore implements Store {
   static readonly schemaVersion = SCHEMA_VERSION;
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    // A flowd that stops cleanly takes its liveness row with it, so `flowd store migrate` (which
+    // reads a fresh `health.probe` as "a flowd is running here") need not wait out the probe's age.
+    if (this.lastProbeCommit !== undefined) {
+      try { this.db.prepare(`DELETE FROM meta WHERE key = 'health.probe'`).run(); } catch { /* read-only or damaged: close anyway */ }
+    }
+    this.db.close();
   }
 
   get isOpen(): boolean {
