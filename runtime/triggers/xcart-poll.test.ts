@@ -73,3 +73,26 @@ describe('XcartPoller on real 5.5.0.29 answers', () => {
     expect(await p.pollOnce()).toBe(12); // once the store answers again, everything arrives
   });
 });
+
+describe('XcartPoller schedule', () => {
+  it('starts a poll every interval, counted from the start of the previous one (not from its end)', async () => {
+    const { vi } = await import('vitest');
+    vi.useFakeTimers({ now: 0 });
+    try {
+      const starts: number[] = [];
+      const source = {
+        async pollChangedOrders(wm: { since: string; seen: string[] }) {
+          starts.push(Date.now());
+          await new Promise((r) => setTimeout(r, 300)); // a poll that takes 300 ms
+          return { orders: [], watermark: wm };
+        },
+      };
+      const sink = { async getWatermark() { return undefined; }, async enqueueBatch() { return []; }, async deadLetterEvent() { return { duplicate: true }; } };
+      const p = new XcartPoller({ source, sink: sink as never, flows: new Map([[flow.name, flow]]), everyMs: 1000 });
+      p.start();
+      await vi.advanceTimersByTimeAsync(3400); // the 4th poll has ended, the 5th is due at 4000
+      await p.stop();
+      expect(starts).toEqual([0, 1000, 2000, 3000]);
+    } finally { vi.useRealTimers(); }
+  });
+});

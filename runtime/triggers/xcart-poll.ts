@@ -64,15 +64,21 @@ export class XcartPoller implements Trigger {
 
   pollNow(): Promise<number> { return this.pollOnce(); }
 
+  /**
+   * Polls every `everyMs`, counted from the start of one poll to the start of the next (a poll that
+   * took 300 ms of a 1 s interval is followed 700 ms later, not 1 s later: an order waits at most
+   * the interval plus one poll). A poll longer than the interval is followed at once; never two at a time.
+   */
   start(): void {
     const tick = async () => {
       if (this.stopped) return;
+      const startedAt = Date.now();
       this.running = leadsHere(this.o, XCART_WATERMARK).then((lead) => (lead ? this.pollOnce() : 0)).then(() => undefined, (err: unknown) => {
         this.failures++;
         this.o.logger?.warn({ err: (err as Error).message, failures: this.failures }, 'x-cart poll failed; will try again');
       });
       await this.running;
-      if (!this.stopped) this.timer = setTimeout(tick, this.o.everyMs);
+      if (!this.stopped) this.timer = setTimeout(tick, Math.max(0, this.o.everyMs - (Date.now() - startedAt)));
     };
     void tick();
   }

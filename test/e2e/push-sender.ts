@@ -1,7 +1,7 @@
 /**
  * A push sender in its own node process, standing in for X-Cart's push module: it signs with its
  * own HMAC code (no code shared with flowd), starts every push at once (no body goes on past its first
- * part until every push has started), sends each body in 4 parts
+ * part until every push has started, and none sends its last part until all are at theirs), sends each body in 4 parts
  * 25 ms apart (as over a real network, not in one loopback read), and retries every 503 after a
  * short pause until it gets 202. `bodiesFile` is a JSON list of bodies, or `{ count, padding }` for that many
  * order.created bodies (ids 1..count) each with `padding` bytes of data. No vitest import here.
@@ -29,6 +29,11 @@ export function runSender(url: string, secret: string, bodiesFile: string): Prom
     // the pushes would otherwise finish one by one and the limit would never be reached).
     let started = 0; let release; const allStarted = new Promise((ok) => { release = ok; });
     const firstPartSent = () => { if (++started === bodies.length) release(); return allStarted; };
+    // And no first attempt sends its last part until every first attempt is there, plus 300 ms: a
+    // server whose event loop was busy for a moment would otherwise read each push whole in one go
+    // and finish it before it even sees the next one (then nothing is ever "in progress together").
+    let atLast = 0; let releaseLast; const allAtLast = new Promise((ok) => { releaseLast = ok; });
+    const lastPartDue = () => { if (++atLast === bodies.length) setTimeout(releaseLast, 300); return allAtLast; };
     // One POST whose body arrives in 4 parts 25 ms apart, as from a sender on a real network.
     const post = (body, first) => new Promise((resolve, reject) => {
       const ts = String(Math.floor(Date.now() / 1000));
@@ -48,6 +53,7 @@ export function runSender(url: string, secret: string, bodiesFile: string): Prom
         for (let i = 0; i < 4 && !req.destroyed && !answered(); i++) {
           req.write(buf.subarray(i * part, (i + 1) * part));
           if (i === 0 && first) await firstPartSent();
+          if (i === 2 && first) await lastPartDue();
           await sleep(25);
         }
         req.end();

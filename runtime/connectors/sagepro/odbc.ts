@@ -83,19 +83,48 @@ function upperKeys(rows: readonly Row[]): Row[] {
   return out;
 }
 
+/**
+ * What a session sends to the driver, for tools that measure or replay it (bench/e2e.bench.ts
+ * records the statements of one sales order and replays them through the same driver): each
+ * statement with its parameters, and the transaction boundaries of `OdbcPool.transaction`.
+ * `conn` tells connections apart. Parameters may hold customer data: a recorder keeps them in
+ * memory and never logs them.
+ */
+export type StatementEvent =
+  | { readonly kind: 'statement'; readonly conn: odbc.Connection; readonly sql: string; readonly params: readonly Param[] }
+  | { readonly kind: 'begin' | 'commit' | 'rollback'; readonly conn: odbc.Connection };
+export type StatementRecorder = (e: StatementEvent) => void;
+
+let recorder: StatementRecorder | undefined;
+
+/**
+ * Calls `fn` for every statement and transaction boundary of every Session and OdbcPool in this
+ * process until the returned function is called (one recorder at a time; off by default, and then
+ * costs one check per statement). Not for production use: it is how the bench sees what the
+ * connector sends without editing the connector.
+ */
+export function recordStatements(fn: StatementRecorder): () => void {
+  if (recorder) throw new Error('recordStatements: a recorder is already installed');
+  recorder = fn;
+  return () => { if (recorder === fn) recorder = undefined; };
+}
+
 /** One connection with upper-cased result keys. */
 export class Session {
   constructor(readonly conn: odbc.Connection) {}
   async query(sql: string, params: Param[] = []): Promise<Row[]> {
+    recorder?.({ kind: 'statement', conn: this.conn, sql, params: [...params] });
     const r = params.length ? await this.conn.query<Row>(sql, params) : await this.conn.query<Row>(sql);
     return upperKeys(Array.from(r));
   }
   async execute(sql: string, params: Param[] = []): Promise<number> {
+    recorder?.({ kind: 'statement', conn: this.conn, sql, params: [...params] });
     const r = params.length ? await this.conn.query<Row>(sql, params) : await this.conn.query<Row>(sql);
     return r.count;
   }
   /** Streams rows in batches through an ODBC cursor (never the whole result in memory). */
   async *stream(sql: string, params: Param[] = [], fetchSize = 1000): AsyncGenerator<Row[]> {
+    recorder?.({ kind: 'statement', conn: this.conn, sql, params: [...params] });
     const cursor = params.length
       ? await this.conn.query(sql, params, { cursor: true, fetchSize })
       : await this.conn.query(sql, { cursor: true, fetchSize });
@@ -206,14 +235,17 @@ export class OdbcPool {
     const conn = await this.acquire();
     let broken = false;
     try {
+      recorder?.({ kind: 'begin', conn });
       await conn.beginTransaction();
       let result: T;
       try {
         result = await fn(new Session(conn));
       } catch (e) {
+        recorder?.({ kind: 'rollback', conn });
         try { await conn.rollback(); } catch { broken = true; }
         throw e;
       }
+      recorder?.({ kind: 'commit', conn });
       await conn.commit();
       return result;
     } catch (e) {

@@ -117,6 +117,37 @@ describe('XcartConnector against the sandbox', () => {
     }
   });
 
+  it('the client counts what its rate limit made requests wait (part of every caller-side measure)', async () => {
+    const s = await start();
+    const c = connect(s, { ratePerSecond: 20, burst: 1 });
+    await Promise.all([1, 2, 3].map((id) => c.getOrder(id)));
+    expect(c.client.stats.requests).toBe(3);
+    // Sent at once, the 2nd waits for a token (1/20 s) and the 3rd for two: a lower bound, whatever the machine.
+    expect(c.client.stats.rateLimitWaitMs).toBeGreaterThan(100);
+  });
+
+  it('a 5.5.0 scan that finds nothing new reads the newest 10 orders, not a page of 100', async () => {
+    const s = await start({ lastRenewDateFilter: false });
+    const c = connect(s, { changedFilter: 'scan' });
+    const pages: unknown[] = [];
+    const get = c.client.get.bind(c.client);
+    c.client.get = ((p: string, q?: Record<string, unknown>, ...rest: unknown[]) => {
+      if (p === '/api/orders') pages.push(q?.itemsPerPage);
+      return (get as (...a: unknown[]) => Promise<unknown>)(p, q, ...rest);
+    }) as typeof c.client.get;
+    const first = await c.pollChangedOrders({ since: xcartDate(0), seen: [] });
+    expect(first.orders.length).toBe(12); // more than 10 changed: pages of 100 from the start
+    expect(pages).toEqual([10, 100]);
+    pages.length = 0;
+    expect((await c.pollChangedOrders(first.watermark)).orders).toEqual([]);
+    expect(pages).toEqual([10]);
+    clock = T0 + 60_000;
+    await c.setShippingStatus(3, 'S');
+    pages.length = 0;
+    expect((await c.pollChangedOrders(first.watermark)).orders.map((o) => o.id)).toEqual([3]);
+    expect(pages).toEqual([10]);
+  });
+
   it('status updates are visible on the next read and in the history; same code is a no-op', async () => {
     const s = await start();
     const c = connect(s);

@@ -87,6 +87,9 @@ const READ_ONLY = new Set(['id', 'create_date', 'update_date', 'first_login_date
 
 const FAR_FUTURE = '2999-01-01T00:00:00+0000';
 
+/** Orders read by the first request of a 5.5.0 change scan (more pages only when all changed). */
+export const SCAN_FIRST_PAGE = 10;
+
 export class XcartConnector {
   readonly client: XcartClient;
   private readonly schemas: XcartSchemas;
@@ -203,11 +206,22 @@ export class XcartConnector {
         else { key = last; page = 1; }
       }
     } else {
-      for (let page = 1; page <= 100_000; page++) {
-        const list = await this.readOrdersPage({ 'order[lastRenewDate]': 'desc' }, page, 100, op);
-        record(list);
-        if (list.length < 100) break;
-        if (list.some((o) => o !== null && dateMs(o.update_date) < sinceSec)) break;
+      // Most polls find few changes: the newest SCAN_FIRST_PAGE orders first, and pages of 100 only
+      // when all of those changed since the watermark. A page of 100 full orders every poll was most
+      // of a poll's cost, in flowd (parse, schema check) and in the store (X-Cart serialises each
+      // order: classes/XLite/API/Endpoint/Order/Transformer/OutputTransformer.php).
+      const q = { 'order[lastRenewDate]': 'desc' };
+      const first = await this.readOrdersPage(q, 1, SCAN_FIRST_PAGE, op);
+      const older = (list: (XcartOrder | null)[]) => list.some((o) => o !== null && dateMs(o.update_date) < sinceSec);
+      if (first.length < SCAN_FIRST_PAGE || older(first)) record(first);
+      else {
+        // Offsets of pages of 100 start at 0 again: the first orders are read twice, not skipped.
+        for (let page = 1; page <= 100_000; page++) {
+          const list = await this.readOrdersPage(q, page, 100, op);
+          record(list);
+          if (list.length < 100) break;
+          if (older(list)) break;
+        }
       }
     }
     const unreadable = brokenAt.length ? await this.identifyBroken(slots, brokenAt, sinceSec, op) : [];
