@@ -116,6 +116,31 @@ async function orderNumberByRef(c: SageProContext, s: Session, ref: string): Pro
   return null;
 }
 
+/**
+ * ICILOC.LSOALOC rises by each item/location's quantity: one UPDATE for all of them (`SET LSOALOC =
+ * LSOALOC + CASE WHEN ITEM = ? AND LOCTID = ? THEN CAST(? AS <type>) ... END`, the CAST so that
+ * PostgreSQL types the bound quantity as the column's) where the dialect has CASE; on VFP (whose
+ * SQL has no CASE) one UPDATE per row.
+ */
+async function allocate(c: SageProContext, s: Session, alloc: { item: string; loc: string; qty: number }[], op: string): Promise<void> {
+  const col = (await c.shape('ICILOC')).columns.get('LSOALOC');
+  if (c.dialect.name === 'vfp' || alloc.length < 2 || !col) {
+    for (const a of alloc) await c.addTo(s, 'ICILOC', { LSOALOC: a.qty }, { ITEM: a.item, LOCTID: a.loc }, op);
+    return;
+  }
+  const type = c.dialect.ddlType(col.type);
+  const per = Math.max(1, Math.floor(maxInList(c.dialect) / 2));
+  for (let i = 0; i < alloc.length; i += per) {
+    const chunk = await Promise.all(alloc.slice(i, i + per).map(async (a) => ({ item: await c.key('ICILOC', 'ITEM', a.item), loc: await c.key('ICILOC', 'LOCTID', a.loc), qty: Number(a.qty) })));
+    const cases = chunk.map(() => `WHEN ITEM = ? AND LOCTID = ? THEN CAST(? AS ${type})`).join(' ');
+    const rows = chunk.map(() => '(ITEM = ? AND LOCTID = ?)').join(' OR ');
+    await s.execute(
+      `UPDATE ${c.t('ICILOC')} SET LSOALOC = LSOALOC + CASE ${cases} ELSE 0 END${c.where([`(${rows})`])}`,
+      [...chunk.flatMap((a) => [a.item, a.loc, a.qty]), ...chunk.flatMap((a) => [a.item, a.loc])],
+    );
+  }
+}
+
 export function getSalesOrder(c: SageProContext, number: string): Promise<Obj | null> {
   return c.tx('sales_orders.get', (s) => readOrder(c, s, number));
 }
@@ -266,7 +291,7 @@ export function createSalesOrder(c: SageProContext, order: Obj): Promise<Obj> {
       const a = alloc.get(k) ?? { item: p.item, loc: p.loc, qty: 0 };
       a.qty += p.qty; alloc.set(k, a);
     }
-    for (const a of alloc.values()) await c.addTo(s, 'ICILOC', { LSOALOC: a.qty }, { ITEM: a.item, LOCTID: a.loc }, op);
+    await allocate(c, s, [...alloc.values()], op);
     await c.addTo(s, 'ARCUST', { ONORDER: amount }, { CUSTNO: customer }, op);
     // What was written, decoded as a read would decode it (no read-back).
     return orderFromRows(c, 'SOMAST', 'SOTRAN', 'SOADDR', false, headRow.row, lineRows.map((r) => r.row), addrRow?.row ?? null);
