@@ -106,14 +106,32 @@ async function itemsAndLocations(c: SageProContext, s: Session, itemKeys: string
   return { items, stocked };
 }
 
-async function orderNumberByRef(c: SageProContext, s: Session, ref: string): Promise<string | null> {
-  const col = c.externalRefColumn();
-  for (const mst of ['SOMAST', 'SOYMST']) {
-    const k = await c.key(mst, col, ref);
-    const r = await s.query(c.dialect.limit(`SELECT SONO FROM ${c.t(mst)}${c.where([`${ident(col)} = ?`])} ORDER BY SONO`, 1), [k]);
-    if (r.length) return String(r[0]!.SONO).trim();
+/**
+ * The first of `tables` (in order) holding `value` in `column`, with the lowest SONO there, or
+ * null: one `SELECT 0 AS H, SONO ... UNION ALL SELECT 1 AS H, SONO ... ORDER BY H, SONO` where the
+ * dialect allows; one SELECT per table on VFP (its older SQL engines want equal column widths in a
+ * UNION; the history table's need not be). `deletedToo` leaves out the deleted-row filter (VFP: a
+ * deleted row still holds its key in the unique index).
+ */
+async function firstHolding(c: SageProContext, s: Session, tables: readonly string[], column: string, value: string, deletedToo = false): Promise<{ table: string; sono: string } | null> {
+  const parts: { sql: string; key: string }[] = [];
+  for (const [i, t] of tables.entries()) {
+    const cond = [`${ident(column)} = ?`];
+    parts.push({ sql: `SELECT ${i} AS H, SONO FROM ${c.t(t)}${deletedToo ? ` WHERE ${cond[0]}` : c.where(cond)}`, key: await c.key(t, column, value) });
   }
-  return null;
+  if (c.dialect.name === 'vfp') {
+    for (const [i, p] of parts.entries()) {
+      const r = await s.query(c.dialect.limit(`${p.sql} ORDER BY SONO`, 1), [p.key]);
+      if (r.length) return { table: tables[i]!, sono: String(r[0]!.SONO).trim() };
+    }
+    return null;
+  }
+  const r = await s.query(`${parts.map((p) => p.sql).join(' UNION ALL ')} ORDER BY H, SONO`, parts.map((p) => p.key));
+  return r.length ? { table: tables[Number(r[0]!.H)]!, sono: String(r[0]!.SONO).trim() } : null;
+}
+
+async function orderNumberByRef(c: SageProContext, s: Session, ref: string): Promise<string | null> {
+  return (await firstHolding(c, s, ['SOMAST', 'SOYMST'], c.externalRefColumn(), ref))?.sono ?? null;
 }
 
 /**
@@ -239,18 +257,13 @@ export function createSalesOrder(c: SageProContext, order: Obj): Promise<Obj> {
     // 3. Number.
     let number = String(order.number ?? '').trim();
     if (number) {
-      for (const mst of ['SOMAST', 'SOYMST']) {
-        const r = await s.query(`SELECT SONO FROM ${c.t(mst)}${c.where(['SONO = ?'])}`, [await c.key(mst, 'SONO', number)]);
-        if (r.length) throw c.conflict(`sales order ${number} already exists`, op, mst, 'SONO');
-      }
+      const held = await firstHolding(c, s, ['SOMAST', 'SOYMST'], 'SONO', number);
+      if (held) throw c.conflict(`sales order ${number} already exists`, op, held.table, 'SONO');
     } else {
       // The numbering table is touched only here, when the order carries no number.
       for (let tries = 0; ; tries++) {
         number = await c.nextNumber(s, 'sales_order', op, { what: 'sales order number', table: 'SOMAST', column: 'SONO', field: 'number' });
-        const sono = await c.key('SOMAST', 'SONO', number);
-        const a = await s.query(`SELECT SONO FROM ${c.t('SOMAST')} WHERE SONO = ?`, [sono]);
-        const b = await s.query(`SELECT SONO FROM ${c.t('SOYMST')} WHERE SONO = ?`, [sono]);
-        if (!a.length && !b.length) break;
+        if (!(await firstHolding(c, s, ['SOMAST', 'SOYMST'], 'SONO', number, true))) break;
         if (tries > 1000) throw c.conflict(`no free sales order number from ${numberingKey('sales_order')}`, op, 'SOMAST', 'SONO');
       }
     }
