@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import odbc from 'odbc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSageProSandbox, loadSandbox, PROFILE_NAMES, sandboxProfile, type ProfileName } from '../../sandbox/sagepro/database.js';
+import { createSageProSandbox, loadSandbox, PROFILE_NAMES, sandboxDdl, sandboxProfile, type ProfileName } from '../../sandbox/sagepro/database.js';
 import { postgresAvailable, startPostgres, type StartedPostgres } from '../../../test/support/postgres.js';
 import { SageProConnector } from './connector.js';
 import { recordStatements, type StatementEvent } from './odbc.js';
@@ -174,5 +174,37 @@ describe.each(cases)('sales order statements: $label', ({ backend, profile }) =>
     expect(events.map((e) => e.kind)).toEqual(['statement']);
     expect(result).toEqual(await c.getCustomer('ACME01'));
     expect(await c.findCustomerByEmail('nobody@example.com')).toBeNull();
+  });
+});
+
+describe('an install whose ICILOC.ITEM is wider than ICITEM.ITEM (padded keys would not join)', () => {
+  it('checks items and locations with one SELECT per table, and allocates at the wider key', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'connect-so-widths-'));
+    try {
+      const sb = await createSageProSandbox({ dbPath: path.join(dir, 'sagepro.db') });
+      const raw = await odbc.connect(sb.dsn);
+      try {
+        // The sandbox's own ICILOC, ITEM declared C(20) instead of C(15), its rows moved over re-padded.
+        const ddl = sandboxDdl('sqlite', 'standard').find((x) => /^CREATE TABLE iciloc \(/.test(x))!;
+        await raw.query('ALTER TABLE iciloc RENAME TO iciloc_old');
+        await raw.query(ddl.replace('ITEM CHAR(15)', 'ITEM CHAR(20)').replace('length(ITEM) <= 15', 'length(ITEM) <= 20'));
+        await raw.query('INSERT INTO iciloc SELECT * FROM iciloc_old');
+        await raw.query("UPDATE iciloc SET ITEM = ITEM || '     '");
+        await raw.query('DROP TABLE iciloc_old');
+        const c = new SageProConnector({ dsn: sb.dsn, ...optionsFromSite(sb.siteConfig as SiteKeys) });
+        try {
+          const order = { customer: 'PIED01', order_date: '2026-03-01', external_ref: 'XC-WIDE', lines: [{ item: 'WIDGET-100', quantity: 2 }, { item: 'GADGET-300', quantity: 1 }] };
+          const { result, events } = await recorded(async () => (await c.createSalesOrder(order)) as Obj);
+          const sql = statements(events);
+          expect(sql.filter((x) => /FROM \S*icitem/i.test(x))).toHaveLength(1);
+          expect(sql.filter((x) => /^SELECT .* FROM \S*iciloc/i.test(x))).toHaveLength(1);
+          expect(result.lines.map((l: Obj) => l.item)).toEqual(['WIDGET-100', 'GADGET-300']);
+          const rows = Array.from(await raw.query<Obj>("SELECT RTRIM(ITEM) AS ITEM, LENGTH(ITEM) AS W, LSOALOC FROM iciloc WHERE LOCTID = 'MAIN  ' AND RTRIM(ITEM) IN ('WIDGET-100', 'GADGET-300') ORDER BY ITEM"));
+          expect(rows.map((r) => [r.ITEM, Number(r.W), Number(r.LSOALOC)])).toEqual([['GADGET-300', 20, 2 + 1], ['WIDGET-100', 20, 5 + 2]]);
+          await expect(c.createSalesOrder({ ...order, external_ref: 'XC-WIDE-2', lines: [{ item: 'WEBCAM-4K', quantity: 1, location: 'EAST' }] })).resolves.toBeTruthy();
+          await expect(c.createSalesOrder({ ...order, external_ref: 'XC-WIDE-3', lines: [{ item: 'WIDGET-100', quantity: 1, location: 'WEST' }] })).rejects.toThrow(/line 1: item 'WIDGET-100' is not stocked at location 'WEST'/);
+        } finally { await c.close(); }
+      } finally { await raw.close(); }
+    } finally { fs.rmSync(dir, { recursive: true, force: true }); }
   });
 });
