@@ -1,4 +1,5 @@
 /** Customers (ARCUST): read by number, find by e-mail (Unicode case-fold, email.ts), insert-or-update. */
+import { ident } from './dialect.js';
 import type { Session } from './odbc.js';
 import { emailCandidatePattern, foldEmail } from './email.js';
 import type { Obj, SageProContext } from './context.js';
@@ -13,16 +14,25 @@ export function getCustomer(c: SageProContext, number: string): Promise<Obj | nu
   return c.tx('customers.get', (s) => readCustomer(c, s, number));
 }
 
+/**
+ * One plain read (autocommit, no transaction: a single SELECT is consistent by itself): the
+ * candidates with every mapped column the install has, so the hit needs no second read.
+ */
 export function findCustomerByEmail(c: SageProContext, email: string): Promise<Obj | null> {
-  return c.tx('customers.find_by_email', async (s) => {
+  const op = 'customers.find_by_email';
+  return c.guard(op, () => c.pool.with(async (s) => {
     // Candidates from the database (its LOWER may fold ASCII only), the decision by an exact
     // Unicode case-fold comparison here (email.ts).
     const want = foldEmail(email);
     if (!want) return null;
-    const r = await s.query(`SELECT CUSTNO, EMAIL FROM ${c.t('ARCUST')}${c.where([`${c.dialect.lowerTrim('EMAIL')} LIKE ? ESCAPE '\\'`])} ORDER BY CUSTNO`, [emailCandidatePattern(email)]);
+    const e = c.schemas.get('Customer');
+    const maps = await c.present(e, 'ARCUST');
+    const cols = new Set(['CUSTNO', 'EMAIL', ...maps.map((m) => m.column)]);
+    for (const x of e.computed) for (const t of x.expression.match(/[A-Za-z_]\w*/g) ?? []) cols.add(t.toUpperCase());
+    const r = await s.query(`SELECT ${[...cols].map(ident).join(', ')} FROM ${c.t('ARCUST')}${c.where([`${c.dialect.lowerTrim('EMAIL')} LIKE ? ESCAPE '\\'`])} ORDER BY CUSTNO`, [emailCandidatePattern(email)]);
     const hit = r.find((row) => foldEmail(String(row.EMAIL ?? '')) === want);
-    return hit ? readCustomer(c, s, String(hit.CUSTNO)) : null;
-  });
+    return hit ? c.decode(e, maps, hit) : null;
+  }));
 }
 
 export function upsertCustomer(c: SageProContext, customer: Obj): Promise<Obj> {

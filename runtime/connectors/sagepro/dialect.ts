@@ -254,3 +254,24 @@ export function dialectFromDsn(dsn: string): DialectName {
   if (/driver\s*=\s*\{?[^;}]*(foxpro|vfp)/.test(d) || /sourcetype\s*=\s*(dbc|dbf)/.test(d)) return 'vfp';
   throw new Error('cannot tell the SQL dialect from the connection string; pass `dialect`');
 }
+
+/**
+ * How many rows one `INSERT ... VALUES (...), (...)` may carry for `columns` bound columns each:
+ * 1 on VFP (its SQL INSERT takes one VALUES list), otherwise as many as the back-end's limit on
+ * bound parameters per statement allows (SQLite 999, SQLITE_MAX_VARIABLE_NUMBER before 3.32; SQL
+ * Server 2,100 parameters and 1,000 rows; PostgreSQL 65,535 parameters), at most 1,000.
+ */
+export function rowsPerInsert(d: Dialect, columns: number): number {
+  const params = { sqlite: 999, postgres: 65535, mssql: 2099, vfp: 0 }[d.name];
+  if (d.name === 'vfp' || columns <= 0) return 1;
+  return Math.max(1, Math.min(1000, Math.floor(params / columns)));
+}
+
+/**
+ * How many values one `col IN (?, ...)` list may hold: kept at 24 on VFP (conservative: the
+ * argument limit of INLIST(), which older VFP SQL engines turn an IN list into), otherwise well
+ * inside the parameter limits above (a statement may carry two lists).
+ */
+export function maxInList(d: Dialect): number {
+  return d.name === 'vfp' ? 24 : d.name === 'sqlite' ? 400 : 1000;
+}
