@@ -40,6 +40,9 @@ const WORKERS = Number(process.env.BENCH_WORKERS ?? 4);
 const XCART_RATE = Number(process.env.BENCH_XCART_RATE ?? 1000);
 const FLOW = 'OrderToSalesOrder';
 const STORE_SHARE_TARGET = 0.05;
+const T0 = performance.now();
+/** A progress line on stderr (seconds since start). */
+const step = (what: string) => process.stderr.write(`  [${fmt((performance.now() - T0) / 1000, 0)} s] ${what}\n`);
 
 const fmt = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
@@ -60,12 +63,12 @@ function configure(env: E2E): void {
 }
 
 /** A further `flowd serve` on the same connect.yaml: its own HTTP port and log file (as test/e2e/postgres-store.test.ts). */
-async function spawnExtra(env: E2E, n: number): Promise<{ proc: ChildProcess; url: string; out: () => string }> {
+async function spawnExtra(env: E2E, n: number, args: string[]): Promise<{ proc: ChildProcess; url: string; out: () => string }> {
   const port = await freePort();
   const file = path.join(env.dir, `connect-${n}.yaml`);
   fs.writeFileSync(file, fs.readFileSync(env.configFile, 'utf8').replace(/^http: .*$/m, `http: { host: 127.0.0.1, port: ${port} }`).replace('file: flowd.log', `file: flowd-${n}.log`));
   let out = '';
-  const proc = spawn(process.execPath, [path.join(REPO, 'bin/flowd.js'), 'serve', '--config', file], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [path.join(REPO, 'bin/flowd.js'), 'serve', '--config', file, ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
   proc.stdout!.on('data', (c: Buffer) => { out += c.toString(); });
   proc.stderr!.on('data', (c: Buffer) => { out += c.toString(); });
   return { proc, url: `http://127.0.0.1:${port}`, out: () => out };
@@ -147,21 +150,27 @@ async function runConfig(flowsDir: string, kind: 'postgres' | 'sqlite', processe
   let pgStore: PostgresStore | undefined;
   const extras: { proc: ChildProcess; url: string; out: () => string }[] = [];
   try {
+    step(`${name}: starting`);
     if (kind === 'postgres') pg = await startPostgres();
     env = await E2E.start({ flowsDir, logLevel: 'warn', ...(pg ? { store: { kind: 'postgres' as const, url: pg.url } } : {}) });
     configure(env);
+    step(`${name}: placing ${ORDERS} orders`);
+    // A new store's X-Cart poller starts at "now": `--since` makes it poll from before the backlog (test/e2e/since.test.ts).
+    const since = ['--since', new Date(Date.now() - 2000).toISOString().replace(/\.\d{3}Z$/, 'Z')];
     const tp = performance.now();
     const orders: XOrder[] = await env.placeOrders(ORDERS, { lines: LINES, concurrency: 4 });
     const placeSec = (performance.now() - tp) / 1000;
     // k processes at once: the extras spawned first, then the harness's own (which waits for ready).
-    for (let n = 2; n <= processes; n++) extras.push(await spawnExtra(env, n));
-    await env.startFlowd({ child: true });
+    for (let n = 2; n <= processes; n++) extras.push(await spawnExtra(env, n, since));
+    await env.startFlowd({ child: true, args: since });
     for (const x of extras) await ready(x.url, x.proc, x.out);
+    step(`${name}: ${processes} flowd ready`);
     const ids = new Set(orders.map((o) => String(o.id)));
     const store: Store = pg ? (pgStore = await PostgresStore.open(pg.url)) : env.store;
     let times: Awaited<ReturnType<typeof doneTimes>> = [];
-    await waitFor(`${ORDERS} sales orders (${name})`, async () => (await env!.tally(orders)).lost === 0, 600_000, 250);
+    await waitFor(`${ORDERS} sales orders (${name})`, async () => (await env!.tally(orders)).lost === 0, 240_000, 250);
     await waitFor(`the queue drained (${name})`, async () => (await store.status()).queueDepth === 0, 60_000, 250);
+    step(`${name}: all committed`);
     times = await doneTimes(store, ids);
     const jobsPer = [await doneJobs(env.flowdUrl), ...(await Promise.all(extras.map((x) => doneJobs(x.url))))];
     for (const x of extras) await stop(x.proc);
@@ -170,6 +179,7 @@ async function runConfig(flowsDir: string, kind: 'postgres' | 'sqlite', processe
     const first = Math.min(...times.map((t) => t.enqueued));
     const last = Math.max(...times.map((t) => t.committed));
     const seconds = (last - first) / 1000;
+    step(`${name}: store loop`);
     const storeCost = await storeLoop(store);
     const r: Result = { name, kind, processes, rate: times.length / seconds, seconds, jobMs: mean(times.map((t) => t.ms)), jobsPer, store: storeCost,
       lost: tally.lost, duplicates: tally.duplicates, doneRuns: times.length };
@@ -187,6 +197,7 @@ async function runConfig(flowsDir: string, kind: 'postgres' | 'sqlite', processe
 async function main(): Promise<void> {
   const t0 = performance.now();
   console.log(`scale bench: ${ORDERS} orders of ${LINES} lines, ${WORKERS} workers per flowd, node ${process.version}, ${os.cpus().length} CPUs, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  step('building the flows');
   const flowsDir = buildFlows();
   const configs: ['postgres' | 'sqlite', number][] = [['postgres', 1], ['postgres', 2], ['postgres', 3], ['sqlite', 1]];
   const pgOk = postgresServerAvailable();
