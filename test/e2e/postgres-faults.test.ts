@@ -145,7 +145,13 @@ describe.skipIf(!postgresServerAvailable())('e2e: three flowd processes on one P
       } catch { return 0; } finally { await c.end().catch(() => undefined); }
     };
     const at = async (share: number, what: string, fault: () => Promise<void>) => {
-      await waitFor(`${share * 100} % of the orders done (for: ${what})`, async () => (await progress()) >= share, 300_000, 500);
+      try {
+        await waitFor(`${share * 100} % of the orders done (for: ${what})`, async () => (await progress()) >= share, 300_000, 500);
+      } catch (e) {
+        // Say why the work stopped: which flowd processes are gone, and the end of what each wrote.
+        const tail = (name: string, alive: boolean, out: string) => `${name} ${alive ? 'alive' : 'exited'}: ${out.slice(-1500)}`;
+        throw new Error(`${(e as Error).message}\n${tail('B', b.alive, b.out)}\n${tail('C', c.alive, c.out)}\nA: ${env.childOutput.slice(-1500)}`);
+      }
       await fault();
       faults.push(what);
     };
