@@ -249,6 +249,12 @@ export class PostgresStore implements Store {
   private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>, isolation = ''): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       const client = await this.pool.connect();
+      // A checked-out client has no pool listener: a session cut meanwhile (pg_terminate_backend, a
+      // server restart) is an 'error' event that would end the process. The query rejects anyway;
+      // the broken client is destroyed on release.
+      let broken: Error | undefined;
+      const onError = (err: Error) => { broken = err; this.connectionError = err.message; };
+      client.on('error', onError);
       try {
         await client.query(`BEGIN${isolation ? ` ISOLATION LEVEL ${isolation}` : ''}`);
         const result = await fn(client);
@@ -260,7 +266,8 @@ export class PostgresStore implements Store {
         if ((code === '40P01' || code === '40001') && attempt < 5) continue;
         throw err;
       } finally {
-        client.release();
+        client.off('error', onError);
+        client.release(broken);
       }
     }
   }

@@ -28,6 +28,11 @@ export interface StartedPostgres {
   password: string;
   /** Stops the server and removes its temp folder. Safe to call twice. */
   stop(): Promise<void>;
+  /**
+   * Restarts the server on the same port and data folder (pg_ctl stop -m fast, then a new postmaster):
+   * every session is cut, committed data stays. Resolves once the server accepts logins again.
+   */
+  restart(): Promise<void>;
 }
 
 export interface StartPostgresOptions {
@@ -126,19 +131,24 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<St
       '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off',
       '-c', 'max_connections=40', '-c', 'shared_buffers=16MB',
     ]);
-    let stderr = '';
-    child = spawn(pgCmd, pgArgs, { stdio: ['ignore', 'ignore', 'pipe'] });
-    child.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
-    const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
-
-    const deadline = Date.now() + 30_000;
-    let exitCode: number | null | 'running' = 'running';
-    void exited.then((c) => { exitCode = c; });
-    while (!(await canConnect(port))) {
-      if (exitCode !== 'running') throw new Error(`postgres exited (${exitCode}): ${stderr}`);
-      if (Date.now() > deadline) throw new Error(`postgres did not start in 30 s: ${stderr}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    /** Spawns the postmaster and waits until it accepts TCP; returns the process and its exit promise. */
+    const launch = async (): Promise<{ proc: ChildProcess; exited: Promise<number | null> }> => {
+      let stderr = '';
+      const proc = spawn(pgCmd, pgArgs, { stdio: ['ignore', 'ignore', 'pipe'] });
+      child = proc;
+      proc.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
+      const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+      const deadline = Date.now() + 30_000;
+      let exitCode: number | null | 'running' = 'running';
+      void exited.then((c) => { exitCode = c; });
+      while (!(await canConnect(port))) {
+        if (exitCode !== 'running') throw new Error(`postgres exited (${exitCode}): ${stderr}`);
+        if (Date.now() > deadline) throw new Error(`postgres did not start in 30 s: ${stderr}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return { proc, exited };
+    };
+    let current = await launch();
     // The server accepts TCP a moment before it accepts logins; createdb over the socket waits for that.
     const [cdbCmd, cdbArgs] = asServerUser(root, path.join(bin, 'createdb'), ['-h', sockDir, '-p', String(port), '-U', user, database]);
     for (let attempt = 0; ; attempt++) {
@@ -149,7 +159,18 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<St
     }
 
     let stopped = false;
-    const proc = child;
+    /** pg_ctl signals the postmaster itself (runuser does not forward signals to it). */
+    const shutdown = async () => {
+      const { proc, exited } = current;
+      if (proc.exitCode === null && proc.signalCode === null) {
+        const [stopCmd, stopArgs] = asServerUser(root, path.join(bin, 'pg_ctl'), ['stop', '-D', dataDir, '-m', 'fast', '-w', '-t', '20']);
+        try { execFileSync(stopCmd, stopArgs, { stdio: 'ignore' }); } catch { proc.kill('SIGKILL'); }
+        const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+        await exited;
+        clearTimeout(timer);
+      }
+    };
+    const [psqlCmd, psqlArgs] = asServerUser(root, path.join(bin, 'psql'), ['-h', sockDir, '-p', String(port), '-U', user, '-d', database, '-c', 'SELECT 1']);
     return {
       port, database, user, password,
       dsn: `Driver={${driver}};Server=127.0.0.1;Port=${port};Database=${database};Uid=${user};Pwd=${password}`,
@@ -157,15 +178,20 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<St
       async stop() {
         if (stopped) return;
         stopped = true;
-        if (proc.exitCode === null && proc.signalCode === null) {
-          // pg_ctl signals the postmaster itself (runuser does not forward signals to it).
-          const [stopCmd, stopArgs] = asServerUser(root, path.join(bin, 'pg_ctl'), ['stop', '-D', dataDir, '-m', 'fast', '-w', '-t', '20']);
-          try { execFileSync(stopCmd, stopArgs, { stdio: 'ignore' }); } catch { proc.kill('SIGKILL'); }
-          const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
-          await exited;
-          clearTimeout(timer);
-        }
+        await shutdown();
         cleanup();
+      },
+      async restart() {
+        if (stopped) throw new Error('restart() after stop()');
+        await shutdown();
+        current = await launch();
+        // TCP comes a moment before logins (crash recovery / startup): wait until a query runs.
+        for (let attempt = 0; ; attempt++) {
+          try { execFileSync(psqlCmd, psqlArgs, { stdio: ['ignore', 'ignore', 'pipe'] }); break; } catch (e) {
+            if (attempt > 100) throw e;
+            await new Promise((r) => setTimeout(r, 100));
+          }
+        }
       },
     };
   } catch (e) {
