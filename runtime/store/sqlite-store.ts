@@ -12,8 +12,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 import { openDatabase, type Database, type SqlValue, type Statement } from './sqlite-driver.js';
+import { checkDuration, checkLimit, checkName, checkRowHashChanges, checkRun, COMPLETE_OUTCOMES, firstLine, prepareEvent, type PreparedEvent } from './validate.js';
 import {
-  defaultDedupeKey,
   StoreError,
   type CompleteInput,
   type DeadLetter,
@@ -119,21 +119,7 @@ export const WAL_SIZE_LIMIT_BYTES = 4 * 1024 * 1024;
 /** How often the health probe (probeWrite) commits its write; between commits it rolls it back. */
 export const PROBE_COMMIT_MS = 60_000;
 const PROBE_ROLLBACK = new Error('probe rollback');
-const SOURCES: ReadonlySet<string> = new Set(['xcart', 'sagepro', 'schedule']);
-const COMPLETE_OUTCOMES: ReadonlySet<string> = new Set(['done', 'skipped', 'duplicate']);
-const RUN_OUTCOMES: ReadonlySet<string> = new Set(['done', 'skipped', 'duplicate', 'retry', 'dead_letter']);
 const JOB_COLUMNS = 'id, flow, flow_version, source, event_type, entity_id, updated_at, payload, dedupe_key, state, attempts, next_attempt_at, lease_owner, lease_expires_at, last_error, last_error_class, reason, replay_of, created_at, changed_at, finished_at, duration_ms';
-
-interface PreparedEvent {
-  flow: string;
-  flow_version: string | null;
-  source: EventSource;
-  event_type: string;
-  entity_id: string | null;
-  updated_at: string | null;
-  payload: string;
-  dedupe_key: string;
-}
 
 export class SqliteStore implements Store {
   readonly file: string;
@@ -841,70 +827,6 @@ function prepareStatements(db: Database) {
 }
 
 // ------------------------------------------------------------------ validation and mapping
-
-function checkName(what: string, v: unknown): asserts v is string {
-  if (typeof v !== 'string' || v.length === 0) throw new StoreError(`${what} must be a non-empty string`);
-}
-
-function checkDuration(what: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new StoreError(`${what} must be a non-negative number of ms`);
-  return Math.floor(v);
-}
-
-function checkLimit(limit: number | undefined): number {
-  const l = limit ?? 100;
-  if (!Number.isInteger(l) || l < 1) throw new StoreError(`limit must be a positive integer, got ${l}`);
-  return l;
-}
-
-function checkRun(run: RunInput): void {
-  checkName('run.flow', run.flow);
-  checkName('run.flowVersion', run.flowVersion);
-  checkName('run.trigger', run.trigger);
-  checkName('run.correlationId', run.correlationId);
-  if (!RUN_OUTCOMES.has(run.outcome)) throw new StoreError(`run.outcome: unknown outcome ${String(run.outcome)}`);
-}
-
-function checkRowHashChanges(scope: string, changes: readonly RowHashChange[]): void {
-  checkName('row-hash scope', scope);
-  for (const c of changes) {
-    if (typeof c.key !== 'string') throw new StoreError('row-hash key must be a string');
-    if (c.hash !== null && typeof c.hash !== 'string') throw new StoreError(`row hash of ${c.key} must be a string or null`);
-  }
-}
-
-function prepareEvent(e: EnqueueInput): PreparedEvent {
-  checkName('flow', e.flow);
-  if (!SOURCES.has(e.source)) throw new StoreError(`enqueue: unknown source ${String(e.source)}`);
-  checkName('eventType', e.eventType);
-  const entityId = e.entityId ?? null;
-  const updatedAt = e.updatedAt ?? null;
-  let dedupeKey = e.dedupeKey;
-  if (dedupeKey === undefined) {
-    if (entityId === null || updatedAt === null) {
-      throw new StoreError(`enqueue ${e.flow}: entityId and updatedAt are required without an explicit dedupeKey`);
-    }
-    dedupeKey = defaultDedupeKey(e.source, entityId, updatedAt);
-  }
-  checkName('dedupeKey', dedupeKey);
-  const payload = JSON.stringify(e.payload);
-  if (payload === undefined) throw new StoreError(`enqueue ${e.flow}: payload is not JSON-serialisable`);
-  return {
-    flow: e.flow,
-    flow_version: e.flowVersion ?? null,
-    source: e.source,
-    event_type: e.eventType,
-    entity_id: entityId,
-    updated_at: updatedAt,
-    payload,
-    dedupe_key: dedupeKey,
-  };
-}
-
-function firstLine(s: string): string {
-  const i = s.indexOf('\n');
-  return (i < 0 ? s : s.slice(0, i)).slice(0, 500);
-}
 
 function toJob(r: JobRow): Job {
   return {

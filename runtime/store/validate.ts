@@ -1,8 +1,8 @@
 /**
  * Argument checks of the Store contract (what every implementation refuses, with the same
  * messages) and the event normalisation before it is written: the default dedupe key, the payload
- * as JSON text. Used by PostgresStore; SqliteStore keeps its own copy of the same rules for now
- * (its file is being reworked in parallel), and the contract suite checks both say the same.
+ * as JSON text. Used by both stores (SqliteStore, PostgresStore); the contract suite checks both
+ * refuse the same things.
  */
 import { defaultDedupeKey, StoreError, type EnqueueInput, type EventSource, type RowHashChange, type RunInput } from './store.js';
 
