@@ -31,7 +31,6 @@ import {
   type EnqueueBatchOptions,
   type EnqueueInput,
   type EnqueueResult,
-  type EventSource,
   type FlowStatus,
   type Job,
   type JobState,
@@ -41,11 +40,11 @@ import {
   type RetryInput,
   type RowHashChange,
   type RunInput,
-  type RunOutcome,
   type RunRecord,
   type Store,
   type StoreStatus,
 } from './store.js';
+import { toDeadLetter, toDeadLetterSummary, toJob, toRun, type DeadLetterRow, type JobRow, type RunRow } from './rows.js';
 import { checkDuration, checkLimit, checkName, checkRowHashChanges, checkRun, COMPLETE_OUTCOMES, firstLine, prepareEvent, type PreparedEvent } from './validate.js';
 
 export interface PostgresStoreOptions {
@@ -68,27 +67,6 @@ export interface PostgresStoreOptions {
 }
 
 type Db = pg.Pool | pg.PoolClient;
-
-interface JobRow {
-  id: number; flow: string; flow_version: string | null; source: EventSource; event_type: string;
-  entity_id: string | null; updated_at: string | null; payload: string; dedupe_key: string; state: JobState;
-  attempts: number; next_attempt_at: number; lease_owner: string | null; lease_expires_at: number | null;
-  lease_fence: number | null; last_error: string | null; last_error_class: string | null; reason: string | null;
-  replay_of: number | null; created_at: number; changed_at: number; finished_at: number | null; duration_ms: number | null;
-}
-
-interface DeadLetterRow {
-  id: number; job_id: number; flow: string; flow_version: string; source: EventSource; event_type: string;
-  entity_id: string | null; updated_at: string | null; payload: string; dedupe_key: string; error: string;
-  error_class: string; reason: string; site: string | null; attempts: number; created_at: number; changed_at: number;
-  replayed_at: number | null; replay_job_id: number | null;
-}
-
-interface RunRow {
-  id: number; job_id: number | null; flow: string; flow_version: string; trigger: string; outcome: RunOutcome;
-  started_at: number; duration_ms: number; error: string | null; error_class: string | null; site: string | null;
-  correlation_id: string; recorded_at: number;
-}
 
 const JOB_COLUMNS = 'id, flow, flow_version, source, event_type, entity_id, updated_at, payload, dedupe_key, state, attempts, next_attempt_at, lease_owner, lease_expires_at, lease_fence, last_error, last_error_class, reason, replay_of, created_at, changed_at, finished_at, duration_ms';
 /** The lease a write is for: running, this owner, and (when known) this fencing token. */
@@ -819,72 +797,3 @@ function heldKey(jobId: number, workerId: string): string {
 }
 
 // ------------------------------------------------------------------ mapping
-
-function toJob(r: JobRow): Job {
-  return {
-    id: r.id,
-    flow: r.flow,
-    flowVersion: r.flow_version,
-    source: r.source,
-    eventType: r.event_type,
-    entityId: r.entity_id,
-    updatedAt: r.updated_at,
-    payload: JSON.parse(r.payload) as unknown,
-    dedupeKey: r.dedupe_key,
-    state: r.state,
-    attempts: r.attempts,
-    nextAttemptAt: r.next_attempt_at,
-    leaseOwner: r.lease_owner,
-    leaseExpiresAt: r.lease_expires_at,
-    fence: r.lease_fence,
-    lastError: r.last_error,
-    lastErrorClass: r.last_error_class,
-    replayOf: r.replay_of,
-    createdAt: r.created_at,
-    changedAt: r.changed_at,
-    finishedAt: r.finished_at,
-    durationMs: r.duration_ms,
-  };
-}
-
-function toDeadLetterSummary(r: DeadLetterRow): DeadLetterSummary {
-  return {
-    id: r.id,
-    jobId: r.job_id,
-    flow: r.flow,
-    flowVersion: r.flow_version,
-    source: r.source,
-    eventType: r.event_type,
-    entityId: r.entity_id,
-    errorClass: r.error_class,
-    reason: r.reason,
-    site: r.site,
-    attempts: r.attempts,
-    createdAt: r.created_at,
-    changedAt: r.changed_at,
-    replayedAt: r.replayed_at,
-    replayJobId: r.replay_job_id,
-  };
-}
-
-function toDeadLetter(r: DeadLetterRow): DeadLetter {
-  return { ...toDeadLetterSummary(r), updatedAt: r.updated_at, payload: JSON.parse(r.payload) as unknown, dedupeKey: r.dedupe_key, error: r.error };
-}
-
-function toRun(r: RunRow): RunRecord {
-  return {
-    id: r.id,
-    jobId: r.job_id,
-    flow: r.flow,
-    flowVersion: r.flow_version,
-    trigger: r.trigger,
-    outcome: r.outcome,
-    startedAt: r.started_at,
-    durationMs: r.duration_ms,
-    error: r.error,
-    errorClass: r.error_class,
-    site: r.site,
-    correlationId: r.correlation_id,
-    recordedAt: r.recorded_at,
-  };
-}
