@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FlowContext, FlowResult, Site, System, TriggerEvent } from '../contract.js';
-import type { Job, Store } from '../store/store.js';
+import { StoreError, type Job, type Store } from '../store/store.js';
 import type { LoadedFlow } from './flows.js';
 import { decide, errorClassOf, retryFor } from './policy.js';
 
@@ -126,7 +126,38 @@ export class Engine {
       }
       if (jobs.length === 0) { await this.sleep(idle); idle = Math.min(idle * 2, this.o.idleMaxMs ?? 250); continue; }
       idle = 10;
-      for (const job of jobs) await this.runJob(job, workerId);
+      for (const job of jobs) {
+        try {
+          await this.runJob(job, workerId);
+        } catch (err) {
+          // The store refused or lost the outcome (it is restarting, the session was cut). The job
+          // stays leased to this worker until the lease expires; then it runs again, and the
+          // write guards (idempotency keys, references checked inside the ERP transaction) make
+          // that second run a no-op for what the first one committed. The worker goes on.
+          (this.o.logger ?? silent).error({ err: (err as Error).message, workerId, jobId: job.id }, 'outcome not recorded: the job runs again when its lease expires');
+          await this.sleep(Math.min(1000, this.o.idleMaxMs ?? 250));
+        }
+      }
+    }
+  }
+
+  /**
+   * Records a job's outcome, trying again while the store is unreachable (a PostgreSQL restart, a
+   * cut session) for up to half the lease: the work is done, and recording it is cheaper than
+   * running it again. A refusal by the store itself (`StoreError`: a bad argument) is not retried;
+   * neither is a lost lease, which the store reports as `false`/`null`, not as an error. Past the
+   * deadline the error goes to the worker loop, and the job runs again when its lease expires.
+   */
+  private async persist<T>(write: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + (this.o.leaseMs ?? 60_000) / 2;
+    for (let pause = 50; ; pause = Math.min(pause * 2, 2000)) {
+      try {
+        return await write();
+      } catch (err) {
+        if (err instanceof StoreError || Date.now() + pause > deadline) throw err;
+        (this.o.logger ?? silent).warn({ err: (err as Error).message, retryInMs: pause }, 'store unavailable while recording an outcome; trying again');
+        await new Promise((r) => setTimeout(r, pause));
+      }
     }
   }
 
@@ -139,16 +170,16 @@ export class Engine {
     const startedAt = now();
     const trigger = `${job.source}:${job.eventType}`;
     if (!flow) {
-      await this.o.store.deadLetter(job.id, workerId, { error: `flow '${job.flow}' is not deployed`, errorClass: 'invalid', flowVersion: job.flowVersion ?? 'unknown',
-        run: { jobId: job.id, flow: job.flow, flowVersion: job.flowVersion ?? 'unknown', trigger, outcome: 'dead_letter', startedAt, durationMs: 0, error: 'flow not deployed', errorClass: 'invalid', correlationId } });
+      await this.persist(() => this.o.store.deadLetter(job.id, workerId, { error: `flow '${job.flow}' is not deployed`, errorClass: 'invalid', flowVersion: job.flowVersion ?? 'unknown',
+        run: { jobId: job.id, flow: job.flow, flowVersion: job.flowVersion ?? 'unknown', trigger, outcome: 'dead_letter', startedAt, durationMs: 0, error: 'flow not deployed', errorClass: 'invalid', correlationId } }));
       return;
     }
     const version = flow.version;
     const meta = flow.module.meta;
     if (job.attempts > (this.o.maxAttempts ?? 50) && (await this.unfinishedRuns(job)) >= (this.o.maxAttempts ?? 50)) {
       const msg = `gave up after ${await this.unfinishedRuns(job)} runs that did not finish (the worker died each time)`;
-      await this.o.store.deadLetter(job.id, workerId, { error: msg, errorClass: 'invalid', flowVersion: version,
-        run: { jobId: job.id, flow: flow.name, flowVersion: version, trigger, outcome: 'dead_letter', startedAt, durationMs: 0, error: msg, errorClass: 'invalid', correlationId } });
+      await this.persist(() => this.o.store.deadLetter(job.id, workerId, { error: msg, errorClass: 'invalid', flowVersion: version,
+        run: { jobId: job.id, flow: flow.name, flowVersion: version, trigger, outcome: 'dead_letter', startedAt, durationMs: 0, error: msg, errorClass: 'invalid', correlationId } }));
       this.o.alert?.(`${flow.name}: job ${job.id} dead-lettered: ${msg}`, { flow: flow.name, jobId: job.id });
       return;
     }
@@ -197,11 +228,11 @@ export class Engine {
         return;
       }
       const durationMs = now() - startedAt;
-      const ok = await this.o.store.complete(job.id, workerId, {
+      const ok = await this.persist(() => this.o.store.complete(job.id, workerId, {
         outcome: result.outcome, durationMs, flowVersion: version, ...(result.reason ? { reason: result.reason } : {}),
         ...(result.outcome === 'done' && idem ? { idempotencyKey: idem } : {}),
         run: { jobId: job.id, flow: flow.name, flowVersion: version, trigger, outcome: result.outcome, startedAt, durationMs, error: warnings.length ? warnings.join('; ') : null, correlationId },
-      });
+      }));
       if (!ok) log.warn({ correlationId, flow: flow.name, jobId: job.id }, 'lease lost before completion: another worker owns the job now');
       this.o.metrics?.jobFinished(flow.name, result.outcome, durationMs / 1000);
       log.info({ correlationId, flow: flow.name, jobId: job.id, outcome: result.outcome, durationMs, ...(result.reason ? { reason: result.reason } : {}) }, 'job finished');
@@ -251,20 +282,20 @@ export class Engine {
     if (decision.alert) this.o.alert?.(`${flow.name}: ${decision.alert}`, { flow: flow.name, jobId: job.id, error: message, site: where });
     switch (decision.action) {
       case 'retry': {
-        await this.o.store.retry(job.id, workerId, { error: message, errorClass, nextAttemptAt: now() + decision.delayMs, run: { ...run, outcome: 'retry' } });
+        await this.persist(() => this.o.store.retry(job.id, workerId, { error: message, errorClass, nextAttemptAt: now() + decision.delayMs, run: { ...run, outcome: 'retry' } }));
         this.o.metrics?.retried(flow.name, errorClass);
         this.o.metrics?.jobFinished(flow.name, 'retry', durationMs / 1000);
         log.warn({ correlationId, flow: flow.name, jobId: job.id, errorClass, error: message, site: where, retryInMs: decision.delayMs, attempt: job.attempts }, 'job will be retried');
         return;
       }
       case 'skip': {
-        await this.o.store.complete(job.id, workerId, { outcome: 'skipped', durationMs, flowVersion: flow.version, reason, run: { ...run, outcome: 'skipped' } });
+        await this.persist(() => this.o.store.complete(job.id, workerId, { outcome: 'skipped', durationMs, flowVersion: flow.version, reason, run: { ...run, outcome: 'skipped' } }));
         this.o.metrics?.jobFinished(flow.name, 'skipped', durationMs / 1000);
         log.info({ correlationId, flow: flow.name, jobId: job.id, errorClass, reason, site: where }, 'job skipped by policy');
         return;
       }
       default: {
-        const id = await this.o.store.deadLetter(job.id, workerId, { error: message, errorClass, reason, ...(where ? { site: where } : {}), flowVersion: flow.version, run: { ...run, outcome: 'dead_letter' } });
+        const id = await this.persist(() => this.o.store.deadLetter(job.id, workerId, { error: message, errorClass, reason, ...(where ? { site: where } : {}), flowVersion: flow.version, run: { ...run, outcome: 'dead_letter' } }));
         this.o.metrics?.jobFinished(flow.name, 'dead_letter', durationMs / 1000);
         log.error({ correlationId, flow: flow.name, jobId: job.id, deadLetterId: id, errorClass, reason, site: where }, 'job dead-lettered');
         this.o.alert?.(`${flow.name}: job ${job.id} dead-lettered (${errorClass}): ${reason}${where ? ` at ${where}` : ''}`, { flow: flow.name, jobId: job.id, deadLetterId: id, errorClass, site: where });
