@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs everything Connect needs on a fresh Debian machine with Node.js 20:
 # the Debian packages (unixODBC and its headers, the SQLite3 and PostgreSQL ODBC drivers,
-# a PostgreSQL server for the tests) and the npm packages from the lock file.
+# a PostgreSQL server for the tests, PHP for the X-Cart module's tests, Chromium for the browser
+# tests) and the npm packages from the lock file.
 # Idempotent: does nothing that is already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for p in unixodbc unixodbc-dev libsqliteodbc odbc-postgresql postgresql; do
+for p in unixodbc unixodbc-dev libsqliteodbc odbc-postgresql postgresql php-cli chromium; do
   dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then
