@@ -116,8 +116,6 @@ export class PostgresStore implements Store {
   private readonly processClock: () => number;
   private readonly corrected: boolean;
   private closed = false;
-  /** The last error an idle pooled connection reported (the server went away, ...). */
-  private connectionError: string | undefined;
 
   private constructor(pool: pg.Pool, where: string, opts: PostgresStoreOptions, schema: string) {
     this.pool = pool;
@@ -129,7 +127,10 @@ export class PostgresStore implements Store {
     this.now = () => Math.floor(now());
     this.leaderId = opts.leaderId ?? `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     this.leaderTtlMs = opts.leaderTtlMs ?? 15_000;
-    pool.on('error', (err) => { this.connectionError = err.message; });
+    // An idle pooled connection that the server cut (a restart, pg_terminate_backend) is an 'error'
+    // event, which unhandled would end the process. The pool has already dropped the client and the
+    // next query opens a new one; whether the store works is what `probeWrite()` reports.
+    pool.on('error', () => undefined);
   }
 
   /**
@@ -231,7 +232,7 @@ export class PostgresStore implements Store {
       // server restart) is an 'error' event that would end the process. The query rejects anyway;
       // the broken client is destroyed on release.
       let broken: Error | undefined;
-      const onError = (err: Error) => { broken = err; this.connectionError = err.message; };
+      const onError = (err: Error) => { broken = err; };
       client.on('error', onError);
       try {
         await client.query(`BEGIN${isolation ? ` ISOLATION LEVEL ${isolation}` : ''}`);
@@ -274,7 +275,6 @@ export class PostgresStore implements Store {
     if (this.closed) return 'store is closed';
     try {
       await this.pool.query(`INSERT INTO meta (key, value) VALUES ('health.probe', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, [String(this.now())]);
-      this.connectionError = undefined;
       return undefined;
     } catch (err) {
       const e = err as Error & { code?: string };
@@ -295,6 +295,14 @@ export class PostgresStore implements Store {
     if (opts.rowHashes) checkRowHashChanges(opts.rowHashes.scope, opts.rowHashes.changes);
     return this.tx(async (c) => {
       const now = this.now();
+      if (opts.leader !== undefined) {
+        // FOR SHARE: a takeover (an UPDATE of this row) waits until this batch has committed.
+        const leading = await this.q(c, `SELECT 1 FROM poll_leaders WHERE source = $1 AND owner = $2 AND expires_at > ${DB_NOW} FOR SHARE`, [opts.leader, this.leaderId]);
+        if (!leading.length) {
+          this.led.delete(opts.leader);
+          throw new StoreError(`poll leadership of ${opts.leader} lost before its batch was stored: nothing written; the leader polls again from the stored watermark`);
+        }
+      }
       const results: EnqueueResult[] = [];
       for (const ev of evs) results.push(await this.insertEvent(c, ev, now));
       if (opts.watermark) await this.setWatermarkTx(c, opts.watermark.name, String(opts.watermark.value), now);
