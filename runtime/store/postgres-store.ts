@@ -286,6 +286,23 @@ export class PostgresStore implements Store {
 
   async enqueue(event: EnqueueInput): Promise<EnqueueResult> {
     const ev = prepareEvent(event);
+    // One statement, no transaction round trips: insert unless the dedupe key exists, and answer
+    // with the new job's id or the existing one's (a CTE's insert is invisible to the statement's own
+    // SELECT, so exactly one of the two arms yields a row, but in the race below).
+    const rows = await this.q<{ id: number; duplicate: boolean }>(this.pool, `
+      WITH ins AS (
+        INSERT INTO jobs (flow, flow_version, source, event_type, entity_id, updated_at, payload, dedupe_key,
+                          state, attempts, next_attempt_at, created_at, changed_at)
+        SELECT $1, $2, $3, $4, $5, $6, $7, $8, 'queued', 0, $9, $9, $9
+         WHERE NOT EXISTS (SELECT 1 FROM jobs WHERE flow = $1 AND dedupe_key = $8)
+        ON CONFLICT (flow, dedupe_key) DO NOTHING
+        RETURNING id)
+      SELECT id, false AS duplicate FROM ins
+      UNION ALL
+      SELECT id, true AS duplicate FROM jobs WHERE flow = $1 AND dedupe_key = $8 AND NOT EXISTS (SELECT 1 FROM ins)`,
+    [ev.flow, ev.flow_version, ev.source, ev.event_type, ev.entity_id, ev.updated_at, ev.payload, ev.dedupe_key, this.now()]);
+    if (rows.length) return { jobId: rows[0]!.id, duplicate: rows[0]!.duplicate };
+    // Another process inserted the same key after this statement's snapshot was taken: it is visible now.
     return this.tx((c) => this.insertEvent(c, ev, this.now()));
   }
 
@@ -410,18 +427,30 @@ export class PostgresStore implements Store {
     }
     if (result.run) checkRun(result.run);
     const fence = this.fenceOf(jobId, workerId, result.fence);
-    const done = await this.tx(async (c) => {
-      const now = this.now();
-      const changed = await this.q<{ flow: string }>(c, `
+    // One statement (data-modifying CTEs run atomically, with no BEGIN/COMMIT round trips): the
+    // job's outcome, its idempotency key and its run, all only if the lease is still this worker's.
+    const now = this.now();
+    const run = result.run;
+    const changed = await this.q<{ flow: string }>(this.pool, `
+      WITH j AS (
         UPDATE jobs SET state = $4, lease_owner = NULL, lease_expires_at = NULL, lease_fence = NULL, changed_at = $5,
                         finished_at = $5, duration_ms = $6, flow_version = COALESCE($7, flow_version), reason = $8
          WHERE ${OWNED}
-        RETURNING flow`, [jobId, workerId, fence, result.outcome, now, Math.round(result.durationMs), result.flowVersion ?? null, result.reason ?? null]);
-      if (!changed.length) return false;
-      if (key) await this.markKeyTx(c, changed[0]!.flow, key.key, jobId, now, now + key.keepMs);
-      if (result.run) await this.insertRun(c, result.run, now);
-      return true;
-    });
+        RETURNING id, flow),
+      k AS (
+        INSERT INTO idempotency_keys (flow, key, job_id, done_at, expires_at)
+        SELECT j.flow, $9::text, j.id, $5, $10::bigint FROM j WHERE $9::text IS NOT NULL
+        ON CONFLICT (flow, key) DO UPDATE SET job_id = EXCLUDED.job_id, done_at = EXCLUDED.done_at, expires_at = EXCLUDED.expires_at),
+      r AS (
+        INSERT INTO runs (job_id, flow, flow_version, trigger, outcome, started_at, duration_ms, error, error_class,
+                          site, correlation_id, recorded_at)
+        SELECT $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $5 FROM j WHERE $11::boolean)
+      SELECT flow FROM j`, [jobId, workerId, fence, result.outcome, now, Math.round(result.durationMs), result.flowVersion ?? null, result.reason ?? null,
+      key?.key ?? null, key ? now + key.keepMs : null, run !== undefined,
+      run?.jobId ?? null, run?.flow ?? null, run?.flowVersion ?? null, run?.trigger ?? null, run?.outcome ?? null,
+      run ? Math.floor(run.startedAt) : null, run ? Math.round(run.durationMs) : null, run?.error ?? null, run?.errorClass ?? null,
+      run?.site ?? null, run?.correlationId ?? null]);
+    const done = changed.length > 0;
     this.settle(jobId, workerId, done, true, result.fence);
     return done;
   }
