@@ -255,6 +255,14 @@ export class PostgresStore implements Store {
     return (await db.query<R>(sql, params)).rows;
   }
 
+  /**
+   * A hot statement as a named prepared statement: each pooled connection parses and plans it once
+   * (the per-job calls: enqueue, lease, isKeyDone, complete). `name` must be unique per SQL text.
+   */
+  private async prepared<R extends pg.QueryResultRow>(name: string, sql: string, params: unknown[]): Promise<R[]> {
+    return (await this.pool.query<R>({ name: `flowd_${name}`, text: sql, values: params })).rows;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -289,7 +297,7 @@ export class PostgresStore implements Store {
     // One statement, no transaction round trips: insert unless the dedupe key exists, and answer
     // with the new job's id or the existing one's (a CTE's insert is invisible to the statement's own
     // SELECT, so exactly one of the two arms yields a row, but in the race below).
-    const rows = await this.q<{ id: number; duplicate: boolean }>(this.pool, `
+    const rows = await this.prepared<{ id: number; duplicate: boolean }>('enqueue', `
       WITH ins AS (
         INSERT INTO jobs (flow, flow_version, source, event_type, entity_id, updated_at, payload, dedupe_key,
                           state, attempts, next_attempt_at, created_at, changed_at)
@@ -362,7 +370,7 @@ export class PostgresStore implements Store {
     const now = this.now();
     const params: unknown[] = [workerId, now, now + leaseMs, limit];
     if (opts.flows) params.push([...opts.flows]);
-    const rows = await this.q<JobRow>(this.pool, `
+    const rows = await this.prepared<JobRow>(opts.flows ? 'lease_flows' : 'lease', `
       UPDATE jobs
          SET state = 'running', lease_owner = $1, lease_expires_at = $3, lease_fence = nextval('lease_fence'),
              attempts = attempts + 1, changed_at = $2
@@ -431,7 +439,7 @@ export class PostgresStore implements Store {
     // job's outcome, its idempotency key and its run, all only if the lease is still this worker's.
     const now = this.now();
     const run = result.run;
-    const changed = await this.q<{ flow: string }>(this.pool, `
+    const changed = await this.prepared<{ flow: string }>('complete', `
       WITH j AS (
         UPDATE jobs SET state = $4, lease_owner = NULL, lease_expires_at = NULL, lease_fence = NULL, changed_at = $5,
                         finished_at = $5, duration_ms = $6, flow_version = COALESCE($7, flow_version), reason = $8
@@ -542,7 +550,7 @@ export class PostgresStore implements Store {
   // ------------------------------------------------------------------ idempotency keys
 
   async isKeyDone(flow: string, key: string): Promise<boolean> {
-    const rows = await this.q(this.pool, 'SELECT 1 FROM idempotency_keys WHERE flow = $1 AND key = $2 AND expires_at > $3', [flow, key, this.now()]);
+    const rows = await this.prepared('key_done', 'SELECT 1 FROM idempotency_keys WHERE flow = $1 AND key = $2 AND expires_at > $3', [flow, key, this.now()]);
     return rows.length > 0;
   }
 
