@@ -45,6 +45,10 @@ export interface Config {
       readonly concurrency: number;
       readonly changedFilter: 'auto' | 'lastRenewDate' | 'scan';
       readonly timeoutMs: number;
+      /** `module`: whether the store has the Connect X-Cart module (xcart-module/); auto probes it. */
+      readonly module: 'auto' | boolean;
+      /** `tracking`: where Sage Pro tracking numbers go (runtime/connectors/xcart/tracking.ts). */
+      readonly tracking: 'auto' | 'module' | 'staff_note' | 'skip';
     };
     readonly sagepro: {
       readonly dsn: Secret;
@@ -227,6 +231,8 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
         concurrency: xc.concurrency,
         changedFilter: xc.changed_filter,
         timeoutMs: duration(xc.timeout, '/connections/xcart/timeout'),
+        module: xc.module,
+        tracking: xc.tracking,
       },
       sagepro: {
         dsn: secret(sp.dsn, '/connections/sagepro/dsn'),
@@ -270,7 +276,7 @@ interface RawConfig {
   store: { kind: 'sqlite' | 'postgres'; path: string; url?: SecretRef; leader_ttl: string };
   flows: { dir: string; schemas?: string };
   connections: {
-    xcart: { base_url: string; token: SecretRef; rate_per_second: number; concurrency: number; changed_filter: 'auto' | 'lastRenewDate' | 'scan'; timeout: string };
+    xcart: { base_url: string; token: SecretRef; rate_per_second: number; concurrency: number; changed_filter: 'auto' | 'lastRenewDate' | 'scan'; timeout: string; module: 'auto' | boolean; tracking: 'auto' | 'module' | 'staff_note' | 'skip' };
     sagepro: {
       dsn: SecretRef; dialect?: 'vfp' | 'mssql' | 'sqlite' | 'postgres'; company: string; concurrency: number; external_ref_column: string;
       text: { code_page: string; unmappable: TextRules['unmappable']; control: TextRules['control'] };
