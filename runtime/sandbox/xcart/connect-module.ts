@@ -29,17 +29,18 @@ export interface ConnectModuleRouteKit {
 
 export function addConnectModuleRoutes(k: ConnectModuleRouteKit): void {
   const need = () => { if (!k.installed()) k.fail(404, 'Not Found'); };
-  // The module's DataPersisters look the order up by id; a cart or missing order is
-  // ItemNotFoundException, 404 `Order with ID n not found`.
+  // The module looks the order up by id and throws InvalidArgumentException for a cart or a missing
+  // order: 400 `Order with ID n not found`, as the core's status sub-resources answer
+  // (xcart-module/Connect/Push/src/API/Endpoint/TrackingNumber/DataPersister.php, StaffNote/DataProvider.php).
   const orderOf = (s: string | undefined): Json => {
     if (!s || !/^\d+$/.test(s)) k.fail(404, 'Not Found');
     const id = Number(s);
     const o = k.data().orders.find((x) => x.id === id && x.order_number !== null);
-    if (!o) k.fail(404, `Order with ID ${id} not found`);
+    if (!o) k.fail(400, `Order with ID ${id} not found`);
     return o!;
   };
-  // Input DTOs: value NotBlank + Length(max=255); append NotBlank + Length(max=1000)
-  // (xcart-module/Connect/Push/src/API/Endpoint/*/DTO/Input.php). API Platform answers 400 on a
+  // The resources' constraints: value NotBlank + Length(max=255); append NotBlank + Length(max=1000)
+  // (xcart-module/Connect/Push/src/API/Resource/TrackingNumber.php, StaffNote.php). API Platform answers 400 on a
   // constraint violation.
   const field = (body: unknown, name: string, max: number): string => {
     const v = body && typeof body === 'object' && !Array.isArray(body) ? (body as Json)[name] : undefined;
