@@ -131,7 +131,7 @@ export function doctorOptions(config: Config): DoctorOptions {
   return {
     flowsDir: config.flows.dir,
     triggers: { xcartPoll: config.triggers.xcartPoll.enabled, push: config.triggers.push.enabled, sageproPoll: config.triggers.sageproPoll.enabled },
-    xcart: { baseUrl: xc.baseUrl, token: xc.token.reveal(), changedFilter: xc.changedFilter, pollEnabled: config.triggers.xcartPoll.enabled, timeoutMs: xc.timeoutMs },
+    xcart: { baseUrl: xc.baseUrl, token: xc.token.reveal(), changedFilter: xc.changedFilter, pollEnabled: config.triggers.xcartPoll.enabled, timeoutMs: xc.timeoutMs, tracking: { module: xc.module, tracking: xc.tracking } },
     sagepro: {
       dsn: sp.dsn.reveal(), company: sp.company, externalRefColumn: sp.externalRefColumn,
       ...(sp.dialect ? { dialect: sp.dialect } : {}),
