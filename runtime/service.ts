@@ -96,7 +96,7 @@ async function startOn(store: ConfiguredStore, config: Config, options: ServiceO
   // The install's text rules, for the connector and for truncate in the flow modules (all copies).
   setTextRules(sp.text);
   const sageproOptions = (poolSize: number) => ({
-    ...optional('sagepro'), dsn: sp.dsn.reveal(), ...(sp.dialect ? { dialect: sp.dialect } : {}), company: sp.company, externalRefColumn: sp.externalRefColumn, poolSize,
+    ...optional('sagepro'), dsn: sp.dsn.reveal(), ...(sp.dialect ? { dialect: sp.dialect } : {}), company: sp.company, externalRefColumn: sp.externalRefColumn, trackingColumn: sp.trackingColumn, poolSize,
     defaultLocation: sp.defaultLocation, numbering: sp.numbering,
     text: sp.text, onWarning: (message: string, where: { table: string; column: string }) => logger.warn({ system: 'sagepro', ...where }, message),
     ...(sp.modules ? { modules: sp.modules } : {}), ...(sp.tables ? { tables: sp.tables } : {}), ...(sp.attach ? { attach: sp.attach } : {}),

@@ -57,6 +57,8 @@ export interface Config {
       readonly company: string;
       readonly concurrency: number;
       readonly externalRefColumn: string;
+      /** `tracking_column`: the SOMAST column holding a shipment's tracking number (default SOTRACK; never required). */
+      readonly trackingColumn: string;
       /** How text is stored (`text`): the install's code page and the rules for what it cannot hold. */
       readonly text: TextRules;
       /** Location for orders and lines without one (`default_location`, default MAIN). */
@@ -240,6 +242,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
         company: sp.company,
         concurrency: sp.concurrency,
         externalRefColumn: sp.external_ref_column,
+        trackingColumn: sp.tracking_column,
         text: { codePage: sp.text.code_page, unmappable: sp.text.unmappable, control: sp.text.control },
         defaultLocation: sp.default_location,
         numbering: sageproNumbering(sp.numbering),
@@ -278,7 +281,7 @@ interface RawConfig {
   connections: {
     xcart: { base_url: string; token: SecretRef; rate_per_second: number; concurrency: number; changed_filter: 'auto' | 'lastRenewDate' | 'scan'; timeout: string; module: 'auto' | boolean; tracking: 'auto' | 'module' | 'staff_note' | 'skip' };
     sagepro: {
-      dsn: SecretRef; dialect?: 'vfp' | 'mssql' | 'sqlite' | 'postgres'; company: string; concurrency: number; external_ref_column: string;
+      dsn: SecretRef; dialect?: 'vfp' | 'mssql' | 'sqlite' | 'postgres'; company: string; concurrency: number; external_ref_column: string; tracking_column: string;
       text: { code_page: string; unmappable: TextRules['unmappable']; control: TextRules['control'] };
       default_location: string; numbering?: Partial<Record<'sales_order' | 'ar_session', RawNumbering>>;
       modules?: Record<string, string>; tables?: Record<string, string>; attach?: Record<string, string>;
