@@ -218,7 +218,7 @@ export function createSalesOrder(c: SageProContext, order: Obj): Promise<Obj> {
     // 2. Validate customer, items and stock locations.
     const cust = await s.query(`SELECT CUSTNO FROM ${c.t('ARCUST')}${c.where(['CUSTNO = ?'])}`, [await c.key('ARCUST', 'CUSTNO', customer)]);
     if (!cust.length) throw c.invalid(`unknown customer '${customer}'`, op, 'ARCUST', 'CUSTNO', 'customer');
-    const defLoc = String(order.location ?? '').trim() || c.opts.defaultLocation;
+    const defLoc = String(order.location ?? '').trim() || String(order.site_location ?? '').trim() || c.opts.defaultLocation;
     const unknownPolicy = String(order.unknown_items ?? 'dead_letter');
     if (!(UNKNOWN_ITEM_POLICIES as readonly string[]).includes(unknownPolicy)) {
       throw c.invalid(`order.unknown_items must be one of ${UNKNOWN_ITEM_POLICIES.join(', ')}, not '${unknownPolicy}'`, op, 'ICITEM', 'ITEM', 'unknown_items');
