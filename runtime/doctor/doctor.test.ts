@@ -99,7 +99,7 @@ const oks = (fs_: Finding[]) => fs_.filter((f) => f.severity === 'ok').map((f) =
 const ALL_OPERATIONS = [
   'CustomerToSagePro sagepro.customers.find_by_email', 'CustomerToSagePro sagepro.customers.upsert', 'CustomerToSagePro trigger xcart.customer.updated', 'CustomerToSagePro xcart.profiles.find_by_email',
   'InventoryToXCart trigger sagepro.InventoryLevel', 'InventoryToXCart xcart.products.find_by_sku', 'InventoryToXCart xcart.products.set_stock',
-  'OrderToSalesOrder sagepro.customers.find_by_email', 'OrderToSalesOrder sagepro.sales_orders.create', 'OrderToSalesOrder trigger xcart.order.created', 'OrderToSalesOrder xcart.orders.get',
+  'OrderToSalesOrder sagepro.customers.find_by_email', 'OrderToSalesOrder sagepro.sales_orders.create', 'OrderToSalesOrder trigger xcart.order.created', 'OrderToSalesOrder xcart.categories.of_products', 'OrderToSalesOrder xcart.orders.get',
   'PaymentsToReceivables sagepro.receivables.post_payment', 'PaymentsToReceivables trigger sagepro.SalesOrderStatus', 'PaymentsToReceivables xcart.orders.get', 'PaymentsToReceivables xcart.orders.payment_transactions',
   'SalesOrderStatusToXCart trigger sagepro.SalesOrderStatus', 'SalesOrderStatusToXCart xcart.orders.set_payment_status', 'SalesOrderStatusToXCart xcart.orders.set_shipping_status',
   'SalesOrderStatusToXCart xcart.tracking.target', 'SalesOrderStatusToXCart xcart.orders.set_tracking', 'SalesOrderStatusToXCart xcart.orders.add_staff_note',

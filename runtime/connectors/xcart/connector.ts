@@ -83,6 +83,7 @@ export const XCART_DISPATCH: Record<string, Dispatch> = {
   'profiles.update': { params: ['profile_id', 'profile'], run: (c, a) => c.updateProfile(a.profile_id as number, a.profile as Json) },
   'categories.list': { params: [], run: (c) => c.listCategories() },
   'categories.products': { params: ['category_id'], run: (c, a) => c.getCategoryProducts(a.category_id as number) },
+  'categories.of_products': { params: ['product_ids'], run: (c, a) => c.categoriesOfProducts(a.product_ids as number[]) },
   'coupons.list': { params: [], run: (c) => c.listCoupons() },
   'coupons.create': { params: ['coupon'], run: (c, a) => c.createCoupon(a.coupon as Json) },
   'tracking.target': { params: ['order_id', 'number'], run: (c, a) => c.trackingTarget(a.order_id as number, a.number as string) },
@@ -472,6 +473,33 @@ export class XcartConnector {
       out.push(this.valid('Product', p, op) as XcartProduct);
     }
     return out;
+  }
+
+  /**
+   * The categories of each product and the ancestry of its first one (nearest first, up to the root's
+   * child). X-Cart's Product output has no categories, so the assignments come from each category's
+   * GET /api/categories/{id}/products (product ids only: the products themselves are not fetched),
+   * and the tree from categories.list. Nothing is requested for an empty list.
+   */
+  async categoriesOfProducts(productIds: number[]): Promise<Json[]> {
+    const op = 'categories.of_products';
+    if (!Array.isArray(productIds)) throw new ConnectorError('product_ids must be a list of product ids', { errorClass: 'invalid', system: 'xcart', operation: op, field: 'product_ids' });
+    const wanted = [...new Set(productIds.map((id) => int(id, op, 'product_ids')))];
+    if (wanted.length === 0) return [];
+    const tree = await this.listCategories();
+    const parent = new Map<number, number | null>(tree.map((c) => [c.id as number, (c.parent as number | null) ?? null]));
+    const of = new Map<number, number[]>(wanted.map((id) => [id, []]));
+    for (const c of tree) {
+      const id = c.id as number;
+      const refs = this.validList('CategoryProduct', await this.client.get<unknown>(`/api/categories/${id}/products`, undefined, op), op);
+      for (const r of refs) of.get(r.product_id as number)?.push(id);
+    }
+    return wanted.map((pid) => {
+      const cats = [...new Set(of.get(pid)!)];
+      const ancestry: number[] = [];
+      for (let at: number | null | undefined = cats[0]; at !== undefined && at !== null && parent.has(at) && !ancestry.includes(at); at = parent.get(at)) ancestry.push(at);
+      return { product_id: pid, category_ids: cats, ancestry };
+    });
   }
 
   async listCoupons(): Promise<Json[]> {
