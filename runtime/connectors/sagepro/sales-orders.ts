@@ -29,7 +29,7 @@ async function orderFromRows(c: SageProContext, mst: string, trn: string, adr: s
   return order;
 }
 
-async function readOrder(c: SageProContext, s: Session, number: string): Promise<Obj | null> {
+export async function readOrder(c: SageProContext, s: Session, number: string): Promise<Obj | null> {
   const hdr = c.schemas.get('SalesOrder');
   const line = c.schemas.get('SalesOrder.Line');
   const ship = c.schemas.get('SalesOrder.ShipTo');
