@@ -57,7 +57,7 @@ describe.each(PROFILE_NAMES)('refund writes on the %s install', (profile) => {
     expect((await memos('XC-900')).length).toBe(1);
     // Lines that do not add up to what is left are refused with the difference.
     const bad = await error(sp.call('receivables.post_credit_memo', memo('XR900-2', 43.2, { tax: 3.2, lines: [{ item: 'WIDGET-100', quantity: 2, price: 20 }] })));
-    expect(bad).toEqual({ errorClass: 'invalid', message: expect.stringContaining('come to 43.20 but 33.20 is left to credit') });
+    expect(bad).toEqual({ errorClass: 'invalid', message: expect.stringContaining('lines, charges and tax come to 43.20 but 33.20 is left to credit') });
     expect(bad.message).toContain('difference -10.00');
     const over = await error(sp.call('receivables.post_credit_memo', memo('XR900-2', 50)));
     expect(over.message).toBe('refunded 50.00 is more than invoice 8100 (43.20): difference 6.80');
@@ -79,7 +79,7 @@ describe.each(PROFILE_NAMES)('refund writes on the %s install', (profile) => {
     await sp.postInvoice({ number: '8200', customer: 'INIT01', invoice_date: '2026-03-01', lines: [{ item: 'WIDGET-200', quantity: 3, price: 34.5 }, { description: 'Shipping', quantity: 1, price: 9.95 }] });
     const hand0 = await onHand();
     const memo = { number: 'XR901-1', invoice_number: '8200', reference: 'XC-901', refunded_total: 113.45, memo_date: '2026-03-06', restock: true, location: web,
-      lines: [{ item: 'WIDGET-200', description: 'Widget 200', quantity: 3, price: 34.5 }, { item: '', description: 'Shipping', quantity: 1, price: 9.95 }] };
+      lines: [{ item: 'WIDGET-200', description: 'Widget 200', quantity: 3, price: 34.5 }], charges: [{ description: 'Shipping', amount: 9.95 }] };
     await sp.call('receivables.post_credit_memo', { memo });
     await sp.call('receivables.post_credit_memo', { memo });
     expect((await onHand()) - hand0).toBe(3);

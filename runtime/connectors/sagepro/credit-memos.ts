@@ -68,6 +68,12 @@ export function postCreditMemo(c: SageProContext, memo: Obj): Promise<Obj> {
       if (!Number.isFinite(qty) || qty <= 0 || !Number.isFinite(price)) throw c.invalid(`line ${i + 1}: quantity must be a positive number and price a number`, OP, 'ARTRAN', 'QTYSHP', `lines/${i}`);
       return { qty, price, ext: round(qty * price), item: String(l.item ?? '').trim(), desc: String(l.description ?? ''), loc: String(l.location ?? '').trim() };
     });
+    const charges = (Array.isArray(memo.charges) ? (memo.charges as Obj[]) : []).map((ch, i) => {
+      const amt = Number(ch.amount);
+      if (!Number.isFinite(amt)) throw c.invalid(`charge ${i + 1}: amount must be a number`, OP, 'ARTRAN', 'EXTPRICE', `charges/${i}/amount`);
+      return { qty: 1, price: round(amt), ext: round(amt), item: '', desc: String(ch.description ?? ''), loc: '' };
+    });
+    lines.push(...charges);
     await c.requireMapped(c.schemas.get('CreditMemo'), memo, OP);
     for (const [i, l] of given.entries()) await c.requireMapped(c.schemas.get('CreditMemo.Line'), l ?? {}, OP, `lines/${i}/`);
 
@@ -99,7 +105,7 @@ export function postCreditMemo(c: SageProContext, memo: Obj): Promise<Obj> {
     if (credit.length) {
       const total = round(credit.reduce((t, l) => t + l.ext, 0) + tax);
       if (Math.abs(total - left) >= 0.005) {
-        throw c.invalid(`the memo's lines and tax come to ${total.toFixed(2)} but ${left.toFixed(2)} is left to credit under reference '${ref}' (refunded ${refunded.toFixed(2)}, credited before ${before.credited.toFixed(2)}): difference ${round(left - total).toFixed(2)}`, OP, 'ARTRAN', 'EXTPRICE', 'lines');
+        throw c.invalid(`the memo's lines, charges and tax come to ${total.toFixed(2)} but ${left.toFixed(2)} is left to credit under reference '${ref}' (refunded ${refunded.toFixed(2)}, credited before ${before.credited.toFixed(2)}): difference ${round(left - total).toFixed(2)}`, OP, 'ARTRAN', 'EXTPRICE', 'lines');
       }
     } else {
       credit = [{ qty: 1, price: left, ext: left, item: '', desc: `Refund ${ref}`, loc: '' }];

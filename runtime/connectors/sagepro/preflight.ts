@@ -83,7 +83,7 @@ export const OPERATION_NEEDS: Readonly<Record<string, readonly TableNeed[]>> = {
     { table: 'SOTRAN', required: ['SONO', 'ITEM', 'QTYORD', 'QTYSHP'], optional: ['LINENO', 'SHIPDATE'], why: 'shipped quantities' },
     { table: 'SOYMST', required: ['SONO', 'SOSTAT'], why: 'status of closed orders' },
     { table: 'SOYTRN', required: ['SONO', 'ITEM', 'QTYORD', 'QTYSHP'], optional: ['LINENO', 'SHIPDATE'], why: 'shipped quantities of closed orders' },
-    { table: 'ARMAST', required: ['INVNO', 'INVDTE', 'BALANCE', 'ORNUM', 'ARSTAT'], why: 'the invoice of the order' },
+    { table: 'ARMAST', required: ['INVNO', 'INVDTE', 'BALANCE', 'ORNUM', 'ARSTAT', 'ARTYPE'], why: 'the invoice of the order (not a credit memo, ARTYPE C)' },
   ],
   'customers.get': [{ table: 'ARCUST', required: ['CUSTNO'], why: 'customer master' }],
   'customers.find_by_email': [{ table: 'ARCUST', required: ['CUSTNO', 'EMAIL'], why: 'customer search by e-mail' }],
