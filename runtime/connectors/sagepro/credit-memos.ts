@@ -5,7 +5,7 @@
  * What the reference confirms and this writes (../shared/reference/sagepro-tables.md §2.5, §3.1):
  * ARMAST with ARTYPE `C` (credit memo; the sample memo has negative INVAMT / PAIDAMT / BALANCE),
  * ORNUM (the sales order, shared with the invoice), REFNO, TAX; ARTRAN lines; ARDIST rows (GLACNT,
- * TRANNO, TRANDTE, ARSESS, AMOUNT). Restock: ICILOC.LONHAND and ICITEM.IONHAND (§2.4). What it does
+ * TRANNO, TRANDTE, ARSESS = the memo number, AMOUNT). Restock: ICILOC.LONHAND and ICITEM.IONHAND (§2.4). What it does
  * not write, for want of a source: no column links a memo to the invoice it credits (the memo carries
  * the invoice's ORNUM, and ARTRAN.PONUM `Inv # <invoice>`, after the sample line's `Our SO # ...`);
  * no ICTRAN receipt row (its TTRANNO numbering is not known); no cash refund (how Sage Pro records
@@ -138,7 +138,9 @@ export function postCreditMemo(c: SageProContext, memo: Obj): Promise<Obj> {
         PONUM: `Inv # ${invoiceNo}`, ...stamp,
       }, OP);
     }
-    const session = await c.nextNumber(s, 'ar_session', OP, { what: 'AR posting session', table: 'ARDIST', column: 'ARSESS', field: 'session' });
+    // The memo's own number is its AR session, as a payment's reference is (ARDIST.ARSESS C(10)):
+    // no site numbering is needed, and the memo's GL rows are found by it.
+    const session = number;
     const descWidth = await c.textWidth('ARDIST', 'DESCRIP', 30);
     for (const d of dist) {
       await c.insert(s, 'ARDIST', {

@@ -164,7 +164,8 @@ export const NUMBERING_NEEDS: Readonly<Record<string, readonly NumberingNeed[]>>
   'sales_orders.create': [{ counter: 'sales_order', unlessMapped: 'number', why: 'the flow does not supply SalesOrder.number' }],
   'receivables.post_invoice': [{ counter: 'ar_session', why: 'every posting takes an AR session number (ARDIST.ARSESS)' }],
   // postPayment records payment_ref as the session (ARDIST.ARSESS, ARCASH.REFNO) and rejects a payment without it.
-  'receivables.post_credit_memo': [{ counter: 'ar_session', why: 'every credit memo posting takes an AR session number (ARDIST.ARSESS)' }],
+  // postCreditMemo records the memo's number as its session (ARDIST.ARSESS) and rejects a memo without it.
+  'receivables.post_credit_memo': [{ unlessMapped: 'number', why: 'the credit memo number (ARMAST.INVNO) is also its AR session (ARDIST.ARSESS)' }],
   'receivables.post_payment': [{ unlessMapped: 'payment_ref', why: 'the payment reference is the AR session (ARDIST.ARSESS) that makes a repeated payment apply once' }],
 };
 
