@@ -47,12 +47,12 @@ describe('X-Cart sandbox refunds', () => {
   it('an order edited down and refunded the difference stays paid (P): only its transactions show the refund', async () => {
     const o = await place();
     const mouse = o.items.find((i: J) => i.sku === 'MOUSE-WL');
-    const edited = await call('POST', `/sandbox/orders/${o.id}/refund`, { items: [{ sku: 'MOUSE-WL', amount: 0 }], amount: Math.round(mouse.price * 1.08 * 100) / 100 });
+    const edited = await call('POST', `/sandbox/orders/${o.id}/refund`, { items: [{ sku: 'MOUSE-WL', amount: 0 }] });
     expect(edited.status).toBe(200);
     expect(edited.body.items.map((i: J) => i.sku)).toEqual(['WIDGET-100']);
     expect(edited.body.total).toBeCloseTo(o.total - mouse.price * 1.08, 2);
     expect(edited.body.payment_status.code).toBe('P');
-    expect((await refunds(o.id))[0]!.type).toBe('refundPart');
+    expect((await refunds(o.id)).map((b) => [b.type, b.value])).toEqual([['refundPart', Math.round((o.total - edited.body.total) * 10_000) / 10_000]]);
   });
 
   it('refuses more than is left to refund, an unknown order and a failed refund changes no status', async () => {

@@ -25,7 +25,7 @@ import { type Json, type SandboxData, isoDate, nextId, round2 } from './state.js
 import { SandboxInputError, setOrderStatus, TAX_RATE } from './orders.js';
 
 export interface RefundInput {
-  /** The amount refunded; default: what is left of the payment (a full refund). */
+  /** The amount refunded; default: the difference the order edit made (with `items`), else what is left of the payment (a full refund). */
   amount?: number;
   /** The quantities kept after the administrator's edit, by SKU (0 removes the line). */
   items?: { sku: string; amount: number }[];
@@ -71,11 +71,15 @@ export function refundOrder(data: SandboxData, order: Json, input: RefundInput, 
   if (code !== 'P' && code !== 'PP') throw new SandboxInputError(`order ${String(order.id)} has no captured payment to refund (payment status ${String(code)})`);
   const paid = Number(tx.value);
   const left = round4(paid - refunded(tx));
-  const amount = round4(input.amount ?? left);
+  // The order edit first (the administrator's, on a copy until the refund is known to be allowed),
+  // then the refund: of the difference it made unless an amount is given.
+  const edited = input.items && !input.failed ? structuredClone(order) : undefined;
+  if (edited) editItems(data, edited, input.items!);
+  const amount = round4(input.amount ?? (edited ? Number(order.total) - Number(edited.total) : left));
+  if (!(amount > 0)) throw new SandboxInputError('the edit changed nothing to refund');
   if (amount > left + 0.00005) throw new SandboxInputError(`refund ${amount} is more than the ${left} left to refund`);
+  if (edited) Object.assign(order, { items: edited.items, sub_total: edited.sub_total, surcharges: edited.surcharges, total: edited.total });
   const date = isoDate(now);
-  // The order edit first (the administrator's), then the refund of the difference.
-  if (input.items && !input.failed) editItems(data, order, input.items);
   const full = Math.abs(amount - paid) < 0.00005;
   (tx.backend_transactions as Json[]).push({
     id: nextId(data, 'backendTransaction'), type: full ? 'refund' : 'refundPart', date, status: input.failed ? 'F' : 'S', value: amount, data: [],
