@@ -12,7 +12,7 @@
  * money paid back to a customer is not known): the memo stays an open credit for AR to apply.
  *
  * Exactly once: the memo credits `refunded_total` minus what the memos already under its reference
- * (ARMAST.REFNO, ARTYPE C) credit, read under the AR lock in the memo's own transaction; a repeat,
+ * (ARMAST.REFNO, or PONUM on an install without REFNO; ARTYPE C) credit, read under the AR lock in the memo's own transaction; a repeat,
  * a re-run after a crash or a second event for the same refund finds nothing left and writes nothing.
  */
 import { ConnectorError } from '../errors.js';
@@ -27,18 +27,19 @@ export function getInvoice(c: SageProContext, number: string): Promise<Obj | nul
 }
 
 /** The memos already under a reference (ARTYPE C, not void): numbers and the total they credit (positive). */
-async function memosUnder(c: SageProContext, s: Session, ref: string): Promise<{ numbers: string[]; credited: number }> {
+async function memosUnder(c: SageProContext, s: Session, refColumn: string, ref: string): Promise<{ numbers: string[]; credited: number }> {
   const rows = await s.query(
-    `SELECT INVNO, INVAMT FROM ${c.t('ARMAST')}${c.where(['REFNO = ?', "ARTYPE = 'C'", "ARSTAT NOT IN ('V', 'X')"])} ORDER BY INVNO`,
-    [await c.key('ARMAST', 'REFNO', ref)],
+    `SELECT INVNO, INVAMT FROM ${c.t('ARMAST')}${c.where([`${refColumn} = ?`, "ARTYPE = 'C'", "ARSTAT NOT IN ('V', 'X')"])} ORDER BY INVNO`,
+    [await c.key('ARMAST', refColumn, ref)],
   );
   return { numbers: rows.map((r) => String(r.INVNO).trim()), credited: round(-rows.reduce((t, r) => t + Number(r.INVAMT ?? 0), 0)) };
 }
 
-async function readMemo(c: SageProContext, s: Session, number: string, credited: number): Promise<Obj> {
+async function readMemo(c: SageProContext, s: Session, number: string, refColumn: string, credited: number): Promise<Obj> {
   const e = c.schemas.get('CreditMemo');
-  const h = await c.selectRows(s, e, 'ARMAST', [['INVNO', await c.key('ARMAST', 'INVNO', number)]]);
+  const h = await c.selectRows(s, e, 'ARMAST', [['INVNO', await c.key('ARMAST', 'INVNO', number)]], [], [refColumn]);
   const memo = c.decode(e, h.maps, h.rows[0]!);
+  memo.reference = String(h.rows[0]![refColumn] ?? '').trim();
   const le = c.schemas.get('CreditMemo.Line');
   const l = await c.selectRows(s, le, 'ARTRAN', [['INVNO', await c.key('ARTRAN', 'INVNO', number)]], ['LINENO']);
   memo.lines = l.rows.map((r) => c.decode(le, l.maps, r));
@@ -74,6 +75,8 @@ export function postCreditMemo(c: SageProContext, memo: Obj): Promise<Obj> {
       return { qty: 1, price: round(amt), ext: round(amt), item: '', desc: String(ch.description ?? ''), loc: '' };
     });
     lines.push(...charges);
+    // The reference lives in ARMAST.REFNO [V, §2.5], or in PONUM on an install without REFNO.
+    const refColumn = (await c.has('ARMAST', 'REFNO')) ? 'REFNO' : 'PONUM';
     await c.requireMapped(c.schemas.get('CreditMemo'), memo, OP);
     for (const [i, l] of given.entries()) await c.requireMapped(c.schemas.get('CreditMemo.Line'), l ?? {}, OP, `lines/${i}/`);
 
@@ -86,7 +89,7 @@ export function postCreditMemo(c: SageProContext, memo: Obj): Promise<Obj> {
     if (refunded > invAmount + 0.005) {
       throw c.invalid(`refunded ${refunded.toFixed(2)} is more than invoice ${invoiceNo} (${invAmount.toFixed(2)}): difference ${round(refunded - invAmount).toFixed(2)}`, OP, 'ARMAST', 'INVAMT', 'refunded_total');
     }
-    const before = await memosUnder(c, s, ref);
+    const before = await memosUnder(c, s, refColumn, ref);
     const left = round(refunded - before.credited);
     if (left < -0.005) {
       throw c.invalid(`the credit memos under reference '${ref}' (${before.numbers.join(', ')}) credit ${before.credited.toFixed(2)}, more than the ${refunded.toFixed(2)} refunded: difference ${left.toFixed(2)}`, OP, 'ARMAST', 'REFNO', 'refunded_total');
@@ -94,7 +97,7 @@ export function postCreditMemo(c: SageProContext, memo: Obj): Promise<Obj> {
     if (left < 0.005) {
       // Nothing left to credit: a repeat (or the memo of a refund already credited) writes nothing.
       if (!before.numbers.length) throw c.invalid('nothing to credit', OP, 'ARMAST', 'INVAMT', 'refunded_total');
-      return readMemo(c, s, before.numbers.includes(number) ? number : before.numbers[before.numbers.length - 1]!, before.credited);
+      return readMemo(c, s, before.numbers.includes(number) ? number : before.numbers[before.numbers.length - 1]!, refColumn, before.credited);
     }
     const taken = await s.query(`SELECT INVNO FROM ${c.t('ARMAST')}${c.where(['INVNO = ?'])}`, [await c.key('ARMAST', 'INVNO', number)]);
     if (taken.length) throw c.conflict(`memo number ${number} is held by another AR document, while ${left.toFixed(2)} of reference '${ref}' is still to credit`, OP, 'ARMAST', 'INVNO');
@@ -129,7 +132,7 @@ export function postCreditMemo(c: SageProContext, memo: Obj): Promise<Obj> {
     const defLoc = String(memo.location ?? '').trim() || c.opts.defaultLocation;
     await c.insert(s, 'ARMAST', {
       INVNO: number, CUSTNO: customer, INVDTE: date, ARTYPE: 'C', ARSTAT: '', ORNUM: inv.order_number ?? '', PONUM: inv.po_number ?? '',
-      REFNO: ref, TAX: -creditTax, INVAMT: -amount, PAIDAMT: 0, BALANCE: -amount, DTEPAID: '', ...stamp,
+      [refColumn]: ref, TAX: -creditTax, INVAMT: -amount, PAIDAMT: 0, BALANCE: -amount, DTEPAID: '', ...stamp,
     }, OP);
     for (const [i, l] of credit.entries()) {
       await c.insert(s, 'ARTRAN', {
@@ -159,6 +162,6 @@ export function postCreditMemo(c: SageProContext, memo: Obj): Promise<Obj> {
         await c.addTo(s, 'ICITEM', { IONHAND: l.qty }, { ITEM: l.item }, OP);
       }
     }
-    return readMemo(c, s, number, round(before.credited + amount));
+    return readMemo(c, s, number, refColumn, round(before.credited + amount));
   });
 }

@@ -114,12 +114,12 @@ export const OPERATION_NEEDS: Readonly<Record<string, readonly TableNeed[]>> = {
     { table: 'ARDIST', required: ['TRANNO', 'ARSESS', 'GLACNT'], why: 'its GL distribution' },
   ],
   'receivables.post_credit_memo': [
-    { table: 'ARMAST', required: ['INVNO', 'CUSTNO', 'INVDTE', 'ARTYPE', 'ARSTAT', 'ORNUM', 'REFNO', 'TAX', 'INVAMT', 'PAIDAMT', 'BALANCE'], optional: ['DTEPAID', ...AUDIT], why: 'the invoice credited, and the credit memo (ARTYPE C) summed by its reference (REFNO)' },
+    { table: 'ARMAST', required: ['INVNO', 'CUSTNO', 'INVDTE', 'ARTYPE', 'ARSTAT', 'ORNUM', 'PONUM', 'TAX', 'INVAMT', 'PAIDAMT', 'BALANCE'], optional: ['DTEPAID', ...AUDIT], why: 'the invoice credited, and the credit memo (ARTYPE C) summed by its reference (REFNO where the install has it, else PONUM)' },
     { table: 'ARTRAN', required: ['INVNO', 'CUSTNO', 'ITEM', 'QTYSHP', 'PRICE', 'EXTPRICE'], optional: ['LINENO', 'ADDTIME'], why: 'the memo lines' },
     AR_DIST,
     { table: 'ARCUST', required: ['CUSTNO', 'BALANCE', 'ARACCT'], why: 'customer balance' },
     { table: 'GLACNT', required: ['GLACNT'], why: 'GL account check' },
-    { table: 'ICITEM', required: ['ITEM', 'IONHAND'], why: 'item check and restock (total on hand)' },
+    { table: 'ICITEM', required: ['ITEM'], optional: ['IONHAND'], why: 'item check and restock (total on hand, where the install keeps it)' },
     { table: 'ICILOC', required: ['ITEM', 'LOCTID', 'LONHAND'], why: 'restock at the location' },
   ],
   'sales_orders.cancel': [
