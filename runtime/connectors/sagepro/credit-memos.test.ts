@@ -75,6 +75,14 @@ describe.each(PROFILE_NAMES)('refund writes on the %s install', (profile) => {
     expect((await error(sp.call('receivables.post_credit_memo', { memo: { ...memo('X', 1).memo, number: 'XR901-1', invoice_number: '9999' } }))).errorClass).toBe('not_found');
   });
 
+  it("the order's invoice stays the invoice after a credit memo against it (same ORNUM, later date)", async () => {
+    await sp.createSalesOrder({ customer: 'WAYN01', order_date: '2026-03-02', external_ref: 'XC-STATUS-1', number: '88003', lines: [{ item: 'WIDGET-100', quantity: 1, price: 20 }] });
+    await sp.postInvoice({ number: '8300', customer: 'WAYN01', invoice_date: '2026-03-03', order_number: '88003', lines: [{ item: 'WIDGET-100', quantity: 1, price: 20 }] });
+    await sp.call('receivables.post_credit_memo', { memo: { number: 'XR903-1', invoice_number: '8300', reference: 'XC-903', refunded_total: 5, memo_date: '2026-03-09' } });
+    const st = await sp.call('sales_orders.status', { number: '88003' }) as Obj;
+    expect({ invoice: st.invoice_number, balance: st.invoice_balance }).toEqual({ invoice: '8300', balance: 20 });
+  });
+
   it('returned goods are credited line by line and go back on hand once (restock)', async () => {
     await sp.postInvoice({ number: '8200', customer: 'INIT01', invoice_date: '2026-03-01', lines: [{ item: 'WIDGET-200', quantity: 3, price: 34.5 }, { description: 'Shipping', quantity: 1, price: 9.95 }] });
     const hand0 = await onHand();
