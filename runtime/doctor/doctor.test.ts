@@ -101,18 +101,24 @@ const ALL_OPERATIONS = [
   'InventoryToXCart trigger sagepro.InventoryLevel', 'InventoryToXCart xcart.products.find_by_sku', 'InventoryToXCart xcart.products.set_stock',
   'OrderToSalesOrder sagepro.customers.find_by_email', 'OrderToSalesOrder sagepro.sales_orders.create', 'OrderToSalesOrder trigger xcart.order.created', 'OrderToSalesOrder xcart.categories.of_products', 'OrderToSalesOrder xcart.orders.get',
   'PaymentsToReceivables sagepro.receivables.post_payment', 'PaymentsToReceivables trigger sagepro.SalesOrderStatus', 'PaymentsToReceivables xcart.orders.get', 'PaymentsToReceivables xcart.orders.payment_transactions',
+  'RefundToCreditMemo sagepro.receivables.post_credit_memo', 'RefundToCreditMemo sagepro.sales_orders.cancel', 'RefundToCreditMemo sagepro.sales_orders.find_by_ref',
+  'RefundToCreditMemo sagepro.sales_orders.reduce', 'RefundToCreditMemo sagepro.sales_orders.status', 'RefundToCreditMemo trigger xcart.order.updated',
+  'RefundToCreditMemo xcart.orders.get', 'RefundToCreditMemo xcart.orders.payment_transactions',
   'SalesOrderStatusToXCart trigger sagepro.SalesOrderStatus', 'SalesOrderStatusToXCart xcart.orders.set_payment_status', 'SalesOrderStatusToXCart xcart.orders.set_shipping_status',
   'SalesOrderStatusToXCart xcart.tracking.target', 'SalesOrderStatusToXCart xcart.orders.set_tracking', 'SalesOrderStatusToXCart xcart.orders.add_staff_note',
 ];
 
-const SCAN_INFO = ['OrderToSalesOrder', 'trigger xcart.order.created', 'changed-filter', 'info', 'this store ignores lastRenewDate[after] (X-Cart 5.5.0.x): changed orders are found by sorting on lastRenewDate and paging back to the watermark (scan)'];
+const SCAN = 'this store ignores lastRenewDate[after] (X-Cart 5.5.0.x): changed orders are found by sorting on lastRenewDate and paging back to the watermark (scan)';
+const SCAN_INFO = ['OrderToSalesOrder', 'trigger xcart.order.created', 'changed-filter', 'info', SCAN];
+/** RefundToCreditMemo (on xcart.order.updated) is the second flow on the order poll. */
+const REFUND_SCAN_INFO = ['RefundToCreditMemo', 'trigger xcart.order.updated', 'changed-filter', 'info', SCAN];
 /** The sandbox store has no Connect module (xcart-module/): tracking numbers are skipped (connections.xcart.tracking: auto). */
 const TRACKING_INFO = ['SalesOrderStatusToXCart', 'xcart.orders.set_tracking', 'tracking', 'info', "the store has no Connect module (GET /api/connect/module answers 404): Sage Pro tracking numbers are skipped, each with a warning in flowd's log; shipping statuses are still set"];
 
 describe('flowd doctor', () => {
   test('the standard sandbox with its numbering configured: everything will work (exit 0)', async () => {
     const f = await runDoctor(options(await sagepro()));
-    expect(problems(f)).toEqual([SCAN_INFO, TRACKING_INFO]);
+    expect(problems(f)).toEqual([SCAN_INFO, REFUND_SCAN_INFO, TRACKING_INFO]);
     expect(oks(f).sort()).toEqual([...ALL_OPERATIONS].sort());
     expect(exitCode(f)).toBe(0);
     const text = renderHuman(f);
@@ -267,6 +273,7 @@ describe('flowd doctor', () => {
     expect(problems(f)).toEqual([
       ['InventoryToXCart', 'xcart.products.set_stock', 'token-write', 'error', RO],
       ['OrderToSalesOrder', 'trigger xcart.order.created', 'changed-filter', 'error', 'connections.xcart.changed_filter is lastRenewDate, but this store ignores lastRenewDate[after] (X-Cart 5.5.0.x has no such filter; 5.5.1 has): every poll would page through every order'],
+      ['RefundToCreditMemo', 'trigger xcart.order.updated', 'changed-filter', 'error', 'connections.xcart.changed_filter is lastRenewDate, but this store ignores lastRenewDate[after] (X-Cart 5.5.0.x has no such filter; 5.5.1 has): every poll would page through every order'],
       ['SalesOrderStatusToXCart', 'xcart.orders.add_staff_note', 'token-write', 'error', RO],
       ['SalesOrderStatusToXCart', 'xcart.orders.set_payment_status', 'token-write', 'error', RO],
       ['SalesOrderStatusToXCart', 'xcart.orders.set_shipping_status', 'token-write', 'error', RO],
@@ -279,7 +286,7 @@ describe('flowd doctor', () => {
     const ok551 = await runDoctor(options(await sagepro(), { xc: xc551, changedFilter: 'lastRenewDate' }));
     expect(problems(ok551)).toEqual([TRACKING_INFO]);
     const scan551 = await runDoctor(options(await sagepro(), { xc: xc551, changedFilter: 'scan' }));
-    expect(problems(scan551).filter((p) => p[2] === 'changed-filter').map((p) => p[3])).toEqual(['info']);
+    expect(problems(scan551).filter((p) => p[2] === 'changed-filter').map((p) => p[3])).toEqual(['info', 'info']);
   }, 60_000);
 
   test('a trigger that no enabled source feeds', async () => {
@@ -290,6 +297,7 @@ describe('flowd doctor', () => {
       ['InventoryToXCart', 'trigger sagepro.InventoryLevel', 'triggers.sagepro_poll is disabled: the Sage Pro poll never runs and neither does the flow'],
       ['OrderToSalesOrder', 'trigger xcart.order.created', 'triggers.xcart_poll and triggers.push are both disabled: no xcart.order.created event ever arrives and the flow never runs'],
       ['PaymentsToReceivables', 'trigger sagepro.SalesOrderStatus', 'triggers.sagepro_poll is disabled: the Sage Pro poll never runs and neither does the flow'],
+      ['RefundToCreditMemo', 'trigger xcart.order.updated', 'triggers.xcart_poll and triggers.push are both disabled: no xcart.order.updated event ever arrives and the flow never runs'],
       ['SalesOrderStatusToXCart', 'trigger sagepro.SalesOrderStatus', 'triggers.sagepro_poll is disabled: the Sage Pro poll never runs and neither does the flow'],
     ]);
     // The order poll alone feeds order events; customer events still need the push.

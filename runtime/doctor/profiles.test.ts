@@ -58,6 +58,8 @@ async function profile(name: string, site: boolean, flows = flowsDir): Promise<D
 const problems = (f: Finding[]) => f.filter((x) => x.severity !== 'ok').map((x) => [x.flow, x.operation, x.check, x.severity, x.message]);
 
 const SCAN_INFO = ['OrderToSalesOrder', 'trigger xcart.order.created', 'changed-filter', 'info', 'this store ignores lastRenewDate[after] (X-Cart 5.5.0.x): changed orders are found by sorting on lastRenewDate and paging back to the watermark (scan)'];
+/** RefundToCreditMemo (on xcart.order.updated) is the second flow on the order poll. */
+const REFUND_SCAN_INFO = ['RefundToCreditMemo', 'trigger xcart.order.updated', ...SCAN_INFO.slice(2)];
 const NUMBERING = ['OrderToSalesOrder', 'sagepro.sales_orders.create', 'numbering', 'error', 'sales_orders.create needs a sales order number (the flow does not supply SalesOrder.number) and connections.sagepro.numbering.sales_order is not set'];
 const optional = (flow: string, op: string, table: string, cols: string[]) => cols.map((c) => [flow, op, 'optional-column', 'info', `${table} has no column ${c} (optional: no public source confirms it); it is neither written nor read here`]);
 const MAIN_KEY = (site: string) => ['InventoryToXCart', 'trigger sagepro.InventoryLevel', 'lookup-key', 'error', `web-warehouses.yaml lists 'MAIN', which ICILOC.LOCTID C(3) cannot hold on this install: ${site} looks up InventoryLevel.location in table web_warehouse, so the flow skips every row`];
@@ -70,6 +72,11 @@ const MINIMAL_INFOS = [
   ...optional('PaymentsToReceivables', 'sagepro.receivables.post_payment', 'ARTRAN', ['LINENO']),
   ['PaymentsToReceivables', 'sagepro.receivables.post_payment', 'table', 'info', 'ARCASH is not on this install (optional): no row is written there (cash receipts)'],
   ...optional('PaymentsToReceivables', 'trigger sagepro.SalesOrderStatus', 'SOTRAN', ['LINENO', 'SHIPDATE']),
+  ...optional('RefundToCreditMemo', 'sagepro.receivables.post_credit_memo', 'ARDIST', ['ADDDATE', 'ADDTIME', 'ADDUSER', 'CUSTNO', 'DESCRIP']),
+  ...optional('RefundToCreditMemo', 'sagepro.receivables.post_credit_memo', 'ARMAST', ['DTEPAID']),
+  ...optional('RefundToCreditMemo', 'sagepro.receivables.post_credit_memo', 'ARTRAN', ['ADDTIME', 'LINENO']),
+  ...['cancel', 'find_by_ref', 'reduce', 'status'].flatMap((op) => optional('RefundToCreditMemo', `sagepro.sales_orders.${op}`, 'SOTRAN', ['LINENO', 'SHIPDATE'])),
+  REFUND_SCAN_INFO,
   ...optional('SalesOrderStatusToXCart', 'trigger sagepro.SalesOrderStatus', 'SOTRAN', ['LINENO', 'SHIPDATE']),
   TRACKING_INFO,
 ];
@@ -82,9 +89,9 @@ const resolvesModules = typeof (SageProConnector.prototype as unknown as Record<
 describe('flowd doctor on the sandbox install profiles', () => {
   test('standard: numbering unset is the one error; with its site keys everything will work', async () => {
     const bare = await runDoctor(await profile('standard', false));
-    expect(problems(bare)).toEqual([NUMBERING, SCAN_INFO, TRACKING_INFO]);
+    expect(problems(bare)).toEqual([NUMBERING, SCAN_INFO, REFUND_SCAN_INFO, TRACKING_INFO]);
     const site = await runDoctor(await profile('standard', true));
-    expect(problems(site)).toEqual([SCAN_INFO, TRACKING_INFO]);
+    expect(problems(site)).toEqual([SCAN_INFO, REFUND_SCAN_INFO, TRACKING_INFO]);
     expect(exitCode(site)).toBe(0);
   }, 60_000);
 
@@ -128,14 +135,14 @@ describe('flowd doctor on the sandbox install profiles', () => {
     const errors = f.filter((x) => x.severity === 'error');
     expect([...new Set(errors.map((x) => x.check))].sort()).toEqual(['numbering', 'table']);
     expect([...new Set(errors.filter((x) => x.check === 'table').map((x) => /^table (\w+) /.exec(x.message)![1]))].sort()).toEqual(
-      ['ARCUST', 'ARDIST', 'ARMAST', 'ARTRAN', 'GLACNT', 'ICILOC', 'ICITEM', 'SOADDR', 'SOMAST', 'SOTRAN', 'SOYMST', 'SOYTRN']);
+      ['ARCUST', 'ARDIST', 'ARMAST', 'ARTRAN', 'GLACNT', 'ICILOC', 'ICITEM', 'SOADDR', 'SOMAST', 'SOTRAN', 'SOYADR', 'SOYMST', 'SOYTRN']);
     expect(errors.find((x) => x.check === 'table')!.fix).toBe('check connections.sagepro.company, and connections.sagepro.modules / .tables where this install keeps its tables per module folder (ARDATA, SODATA, ICDATA) or under other names');
     expect(f.filter((x) => x.severity === 'warning')).toEqual([]);
   }, 60_000);
 
   test.runIf(resolvesModules)('vfp-modules with its site keys (modules, attach, SYSDATA numbering): everything will work', async () => {
     const f = await runDoctor(await profile('vfp-modules', true));
-    expect(problems(f)).toEqual([SCAN_INFO, TRACKING_INFO]);
+    expect(problems(f)).toEqual([SCAN_INFO, REFUND_SCAN_INFO, TRACKING_INFO]);
     expect(exitCode(f)).toBe(0);
   }, 60_000);
 });

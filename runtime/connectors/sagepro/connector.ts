@@ -30,6 +30,8 @@ import * as customers from './customers.js';
 import * as inventory from './inventory.js';
 import * as receivables from './receivables.js';
 import * as polling from './polling.js';
+import * as creditMemos from './credit-memos.js';
+import * as salesOrderChanges from './sales-order-changes.js';
 
 export { loadSageProCatalog } from './schemas.js';
 export { evalComputed, type SageProConnectorOptions } from './context.js';
@@ -62,6 +64,10 @@ export class SageProConnector {
       'receivables.post_invoice': (a) => this.postInvoice(a.invoice as Obj),
       'receivables.post_payment': (a) => this.postPayment(a.payment as Obj),
       'gl.accounts': () => this.glAccounts(),
+      'receivables.get_invoice': (a) => creditMemos.getInvoice(this.c, String(a.number)),
+      'receivables.post_credit_memo': (a) => this.postCreditMemo(a.memo as Obj),
+      'sales_orders.cancel': (a) => salesOrderChanges.cancelSalesOrder(this.c, String(a.number)),
+      'sales_orders.reduce': (a) => salesOrderChanges.reduceSalesOrder(this.c, a.change as Obj),
     };
   }
 
@@ -138,6 +144,7 @@ export class SageProConnector {
   postInvoice(invoice: Obj): Promise<Obj> { return receivables.postInvoice(this.c, invoice); }
   postPayment(payment: Obj): Promise<Obj> { return receivables.postPayment(this.c, payment); }
   glAccounts(): Promise<Obj[]> { return receivables.glAccounts(this.c); }
+  postCreditMemo(memo: Obj): Promise<Obj> { return creditMemos.postCreditMemo(this.c, memo); }
 
   /**
    * Rows of an entity's main table whose hash differs from `previous` (added / changed), then the

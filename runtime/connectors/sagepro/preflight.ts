@@ -83,7 +83,7 @@ export const OPERATION_NEEDS: Readonly<Record<string, readonly TableNeed[]>> = {
     { table: 'SOTRAN', required: ['SONO', 'ITEM', 'QTYORD', 'QTYSHP'], optional: ['LINENO', 'SHIPDATE'], why: 'shipped quantities' },
     { table: 'SOYMST', required: ['SONO', 'SOSTAT'], why: 'status of closed orders' },
     { table: 'SOYTRN', required: ['SONO', 'ITEM', 'QTYORD', 'QTYSHP'], optional: ['LINENO', 'SHIPDATE'], why: 'shipped quantities of closed orders' },
-    { table: 'ARMAST', required: ['INVNO', 'INVDTE', 'BALANCE', 'ORNUM', 'ARSTAT'], why: 'the invoice of the order' },
+    { table: 'ARMAST', required: ['INVNO', 'INVDTE', 'BALANCE', 'ORNUM', 'ARSTAT', 'ARTYPE'], why: 'the invoice of the order (not a credit memo, ARTYPE C)' },
   ],
   'customers.get': [{ table: 'ARCUST', required: ['CUSTNO'], why: 'customer master' }],
   'customers.find_by_email': [{ table: 'ARCUST', required: ['CUSTNO', 'EMAIL'], why: 'customer search by e-mail' }],
@@ -108,6 +108,36 @@ export const OPERATION_NEEDS: Readonly<Record<string, readonly TableNeed[]>> = {
     { table: 'ARCASH', required: ['CUSTNO', 'INVNO', 'PAIDAMT'], optional: ['INVDTE', 'REFNO', 'DTEPAID', 'PONUM', 'DISAMT'], optionalTable: true, why: 'cash receipts', whenAbsent: 'payments are recorded in ARMAST and ARDIST only' },
   ],
   'gl.accounts': [{ table: 'GLACNT', required: ['GLACNT'], why: 'chart of accounts' }],
+  'receivables.get_invoice': [
+    { table: 'ARMAST', required: ['INVNO'], optional: ['DTEPAID'], why: 'the AR document' },
+    { table: 'ARTRAN', required: ['INVNO'], optional: ['LINENO'], why: 'its lines' },
+    { table: 'ARDIST', required: ['TRANNO', 'ARSESS', 'GLACNT'], why: 'its GL distribution' },
+  ],
+  'receivables.post_credit_memo': [
+    { table: 'ARMAST', required: ['INVNO', 'CUSTNO', 'INVDTE', 'ARTYPE', 'ARSTAT', 'ORNUM', 'PONUM', 'TAX', 'INVAMT', 'PAIDAMT', 'BALANCE'], optional: ['DTEPAID', ...AUDIT], why: 'the invoice credited, and the credit memo (ARTYPE C) summed by its reference (REFNO where the install has it, else PONUM)' },
+    { table: 'ARTRAN', required: ['INVNO', 'CUSTNO', 'ITEM', 'QTYSHP', 'PRICE', 'EXTPRICE'], optional: ['LINENO', 'ADDTIME'], why: 'the memo lines' },
+    AR_DIST,
+    { table: 'ARCUST', required: ['CUSTNO', 'BALANCE', 'ARACCT'], why: 'customer balance' },
+    { table: 'GLACNT', required: ['GLACNT'], why: 'GL account check' },
+    { table: 'ICITEM', required: ['ITEM'], optional: ['IONHAND'], why: 'item check and restock (total on hand, where the install keeps it)' },
+    { table: 'ICILOC', required: ['ITEM', 'LOCTID', 'LONHAND'], why: 'restock at the location' },
+  ],
+  'sales_orders.cancel': [
+    { table: 'SOMAST', required: ['SONO', 'CUSTNO', 'SOSTAT', 'ORDAMT'], why: 'the order voided (SOSTAT V)' },
+    { table: 'SOTRAN', required: ['SONO', 'ITEM', 'LOCTID', 'QTYORD', 'QTYSHP', 'SOSTAT'], optional: ['LINENO', 'STKCODE'], why: 'its lines voided' },
+    { table: 'SOYMST', required: ['SONO'], why: 'closed orders cannot change' },
+    { table: 'ICILOC', required: ['ITEM', 'LOCTID', 'LSOALOC'], why: 'allocation released' },
+    { table: 'ARCUST', required: ['CUSTNO', 'ONORDER'], why: 'open order total' },
+    ...ORDER_READ,
+  ],
+  'sales_orders.reduce': [
+    { table: 'SOMAST', required: ['SONO', 'CUSTNO', 'SOSTAT', 'ORDAMT', 'TAX'], why: 'the order amount and tax' },
+    { table: 'SOTRAN', required: ['SONO', 'ITEM', 'LOCTID', 'QTYORD', 'QTYSHP', 'PRICE', 'DISC', 'EXTPRICE'], optional: ['LINENO', 'STKCODE'], why: 'the lines reduced' },
+    { table: 'SOYMST', required: ['SONO'], why: 'closed orders cannot change' },
+    { table: 'ICILOC', required: ['ITEM', 'LOCTID', 'LSOALOC'], why: 'allocation released' },
+    { table: 'ARCUST', required: ['CUSTNO', 'ONORDER'], why: 'open order total' },
+    ...ORDER_READ,
+  ],
 };
 
 /** A poll of an entity (changes.ts) reads what the connector's read of that entity reads. */
@@ -134,6 +164,8 @@ export const NUMBERING_NEEDS: Readonly<Record<string, readonly NumberingNeed[]>>
   'sales_orders.create': [{ counter: 'sales_order', unlessMapped: 'number', why: 'the flow does not supply SalesOrder.number' }],
   'receivables.post_invoice': [{ counter: 'ar_session', why: 'every posting takes an AR session number (ARDIST.ARSESS)' }],
   // postPayment records payment_ref as the session (ARDIST.ARSESS, ARCASH.REFNO) and rejects a payment without it.
+  // postCreditMemo records the memo's number as its session (ARDIST.ARSESS) and rejects a memo without it.
+  'receivables.post_credit_memo': [{ unlessMapped: 'number', why: 'the credit memo number (ARMAST.INVNO) is also its AR session (ARDIST.ARSESS)' }],
   'receivables.post_payment': [{ unlessMapped: 'payment_ref', why: 'the payment reference is the AR session (ARDIST.ARSESS) that makes a repeated payment apply once' }],
 };
 

@@ -7,7 +7,7 @@ import { ident } from './dialect.js';
 import type { Session } from './odbc.js';
 import { round, type Obj, type SageProContext } from './context.js';
 
-async function readInvoice(c: SageProContext, s: Session, number: string): Promise<Obj | null> {
+export async function readInvoice(c: SageProContext, s: Session, number: string): Promise<Obj | null> {
   const e = c.schemas.get('Invoice');
   const invno = await c.key('ARMAST', 'INVNO', number);
   const h = await c.selectRows(s, e, 'ARMAST', [['INVNO', invno]]);
@@ -22,7 +22,7 @@ async function readInvoice(c: SageProContext, s: Session, number: string): Promi
   return inv;
 }
 
-async function checkAccounts(c: SageProContext, s: Session, rows: { account: string }[], op: string): Promise<void> {
+export async function checkAccounts(c: SageProContext, s: Session, rows: { account: string }[], op: string): Promise<void> {
   for (const [i, r] of rows.entries()) {
     const k = await c.key('GLACNT', 'GLACNT', r.account);
     const x = await s.query(`SELECT GLACNT FROM ${c.t('GLACNT')}${c.where(['GLACNT = ?'])}`, [k]);
@@ -47,7 +47,7 @@ function distributionsOf(c: SageProContext, value: Obj, op: string): { account: 
   });
 }
 
-async function arAccountOf(c: SageProContext, s: Session, customer: string): Promise<string> {
+export async function arAccountOf(c: SageProContext, s: Session, customer: string): Promise<string> {
   const r = await s.query(`SELECT ARACCT FROM ${c.t('ARCUST')}${c.where(['CUSTNO = ?'])}`, [await c.key('ARCUST', 'CUSTNO', customer)]);
   const a = r.length ? String(r[0]!.ARACCT ?? '').trim() : '';
   return a || c.accounts.ar;

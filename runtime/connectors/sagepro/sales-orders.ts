@@ -44,7 +44,7 @@ async function orderFromRows(c: SageProContext, mst: string, trn: string, adr: s
   return order;
 }
 
-async function readOrder(c: SageProContext, s: Session, number: string): Promise<Obj | null> {
+export async function readOrder(c: SageProContext, s: Session, number: string): Promise<Obj | null> {
   const hdr = c.schemas.get('SalesOrder');
   const line = c.schemas.get('SalesOrder.Line');
   const ship = c.schemas.get('SalesOrder.ShipTo');
@@ -424,8 +424,9 @@ export function salesOrderStatus(c: SageProContext, number: string): Promise<Obj
       out.fully_shipped = lines.length > 0 && lines.every((l) => l.quantity_shipped >= l.quantity);
       const dates = lines.map((l) => l.ship_date).filter((d): d is string => typeof d === 'string').sort();
       out.ship_date = dates.length ? dates[dates.length - 1] : null;
+      // The invoice, not a credit memo against it (ARTYPE C, which carries the same ORNUM).
       const inv = await s.query(
-        c.dialect.limit(`SELECT INVNO, INVDTE, BALANCE FROM ${c.t('ARMAST')}${c.where(['ORNUM = ?', "ARSTAT NOT IN ('V', 'X')"])} ORDER BY INVDTE DESC, INVNO DESC`, 1),
+        c.dialect.limit(`SELECT INVNO, INVDTE, BALANCE FROM ${c.t('ARMAST')}${c.where(['ORNUM = ?', "ARSTAT NOT IN ('V', 'X')", "(ARTYPE IS NULL OR ARTYPE <> 'C')"])} ORDER BY INVDTE DESC, INVNO DESC`, 1),
         [await c.key('ARMAST', 'ORNUM', number)],
       );
       out.invoice_number = inv.length ? String(inv[0]!.INVNO).trim() : null;

@@ -15,6 +15,7 @@ import { type Json, type SandboxData, isoDate, loadState, nextId, parseDate, rfc
 import { addBulkProducts, seedData } from './seed.js';
 import { SandboxInputError, checkPlaceOrderInput, isAnonymous, placeOrder, setOrderStatus } from './orders.js';
 import { addConnectModuleRoutes } from './connect-module.js';
+import { checkRefundInput, refundOrder } from './refunds.js';
 
 /** The X-Cart versions the sandbox imitates. */
 export const XCART_VERSIONS = ['5.5.0', '5.5.1'] as const;
@@ -510,6 +511,20 @@ export async function startXcartSandbox(opts: XcartSandboxOptions): Promise<Xcar
         if (e instanceof SandboxInputError) throw new HttpError(400, e.message);
         throw e;
       }
+    } },
+    // A refund from the admin order page (refunds.ts): backend refund transaction, payment status, returned goods.
+    { method: 'POST', re: /^\/sandbox\/orders\/(\d+)\/refund$/, handler: ({ params, body }) => {
+      const o = data.orders.find((x) => x.id === Number(params[0]) && x.order_number !== null);
+      if (!o) throw new HttpError(404, `Order with ID ${params[0]} not found`);
+      try {
+        refundOrder(data, o, checkRefundInput(body), now());
+      } catch (e) {
+        if (e instanceof SandboxInputError) throw new HttpError(400, e.message);
+        throw e;
+      }
+      save();
+      push('order.updated', o.id as number, o);
+      return o;
     } },
     { method: 'GET', re: /^\/sandbox\/faults$/, handler: () => faults },
     { method: 'POST', re: /^\/sandbox\/faults$/, handler: ({ body }) => {
