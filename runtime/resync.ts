@@ -23,13 +23,13 @@
  * reference inside their transaction; an order that was never exported (dead-lettered, missed) is
  * created once.
  *
- * The cutover (`connections.xcart.cutover`, triggers/cutover.ts): an order before it is refused
+ * The cutover (`connections.xcart.cutover`, runtime/cutover.ts): an order before it is refused
  * (`refused_before_cutover`, with the reason) unless `force`.
  */
 import type { XcartOrder, UnreadableOrder } from './connectors/xcart/connector.js';
 import type { LoadedFlow } from './engine/flows.js';
 import { defaultDedupeKey, type EnqueueInput, type Job, type Store } from './store/store.js';
-import { beforeCutover, type Cutover } from './triggers/cutover.js';
+import { beforeCutover, type Cutover } from './cutover.js';
 import { jobsForXcartEvent, orderEvents } from './triggers/routing.js';
 
 /** Where resync finds orders: the X-Cart connector (XcartConnector has both methods). */

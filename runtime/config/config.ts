@@ -14,7 +14,7 @@ import { DURATION_RANGES, parseDuration } from './duration.js';
 import { numberingFromRaw, type NumberingOptions, type RawNumbering } from '../connectors/sagepro/numbering.js';
 import { resolveSecret, Secret, SecretError, type SecretRef } from './secret.js';
 import type { TextRules } from '../text/codepage.js';
-import { cutoverDateMs, type Cutover } from '../triggers/cutover.js';
+import { cutoverDateMs, type Cutover } from '../cutover.js';
 
 export { parseDuration } from './duration.js';
 export { resolveSecret, Secret, SecretError, type SecretRef, type SecretSource, type ResolveSecretOptions } from './secret.js';
@@ -48,7 +48,7 @@ export interface Config {
       readonly timeoutMs: number;
       /**
        * The cutover start (`cutover`): orders placed before `beforeMs` or numbered below
-       * `beforeNumber` are never exported (runtime/triggers/cutover.ts). Absent: every order is.
+       * `beforeNumber` are never exported (runtime/cutover.ts). Absent: every order is.
        */
       readonly cutover?: Cutover;
     };

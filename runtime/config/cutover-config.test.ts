@@ -1,7 +1,7 @@
 /** `connections.xcart.cutover`: what loads, and every refusal naming the key. */
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from './config.js';
-import { beforeCutover } from '../triggers/cutover.js';
+import { beforeCutover } from '../cutover.js';
 
 const ENV = { XCART_TOKEN: 'xc-token-1234', SAGEPRO_DSN: 'Driver=SQLite3;Database=/tmp/s.db' };
 const yaml = (cutover: string) => `
