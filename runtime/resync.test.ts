@@ -1,6 +1,7 @@
 /**
  * resyncOrders against the real X-Cart sandbox (HTTP on loopback, its seeded orders placed 30 … 1
- * days ago) through the real connector, and a real SQLite store file. The flows are two stand-in
+ * days ago) through the real connector, on both stores through the Store interface: a real SQLite
+ * file, and a throwaway PostgreSQL server (test/support/postgres.ts; skipped where it has none). The flows are two stand-in
  * modules (only their trigger is read: which events they run on); no flow runs here, the jobs are
  * finished by hand as a worker would.
  */
@@ -11,6 +12,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startXcartSandbox, type XcartSandbox } from './sandbox/xcart/server.js';
 import { XcartConnector } from './connectors/xcart/connector.js';
 import { SqliteStore } from './store/sqlite-store.js';
+import { PostgresStore } from './store/postgres-store.js';
+import type { Store } from './store/store.js';
+import { postgresServerAvailable, startPostgres, type StartedPostgres } from '../test/support/postgres.js';
 import type { LoadedFlow } from './engine/flows.js';
 import { resyncOrders, ResyncRequestError, type ResyncDeps } from './resync.js';
 
@@ -22,7 +26,9 @@ const FLOWS = new Map([['OrderToSalesOrder', flow('OrderToSalesOrder', 'order.cr
 let tmp: string;
 let xc: XcartSandbox;
 let conn: XcartConnector;
-let store: SqliteStore;
+let store: Store;
+let pg: StartedPostgres | undefined;
+let schemas = 0;
 let deps: ResyncDeps;
 const clock = Date.now();
 
@@ -32,14 +38,14 @@ beforeAll(async () => {
   conn = new XcartConnector({ baseUrl: xc.url, token: xc.readToken, retries: 0 });
 });
 afterAll(async () => {
+  await store?.close(); await pg?.stop();
   await conn?.close(); await xc?.close();
   fs.rmSync(tmp, { recursive: true, force: true });
 });
-beforeEach(async () => {
-  await store?.close();
-  store = SqliteStore.open(path.join(tmp, `flowd-${Math.random().toString(36).slice(2)}.db`));
-  deps = { store, xcart: conn, flows: FLOWS };
-});
+const STORES: { kind: string; skip: boolean; open: () => Promise<Store> }[] = [
+  { kind: 'sqlite', skip: false, open: async () => SqliteStore.open(path.join(tmp, `flowd-${++schemas}.db`)) },
+  { kind: 'postgres', skip: !postgresServerAvailable(), open: async () => { pg ??= await startPostgres(); return PostgresStore.open(pg.url, { schema: `resync_${++schemas}` }); } },
+];
 
 /** Finishes every queued job as a worker would (outcome `done`). */
 async function drain(): Promise<number> {
@@ -52,7 +58,14 @@ async function drain(): Promise<number> {
 }
 const dedupeKeys = async (ids: readonly number[]) => Promise.all(ids.map(async (id) => (await store.getJob(id))!.dedupeKey));
 
-describe('resyncOrders', () => {
+describe.each(STORES)('resyncOrders on the $kind store', ({ skip, open }) => {
+  if (skip) { it.skip('needs a PostgreSQL server (test/support/postgres.ts)', () => undefined); return; }
+  beforeEach(async () => {
+    await store?.close();
+    store = await open();
+    deps = { store, xcart: conn, flows: FLOWS };
+  }, 60_000);
+
   it('an order no trigger saw becomes its ordinary job; queued, it is already_queued; processed, it is re-run once per re-sync', async () => {
     const r1 = await resyncOrders(deps, { numbers: ['100004'] });
     expect(r1.summary).toBe('orders=1 enqueued=1 already_queued=0 refused_before_cutover=0');
