@@ -171,6 +171,16 @@ async function startOn(store: ConfiguredStore, config: Config, options: ServiceO
   const leader = store instanceof PostgresStore ? { leader: (source: string) => store.leader(source) } : {};
   const deps = (source: string) => ({ sink: store, flows, logger, ...leader, onEnqueued: () => engine.wake(), onEvent: (type: string) => metrics.eventsIn.inc({ source, type }) });
   // connections.xcart.cutover: orders before it are never exported, polled or pushed (cutover.ts).
+  // A push whose data lacks what the cutover compares is decided on the order as X-Cart returns it.
+  // An order X-Cart does not have (404) or cannot serialise (500, xcart-api.md item 9) is left to the
+  // flow, as without a cutover (it fails there by its own policy); any other failure (X-Cart down)
+  // fails the push with 503, so the sender retries and nothing is guessed.
+  const pushedOrder = async (id: number) => {
+    try { return await xcart.getOrder(id); } catch (e) {
+      if (e instanceof ConnectorError && (e.errorClass === 'not_found' || e.status === 500)) return {};
+      throw e;
+    }
+  };
   const cutover = xc.cutover ? { cutover: xc.cutover } : {};
   const xcartPoller = new XcartPoller({ ...deps('xcart-poll'), ...cutover, source: xcart, everyMs: config.triggers.xcartPoll.everyMs, start: options.xcartStart ?? 'now',
     onBeforeCutover: (n) => metrics.beforeCutover.inc({ source: 'xcart-poll' }, n) });
@@ -178,7 +188,7 @@ async function startOn(store: ConfiguredStore, config: Config, options: ServiceO
   const schedules = new ScheduleTrigger(deps('schedule'));
   // Never acknowledge what cannot be kept: the enqueue itself re-checks the file's identity too.
   const xcartPush = new XcartPushTrigger({ ...deps('push'), ...cutover, guard: () => { if (storeProblem && probeStore()) throw new Error(`store unusable: ${storeProblem}`); },
-    getOrder: (id) => xcart.getOrder(id), onBeforeCutover: () => metrics.beforeCutover.inc({ source: 'push' }) });
+    getOrder: pushedOrder, onBeforeCutover: () => metrics.beforeCutover.inc({ source: 'push' }) });
   const triggers: Trigger[] = [
     ...(config.triggers.xcartPoll.enabled ? [xcartPoller] : []),
     ...(config.triggers.sageproPoll.enabled ? [sageproPoller] : []),

@@ -82,8 +82,12 @@ describe('e2e: cutover start and flowd resync', () => {
     expect(pushed.status).toBe(200);
     expect(pushed.json).toMatchObject({ accepted: true, ignored: 'before_cutover', jobs: [] });
     expect(String(pushed.json.reason)).toContain(`before the cutover ${cutover}`);
-    expect(await metric('push')).toBe(1);
-    expect(env.storeQuery('SELECT id FROM jobs WHERE entity_id = ?', String(old[0]!.id))).toEqual([]);
+    // A push carrying ids only (no create_date): flowd reads the order from X-Cart to decide.
+    const bare = await env.push(JSON.stringify({ type: 'order.updated', id: old[1]!.id, occurred_at: new Date().toISOString(), data: { order_number: old[1]!.order_number } }));
+    expect(bare.status).toBe(200);
+    expect(bare.json).toMatchObject({ ignored: 'before_cutover' });
+    expect(await metric('push')).toBe(2);
+    for (const o of old) expect(env.storeQuery('SELECT id FROM jobs WHERE entity_id = ?', String(o.id))).toEqual([]);
 
     // A re-sync of an exported order creates nothing: its run ends `duplicate`. A separate process,
     // as an operator runs it: the running flowd picks its job up. (While it starts, the next step's
@@ -142,7 +146,7 @@ describe('e2e: cutover start and flowd resync', () => {
     expect(usage.stderr).toContain('--until needs --since');
     await env.stopFlowd();
     figures('e2e-resync', {
-      orders: old.length + fresh.length + 1, before_cutover: old.length, exported: fresh.length, push_ignored: 1, events,
+      orders: old.length + fresh.length + 1, before_cutover: old.length, exported: fresh.length, push_ignored: 2, events,
       resync_jobs: resyncJobs.length, resync_duplicate: resyncRuns.filter((r) => r.outcome === 'duplicate').length,
       records_created_by_resync: created.salesOrders, sales_orders: t.salesOrders, duplicates: t.duplicates, lost: t.lost,
     });
