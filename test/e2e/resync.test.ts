@@ -144,6 +144,20 @@ describe('e2e: cutover start and flowd resync', () => {
     const usage = await cli(['resync', '--until', cutover, '--config', env.configFile]);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('--until needs --since');
+    for (const [args, says] of [
+      [['resync'], 'choose the orders'],
+      [['resync', 'order'], 'give the X-Cart order number'],
+      [['resync', '--since', 'last tuesday'], "--since: 'last tuesday' is not an ISO 8601 date"],
+      [['resync', 'order', '100001', '--since', cutover], 'order numbers or --since, not both'],
+    ] as const) {
+      const r = await cli([...args, '--config', env.configFile]);
+      expect([r.code, r.stderr]).toEqual([2, expect.stringContaining(says)]);
+    }
+    // A number X-Cart does not have: exit 1, named.
+    const missing = await cli(['resync', 'order', '999999', '--config', env.configFile]);
+    expect(missing.code).toBe(1);
+    expect(missing.stdout.trim()).toBe('orders=0 enqueued=0 already_queued=0 refused_before_cutover=0 not_found=1');
+    expect(missing.stderr).toContain('flowd resync: 999999: not_found: X-Cart has no order number 999999');
     await env.stopFlowd();
     figures('e2e-resync', {
       orders: old.length + fresh.length + 1, before_cutover: old.length, exported: fresh.length, push_ignored: 2, events,
