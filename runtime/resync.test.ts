@@ -103,7 +103,17 @@ describe.each(STORES)('resyncOrders on the $kind store', ({ skip, open }) => {
     const [j] = await store.lease('w', { leaseMs: 5000 });
     expect(j!.id).toBe(r.results[0]!.jobIds[0]);
     await store.deadLetter(j!.id, 'w', { error: 'Sage Pro has no item X', errorClass: 'invalid', flowVersion: 'v' });
-    expect((await resyncOrders(deps, { numbers: ['100006'] })).summary).toBe('orders=1 enqueued=1 already_queued=0 refused_before_cutover=0');
+    const again = await resyncOrders(deps, { numbers: ['100006'] });
+    expect(again.summary).toBe('orders=1 enqueued=1 already_queued=0 refused_before_cutover=0');
+    // Replayed, as `flowd dlq replay` would: the entry is no longer pending, and points at the new job.
+    expect(await store.listDeadLetters()).toEqual([]);
+    const [entry] = await store.listDeadLetters({ state: 'replayed' });
+    expect(entry!.replayJobId).toBe(again.results[0]!.jobIds[0]);
+    expect((await resyncOrders(deps, { numbers: ['100006'] })).alreadyQueued).toBe(1);
+    expect(await drain()).toBe(1);
+    const third = await resyncOrders(deps, { numbers: ['100006'] });
+    expect(third.enqueued).toBe(1);
+    expect(await dedupeKeys(third.results[0]!.jobIds)).toEqual([JSON.stringify(['resync', JSON.stringify(['xcart', 'order.created', '6']), 1])]);
   });
 
   it('--since/--until choose orders by their placed date (X-Cart date[...] filter), carts left out', async () => {

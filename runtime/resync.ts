@@ -12,8 +12,10 @@
  * job (one per flow an event starts):
  * 1. the event is enqueued with its ordinary dedupe key: an order no trigger ever saw (missed)
  *    becomes its ordinary job, which a later poll or push then dedupes against;
- * 2. that key already had a job: still queued or running, the order is `already_queued`; finished
- *    (done, skipped, duplicate, dead-lettered), a re-sync job is enqueued under the key
+ * 2. that key already had a job: still queued or running, the order is `already_queued`;
+ *    dead-lettered with its entry still pending, the entry is replayed (`Store.replay`: the same
+ *    as `flowd dlq replay`, so the queue no longer lists an order that is being re-run);
+ *    otherwise finished (done, skipped, duplicate, replayed), a re-sync job is enqueued under the key
  *    `["resync", <ordinary key>, <generation>]`, so a re-sync runs even though the original event
  *    was processed, and two re-syncs at once take the same generation: one job, the other is
  *    `already_queued`. The last generation and its job are kept in the store's meta
@@ -42,7 +44,7 @@ export interface ResyncOrderSource {
 
 export interface ResyncDeps {
   /** The runtime store (flowd's own, or one opened on the same file or database). */
-  readonly store: Pick<Store, 'enqueue' | 'getJob' | 'getMeta' | 'setMeta'>;
+  readonly store: Pick<Store, 'enqueue' | 'getJob' | 'getMeta' | 'setMeta' | 'listDeadLetters' | 'replay'>;
   readonly xcart: ResyncOrderSource;
   /** The deployed flows (their current versions): `loadFlows(config.flows.dir)`, or the service's `flows`. */
   readonly flows: ReadonlyMap<string, LoadedFlow>;
@@ -172,6 +174,15 @@ async function enqueueResync(store: ResyncDeps['store'], job: EnqueueInput): Pro
   const first = await store.enqueue(job);
   if (!first.duplicate) return { jobId: first.jobId, fresh: true };
   if (await pending(store, first.jobId)) return { jobId: first.jobId, fresh: false };
+  const original = await store.getJob(first.jobId);
+  if (original?.state === 'dead_letter') {
+    const entry = (await store.listDeadLetters({ flow: job.flow, state: 'all', limit: 100_000 })).find((d) => d.jobId === first.jobId);
+    if (entry && entry.replayJobId === null) {
+      const r = await store.replay(entry.id);
+      if (r) return { jobId: r.jobId, fresh: !r.alreadyReplayed };
+    }
+    if (entry?.replayJobId && (await pending(store, entry.replayJobId))) return { jobId: entry.replayJobId, fresh: false };
+  }
   const ordinary = job.dedupeKey ?? defaultDedupeKey(job.source, job.entityId!, job.updatedAt!);
   const metaKey = `resync ${job.flow} ${ordinary}`;
   const raw = await store.getMeta(metaKey);

@@ -109,6 +109,7 @@ describe('e2e: cutover start and flowd resync', () => {
     const fixed = await cli(['resync', 'order', bad.order_number, '--config', env.configFile]);
     expect(fixed.stdout.trim()).toBe('orders=1 enqueued=1 already_queued=0 refused_before_cutover=0');
     await waitFor('the fixed order in Sage Pro', async () => (await env.countSalesOrders(`XC-${bad.id}`)) === 1, 30_000, 100);
+    expect(await env.deadLetters('OrderToSalesOrder')).toEqual([]); // its entry replayed, not left pending
 
     // An order before the cutover: refused with the reason (exit 1), unless --force, which creates it once.
     const refused = await cli(['resync', 'order', old[1]!.order_number, '--config', env.configFile]);
@@ -133,7 +134,8 @@ describe('e2e: cutover start and flowd resync', () => {
     expect(t).toMatchObject({ salesOrders: resynced.length, duplicates: 0, lost: 0 });
     expect((await env.tally([old[0]!])).salesOrders).toBe(0);
     // The re-sync jobs (re-runs of orders processed before) and how their runs ended.
-    const resyncJobs = env.storeQuery<{ id: number }>("SELECT id FROM jobs WHERE flow = 'OrderToSalesOrder' AND dedupe_key LIKE ?", '["resync",%').map((j) => j.id);
+    // (The dead-lettered order's first re-sync replays its entry: a replay job.)
+    const resyncJobs = env.storeQuery<{ id: number }>("SELECT id FROM jobs WHERE flow = 'OrderToSalesOrder' AND (dedupe_key LIKE ? OR replay_of IS NOT NULL)", '["resync",%').map((j) => j.id);
     const resyncRuns = (await env.runs('OrderToSalesOrder')).filter((r) => r.jobId !== null && resyncJobs.includes(r.jobId));
     expect(resyncJobs).toHaveLength(6); // fresh[0] twice, fresh[1], fresh[2], bad twice (the fix, then --since)
     expect(resyncRuns.map((r) => r.outcome).sort()).toEqual(['done', 'duplicate', 'duplicate', 'duplicate', 'duplicate', 'duplicate']);
