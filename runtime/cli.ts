@@ -6,7 +6,7 @@
  *   flowd status [--json]
  *   flowd store check | store recover --to NEW.db
  *   flowd store migrate --from <sqlite file> --to <postgres url | env:NAME>   exit 0 migrated, 1 refused/failed, 2 usage
- *   flowd sandbox [--xcart-port P] [--read-token T] [--write-token T] [--state-dir DIR] [--sagepro-db FILE] [--sagepro-profile NAME] [--xcart-version 5.5.0|5.5.1]
+ *   flowd sandbox [--xcart-port P] [--read-token T] [--write-token T] [--state-dir DIR] [--sagepro-db FILE] [--sagepro-profile NAME] [--xcart-version 5.5.0|5.5.1] [--xcart-module]
  *   flowd doctor --config connect.yaml [--format json]     exit 0 all will work, 1 not, 2 usage/config
  *   flowd resync order <number>... | resync --since DATE [--until DATE]  [--force] [--json] [--config connect.yaml]
  *                                                          exit 0 every chosen order queued, 1 some not (or a failure), 2 usage/config
@@ -27,7 +27,7 @@ const USAGE = `usage:
   flowd store recover --to NEW.db [--state-dir DIR | --config FILE]
   flowd store migrate --from <sqlite file> --to <postgres url | env:NAME>
   flowd sandbox [--xcart-port <port>] [--read-token T] [--write-token T] [--state-dir DIR] [--sagepro-db FILE]
-                [--sagepro-profile standard|minimal|vfp-modules] [--xcart-version 5.5.0|5.5.1]
+                [--sagepro-profile standard|minimal|vfp-modules] [--xcart-version 5.5.0|5.5.1] [--xcart-module]
   flowd doctor --config connect.yaml [--format json]
   flowd resync order <X-Cart order number>... [--force] [--json] [--config connect.yaml]
   flowd resync --since <ISO date> [--until <ISO date>] [--force] [--json] [--config connect.yaml]
@@ -376,6 +376,8 @@ async function sandbox(argv: string[]): Promise<number> {
       'sagepro-db': { type: 'string' },
       'sagepro-profile': { type: 'string', default: 'standard' },
       'xcart-version': { type: 'string', default: '5.5.0' },
+      // The store has the Connect X-Cart module (xcart-module/): its /api/connect/ endpoints answer.
+      'xcart-module': { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -396,9 +398,10 @@ async function sandbox(argv: string[]): Promise<number> {
     ...(values['write-token'] ? { writeToken: values['write-token'] } : {}),
     stateDir,
     xcartVersion: version as (typeof XCART_VERSIONS)[number],
+    connectModule: values['xcart-module'] === true,
   });
   process.stdout.write(
-    `X-Cart sandbox:   ${xc.url}  (X-Cart ${xc.version})\n` +
+    `X-Cart sandbox:   ${xc.url}  (X-Cart ${xc.version}${xc.connectModule.installed ? ', with the Connect module' : ''})\n` +
     `  read token:     ${xc.readToken}\n` +
     `  write token:    ${xc.writeToken}\n` +
     `Sage Pro sandbox: ${sage.dsn}\n` +

@@ -90,13 +90,14 @@ async function startOn(store: ConfiguredStore, config: Config, options: ServiceO
     return dir;
   };
   const optional = (system: string): { schemaDir?: string } => { const d = schemaDir(system); return d === undefined ? {} : { schemaDir: d }; };
-  const xcart = new XcartConnector({ ...optional('xcart'), baseUrl: xc.baseUrl, token: xc.token.reveal(), ratePerSecond: xc.ratePerSecond, timeoutMs: xc.timeoutMs, changedFilter: xc.changedFilter, retries: 0, connections: xc.concurrency });
+  const xcart = new XcartConnector({ ...optional('xcart'), baseUrl: xc.baseUrl, token: xc.token.reveal(), ratePerSecond: xc.ratePerSecond, timeoutMs: xc.timeoutMs, changedFilter: xc.changedFilter, retries: 0, connections: xc.concurrency,
+    module: xc.module, tracking: xc.tracking, logger });
   cleanup.push(() => xcart.close());
   const sp = config.connections.sagepro;
   // The install's text rules, for the connector and for truncate in the flow modules (all copies).
   setTextRules(sp.text);
   const sageproOptions = (poolSize: number) => ({
-    ...optional('sagepro'), dsn: sp.dsn.reveal(), ...(sp.dialect ? { dialect: sp.dialect } : {}), company: sp.company, externalRefColumn: sp.externalRefColumn, poolSize,
+    ...optional('sagepro'), dsn: sp.dsn.reveal(), ...(sp.dialect ? { dialect: sp.dialect } : {}), company: sp.company, externalRefColumn: sp.externalRefColumn, trackingColumn: sp.trackingColumn, poolSize,
     defaultLocation: sp.defaultLocation, numbering: sp.numbering,
     text: sp.text, onWarning: (message: string, where: { table: string; column: string }) => logger.warn({ system: 'sagepro', ...where }, message),
     ...(sp.modules ? { modules: sp.modules } : {}), ...(sp.tables ? { tables: sp.tables } : {}), ...(sp.attach ? { attach: sp.attach } : {}),

@@ -51,6 +51,10 @@ export interface Config {
        * `beforeNumber` are never exported (runtime/cutover.ts). Absent: every order is.
        */
       readonly cutover?: Cutover;
+      /** `module`: whether the store has the Connect X-Cart module (xcart-module/); auto probes it. */
+      readonly module: 'auto' | boolean;
+      /** `tracking`: where Sage Pro tracking numbers go (runtime/connectors/xcart/tracking.ts). */
+      readonly tracking: 'auto' | 'module' | 'staff_note' | 'skip';
     };
     readonly sagepro: {
       readonly dsn: Secret;
@@ -59,6 +63,8 @@ export interface Config {
       readonly company: string;
       readonly concurrency: number;
       readonly externalRefColumn: string;
+      /** `tracking_column`: the SOMAST column holding a shipment's tracking number (default SOTRACK; never required). */
+      readonly trackingColumn: string;
       /** How text is stored (`text`): the install's code page and the rules for what it cannot hold. */
       readonly text: TextRules;
       /** Location for orders and lines without one (`default_location`, default MAIN). */
@@ -258,6 +264,8 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
         changedFilter: xc.changed_filter,
         timeoutMs: duration(xc.timeout, '/connections/xcart/timeout'),
         ...(cutover ? { cutover } : {}),
+        module: xc.module,
+        tracking: xc.tracking,
       },
       sagepro: {
         dsn: secret(sp.dsn, '/connections/sagepro/dsn'),
@@ -265,6 +273,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
         company: sp.company,
         concurrency: sp.concurrency,
         externalRefColumn: sp.external_ref_column,
+        trackingColumn: sp.tracking_column,
         text: { codePage: sp.text.code_page, unmappable: sp.text.unmappable, control: sp.text.control },
         defaultLocation: sp.default_location,
         numbering: sageproNumbering(sp.numbering),
@@ -301,10 +310,10 @@ interface RawConfig {
   store: { kind: 'sqlite' | 'postgres'; path: string; url?: SecretRef; leader_ttl: string };
   flows: { dir: string; schemas?: string };
   connections: {
-    xcart: { base_url: string; token: SecretRef; rate_per_second: number; concurrency: number; changed_filter: 'auto' | 'lastRenewDate' | 'scan'; timeout: string;
+    xcart: { base_url: string; token: SecretRef; rate_per_second: number; concurrency: number; changed_filter: 'auto' | 'lastRenewDate' | 'scan'; timeout: string; module: 'auto' | boolean; tracking: 'auto' | 'module' | 'staff_note' | 'skip';
       cutover?: { before_date?: string; before_number?: number } };
     sagepro: {
-      dsn: SecretRef; dialect?: 'vfp' | 'mssql' | 'sqlite' | 'postgres'; company: string; concurrency: number; external_ref_column: string;
+      dsn: SecretRef; dialect?: 'vfp' | 'mssql' | 'sqlite' | 'postgres'; company: string; concurrency: number; external_ref_column: string; tracking_column: string;
       text: { code_page: string; unmappable: TextRules['unmappable']; control: TextRules['control'] };
       default_location: string; numbering?: Partial<Record<'sales_order' | 'ar_session', RawNumbering>>;
       modules?: Record<string, string>; tables?: Record<string, string>; attach?: Record<string, string>;

@@ -115,8 +115,10 @@ describe('flowd doctor (child process)', () => {
       'CustomerToSagePro trigger xcart.customer.updated trigger',
       'InventoryToXCart xcart.products.set_stock token-write',
       'OrderToSalesOrder sagepro.sales_orders.create numbering',
+      'SalesOrderStatusToXCart xcart.orders.add_staff_note token-write',
       'SalesOrderStatusToXCart xcart.orders.set_payment_status token-write',
       'SalesOrderStatusToXCart xcart.orders.set_shipping_status token-write',
+      'SalesOrderStatusToXCart xcart.orders.set_tracking token-write',
     ]);
     expect(findings.find((f) => f.check === 'trigger')!.message).toBe('triggers.push is disabled and X-Cart customer events arrive only by signed push (the poller reads orders): the flow never runs');
     expect(r.stdout).not.toContain(xc.readToken);

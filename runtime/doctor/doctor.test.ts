@@ -99,17 +99,20 @@ const oks = (fs_: Finding[]) => fs_.filter((f) => f.severity === 'ok').map((f) =
 const ALL_OPERATIONS = [
   'CustomerToSagePro sagepro.customers.find_by_email', 'CustomerToSagePro sagepro.customers.upsert', 'CustomerToSagePro trigger xcart.customer.updated', 'CustomerToSagePro xcart.profiles.find_by_email',
   'InventoryToXCart trigger sagepro.InventoryLevel', 'InventoryToXCart xcart.products.find_by_sku', 'InventoryToXCart xcart.products.set_stock',
-  'OrderToSalesOrder sagepro.customers.find_by_email', 'OrderToSalesOrder sagepro.sales_orders.create', 'OrderToSalesOrder trigger xcart.order.created', 'OrderToSalesOrder xcart.orders.get',
+  'OrderToSalesOrder sagepro.customers.find_by_email', 'OrderToSalesOrder sagepro.sales_orders.create', 'OrderToSalesOrder trigger xcart.order.created', 'OrderToSalesOrder xcart.categories.of_products', 'OrderToSalesOrder xcart.orders.get',
   'PaymentsToReceivables sagepro.receivables.post_payment', 'PaymentsToReceivables trigger sagepro.SalesOrderStatus', 'PaymentsToReceivables xcart.orders.get', 'PaymentsToReceivables xcart.orders.payment_transactions',
   'SalesOrderStatusToXCart trigger sagepro.SalesOrderStatus', 'SalesOrderStatusToXCart xcart.orders.set_payment_status', 'SalesOrderStatusToXCart xcart.orders.set_shipping_status',
+  'SalesOrderStatusToXCart xcart.tracking.target', 'SalesOrderStatusToXCart xcart.orders.set_tracking', 'SalesOrderStatusToXCart xcart.orders.add_staff_note',
 ];
 
 const SCAN_INFO = ['OrderToSalesOrder', 'trigger xcart.order.created', 'changed-filter', 'info', 'this store ignores lastRenewDate[after] (X-Cart 5.5.0.x): changed orders are found by sorting on lastRenewDate and paging back to the watermark (scan)'];
+/** The sandbox store has no Connect module (xcart-module/): tracking numbers are skipped (connections.xcart.tracking: auto). */
+const TRACKING_INFO = ['SalesOrderStatusToXCart', 'xcart.orders.set_tracking', 'tracking', 'info', "the store has no Connect module (GET /api/connect/module answers 404): Sage Pro tracking numbers are skipped, each with a warning in flowd's log; shipping statuses are still set"];
 
 describe('flowd doctor', () => {
   test('the standard sandbox with its numbering configured: everything will work (exit 0)', async () => {
     const f = await runDoctor(options(await sagepro()));
-    expect(problems(f)).toEqual([SCAN_INFO]);
+    expect(problems(f)).toEqual([SCAN_INFO, TRACKING_INFO]);
     expect(oks(f).sort()).toEqual([...ALL_OPERATIONS].sort());
     expect(exitCode(f)).toBe(0);
     const text = renderHuman(f);
@@ -264,14 +267,17 @@ describe('flowd doctor', () => {
     expect(problems(f)).toEqual([
       ['InventoryToXCart', 'xcart.products.set_stock', 'token-write', 'error', RO],
       ['OrderToSalesOrder', 'trigger xcart.order.created', 'changed-filter', 'error', 'connections.xcart.changed_filter is lastRenewDate, but this store ignores lastRenewDate[after] (X-Cart 5.5.0.x has no such filter; 5.5.1 has): every poll would page through every order'],
+      ['SalesOrderStatusToXCart', 'xcart.orders.add_staff_note', 'token-write', 'error', RO],
       ['SalesOrderStatusToXCart', 'xcart.orders.set_payment_status', 'token-write', 'error', RO],
       ['SalesOrderStatusToXCart', 'xcart.orders.set_shipping_status', 'token-write', 'error', RO],
+      ['SalesOrderStatusToXCart', 'xcart.orders.set_tracking', 'token-write', 'error', RO],
+      TRACKING_INFO,
     ]);
     expect(f.find((x) => x.check === 'changed-filter')!.fix).toBe('set connections.xcart.changed_filter: scan (or auto)');
     expect(exitCode(f)).toBe(1);
     // The same filter on a 5.5.1 store is fine; scan there is only a hint.
     const ok551 = await runDoctor(options(await sagepro(), { xc: xc551, changedFilter: 'lastRenewDate' }));
-    expect(problems(ok551)).toEqual([]);
+    expect(problems(ok551)).toEqual([TRACKING_INFO]);
     const scan551 = await runDoctor(options(await sagepro(), { xc: xc551, changedFilter: 'scan' }));
     expect(problems(scan551).filter((p) => p[2] === 'changed-filter').map((p) => p[3])).toEqual(['info']);
   }, 60_000);

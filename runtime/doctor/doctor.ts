@@ -42,6 +42,7 @@ export async function runDoctor(opts: DoctorOptions): Promise<Finding[]> {
     const connector = new SageProConnector({
       ...(opts.sagepro.connector as Partial<ConstructorParameters<typeof SageProConnector>[0]> | undefined),
       dsn: opts.sagepro.dsn, company: opts.sagepro.company, externalRefColumn: opts.sagepro.externalRefColumn, poolSize: 1,
+      ...(opts.sagepro.trackingColumn ? { trackingColumn: opts.sagepro.trackingColumn } : {}),
       ...(opts.sagepro.dialect ? { dialect: opts.sagepro.dialect } : {}),
       ...(opts.sagepro.defaultLocation ? { defaultLocation: opts.sagepro.defaultLocation } : {}),
       ...(opts.sagepro.text ? { text: opts.sagepro.text } : {}),
@@ -131,9 +132,9 @@ export function doctorOptions(config: Config): DoctorOptions {
   return {
     flowsDir: config.flows.dir,
     triggers: { xcartPoll: config.triggers.xcartPoll.enabled, push: config.triggers.push.enabled, sageproPoll: config.triggers.sageproPoll.enabled },
-    xcart: { baseUrl: xc.baseUrl, token: xc.token.reveal(), changedFilter: xc.changedFilter, pollEnabled: config.triggers.xcartPoll.enabled, timeoutMs: xc.timeoutMs },
+    xcart: { baseUrl: xc.baseUrl, token: xc.token.reveal(), changedFilter: xc.changedFilter, pollEnabled: config.triggers.xcartPoll.enabled, timeoutMs: xc.timeoutMs, tracking: { module: xc.module, tracking: xc.tracking } },
     sagepro: {
-      dsn: sp.dsn.reveal(), company: sp.company, externalRefColumn: sp.externalRefColumn,
+      dsn: sp.dsn.reveal(), company: sp.company, externalRefColumn: sp.externalRefColumn, ...(sp.trackingColumn ? { trackingColumn: sp.trackingColumn } : {}),
       ...(sp.dialect ? { dialect: sp.dialect } : {}),
       ...(typeof defaultLocation === 'string' ? { defaultLocation } : {}),
       numbering: { ...(salesOrder ? { sales_order: salesOrder } : {}), ...(arSession ? { ar_session: arSession } : {}) },

@@ -8,7 +8,7 @@ export type Severity = 'error' | 'warning' | 'info' | 'ok';
 
 export type Check =
   | 'connection' | 'trigger' | 'token' | 'token-write' | 'changed-filter'
-  | 'table' | 'column' | 'optional-column' | 'width' | 'text' | 'numbering' | 'lookup-value' | 'default-location' | 'comparison' | 'lookup-key' | 'operation';
+  | 'table' | 'column' | 'optional-column' | 'width' | 'text' | 'numbering' | 'lookup-value' | 'default-location' | 'comparison' | 'lookup-key' | 'operation' | 'tracking';
 
 export interface Finding {
   /** Flow name; `*` for a check of the install as a whole (a connection, a token). */

@@ -61,6 +61,8 @@ const SCAN_INFO = ['OrderToSalesOrder', 'trigger xcart.order.created', 'changed-
 const NUMBERING = ['OrderToSalesOrder', 'sagepro.sales_orders.create', 'numbering', 'error', 'sales_orders.create needs a sales order number (the flow does not supply SalesOrder.number) and connections.sagepro.numbering.sales_order is not set'];
 const optional = (flow: string, op: string, table: string, cols: string[]) => cols.map((c) => [flow, op, 'optional-column', 'info', `${table} has no column ${c} (optional: no public source confirms it); it is neither written nor read here`]);
 const MAIN_KEY = (site: string) => ['InventoryToXCart', 'trigger sagepro.InventoryLevel', 'lookup-key', 'error', `web-warehouses.yaml lists 'MAIN', which ICILOC.LOCTID C(3) cannot hold on this install: ${site} looks up InventoryLevel.location in table web_warehouse, so the flow skips every row`];
+/** The sandbox store has no Connect module (xcart-module/): its tracking numbers are skipped (connections.xcart.tracking: auto). */
+const TRACKING_INFO = ['SalesOrderStatusToXCart', 'xcart.orders.set_tracking', 'tracking', 'info', "the store has no Connect module (GET /api/connect/module answers 404): Sage Pro tracking numbers are skipped, each with a warning in flowd's log; shipping statuses are still set"];
 /** What the minimal profile lacks and the connector leaves out (reference 0b): info only. */
 const MINIMAL_INFOS = [
   ...optional('PaymentsToReceivables', 'sagepro.receivables.post_payment', 'ARDIST', ['ADDDATE', 'ADDTIME', 'ADDUSER', 'CUSTNO', 'DESCRIP']),
@@ -69,6 +71,7 @@ const MINIMAL_INFOS = [
   ['PaymentsToReceivables', 'sagepro.receivables.post_payment', 'table', 'info', 'ARCASH is not on this install (optional): no row is written there (cash receipts)'],
   ...optional('PaymentsToReceivables', 'trigger sagepro.SalesOrderStatus', 'SOTRAN', ['LINENO', 'SHIPDATE']),
   ...optional('SalesOrderStatusToXCart', 'trigger sagepro.SalesOrderStatus', 'SOTRAN', ['LINENO', 'SHIPDATE']),
+  TRACKING_INFO,
 ];
 /** The site of the stock flow's `web_warehouse[trim(event.data.location)]` (from requirements.json). */
 const mainSite = () => (JSON.parse(fs.readFileSync(path.join(flowsDir, 'requirements.json'), 'utf8')) as { flows: Record<string, { keyedLookups: { site: string }[] }> }).flows.InventoryToXCart!.keyedLookups[0]!.site;
@@ -79,9 +82,9 @@ const resolvesModules = typeof (SageProConnector.prototype as unknown as Record<
 describe('flowd doctor on the sandbox install profiles', () => {
   test('standard: numbering unset is the one error; with its site keys everything will work', async () => {
     const bare = await runDoctor(await profile('standard', false));
-    expect(problems(bare)).toEqual([NUMBERING, SCAN_INFO]);
+    expect(problems(bare)).toEqual([NUMBERING, SCAN_INFO, TRACKING_INFO]);
     const site = await runDoctor(await profile('standard', true));
-    expect(problems(site)).toEqual([SCAN_INFO]);
+    expect(problems(site)).toEqual([SCAN_INFO, TRACKING_INFO]);
     expect(exitCode(site)).toBe(0);
   }, 60_000);
 
@@ -132,7 +135,7 @@ describe('flowd doctor on the sandbox install profiles', () => {
 
   test.runIf(resolvesModules)('vfp-modules with its site keys (modules, attach, SYSDATA numbering): everything will work', async () => {
     const f = await runDoctor(await profile('vfp-modules', true));
-    expect(problems(f)).toEqual([SCAN_INFO]);
+    expect(problems(f)).toEqual([SCAN_INFO, TRACKING_INFO]);
     expect(exitCode(f)).toBe(0);
   }, 60_000);
 });

@@ -28,6 +28,8 @@ export interface NumberingSpec {
 export interface SageProSettings {
   readonly dsn: string;
   readonly externalRefColumn: string;
+  /** `connections.sagepro.tracking_column` (default SOTRACK): where shipments' tracking numbers are. */
+  readonly trackingColumn?: string;
   /** `connections.sagepro.default_location`; the connector's default (MAIN) when absent. */
   readonly defaultLocation?: string;
   readonly numbering: { readonly sales_order?: NumberingSpec; readonly ar_session?: NumberingSpec };
@@ -125,6 +127,15 @@ export class SageProDoctor {
         if (sh.columns.has(c) || seen.has(`${n.table}.${c}`)) continue;
         seen.add(`${n.table}.${c}`);
         add({ check: 'optional-column', severity: 'info', message: `${n.table} has no column ${c} (optional: no public source confirms it); it is neither written nor read here`, fix: '' });
+      }
+    }
+
+    // 1b. Tracking numbers: a flow that sends them to X-Cart reads the site's tracking column.
+    if (op === 'trigger sagepro.SalesOrderStatus' && flow.operations.some((o) => o.system === 'xcart' && /(^|\.)orders\.(set_tracking|add_staff_note)$/.test(o.operation))) {
+      const col = (this.settings.trackingColumn ?? 'SOTRACK').toUpperCase();
+      const sh = await this.shape('SOMAST');
+      if (sh && !sh.columns.has(col)) {
+        add({ check: 'optional-column', severity: 'info', message: `SOMAST has no column ${col} (connections.sagepro.tracking_column${this.settings.trackingColumn ? '' : ', default SOTRACK'}): shipments on this install carry no tracking number, so none reaches X-Cart; shipping statuses still do`, fix: 'if this install keeps tracking numbers in another SOMAST column, set connections.sagepro.tracking_column to it' });
       }
     }
 

@@ -16,6 +16,7 @@
 import { request } from 'undici';
 import type { DeployedFlow } from './deployed.js';
 import type { Finding } from './findings.js';
+import { checkTracking, type TrackingSettings } from './xcart-tracking.js';
 
 export interface XcartSettings {
   readonly baseUrl: string;
@@ -23,6 +24,8 @@ export interface XcartSettings {
   readonly changedFilter: 'auto' | 'lastRenewDate' | 'scan';
   readonly pollEnabled: boolean;
   readonly timeoutMs: number;
+  /** connections.xcart.module and .tracking (xcart-tracking.ts); default auto, auto. */
+  readonly tracking?: TrackingSettings;
 }
 
 const FAR_FUTURE = '2999-01-01T00:00:00+0000';
@@ -104,6 +107,9 @@ export class XcartDoctor {
         }
       }
     }
+
+    // 4. Tracking numbers: through the Connect module (xcart-tracking.ts).
+    out.push(...await checkTracking(flows, this.s.tracking ?? { module: 'auto', tracking: 'auto' }, (p) => this.call('GET', p)));
     return out;
   }
 }

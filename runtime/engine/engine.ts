@@ -209,7 +209,17 @@ export class Engine {
         } finally { sem.release(); }
       },
       claim: async (key, keepMs) => {
-        if (await this.o.store.isKeyDone(flow.name, key)) return false;
+        let done: boolean;
+        try {
+          done = await this.o.store.isKeyDone(flow.name, key);
+        } catch (err) {
+          // The store is unreachable (a PostgreSQL restart): the run cannot know whether the key was
+          // used, so it must not go on; a transient error, retried by the flow's policy (before,
+          // as an unclassified error, it dead-lettered the order as `invalid`).
+          if (err instanceof StoreError) throw err;
+          throw Object.assign(new Error(`the store is unavailable (checking the idempotency key): ${(err as Error).message}`), { errorClass: 'transient', cause: err });
+        }
+        if (done) return false;
         idem = { key, keepMs };
         return true;
       },

@@ -196,6 +196,31 @@ describe.skipIf(!postgresServerAvailable())('PostgresStore', () => {
       }
     });
 
+    it('a batch polled under a leadership that was taken over meanwhile writes nothing: no events, watermark or hashes', async () => {
+      const s = schema();
+      const a = await PostgresStore.open(server.url, { schema: s, leaderId: 'A', leaderTtlMs: TTL });
+      const b = await PostgresStore.open(server.url, { schema: s, leaderId: 'B', leaderTtlMs: TTL });
+      try {
+        expect(await a.leader('xcart.orders')).toBe(true);
+        // A's batch while it leads: stored.
+        await a.enqueueBatch([orderEvent(1)], { watermark: { name: 'xcart.orders', value: 'w1' }, rowHashes: { scope: 'sc', changes: [{ key: 'k', hash: 'h1' }] }, leader: 'xcart.orders' });
+        expect(await a.getWatermark('xcart.orders')).toBe('w1');
+        // A stalls: its leadership row expires (as after a pause past the TTL) and B takes over and moves on.
+        await sql(`UPDATE ${s}.poll_leaders SET expires_at = 0 WHERE source = 'xcart.orders'`);
+        expect(await b.leader('xcart.orders')).toBe(true);
+        await b.enqueueBatch([orderEvent(2)], { watermark: { name: 'xcart.orders', value: 'w2' }, leader: 'xcart.orders' });
+        // A resumes with the batch it polled before the stall: refused, and nothing of it is written.
+        await expect(a.enqueueBatch([orderEvent(3)], { watermark: { name: 'xcart.orders', value: 'w1-stale' }, rowHashes: { scope: 'sc', changes: [{ key: 'k', hash: 'stale' }] }, leader: 'xcart.orders' }))
+          .rejects.toThrow(/poll leadership of xcart\.orders lost/);
+        expect(await b.getWatermark('xcart.orders')).toBe('w2');
+        expect(await b.getRowHash('sc', 'k')).toBe('h1');
+        expect((await b.status()).queueDepth).toBe(2);
+        // Without `leader` (a push, a replay) a batch is stored whoever leads.
+        await a.enqueueBatch([orderEvent(4)]);
+        expect((await b.status()).queueDepth).toBe(3);
+      } finally { await a.close(); await b.close(); }
+    });
+
     it('is timed by the database clock: a process whose clock runs an hour ahead cannot take a live leadership', async () => {
       const s = schema();
       const a = await PostgresStore.open(server.url, { schema: s, leaderId: 'A', leaderTtlMs: TTL });

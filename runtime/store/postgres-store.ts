@@ -116,8 +116,6 @@ export class PostgresStore implements Store {
   private readonly processClock: () => number;
   private readonly corrected: boolean;
   private closed = false;
-  /** The last error an idle pooled connection reported (the server went away, ...). */
-  private connectionError: string | undefined;
 
   private constructor(pool: pg.Pool, where: string, opts: PostgresStoreOptions, schema: string) {
     this.pool = pool;
@@ -129,7 +127,10 @@ export class PostgresStore implements Store {
     this.now = () => Math.floor(now());
     this.leaderId = opts.leaderId ?? `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     this.leaderTtlMs = opts.leaderTtlMs ?? 15_000;
-    pool.on('error', (err) => { this.connectionError = err.message; });
+    // An idle pooled connection that the server cut (a restart, pg_terminate_backend) is an 'error'
+    // event, which unhandled would end the process. The pool has already dropped the client and the
+    // next query opens a new one; whether the store works is what `probeWrite()` reports.
+    pool.on('error', () => undefined);
   }
 
   /**
@@ -231,7 +232,7 @@ export class PostgresStore implements Store {
       // server restart) is an 'error' event that would end the process. The query rejects anyway;
       // the broken client is destroyed on release.
       let broken: Error | undefined;
-      const onError = (err: Error) => { broken = err; this.connectionError = err.message; };
+      const onError = (err: Error) => { broken = err; };
       client.on('error', onError);
       try {
         await client.query(`BEGIN${isolation ? ` ISOLATION LEVEL ${isolation}` : ''}`);
@@ -254,6 +255,14 @@ export class PostgresStore implements Store {
     return (await db.query<R>(sql, params)).rows;
   }
 
+  /**
+   * A hot statement as a named prepared statement: each pooled connection parses and plans it once
+   * (the per-job calls: enqueue, lease, isKeyDone, complete). `name` must be unique per SQL text.
+   */
+  private async prepared<R extends pg.QueryResultRow>(name: string, sql: string, params: unknown[]): Promise<R[]> {
+    return (await this.pool.query<R>({ name: `flowd_${name}`, text: sql, values: params })).rows;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -274,7 +283,6 @@ export class PostgresStore implements Store {
     if (this.closed) return 'store is closed';
     try {
       await this.pool.query(`INSERT INTO meta (key, value) VALUES ('health.probe', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, [String(this.now())]);
-      this.connectionError = undefined;
       return undefined;
     } catch (err) {
       const e = err as Error & { code?: string };
@@ -286,6 +294,23 @@ export class PostgresStore implements Store {
 
   async enqueue(event: EnqueueInput): Promise<EnqueueResult> {
     const ev = prepareEvent(event);
+    // One statement, no transaction round trips: insert unless the dedupe key exists, and answer
+    // with the new job's id or the existing one's (a CTE's insert is invisible to the statement's own
+    // SELECT, so exactly one of the two arms yields a row, but in the race below).
+    const rows = await this.prepared<{ id: number; duplicate: boolean }>('enqueue', `
+      WITH ins AS (
+        INSERT INTO jobs (flow, flow_version, source, event_type, entity_id, updated_at, payload, dedupe_key,
+                          state, attempts, next_attempt_at, created_at, changed_at)
+        SELECT $1, $2, $3, $4, $5, $6, $7, $8, 'queued', 0, $9, $9, $9
+         WHERE NOT EXISTS (SELECT 1 FROM jobs WHERE flow = $1 AND dedupe_key = $8)
+        ON CONFLICT (flow, dedupe_key) DO NOTHING
+        RETURNING id)
+      SELECT id, false AS duplicate FROM ins
+      UNION ALL
+      SELECT id, true AS duplicate FROM jobs WHERE flow = $1 AND dedupe_key = $8 AND NOT EXISTS (SELECT 1 FROM ins)`,
+    [ev.flow, ev.flow_version, ev.source, ev.event_type, ev.entity_id, ev.updated_at, ev.payload, ev.dedupe_key, this.now()]);
+    if (rows.length) return { jobId: rows[0]!.id, duplicate: rows[0]!.duplicate };
+    // Another process inserted the same key after this statement's snapshot was taken: it is visible now.
     return this.tx((c) => this.insertEvent(c, ev, this.now()));
   }
 
@@ -295,6 +320,14 @@ export class PostgresStore implements Store {
     if (opts.rowHashes) checkRowHashChanges(opts.rowHashes.scope, opts.rowHashes.changes);
     return this.tx(async (c) => {
       const now = this.now();
+      if (opts.leader !== undefined) {
+        // FOR SHARE: a takeover (an UPDATE of this row) waits until this batch has committed.
+        const leading = await this.q(c, `SELECT 1 FROM poll_leaders WHERE source = $1 AND owner = $2 AND expires_at > ${DB_NOW} FOR SHARE`, [opts.leader, this.leaderId]);
+        if (!leading.length) {
+          this.led.delete(opts.leader);
+          throw new StoreError(`poll leadership of ${opts.leader} lost before its batch was stored: nothing written; the leader polls again from the stored watermark`);
+        }
+      }
       const results: EnqueueResult[] = [];
       for (const ev of evs) results.push(await this.insertEvent(c, ev, now));
       if (opts.watermark) await this.setWatermarkTx(c, opts.watermark.name, String(opts.watermark.value), now);
@@ -337,7 +370,7 @@ export class PostgresStore implements Store {
     const now = this.now();
     const params: unknown[] = [workerId, now, now + leaseMs, limit];
     if (opts.flows) params.push([...opts.flows]);
-    const rows = await this.q<JobRow>(this.pool, `
+    const rows = await this.prepared<JobRow>(opts.flows ? 'lease_flows' : 'lease', `
       UPDATE jobs
          SET state = 'running', lease_owner = $1, lease_expires_at = $3, lease_fence = nextval('lease_fence'),
              attempts = attempts + 1, changed_at = $2
@@ -402,18 +435,30 @@ export class PostgresStore implements Store {
     }
     if (result.run) checkRun(result.run);
     const fence = this.fenceOf(jobId, workerId, result.fence);
-    const done = await this.tx(async (c) => {
-      const now = this.now();
-      const changed = await this.q<{ flow: string }>(c, `
+    // One statement (data-modifying CTEs run atomically, with no BEGIN/COMMIT round trips): the
+    // job's outcome, its idempotency key and its run, all only if the lease is still this worker's.
+    const now = this.now();
+    const run = result.run;
+    const changed = await this.prepared<{ flow: string }>('complete', `
+      WITH j AS (
         UPDATE jobs SET state = $4, lease_owner = NULL, lease_expires_at = NULL, lease_fence = NULL, changed_at = $5,
                         finished_at = $5, duration_ms = $6, flow_version = COALESCE($7, flow_version), reason = $8
          WHERE ${OWNED}
-        RETURNING flow`, [jobId, workerId, fence, result.outcome, now, Math.round(result.durationMs), result.flowVersion ?? null, result.reason ?? null]);
-      if (!changed.length) return false;
-      if (key) await this.markKeyTx(c, changed[0]!.flow, key.key, jobId, now, now + key.keepMs);
-      if (result.run) await this.insertRun(c, result.run, now);
-      return true;
-    });
+        RETURNING id, flow),
+      k AS (
+        INSERT INTO idempotency_keys (flow, key, job_id, done_at, expires_at)
+        SELECT j.flow, $9::text, j.id, $5, $10::bigint FROM j WHERE $9::text IS NOT NULL
+        ON CONFLICT (flow, key) DO UPDATE SET job_id = EXCLUDED.job_id, done_at = EXCLUDED.done_at, expires_at = EXCLUDED.expires_at),
+      r AS (
+        INSERT INTO runs (job_id, flow, flow_version, trigger, outcome, started_at, duration_ms, error, error_class,
+                          site, correlation_id, recorded_at)
+        SELECT $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $5 FROM j WHERE $11::boolean)
+      SELECT flow FROM j`, [jobId, workerId, fence, result.outcome, now, Math.round(result.durationMs), result.flowVersion ?? null, result.reason ?? null,
+      key?.key ?? null, key ? now + key.keepMs : null, run !== undefined,
+      run?.jobId ?? null, run?.flow ?? null, run?.flowVersion ?? null, run?.trigger ?? null, run?.outcome ?? null,
+      run ? Math.floor(run.startedAt) : null, run ? Math.round(run.durationMs) : null, run?.error ?? null, run?.errorClass ?? null,
+      run?.site ?? null, run?.correlationId ?? null]);
+    const done = changed.length > 0;
     this.settle(jobId, workerId, done, true, result.fence);
     return done;
   }
@@ -505,7 +550,7 @@ export class PostgresStore implements Store {
   // ------------------------------------------------------------------ idempotency keys
 
   async isKeyDone(flow: string, key: string): Promise<boolean> {
-    const rows = await this.q(this.pool, 'SELECT 1 FROM idempotency_keys WHERE flow = $1 AND key = $2 AND expires_at > $3', [flow, key, this.now()]);
+    const rows = await this.prepared('key_done', 'SELECT 1 FROM idempotency_keys WHERE flow = $1 AND key = $2 AND expires_at > $3', [flow, key, this.now()]);
     return rows.length > 0;
   }
 

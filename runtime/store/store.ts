@@ -74,6 +74,15 @@ export interface EnqueueBatchOptions {
   readonly watermark?: { readonly name: string; readonly value: string };
   /** Apply these row-hash changes together with the events. */
   readonly rowHashes?: { readonly scope: string; readonly changes: readonly RowHashChange[] };
+  /**
+   * The poll source whose leadership this batch was polled under (`leader(source)`). PostgreSQL
+   * checks, in the batch's own transaction and holding the leadership row, that this process still
+   * leads it; if its leadership expired or was taken over (it stalled past `store.leader_ttl`), the
+   * batch writes nothing (events, watermark, hashes) and is refused with a StoreError: the new leader
+   * polls from the stored watermark, so nothing is lost, and a stale watermark never overwrites its.
+   * SQLite (one process) ignores it.
+   */
+  readonly leader?: string;
 }
 
 export interface Job {

@@ -65,7 +65,7 @@ export class SageProPoller implements Trigger {
     let total = 0;
     const flush = async () => {
       if (!hashes.length) return;
-      const r = await this.o.sink.enqueueBatch(jobs, { rowHashes: { scope, changes: hashes.map(({ key, hash }) => ({ key, hash })) } });
+      const r = await this.o.sink.enqueueBatch(jobs, { rowHashes: { scope, changes: hashes.map(({ key, hash }) => ({ key, hash })) }, ...(this.o.leader ? { leader: `sagepro:${flow.name}` } : {}) });
       previous.apply(hashes); // only once committed: a failed batch is found again by the next poll
       const fresh = r.filter((x) => !x.duplicate).length;
       total += fresh;

@@ -71,7 +71,7 @@ export class XcartPoller implements Trigger {
     }
     const exported = held.length ? orders.filter((o) => !held.includes(o)) : orders;
     const jobs = exported.flatMap((order) => orderEvents(order).flatMap((e) => { this.o.onEvent?.(e.type); return jobsForXcartEvent(this.o.flows, e); }));
-    const results = await this.o.sink.enqueueBatch(jobs, { watermark: { name: XCART_WATERMARK, value: JSON.stringify(watermark) } });
+    const results = await this.o.sink.enqueueBatch(jobs, { watermark: { name: XCART_WATERMARK, value: JSON.stringify(watermark) }, ...(this.o.leader ? { leader: XCART_WATERMARK } : {}) });
     const fresh = results.filter((r) => !r.duplicate).length;
     if (fresh) this.o.onEnqueued?.(fresh);
     if (orders.length) this.o.logger?.info({ orders: orders.length, jobs: fresh }, 'x-cart poll');

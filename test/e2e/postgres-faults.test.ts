@@ -13,7 +13,10 @@
  * source. A second test runs a smaller stream twice, without and with a long-open transaction (a
  * REPEATABLE READ snapshot that holds back cleanup), and prints the throughput ratio (not asserted).
  *
- * E2E_PG_FAULT_ORDERS sets the order count of the fault run (default 200 in the suite: at 2,000 (the issue's count) the run stalls after the PostgreSQL restart, because two of the three flowd processes exit then; cause not found yet, see the issue note).
+ * E2E_PG_FAULT_ORDERS sets the order count of the fault run (default 2,000, the issue's count). At 2,000 this
+ * suite found that a store failure while a worker recorded an outcome (the PostgreSQL restart) ended the worker
+ * loop with an unhandled rejection, and with it the flowd process: two of the three exited and the run stalled
+ * (runtime/engine/store-outage.test.ts holds the fix).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -24,7 +27,7 @@ import { postgresServerAvailable, startPostgres, type StartedPostgres } from '..
 import { PostgresStore } from '../../runtime/store/postgres-store.js';
 import { buildFlows, E2E, figures, freePort, REPO, sleep, waitFor, type XOrder } from './harness.js';
 
-const ORDERS = Number(process.env.E2E_PG_FAULT_ORDERS ?? 200);
+const ORDERS = Number(process.env.E2E_PG_FAULT_ORDERS ?? 2000);
 const LEASE_MS = 5000; // workers.lease: 5s is the least connect.yaml accepts
 const REFUSAL = 'lease lost before completion';
 
@@ -101,7 +104,8 @@ async function outcome(env: E2E, store: PostgresStore, orders: readonly XOrder[]
     if (n === 0 && !dead.has(String(o.id))) { lost++; lostRefs.push(`XC-${o.id}`); }
   }
   const reasonless = dl.filter((d) => !d.reason).length;
-  return { salesOrders, duplicates, lost, deadLetters, lostRefs, reasonless };
+  const reasons = [...new Set(dl.map((d) => `${d.errorClass}: ${d.reason}`))];
+  return { salesOrders, duplicates, lost, deadLetters, lostRefs, reasonless, reasons };
 }
 
 async function placeAll(env: E2E, n: number, placed: XOrder[]): Promise<void> {
@@ -159,14 +163,15 @@ describe.skipIf(!postgresServerAvailable())('e2e: three flowd processes on one P
     await at(0.25, 'kill -9 B', () => b.signal('SIGKILL'));
     await at(0.40, 'SIGSTOP C past the lease', async () => {
       const cPid = c.proc.pid!;
-      // Stop C while it holds jobs (its workers run flows all the time under this load).
-      await waitFor('C holding a job', async () => {
-        const r = await admin.query<{ n: string }>(`SELECT COUNT(*) AS n FROM jobs WHERE state = 'running' AND lease_owner LIKE $1`, [`flowd-${cPid}-%`]);
-        return Number(r.rows[0]!.n) > 0;
-      }, 30_000, 20);
-      await c.signal('SIGSTOP');
-      const r = await admin.query<{ n: string }>(`SELECT COUNT(*) AS n FROM jobs WHERE state = 'running' AND lease_owner LIKE $1`, [`flowd-${cPid}-%`]);
-      stoppedHeld = Number(r.rows[0]!.n);
+      // Stop C while it holds jobs (its workers run flows all the time under this load). A job C held a
+      // moment before may be finished by the time the signal lands: then C goes on and is stopped again.
+      const held = async () => Number((await admin.query<{ n: string }>(`SELECT COUNT(*) AS n FROM jobs WHERE state = 'running' AND lease_owner LIKE $1`, [`flowd-${cPid}-%`])).rows[0]!.n);
+      for (let tries = 0; stoppedHeld === 0 && tries < 200; tries++) {
+        await waitFor('C holding a job', async () => (await held()) > 0, 30_000, 20);
+        await c.signal('SIGSTOP');
+        stoppedHeld = await held();
+        if (stoppedHeld === 0) { await c.signal('SIGCONT'); await sleep(20); }
+      }
       await sleep(LEASE_MS + 4000);
       await c.signal('SIGCONT');
     });
@@ -192,9 +197,12 @@ describe.skipIf(!postgresServerAvailable())('e2e: three flowd processes on one P
       placed: placed.length, sales_orders: o.salesOrders, duplicates: o.duplicates, lost: o.lost, dead_letters: o.deadLetters,
       fencing_refusals: refusals, leaders: leaders.length, held_when_stopped: stoppedHeld, faults: faults.length,
     });
+    if (o.reasons.length) console.log(`dead-letter reasons: ${o.reasons.join(' | ')}`);
     expect(faults).toEqual(['kill -9 B', 'SIGSTOP C past the lease', 'pg_terminate_backend of the workers', 'PostgreSQL restart', 'kill -9 C']);
     expect(o).toMatchObject({ duplicates: 0, lost: 0, reasonless: 0 });
     expect(o.salesOrders + o.deadLetters).toBe(ORDERS);
+    // A store outage is transient: no order is dead-lettered as an unclassified (internal) error for it.
+    expect(o.reasons.filter((r) => /internal error|ECONNREFUSED|terminat/i.test(r))).toEqual([]);
     // C's late outcomes (jobs it held while stopped, taken over by A or B) were refused by the fence.
     expect(stoppedHeld).toBeGreaterThan(0);
     expect(c.refusals()).toBeGreaterThan(0);

@@ -35,6 +35,11 @@ export interface SageProConnectorOptions {
   schemaDir?: string;
   /** Column holding SalesOrder.external_ref: 'EXTREF' (default, a custom column) or e.g. 'PONUM'. */
   externalRefColumn?: string;
+  /**
+   * Where this install keeps a shipment's tracking number (`tracking_column`): a column of SOMAST (and
+   * SOYMST), default SOTRACK. Never required: an install without it reads no tracking number.
+   */
+  trackingColumn?: string;
   /** Location for lines without one and orders without `location` (default MAIN). */
   defaultLocation?: string;
   /** Default GL accounts (defaults: AR 1200-00, sales 4000-00, tax 2200-00, cash 1000-00). */
@@ -103,6 +108,11 @@ export class SageProContext {
         }
       }
     }
+    // SalesOrderStatus.tracking is read from the site's tracking column (a read model: nothing writes it).
+    const trackCol = (options.trackingColumn ?? 'SOTRACK').toUpperCase();
+    ident(trackCol);
+    const status = this.schemas.entities.get('SalesOrderStatus');
+    for (const m of status?.columns ?? []) if (m.property === 'tracking' && m.table === 'SOMAST') m.column = trackCol;
     this.install = new InstallCatalog({ dsn: options.dsn, dialect: this.dialect, tables: this.tables, rightJustified: this.rightJustified, ...(options.schema ? { schema: options.schema } : {}), ...(options.attach ? { attach: options.attach } : {}) });
     this.pool = new OdbcPool(options.dsn, { maxSize: options.poolSize ?? 4, ...(attach.length ? { onConnect: (c) => this.install.attachAll(c) } : {}) });
   }

@@ -2,12 +2,27 @@
  * Sales orders (SOMAST / SOTRAN / SOADDR, history SOYMST / SOYTRN / SOYADR): read, find by external
  * reference, create (allocation in ICILOC.LSOALOC, ARCUST.ONORDER, the site's numbering, charges as
  * non-stock lines, ORDAMT + TAX against `expected_total`) and the shipping status with its invoice.
+ *
+ * Declared rules of a create (the flow chooses them; lookups/order-settings.yaml):
+ * - `unknown_items`: dead_letter (an unknown item is invalid), create_item (a minimal ICITEM + ICILOC
+ *   row, items.ts, with the line's `item_class`), catch_all (the line is booked on `catch_all_item`,
+ *   which must be stocked at the location; NOTES names the SKUs). Decided inside the transaction.
+ * - `line_discount`: an order discount spread over the item lines as SOTRAN.DISC (one percentage,
+ *   3 places, EXTPRICE = price x qty x (1 - DISC/100) to the cent), the rounding remainder booked as a
+ *   non-stock line on its `item`; ORDAMT is then re-checked against `expected_total`.
+ * - tax: `tax` given is passed through to SOMAST.TAX; no `tax` but a `tax_rate` lets Sage Pro's rule
+ *   compute it (TAXSAMT = the taxable lines' EXTPRICE, TAX = TAXSAMT x TAXRATE / 100), checked against
+ *   `expected_tax` within `tax_tolerance` (over it: invalid, naming the difference).
  */
 import { ident, maxInList, rowsPerInsert } from './dialect.js';
 import type { Row, Session } from './odbc.js';
 import { numberingKey } from './numbering.js';
 import { completeRow, decodeValue, type Bound } from './storage.js';
 import { round, type Obj, type SageProContext } from './context.js';
+import { createMinimalItem, type MinimalItem } from './items.js';
+
+/** What `sales_orders.create` does with a line whose item is not in ICITEM (`SalesOrder.unknown_items`). */
+export const UNKNOWN_ITEM_POLICIES = ['dead_letter', 'create_item', 'catch_all'] as const;
 
 /** The maps and STKCODE flag an order's rows are decoded with (the same for a read and a create). */
 async function orderFromRows(c: SageProContext, mst: string, trn: string, adr: string, history: boolean, head: Row, lineRows: Row[], addr: Row | null): Promise<Obj> {
@@ -203,7 +218,16 @@ export function createSalesOrder(c: SageProContext, order: Obj): Promise<Obj> {
     // 2. Validate customer, items and stock locations.
     const cust = await s.query(`SELECT CUSTNO FROM ${c.t('ARCUST')}${c.where(['CUSTNO = ?'])}`, [await c.key('ARCUST', 'CUSTNO', customer)]);
     if (!cust.length) throw c.invalid(`unknown customer '${customer}'`, op, 'ARCUST', 'CUSTNO', 'customer');
-    const defLoc = String(order.location ?? '').trim() || c.opts.defaultLocation;
+    const defLoc = String(order.location ?? '').trim() || String(order.site_location ?? '').trim() || c.opts.defaultLocation;
+    const unknownPolicy = String(order.unknown_items ?? 'dead_letter');
+    if (!(UNKNOWN_ITEM_POLICIES as readonly string[]).includes(unknownPolicy)) {
+      throw c.invalid(`order.unknown_items must be one of ${UNKNOWN_ITEM_POLICIES.join(', ')}, not '${unknownPolicy}'`, op, 'ICITEM', 'ITEM', 'unknown_items');
+    }
+    const catchAll = String(order.catch_all_item ?? '').trim();
+    if (unknownPolicy === 'catch_all' && !catchAll) throw c.invalid('order.catch_all_item is required when unknown_items is catch_all', op, 'ICITEM', 'ITEM', 'catch_all_item');
+    const catchAllKey = unknownPolicy === 'catch_all' ? await c.key('ICITEM', 'ITEM', catchAll) : undefined;
+    const caught: string[] = [];
+    const toCreate = new Map<string, MinimalItem>();
     const prepared: { line: Obj; item: string; loc: string; qty: number; price: number; disc: number; ext: number; desc: string; cost: number; stocked: boolean }[] = [];
     // Keys first (in line order; the first line a key cannot be made for is where the query stops),
     // then one SELECT for every item and location, then each line checked in order as before.
@@ -220,14 +244,27 @@ export function createSalesOrder(c: SageProContext, order: Obj): Promise<Obj> {
       } catch (e) { k.err = e; break; }
     }
     const defined = (xs: (string | undefined)[]) => [...new Set(xs.filter((x): x is string => x !== undefined))];
-    const found = await itemsAndLocations(c, s, defined(keys.map((k) => k.itemKey)), defined(keys.map((k) => k.locKey)));
+    const found = await itemsAndLocations(c, s, defined([...keys.map((k) => k.itemKey), catchAllKey]), defined(keys.map((k) => k.locKey)));
     for (const [i, l] of lines.entries()) {
-      const { item, loc, itemKey, locKey, err } = keys[i]!;
+      const { loc, locKey, err } = keys[i]!;
+      let { item, itemKey } = keys[i]!;
       if (err && itemKey === undefined) throw err;
-      const it = found.items.get(unpadded(itemKey));
+      let it = found.items.get(unpadded(itemKey));
+      let created = false;
+      if (!it && unknownPolicy === 'catch_all' && !err) {
+        it = found.items.get(unpadded(catchAllKey));
+        if (!it) throw c.invalid(`line ${i + 1}: unknown item '${item}', and the catch-all item '${catchAll}' is not in ICITEM either`, op, 'ICITEM', 'ITEM', 'catch_all_item');
+        caught.push(item);
+        item = catchAll; itemKey = catchAllKey;
+      } else if (!it && unknownPolicy === 'create_item' && !err) {
+        const cls = String(l.item_class ?? '').trim();
+        if (!toCreate.has(unpadded(itemKey))) toCreate.set(unpadded(itemKey), { item, description: String(l.description ?? '') || item, price: Number(l.price ?? 0), itemClass: cls, location: loc });
+        it = { ITEM: item, ITMDESC: String(l.description ?? ''), PRICE: Number(l.price ?? 0) };
+        created = true;
+      }
       if (!it) throw c.invalid(`line ${i + 1}: unknown item '${item}'`, op, 'ICITEM', 'ITEM', `lines/${i}/item`);
       if (err) throw err;
-      if (!found.stocked.has(`${unpadded(itemKey)}\u0000${unpadded(locKey)}`)) throw c.invalid(`line ${i + 1}: item '${item}' is not stocked at location '${loc}'`, op, 'ICILOC', 'LOCTID', `lines/${i}/location`);
+      if (!created && !found.stocked.has(`${unpadded(itemKey)}\u0000${unpadded(locKey)}`)) throw c.invalid(`line ${i + 1}: item '${item}' is not stocked at location '${loc}'`, op, 'ICILOC', 'LOCTID', `lines/${i}/location`);
       const qty = Number(l.quantity);
       if (!Number.isFinite(qty) || qty === 0) throw c.invalid(`line ${i + 1}: quantity must be a non-zero number`, op, 'SOTRAN', 'QTYORD', `lines/${i}/quantity`);
       const price = l.price === undefined || l.price === null ? Number(it.PRICE ?? 0) : Number(l.price);
@@ -236,6 +273,21 @@ export function createSalesOrder(c: SageProContext, order: Obj): Promise<Obj> {
       const desc = String(l.description ?? '') || String(it.ITMDESC ?? '').replace(/\s+$/, '');
       prepared.push({ line: l, item, loc, qty, price, disc, ext, desc, cost: 0, stocked: true });
     }
+    // An order discount spread over the item lines (DISC %), the rounding remainder on its own line.
+    const ld = order.line_discount && typeof order.line_discount === 'object' ? order.line_discount as Obj : null;
+    let remainderLine: (typeof prepared)[number] | null = null;
+    if (ld) {
+      const amt = Number(ld.amount);
+      const spread = prepared.filter((p) => p.disc === 0);
+      const base = round(spread.reduce((t, p) => t + p.ext, 0));
+      if (!Number.isFinite(amt) || amt > 0 || -amt > base) throw c.invalid(`line_discount.amount must be a discount from 0 to -${base.toFixed(2)} (the undiscounted item lines), not ${String(ld.amount)}`, op, 'SOTRAN', 'DISC', 'line_discount/amount');
+      const item = String(ld.item ?? '').trim();
+      if (!item) throw c.invalid('line_discount.item is required (the line the rounding remainder is booked on)', op, 'SOTRAN', 'ITEM', 'line_discount/item');
+      const pct = base > 0 ? round(-amt / base * 100, 3) : 0;
+      for (const p of spread) { p.disc = pct; p.ext = round(p.price * p.qty * (1 - pct / 100)); }
+      const rest = round(amt - round(spread.reduce((t, p) => t + p.ext, 0) - base));
+      if (rest !== 0) remainderLine = { line: {}, item, loc: defLoc, qty: 1, price: rest, disc: 0, ext: rest, desc: String(ld.description ?? ''), cost: 0, stocked: false };
+    }
     // Order-level charges and discounts: non-stock lines (STKCODE N), counted in ORDAMT, not allocated.
     const charges = Array.isArray(order.charges) ? (order.charges as Obj[]) : [];
     for (const [i, ch] of charges.entries()) {
@@ -243,15 +295,38 @@ export function createSalesOrder(c: SageProContext, order: Obj): Promise<Obj> {
       if (!item) throw c.invalid(`charge ${i + 1}: item is required`, op, 'SOTRAN', 'ITEM', `charges/${i}/item`);
       const amt = Number(ch.amount);
       if (!Number.isFinite(amt)) throw c.invalid(`charge ${i + 1}: amount must be a number`, op, 'SOTRAN', 'EXTPRICE', `charges/${i}/amount`);
-      prepared.push({ line: {}, item, loc: defLoc, qty: 1, price: amt, disc: 0, ext: round(amt), desc: String(ch.description ?? ''), cost: 0, stocked: false });
+      const taxable = ch.taxable === 'Y' || ch.taxable === 'N' ? ch.taxable : 'N';
+      prepared.push({ line: { taxable }, item, loc: defLoc, qty: 1, price: amt, disc: 0, ext: round(amt), desc: String(ch.description ?? ''), cost: 0, stocked: false });
     }
-    // The order's total is ORDAMT + TAX after Sage Pro's rounding; it must be the store's, to the cent.
+    if (remainderLine) prepared.push(remainderLine);
     const amount = round(prepared.reduce((t, p) => t + p.ext, 0));
+    // Tax: passed through (order.tax), or computed by Sage Pro's rule from TAXRATE and the taxable lines.
+    const taxGiven = order.tax !== undefined && order.tax !== null;
+    const taxComputed = !taxGiven && order.tax_rate !== undefined && order.tax_rate !== null;
+    let tax = round(Number(order.tax ?? 0));
+    let taxable = 0;
+    if (taxComputed) {
+      const rate = Number(order.tax_rate);
+      if (!Number.isFinite(rate) || rate < 0) throw c.invalid(`tax_rate must be a percentage, not ${String(order.tax_rate)}`, op, 'SOMAST', 'TAXRATE', 'tax_rate');
+      taxable = round(prepared.filter((p) => (p.line.taxable ?? (p.stocked ? 'Y' : 'N')) === 'Y').reduce((t, p) => t + p.ext, 0));
+      tax = round(taxable * rate / 100);
+    }
+    let storeTax = tax;
+    if (order.expected_tax !== undefined && order.expected_tax !== null) {
+      storeTax = round(Number(order.expected_tax));
+      const tol = Number(order.tax_tolerance ?? 0);
+      const diff = round(tax - storeTax);
+      if (!Number.isFinite(storeTax) || !(Math.abs(diff) <= tol + 1e-9)) {
+        throw c.invalid(`Sage Pro's tax ${tax.toFixed(2)} (TAXSAMT ${taxable.toFixed(2)} x TAXRATE ${String(order.tax_rate ?? '')} %) differs from the store's tax ${String(order.expected_tax)} by ${diff.toFixed(2)}, over the tolerance ${tol.toFixed(2)}: tax_difference ${diff.toFixed(2)}`, op, 'SOMAST', 'TAX', 'expected_tax');
+      }
+    }
+    // The order's total is ORDAMT + TAX after Sage Pro's rounding (the store's tax where Sage Pro
+    // computed its own within the tolerance); it must be the store's, to the cent.
     if (order.expected_total !== undefined && order.expected_total !== null) {
       const expected = Number(order.expected_total);
-      const total = round(amount + round(Number(order.tax ?? 0)));
+      const total = round(amount + storeTax);
       if (!Number.isFinite(expected) || Math.round(Math.abs(expected - total) * 100) >= 1) {
-        throw c.invalid(`order total ${total.toFixed(2)} (ORDAMT ${amount.toFixed(2)} + TAX ${round(Number(order.tax ?? 0)).toFixed(2)}) does not reconcile with the expected total ${String(order.expected_total)}: difference ${round(expected - total).toFixed(2)}`, op, 'SOMAST', 'ORDAMT', 'expected_total');
+        throw c.invalid(`order total ${total.toFixed(2)} (ORDAMT ${amount.toFixed(2)} + TAX ${storeTax.toFixed(2)}) does not reconcile with the expected total ${String(order.expected_total)}: difference ${round(expected - total).toFixed(2)}`, op, 'SOMAST', 'ORDAMT', 'expected_total');
       }
     }
     // 3. Number.
@@ -272,6 +347,13 @@ export function createSalesOrder(c: SageProContext, order: Obj): Promise<Obj> {
     const stamp = c.stamp();
     const head = c.encodeProps(hdr, order);
     delete head.SOSTAT; // new orders are open
+    if (taxComputed) { head.TAX = tax; head.TAXSAMT = taxable; }
+    // What a person must look at: lines booked on the catch-all item, items made for the order.
+    const flags = [
+      ...(caught.length ? [`CATCH-ALL: ${caught.join(', ')} booked on ${catchAll}`] : []),
+      ...(toCreate.size ? [`NEW ITEM: ${[...toCreate.values()].map((t) => t.item).join(', ')} created in ICITEM`] : []),
+    ];
+    if (flags.length) head.NOTES = [String(head.NOTES ?? ''), ...flags].filter((x) => x).join('; ');
     // SOTRAN in as few INSERTs as the dialect allows; the rows written are what the create returns.
     const headRow = await storedRow(c, 'SOMAST', {
       ...head, SONO: number, CUSTNO: customer, ORDAMT: amount, SHPAMT: 0, DEFLOC: defLoc,
@@ -293,6 +375,7 @@ export function createSalesOrder(c: SageProContext, order: Obj): Promise<Obj> {
         SONO: number, CUSTNO: customer, CSHIPNO: head.CSHIPNO ?? '', ...stamp,
       }, op)
       : null;
+    for (const t of toCreate.values()) await createMinimalItem(c, s, t, op);
     await insertRows(c, s, 'SOMAST', [headRow]);
     await insertRows(c, s, 'SOTRAN', lineRows);
     if (addrRow) await insertRows(c, s, 'SOADDR', [addrRow]);

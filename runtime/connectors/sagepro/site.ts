@@ -11,6 +11,7 @@ export interface SiteKeys {
   company?: string;
   default_location?: string;
   external_ref_column?: string;
+  tracking_column?: string;
   numbering?: Partial<Record<'sales_order' | 'ar_session', RawNumbering>>;
   modules?: Record<string, string>;
   tables?: Record<string, string>;
@@ -22,6 +23,7 @@ export function optionsFromSite(site: SiteKeys): Partial<SageProConnectorOptions
     ...(site.company !== undefined ? { company: site.company } : {}),
     ...(site.default_location !== undefined ? { defaultLocation: site.default_location } : {}),
     ...(site.external_ref_column !== undefined ? { externalRefColumn: site.external_ref_column } : {}),
+    ...(site.tracking_column !== undefined ? { trackingColumn: site.tracking_column } : {}),
     numbering: numberingFromRaw(site.numbering),
     ...(site.modules ? { modules: site.modules } : {}),
     ...(site.tables ? { tables: site.tables } : {}),

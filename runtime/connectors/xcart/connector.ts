@@ -9,6 +9,7 @@ import { XcartClient, type XcartClientConfig } from './client.js';
 import { checkArgs, loadXcartCatalog, type OperationCatalog } from './catalog.js';
 import { loadXcartSchemas, type XcartSchemas } from './schemas.js';
 import { SkuIndex } from './sku-index.js';
+import { TrackingWriter, type ModuleSetting, type TrackingMode } from './tracking.js';
 
 type Json = Record<string, unknown>;
 export type XcartOrder = Json & { id: number; order_number: string | null; update_date: string };
@@ -30,6 +31,10 @@ export interface XcartConnectorConfig extends XcartClientConfig {
    * (flowd: `<flows.dir>/schemas/xcart`, from the build). Default XCART_SCHEMA_DIR.
    */
   schemaDir?: string;
+  /** `connections.xcart.tracking`: where Sage Pro tracking numbers go (tracking.ts). Default auto. */
+  tracking?: TrackingMode;
+  /** `connections.xcart.module`: whether the store has the Connect module; auto probes it. Default auto. */
+  module?: ModuleSetting;
 }
 
 /**
@@ -78,8 +83,12 @@ export const XCART_DISPATCH: Record<string, Dispatch> = {
   'profiles.update': { params: ['profile_id', 'profile'], run: (c, a) => c.updateProfile(a.profile_id as number, a.profile as Json) },
   'categories.list': { params: [], run: (c) => c.listCategories() },
   'categories.products': { params: ['category_id'], run: (c, a) => c.getCategoryProducts(a.category_id as number) },
+  'categories.of_products': { params: ['product_ids'], run: (c, a) => c.categoriesOfProducts(a.product_ids as number[]) },
   'coupons.list': { params: [], run: (c) => c.listCoupons() },
   'coupons.create': { params: ['coupon'], run: (c, a) => c.createCoupon(a.coupon as Json) },
+  'tracking.target': { params: ['order_id', 'number'], run: (c, a) => c.trackingTarget(a.order_id as number, a.number as string) },
+  'orders.set_tracking': { params: ['order_id', 'number'], run: (c, a) => c.setTracking(a.order_id as number, a.number as string) },
+  'orders.add_staff_note': { params: ['order_id', 'line'], run: (c, a) => c.addStaffNote(a.order_id as number, a.line as string) },
 };
 
 /** Fields the API computes; they are not sent back on create/update. */
@@ -98,6 +107,7 @@ export class XcartConnector {
   private readonly skus: SkuIndex;
   /** Order ids found unreadable (HTTP 500) by earlier polls. */
   private readonly unreadableIds = new Set<number>();
+  private readonly tracking: TrackingWriter;
 
   constructor(private readonly cfg: XcartConnectorConfig) {
     this.client = new XcartClient(cfg);
@@ -109,6 +119,7 @@ export class XcartConnector {
       ...(cfg.skuCacheTtlMs !== undefined ? { rebuildMs: cfg.skuCacheTtlMs } : {}),
       ...(cfg.skuMissRefreshMs !== undefined ? { missRefreshMs: cfg.skuMissRefreshMs } : {}),
     });
+    this.tracking = new TrackingWriter(this.client, { ...(cfg.tracking ? { tracking: cfg.tracking } : {}), ...(cfg.module !== undefined ? { module: cfg.module } : {}), logger: cfg.logger });
   }
 
   /** Runs a catalog operation by name, checking the arguments against the catalog first. */
@@ -369,6 +380,27 @@ export class XcartConnector {
     return this.valid('Order', await this.client.get(`/api/orders/${id}`, undefined, op), op) as XcartOrder;
   }
 
+  // ---- tracking (through the Connect module: tracking.ts) ----------------------------------------
+
+  /** Where this order's tracking number goes: module, staff_note, skip (warned) or none (blank number). */
+  trackingTarget(orderId: number, number: string): Promise<string> {
+    return this.tracking.target(int(orderId, 'tracking.target', 'order_id'), number);
+  }
+
+  async setTracking(orderId: number, number: string): Promise<Json> {
+    const op = 'orders.set_tracking';
+    return this.valid('TrackingNumber', await this.tracking.setTracking(int(orderId, op, 'order_id'), number), op);
+  }
+
+  addStaffNote(orderId: number, line: string): Promise<void> {
+    return this.tracking.addStaffNote(int(orderId, 'orders.add_staff_note', 'order_id'), line);
+  }
+
+  /** Whether the store has the Connect module (connections.xcart.module, or a probe). */
+  hasConnectModule(): Promise<boolean> {
+    return this.tracking.hasModule();
+  }
+
   // ---- products -------------------------------------------------------------------------------
 
   async listProducts(): Promise<XcartProduct[]> {
@@ -475,6 +507,33 @@ export class XcartConnector {
       out.push(this.valid('Product', p, op) as XcartProduct);
     }
     return out;
+  }
+
+  /**
+   * The categories of each product and the ancestry of its first one (nearest first, up to the root's
+   * child). X-Cart's Product output has no categories, so the assignments come from each category's
+   * GET /api/categories/{id}/products (product ids only: the products themselves are not fetched),
+   * and the tree from categories.list. Nothing is requested for an empty list.
+   */
+  async categoriesOfProducts(productIds: number[]): Promise<Json[]> {
+    const op = 'categories.of_products';
+    if (!Array.isArray(productIds)) throw new ConnectorError('product_ids must be a list of product ids', { errorClass: 'invalid', system: 'xcart', operation: op, field: 'product_ids' });
+    const wanted = [...new Set(productIds.map((id) => int(id, op, 'product_ids')))];
+    if (wanted.length === 0) return [];
+    const tree = await this.listCategories();
+    const parent = new Map<number, number | null>(tree.map((c) => [c.id as number, (c.parent as number | null) ?? null]));
+    const of = new Map<number, number[]>(wanted.map((id) => [id, []]));
+    for (const c of tree) {
+      const id = c.id as number;
+      const refs = this.validList('CategoryProduct', await this.client.get<unknown>(`/api/categories/${id}/products`, undefined, op), op);
+      for (const r of refs) of.get(r.product_id as number)?.push(id);
+    }
+    return wanted.map((pid) => {
+      const cats = [...new Set(of.get(pid)!)];
+      const ancestry: number[] = [];
+      for (let at: number | null | undefined = cats[0]; at !== undefined && at !== null && parent.has(at) && !ancestry.includes(at); at = parent.get(at)) ancestry.push(at);
+      return { product_id: pid, category_ids: cats, ancestry };
+    });
   }
 
   async listCoupons(): Promise<Json[]> {

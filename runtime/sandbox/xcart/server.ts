@@ -14,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { type Json, type SandboxData, isoDate, loadState, nextId, parseDate, rfc3339Date, saveState, STATE_FILE } from './state.js';
 import { addBulkProducts, seedData } from './seed.js';
 import { SandboxInputError, checkPlaceOrderInput, isAnonymous, placeOrder, setOrderStatus } from './orders.js';
+import { addConnectModuleRoutes } from './connect-module.js';
 
 /** The X-Cart versions the sandbox imitates. */
 export const XCART_VERSIONS = ['5.5.0', '5.5.1'] as const;
@@ -78,6 +79,11 @@ export interface XcartSandboxOptions {
    * catalogue size, where rewriting the whole state on every PUT would dwarf the request itself.
    */
   persist?: 'every-write' | 'on-close';
+  /**
+   * Whether the store has the Connect X-Cart module (xcart-module/): its endpoints under
+   * /api/connect/ (connect-module.ts). Default false: those paths are 404, as on a store without it.
+   */
+  connectModule?: boolean;
 }
 
 export interface XcartSandbox {
@@ -95,6 +101,8 @@ export interface XcartSandbox {
   flushPushes(): Promise<void>;
   /** /api/ requests received since start, by method and path without the query (`GET /api/products`); never reset. */
   requests: Map<string, number>;
+  /** Whether the Connect module's endpoints answer; switch it to install or remove the module. */
+  connectModule: { installed: boolean };
 }
 
 class HttpError extends Error {
@@ -254,6 +262,14 @@ export async function startXcartSandbox(opts: XcartSandboxOptions): Promise<Xcar
   const get = (re: RegExp, handler: Handler) => routes.push({ method: 'GET', re, handler });
   const put = (re: RegExp, handler: Handler) => routes.push({ method: 'PUT', re, handler });
   const post = (re: RegExp, handler: Handler) => routes.push({ method: 'POST', re, handler, status: 201 });
+
+  // The Connect X-Cart module's endpoints, only when the store has it (connect-module.ts).
+  const connectModule = { installed: opts.connectModule === true };
+  addConnectModuleRoutes({
+    data: () => data, now, save, installed: () => connectModule.installed,
+    fail: (status, message) => { throw new HttpError(status, message); },
+    get, put, post,
+  });
 
   // Orders
   get(/^\/api\/orders$/, ({ query }) => {
@@ -646,6 +662,7 @@ export async function startXcartSandbox(opts: XcartSandboxOptions): Promise<Xcar
     state: stateHandle,
     pushes,
     requests,
+    connectModule,
     async flushPushes() { while (pending.size) await Promise.allSettled([...pending]); },
     async close() {
       await Promise.allSettled([...pending]);
