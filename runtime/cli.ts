@@ -8,6 +8,8 @@
  *   flowd store migrate --from <sqlite file> --to <postgres url | env:NAME>   exit 0 migrated, 1 refused/failed, 2 usage
  *   flowd sandbox [--xcart-port P] [--read-token T] [--write-token T] [--state-dir DIR] [--sagepro-db FILE] [--sagepro-profile NAME] [--xcart-version 5.5.0|5.5.1] [--xcart-module]
  *   flowd doctor --config connect.yaml [--format json]     exit 0 all will work, 1 not, 2 usage/config
+ *   flowd resync order <number>... | resync --since DATE [--until DATE]  [--force] [--json] [--config connect.yaml]
+ *                                                          exit 0 every chosen order queued, 1 some not (or a failure), 2 usage/config
  * Store-reading commands take --state-dir DIR (the store is DIR/flowd.db) or --config FILE.
  */
 import { parseArgs } from 'node:util';
@@ -27,6 +29,8 @@ const USAGE = `usage:
   flowd sandbox [--xcart-port <port>] [--read-token T] [--write-token T] [--state-dir DIR] [--sagepro-db FILE]
                 [--sagepro-profile standard|minimal|vfp-modules] [--xcart-version 5.5.0|5.5.1] [--xcart-module]
   flowd doctor --config connect.yaml [--format json]
+  flowd resync order <X-Cart order number>... [--force] [--json] [--config connect.yaml]
+  flowd resync --since <ISO date> [--until <ISO date>] [--force] [--json] [--config connect.yaml]
 `;
 
 /** Where `flowd demo` keeps its state (examples/demo/cli.ts), the store commands' default --state-dir. */
@@ -44,6 +48,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'store': return await storeCommand(rest);
       case 'sandbox': return await sandbox(rest);
       case 'doctor': return await doctor(rest);
+      case 'resync': return await resync(rest);
       case undefined: case '-h': case '--help':
         process.stdout.write(USAGE); return cmd ? 0 : 2;
       default:
@@ -62,7 +67,11 @@ async function serve(argv: string[]): Promise<number> {
   const { loadConfig } = await import('./config/config.js');
   const { startService } = await import('./service.js');
   const config = loadConfig(path.resolve(values.config!));
-  if (values.since !== undefined) await pollXcartSince(config.store, values.since);
+  if (values.since !== undefined) {
+    await pollXcartSince(config.store, values.since);
+    const cut = config.connections.xcart.cutover;
+    if (cut) process.stdout.write(`flowd: ${(await import('./cutover.js')).describeCutover(cut)}\n`);
+  }
   let svc: Awaited<ReturnType<typeof startService>>;
   try {
     svc = await startService(config);
@@ -219,6 +228,65 @@ async function doctor(argv: string[]): Promise<number> {
   const text = values.format === 'json' ? renderJson(findings) : renderHuman(findings, sources);
   process.stdout.write(scrubSecrets(text, secrets));
   return exitCode(findings);
+}
+
+/**
+ * `flowd resync order <number>...` / `flowd resync --since DATE [--until DATE]`: re-runs the chosen
+ * X-Cart orders through the deployed flows (runtime/resync.ts), on the store of connect.yaml (SQLite
+ * or PostgreSQL; a running flowd picks the jobs up). One line per order not queued (stderr), then
+ * the summary `orders=N enqueued=N already_queued=N refused_before_cutover=N` (stdout).
+ * Exit 0: every chosen order is queued (enqueued now or already); 1: some are not (before the
+ * cutover without --force, not in X-Cart, unreadable, no flow) or X-Cart or the store failed; 2: usage.
+ */
+async function resync(argv: string[]): Promise<number> {
+  const usage = (m: string) => Object.assign(new Error(`${m}\nusage: flowd resync order <number>... | flowd resync --since DATE [--until DATE]  [--force] [--json] [--config connect.yaml]`), { code: 'ERR_PARSE_ARGS_USAGE' });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: {
+    config: { type: 'string', default: 'connect.yaml' }, since: { type: 'string' }, until: { type: 'string' },
+    force: { type: 'boolean', default: false }, json: { type: 'boolean', default: false },
+  } });
+  const [what, ...numbers] = positionals;
+  if (what !== undefined && what !== 'order') throw usage(`flowd resync: unknown '${what}' (resync order <number> or resync --since DATE)`);
+  if (what === 'order' && !numbers.length) throw usage('flowd resync order: give the X-Cart order number');
+  if (what === 'order' && values.since !== undefined) throw usage('flowd resync: give order numbers or --since, not both');
+  if (what === undefined && values.since === undefined) throw usage(values.until !== undefined ? 'flowd resync: --until needs --since' : 'flowd resync: choose the orders');
+  const { resyncOrders, parseResyncDate, ResyncRequestError } = await import('./resync.js');
+  const range: { since?: Date; until?: Date } = {};
+  try {
+    if (values.since !== undefined) range.since = parseResyncDate(values.since, '--since');
+    if (values.until !== undefined) range.until = parseResyncDate(values.until, '--until');
+  } catch (e) { throw usage((e as Error).message); }
+  if (range.since && range.since.getTime() > Date.now()) throw usage(`--since: '${values.since}' is in the future`);
+  const { loadConfig } = await import('./config/config.js');
+  const { scrubSecrets } = await import('./observability/logger.js');
+  const config = loadConfig(path.resolve(values.config!));
+  const secrets = config.secrets.map((s) => s.reveal()).filter((s) => s.length > 0);
+  const { loadFlows } = await import('./engine/flows.js');
+  const { XcartConnector } = await import('./connectors/xcart/connector.js');
+  const { openConfiguredStore } = await import('./store/open.js');
+  const flows = await loadFlows(config.flows.dir);
+  const xc = config.connections.xcart;
+  const schemaDir = path.join(config.flows.schemas, 'xcart');
+  const xcart = new XcartConnector({ ...(fs.existsSync(path.join(schemaDir, 'operations.yaml')) ? { schemaDir } : {}),
+    baseUrl: xc.baseUrl, token: xc.token.reveal(), ratePerSecond: xc.ratePerSecond, timeoutMs: xc.timeoutMs, changedFilter: xc.changedFilter, connections: xc.concurrency });
+  try {
+    const store = await openConfiguredStore(config.store);
+    try {
+      const r = await resyncOrders({ store, xcart, flows, ...(xc.cutover ? { cutover: xc.cutover } : {}) },
+        { ...(numbers.length ? { numbers } : {}), ...range, force: values.force });
+      if (values.json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+      else {
+        for (const o of r.results) {
+          if (o.status === 'enqueued' || o.status === 'already_queued') continue;
+          process.stderr.write(scrubSecrets(`flowd resync: ${o.number ?? `order id ${o.orderId ?? '?'}`}: ${o.status}: ${o.reason ?? ''}\n`, secrets));
+        }
+        process.stdout.write(`${r.summary}\n`);
+      }
+      return r.results.every((o) => o.status === 'enqueued' || o.status === 'already_queued') ? 0 : 1;
+    } catch (e) {
+      if (e instanceof ResyncRequestError) throw usage(e.message);
+      throw new Error(scrubSecrets((e as Error).message, secrets));
+    } finally { await store.close(); }
+  } finally { await xcart.close(); }
 }
 
 /** flowd store check: exit 0 when sound, 1 listing what is wrong. flowd store recover --to NEW.db: salvage into a new file. */

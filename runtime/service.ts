@@ -23,6 +23,7 @@ import { SageProPoller } from './triggers/sagepro-poll.js';
 import { XcartPushTrigger } from './triggers/xcart-push.js';
 import { ScheduleTrigger } from './triggers/schedule.js';
 import type { Trigger } from './triggers/trigger.js';
+import { describeCutover } from './cutover.js';
 import { startHttpServer } from './http/server.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
@@ -170,11 +171,25 @@ async function startOn(store: ConfiguredStore, config: Config, options: ServiceO
   // On PostgreSQL each poll source is led by one process of the cluster at a time (store.leader).
   const leader = store instanceof PostgresStore ? { leader: (source: string) => store.leader(source) } : {};
   const deps = (source: string) => ({ sink: store, flows, logger, ...leader, onEnqueued: () => engine.wake(), onEvent: (type: string) => metrics.eventsIn.inc({ source, type }) });
-  const xcartPoller = new XcartPoller({ ...deps('xcart-poll'), source: xcart, everyMs: config.triggers.xcartPoll.everyMs, start: options.xcartStart ?? 'now' });
+  // connections.xcart.cutover: orders before it are never exported, polled or pushed (cutover.ts).
+  // A push whose data lacks what the cutover compares is decided on the order as X-Cart returns it.
+  // An order X-Cart does not have (404) or cannot serialise (500, xcart-api.md item 9) is left to the
+  // flow, as without a cutover (it fails there by its own policy); any other failure (X-Cart down)
+  // fails the push with 503, so the sender retries and nothing is guessed.
+  const pushedOrder = async (id: number) => {
+    try { return await xcart.getOrder(id); } catch (e) {
+      if (e instanceof ConnectorError && (e.errorClass === 'not_found' || e.status === 500)) return {};
+      throw e;
+    }
+  };
+  const cutover = xc.cutover ? { cutover: xc.cutover } : {};
+  const xcartPoller = new XcartPoller({ ...deps('xcart-poll'), ...cutover, source: xcart, everyMs: config.triggers.xcartPoll.everyMs, start: options.xcartStart ?? 'now',
+    onBeforeCutover: (n) => metrics.beforeCutover.inc({ source: 'xcart-poll' }, n) });
   const sageproPoller = new SageProPoller({ ...deps('sagepro-poll'), source: sageproPolls, defaultEveryMs: config.triggers.sageproPoll.everyMs, ...(options.sageproEveryMs ? { everyMs: options.sageproEveryMs } : {}) });
   const schedules = new ScheduleTrigger(deps('schedule'));
   // Never acknowledge what cannot be kept: the enqueue itself re-checks the file's identity too.
-  const xcartPush = new XcartPushTrigger({ ...deps('push'), guard: () => { if (storeProblem && probeStore()) throw new Error(`store unusable: ${storeProblem}`); } });
+  const xcartPush = new XcartPushTrigger({ ...deps('push'), ...cutover, guard: () => { if (storeProblem && probeStore()) throw new Error(`store unusable: ${storeProblem}`); },
+    getOrder: pushedOrder, onBeforeCutover: () => metrics.beforeCutover.inc({ source: 'push' }) });
   const triggers: Trigger[] = [
     ...(config.triggers.xcartPoll.enabled ? [xcartPoller] : []),
     ...(config.triggers.sageproPoll.enabled ? [sageproPoller] : []),
@@ -223,7 +238,7 @@ async function startOn(store: ConfiguredStore, config: Config, options: ServiceO
   engine.start();
   for (const t of triggers) t.start();
   ready = true;
-  logger.info({ url: http.url, flows: [...flows.keys()] }, 'flowd started');
+  logger.info({ url: http.url, flows: [...flows.keys()], ...(xc.cutover ? { cutover: describeCutover(xc.cutover) } : {}) }, 'flowd started');
 
   let stopped = false;
   return {

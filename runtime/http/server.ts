@@ -14,6 +14,8 @@
  *      (the engine dead-letters it, so a bug on the sender's side loses nothing)
  *   4. well-formed                                         → `accept(event)`, then 202
  *      `{ accepted: true, jobs, duplicate }` once the store has committed it
+ *      an order before connections.xcart.cutover           → 200 `{ accepted: true, ignored: "before_cutover", reason, jobs: [] }`:
+ *      nothing queued, nothing dead-lettered, counted in xcart_orders_before_cutover_total{source="push"}
  *   `accept` or `reject` throwing                          → 503: nothing was kept, the sender retries
  *   more than `maxConcurrentPushes` in progress            → 503 once the body is in, body dropped unbuffered (back-pressure)
  *   Every 503 carries `Retry-After` (seconds).
@@ -51,7 +53,7 @@ export interface PushHandler {
    * Commits the event durably (dedupe, enqueue) and resolves with the jobs created; `duplicate`
    * when the store already had it. Throwing makes the response 503 so the sender retries.
    */
-  accept(event: PushedEvent): Promise<{ jobIds: number[]; duplicate: boolean }>;
+  accept(event: PushedEvent): Promise<{ jobIds: number[]; duplicate: boolean; ignored?: string }>;
   /** Keeps a signed but malformed push (dead letter). Throwing makes the response 503. */
   reject(raw: RejectedPush): Promise<void>;
 }
@@ -182,12 +184,17 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
 
     const { event } = parsed;
     metrics.eventsIn.inc({ source: 'push', type: event.type });
-    let result: { jobIds: number[]; duplicate: boolean };
+    let result: { jobIds: number[]; duplicate: boolean; ignored?: string };
     try {
       result = await push.accept(event);
     } catch (err) {
       log.error({ err, type: event.type, id: event.id }, 'could not accept a push');
       return refuse(503, 'unavailable', { error: 'unavailable, retry later' });
+    }
+    if (result.ignored !== undefined) {
+      // Kept out on purpose (an order before connections.xcart.cutover): 200, not 202, since nothing
+      // is queued; a success, so the sender does not retry, and no dead letter (it is not an error).
+      return sendJson(res, 200, { accepted: true, ignored: 'before_cutover', reason: result.ignored, jobs: [] });
     }
     log.info({ type: event.type, id: event.id, jobs: result.jobIds, duplicate: result.duplicate }, 'push accepted');
     sendJson(res, 202, { accepted: true, jobs: result.jobIds, duplicate: result.duplicate });

@@ -38,6 +38,8 @@ export interface Metrics {
   readonly queueDepth: Gauge;
   readonly retries: Counter<'flow' | 'error_class'>;
   readonly pushRejected: Counter<'reason'>;
+  /** X-Cart orders held back by connections.xcart.cutover, by where they came in (xcart-poll, push). */
+  readonly beforeCutover: Counter<'source'>;
   readonly connectionUp: Gauge<'system'>;
   /** 1 while the store accepts writes (probed every second), else 0. */
   readonly storeUp: Gauge;
@@ -78,13 +80,14 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
   });
   const retries = new Counter({ name: 'retries_total', help: 'Retries scheduled, by flow and error class.', labelNames: ['flow', 'error_class'] as const, registers });
   const pushRejected = new Counter({ name: 'push_rejected_total', help: 'Pushed events refused, by reason.', labelNames: ['reason'] as const, registers });
+  const beforeCutover = new Counter({ name: 'xcart_orders_before_cutover_total', help: 'X-Cart orders not exported because they are before connections.xcart.cutover, by source.', labelNames: ['source'] as const, registers });
   const storeUp = new Gauge({ name: 'store_up', help: '1 when the store file is the one at its path and accepts writes, else 0.', registers });
   const connectionUp = new Gauge({ name: 'connection_up', help: '1 when the last contact with the system worked, else 0.', labelNames: ['system'] as const, registers });
 
   return {
     registry,
     contentType: registry.contentType,
-    eventsIn, jobs, jobDuration, connectorCallDuration, queueDepth, retries, pushRejected, connectionUp, storeUp,
+    eventsIn, jobs, jobDuration, connectorCallDuration, queueDepth, retries, pushRejected, beforeCutover, connectionUp, storeUp,
     recordJob(flow, outcome, seconds) {
       jobs.inc({ flow, outcome });
       jobDuration.observe({ flow }, seconds);

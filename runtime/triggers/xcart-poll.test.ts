@@ -96,3 +96,36 @@ describe('XcartPoller schedule', () => {
     } finally { vi.useRealTimers(); }
   });
 });
+
+describe('XcartPoller and the cutover (connections.xcart.cutover)', () => {
+  const cutPoller = (cutover: ConstructorParameters<typeof XcartPoller>[0]['cutover']) =>
+    new XcartPoller({ source: xcart, sink: store, flows: new Map([[flow.name, flow]]), everyMs: 60_000, start: '1970-01-01T00:00:00Z', ...(cutover ? { cutover } : {}) });
+
+  it('makes no events for orders before the cutover, also when they change later; the watermark moves past them', async () => {
+    const held: number[] = [];
+    const p = new XcartPoller({ source: xcart, sink: store, flows: new Map([[flow.name, flow]]), everyMs: 60_000, start: '1970-01-01T00:00:00Z',
+      cutover: { beforeNumber: 100008 }, onBeforeCutover: (n) => held.push(n) });
+    expect(await p.pollOnce()).toBe(5); // 100008 … 100012 of the 12 seeded orders
+    expect(p.beforeCutover).toBe(7);
+    expect(held).toEqual([7]);
+    expect((await store.status()).queueDepth).toBe(5);
+    // An old order paid after the switch: its update_date moves, its number and placed date do not.
+    const r = await fetch(`${sandbox.url}/api/orders/4/payment_status`, { method: 'PUT', headers: { 'X-Auth-Token': sandbox.writeToken, 'content-type': 'application/json' }, body: JSON.stringify({ code: 'P' }) });
+    expect(r.status).toBe(200);
+    expect(await p.pollOnce()).toBe(0);
+    expect(p.beforeCutover).toBe(8);
+    expect((await store.status()).queueDepth).toBe(5);
+    expect(JSON.parse((await store.getWatermark(XCART_WATERMARK))!).since).not.toBe('1970-01-01T00:00:00Z');
+  });
+
+  it('holds back by the placed date (create_date, X-Cart\'s Order::$date), and without a cutover every order makes events', async () => {
+    const all = (await xcart.listChangedSince('1970-01-01T00:00:00Z')).sort((a, b) => Date.parse(String(a.create_date).replace('+0000', 'Z')) - Date.parse(String(b.create_date).replace('+0000', 'Z')));
+    const bound = Date.parse(String(all[4]!.create_date).replace('+0000', 'Z'));
+    const p = cutPoller({ beforeMs: bound, beforeDate: new Date(bound).toISOString() });
+    expect(await p.pollOnce()).toBe(8);
+    expect(p.beforeCutover).toBe(4);
+    await store.close();
+    store = SqliteStore.open(path.join(dir, 'flowd2.db'));
+    expect(await cutPoller(undefined).pollOnce()).toBe(12);
+  });
+});

@@ -7,6 +7,7 @@ import type { OrderWatermark, UnreadableOrder, XcartOrder } from '../connectors/
 import { jobsForXcartEvent, orderEvents } from './routing.js';
 import type { EventSink, Trigger, TriggerDeps, TriggerLogger } from './trigger.js';
 import { leadsHere } from './trigger.js';
+import { beforeCutover, type Cutover } from '../cutover.js';
 
 export interface OrderSource {
   pollChangedOrders(wm: OrderWatermark): Promise<{ orders: XcartOrder[]; watermark: OrderWatermark; unreadable?: UnreadableOrder[] }>;
@@ -36,7 +37,14 @@ export class XcartPoller implements Trigger {
     source: OrderSource; everyMs: number;
     /** Where the first poll starts when the store has no watermark: `now` (default) or an ISO date. */
     start?: string;
+    /** connections.xcart.cutover: orders before it make no events (the watermark still moves past them). */
+    cutover?: Cutover;
+    /** Called with the number of orders of a poll held back by the cutover (metrics). */
+    onBeforeCutover?: (n: number) => void;
   }) {}
+
+  /** Orders held back by the cutover since start (an order seen again after a change counts again). */
+  beforeCutover = 0;
 
   /** Orders dead-lettered as unreadable by this poller (ids or null), newest last. */
   readonly unreadable: UnreadableOrder[] = [];
@@ -53,7 +61,16 @@ export class XcartPoller implements Trigger {
         this.o.logger?.error({ orderId: u.orderId, reason: u.reason }, 'x-cart order unreadable; dead-lettered');
       }
     }
-    const jobs = orders.flatMap((order) => orderEvents(order).flatMap((e) => { this.o.onEvent?.(e.type); return jobsForXcartEvent(this.o.flows, e); }));
+    // The cutover: an order placed (or numbered) before it belongs to the integration Connect
+    // replaced, also when it changes later (update_date moves, create_date does not).
+    const held = orders.filter((o) => beforeCutover(this.o.cutover, o) !== undefined);
+    if (held.length) {
+      this.beforeCutover += held.length;
+      this.o.onBeforeCutover?.(held.length);
+      this.o.logger?.info({ orders: held.length, numbers: held.slice(0, 20).map((o) => o.order_number), reason: beforeCutover(this.o.cutover, held[0]!) }, 'x-cart poll: orders before the cutover not exported');
+    }
+    const exported = held.length ? orders.filter((o) => !held.includes(o)) : orders;
+    const jobs = exported.flatMap((order) => orderEvents(order).flatMap((e) => { this.o.onEvent?.(e.type); return jobsForXcartEvent(this.o.flows, e); }));
     const results = await this.o.sink.enqueueBatch(jobs, { watermark: { name: XCART_WATERMARK, value: JSON.stringify(watermark) }, ...(this.o.leader ? { leader: XCART_WATERMARK } : {}) });
     const fresh = results.filter((r) => !r.duplicate).length;
     if (fresh) this.o.onEnqueued?.(fresh);

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import type { PushedEvent } from '../http/push.js';
 import { jobsForXcartEvent, type XcartEvent } from './routing.js';
 import type { Trigger, TriggerDeps } from './trigger.js';
+import { beforeCutover, cutoverNeeds, type Cutover, type CutoverFields } from '../cutover.js';
 
 /** The pseudo-flow under which rejected pushes are dead-lettered (no flow runs them). */
 export const REJECTED_PUSH_FLOW = '(rejected push)';
@@ -34,12 +35,40 @@ export class XcartPushTrigger implements Trigger {
   readonly kind = 'xcart-push' as const;
   readonly failures = 0;
 
-  /** @param guard throws when the store cannot keep what would be acknowledged (checked before each write) */
-  constructor(private readonly d: TriggerDeps & { readonly guard?: () => void }) {}
+  /** Order pushes held back by the cutover since start. */
+  beforeCutover = 0;
 
-  /** A verified, well-formed push: its jobs, committed before the 202. */
-  async accept(e: PushedEvent): Promise<{ jobIds: number[]; duplicate: boolean }> {
+  /**
+   * @param guard throws when the store cannot keep what would be acknowledged (checked before each write)
+   * @param cutover connections.xcart.cutover: an order push before it is acknowledged but not queued
+   * @param getOrder reads the order when a push lacks what the cutover compares (`create_date`,
+   *   `order_number`); its failure fails the push (503, the sender retries), so nothing is guessed
+   * @param onBeforeCutover called for each order push held back (metrics)
+   */
+  constructor(private readonly d: TriggerDeps & {
+    readonly guard?: () => void;
+    readonly cutover?: Cutover;
+    readonly getOrder?: (orderId: number) => Promise<CutoverFields>;
+    readonly onBeforeCutover?: () => void;
+  }) {}
+
+  /**
+   * A verified, well-formed push: its jobs, committed before the 202; or, for an order before the
+   * cutover, `ignored` with the reason and nothing queued (the sender must not retry it).
+   */
+  async accept(e: PushedEvent): Promise<{ jobIds: number[]; duplicate: boolean; ignored?: string }> {
     this.d.guard?.();
+    if (this.d.cutover && e.type.startsWith('order.')) {
+      let fields: CutoverFields = e.data;
+      if (cutoverNeeds(this.d.cutover, fields) && this.d.getOrder) fields = await this.d.getOrder(Number(e.id));
+      const held = beforeCutover(this.d.cutover, fields);
+      if (held) {
+        this.beforeCutover++;
+        this.d.onBeforeCutover?.();
+        this.d.logger?.info({ type: e.type, id: e.id, reason: held }, 'push of an order before the cutover: not queued');
+        return { jobIds: [], duplicate: false, ignored: `order ${e.id} was ${held}` };
+      }
+    }
     const r = await this.d.sink.enqueueBatch(jobsForXcartEvent(this.d.flows, xcartEventFromPush(e)));
     const fresh = r.filter((x) => !x.duplicate).length;
     if (fresh) this.d.onEnqueued?.(fresh);
