@@ -3,17 +3,26 @@
  * same routing, so an order seen both ways becomes one job per flow (exactly-once layer 1).
  * Each event's dedupe rule is data (mappings/schemas/xcart/events.yaml): `once` (happens once per
  * entity, e.g. order.created): the key is the entity id alone; `per-update` (every change, e.g.
- * order.updated): the key is the entity id and its update time (the store's default key).
+ * order.updated): the key is the entity id, its update time and, when the whole order was read (a
+ * poll), its observed state (`orderVersionKey`); a push gives id and time (the store's default key),
+ * so an update both pushed and polled can be two jobs of a per-update flow (its writes are guarded).
  */
 import type { EnqueueInput } from '../store/store.js';
 import type { LoadedFlow } from '../engine/flows.js';
 import { loadVocabulary } from '../vocabulary/vocabulary.js';
+import { orderVersionKey } from '../connectors/xcart/connector.js';
 
 export interface XcartEvent {
   readonly type: string;          // an event of mappings/schemas/xcart/events.yaml
   readonly entityId: string;
   readonly updatedAt: string;
   readonly data: Record<string, unknown>;
+  /**
+   * The observed state (`orderVersionKey`) when the event comes from a read of the whole order (a
+   * poll, a re-sync): a `per-update` event's dedupe key then includes it, so two changes within one
+   * second of X-Cart's update time are two events. Pushes carry ids only: their key is id + time.
+   */
+  readonly version?: string;
 }
 
 export const PAID_CODES = new Set(['P', 'A', 'PP']);
@@ -44,14 +53,15 @@ export function jobsForXcartEvent(flows: ReadonlyMap<string, LoadedFlow>, e: Xca
   if (canonicalXcartId(e.entityId) !== e.entityId) throw new RangeError(`X-Cart ${e.type} event: entity id ${JSON.stringify(e.entityId)} is not a canonical positive integer`);
   return flowsForEvent(flows, e.type).map((f) => ({
     flow: f.name, flowVersion: f.version, source: 'xcart' as const, eventType: e.type, entityId: e.entityId, updatedAt: e.updatedAt, payload: e.data,
-    ...(spec.dedupe === 'once' ? { dedupeKey: JSON.stringify(['xcart', e.type, e.entityId]) } : {}),
+    ...(spec.dedupe === 'once' ? { dedupeKey: JSON.stringify(['xcart', e.type, e.entityId]) }
+      : e.version !== undefined ? { dedupeKey: JSON.stringify(['xcart', e.entityId, e.updatedAt, e.version]) } : {}),
   }));
 }
 
 /** The events one observed order state implies (a poll sees states, not transitions). */
-export function orderEvents(order: { id: number; order_number?: string | null; update_date: string; payment_status?: { code?: string } | null; shipping_status?: { code?: string } | null }): XcartEvent[] {
+export function orderEvents(order: { id: number; order_number?: string | null; update_date: string; payment_status?: { code?: string } | null; shipping_status?: { code?: string } | null; total?: unknown }): XcartEvent[] {
   const data = { order_id: order.id, order_number: order.order_number ?? null };
-  const base = { entityId: String(order.id), updatedAt: order.update_date, data };
+  const base = { entityId: String(order.id), updatedAt: order.update_date, data, version: orderVersionKey(order) };
   const out: XcartEvent[] = [{ type: 'order.created', ...base }, { type: 'order.updated', ...base }];
   if (order.payment_status?.code && PAID_CODES.has(order.payment_status.code)) out.push({ type: 'order.paid', ...base });
   if (order.shipping_status?.code === 'S' || order.shipping_status?.code === 'D') out.push({ type: 'order.shipped', ...base });

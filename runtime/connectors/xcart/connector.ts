@@ -47,8 +47,17 @@ export interface UnreadableOrder { orderId: number | null; reason: string }
 export interface OrderWatermark { since: string; seen: string[] }
 
 /** Key used to deliver each order version once: id + update_date (xcart-api.md §6). */
-export function orderVersionKey(o: { id: number; update_date: string }): string {
-  return `${o.id}@${o.update_date}`;
+/**
+ * One observed state of an order: its id, update time and what the flows act on (payment and
+ * shipping status, total). X-Cart's update time (`lastRenewDate`) is a unix timestamp in seconds, so
+ * two changes within one second (a status written by flowd, then a refund) share it: the id and time
+ * alone made the second change look already seen, and its event a duplicate (found by the refund
+ * e2e test). Two polls of the same state still give the same key.
+ */
+export function orderVersionKey(o: { id: number; update_date: string; payment_status?: unknown; shipping_status?: unknown; total?: unknown }): string {
+  const code = (s: unknown) => (s && typeof s === 'object' ? String((s as { code?: unknown }).code ?? '') : '');
+  const total = typeof o.total === 'number' || typeof o.total === 'string' ? String(o.total) : '';
+  return `${o.id}@${o.update_date}#${code(o.payment_status)}/${code(o.shipping_status)}/${total}`;
 }
 
 /** Drops orders already delivered at the watermark and computes the next watermark. */
