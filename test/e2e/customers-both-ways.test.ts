@@ -50,7 +50,7 @@ describe('e2e: customers both ways (CustomerToSagePro + CustomerToXCart, no ping
   const done = async (flow: string) => (await env.runs(flow)).filter((r) => r.outcome === 'done').length;
   const finished = async (flow: string) => (await env.runs(flow)).length;
   /** Waits until no job of either flow is open and `rounds` more Sage Pro polls (1 s each) added none. */
-  const settle = async (rounds = 3) => {
+  const settle = async (rounds = 2) => {
     for (let i = 0; i < rounds; i++) {
       await waitFor('no open customer jobs', () => env.openJobs('CustomerToSagePro') === 0 && env.openJobs('CustomerToXCart') === 0, 30_000);
       await sleep(1100);
@@ -103,7 +103,7 @@ describe('e2e: customers both ways (CustomerToSagePro + CustomerToXCart, no ping
 
     // Idle rounds: nothing changes anywhere, nothing is written.
     const writesBeforeIdle = (await done('CustomerToXCart')) + (await done('CustomerToSagePro'));
-    await settle(4);
+    await settle(3);
     const writesAfterIdle = (await done('CustomerToXCart')) + (await done('CustomerToSagePro'));
 
     // Expected writing runs: CustomerToSagePro 2 (create, e-mail); CustomerToXCart 3 (address, phone, B2B).
