@@ -113,7 +113,12 @@ describe('flowd doctor (child process)', () => {
     for (const f of findings) expect(Object.keys(f)).toEqual(['flow', 'operation', 'check', 'severity', 'message', 'fix']);
     expect(findings.filter((f) => f.severity === 'error').map((f) => `${f.flow} ${f.operation} ${f.check}`)).toEqual([
       'CustomerToSagePro trigger xcart.customer.updated trigger',
+      'CustomerToXCart xcart.addresses.create token-write',
+      'CustomerToXCart xcart.addresses.update token-write',
+      'CustomerToXCart xcart.profiles.create token-write',
       'InventoryToXCart xcart.products.set_stock token-write',
+      'ItemToXCartProduct xcart.products.create token-write',
+      'ItemToXCartProduct xcart.products.update token-write',
       'OrderToSalesOrder sagepro.sales_orders.create numbering',
       'SalesOrderStatusToXCart xcart.orders.add_staff_note token-write',
       'SalesOrderStatusToXCart xcart.orders.set_payment_status token-write',

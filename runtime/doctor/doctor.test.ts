@@ -98,6 +98,10 @@ const oks = (fs_: Finding[]) => fs_.filter((f) => f.severity === 'ok').map((f) =
 
 const ALL_OPERATIONS = [
   'CustomerToSagePro sagepro.customers.find_by_email', 'CustomerToSagePro sagepro.customers.upsert', 'CustomerToSagePro trigger xcart.customer.updated', 'CustomerToSagePro xcart.profiles.find_by_email',
+  'CustomerToSagePro sagepro.customers.get', 'CustomerToSagePro sagepro.customers.set_email', 'CustomerToSagePro xcart.addresses.list',
+  'CustomerToXCart trigger sagepro.Customer', 'CustomerToXCart xcart.addresses.create', 'CustomerToXCart xcart.addresses.list', 'CustomerToXCart xcart.addresses.update',
+  'CustomerToXCart xcart.profiles.create', 'CustomerToXCart xcart.profiles.find_by_email', 'CustomerToXCart xcart.profiles.find_by_phone', 'CustomerToXCart xcart.profiles.get',
+  'ItemToXCartProduct trigger sagepro.InventoryItem', 'ItemToXCartProduct xcart.products.create', 'ItemToXCartProduct xcart.products.find_by_sku', 'ItemToXCartProduct xcart.products.update',
   'InventoryToXCart trigger sagepro.InventoryLevel', 'InventoryToXCart xcart.products.find_by_sku', 'InventoryToXCart xcart.products.set_stock',
   'OrderToSalesOrder sagepro.customers.find_by_email', 'OrderToSalesOrder sagepro.sales_orders.create', 'OrderToSalesOrder trigger xcart.order.created', 'OrderToSalesOrder xcart.categories.of_products', 'OrderToSalesOrder xcart.orders.get',
   'PaymentsToReceivables sagepro.receivables.post_payment', 'PaymentsToReceivables trigger sagepro.SalesOrderStatus', 'PaymentsToReceivables xcart.orders.get', 'PaymentsToReceivables xcart.orders.payment_transactions',
@@ -271,7 +275,12 @@ describe('flowd doctor', () => {
     const f = await runDoctor(options(await sagepro(), { token: 'read', changedFilter: 'lastRenewDate' }));
     const RO = "connections.xcart.token is the store's read-only token (PUT answers 403), and this flow writes to X-Cart";
     expect(problems(f)).toEqual([
+      ['CustomerToXCart', 'xcart.addresses.create', 'token-write', 'error', RO],
+      ['CustomerToXCart', 'xcart.addresses.update', 'token-write', 'error', RO],
+      ['CustomerToXCart', 'xcart.profiles.create', 'token-write', 'error', RO],
       ['InventoryToXCart', 'xcart.products.set_stock', 'token-write', 'error', RO],
+      ['ItemToXCartProduct', 'xcart.products.create', 'token-write', 'error', RO],
+      ['ItemToXCartProduct', 'xcart.products.update', 'token-write', 'error', RO],
       ['OrderToSalesOrder', 'trigger xcart.order.created', 'changed-filter', 'error', 'connections.xcart.changed_filter is lastRenewDate, but this store ignores lastRenewDate[after] (X-Cart 5.5.0.x has no such filter; 5.5.1 has): every poll would page through every order'],
       ['RefundToCreditMemo', 'trigger xcart.order.updated', 'changed-filter', 'error', 'connections.xcart.changed_filter is lastRenewDate, but this store ignores lastRenewDate[after] (X-Cart 5.5.0.x has no such filter; 5.5.1 has): every poll would page through every order'],
       ['SalesOrderStatusToXCart', 'xcart.orders.add_staff_note', 'token-write', 'error', RO],
@@ -294,7 +303,9 @@ describe('flowd doctor', () => {
     const f = await runDoctor({ ...o, triggers: { xcartPoll: false, push: false, sageproPoll: false } });
     expect(f.filter((x) => x.check === 'trigger').map((x) => [x.flow, x.operation, x.message])).toEqual([
       ['CustomerToSagePro', 'trigger xcart.customer.updated', 'triggers.push is disabled and X-Cart customer events arrive only by signed push (the poller reads orders): the flow never runs'],
+      ['CustomerToXCart', 'trigger sagepro.Customer', 'triggers.sagepro_poll is disabled: the Sage Pro poll never runs and neither does the flow'],
       ['InventoryToXCart', 'trigger sagepro.InventoryLevel', 'triggers.sagepro_poll is disabled: the Sage Pro poll never runs and neither does the flow'],
+      ['ItemToXCartProduct', 'trigger sagepro.InventoryItem', 'triggers.sagepro_poll is disabled: the Sage Pro poll never runs and neither does the flow'],
       ['OrderToSalesOrder', 'trigger xcart.order.created', 'triggers.xcart_poll and triggers.push are both disabled: no xcart.order.created event ever arrives and the flow never runs'],
       ['PaymentsToReceivables', 'trigger sagepro.SalesOrderStatus', 'triggers.sagepro_poll is disabled: the Sage Pro poll never runs and neither does the flow'],
       ['RefundToCreditMemo', 'trigger xcart.order.updated', 'triggers.xcart_poll and triggers.push are both disabled: no xcart.order.updated event ever arrives and the flow never runs'],

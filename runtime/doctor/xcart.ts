@@ -36,6 +36,18 @@ export class XcartDoctor {
   constructor(private readonly s: XcartSettings) {}
 
   private async call(method: 'GET' | 'PUT', pathAndQuery: string, body?: unknown): Promise<Answer> {
+    try {
+      return await this.callOnce(method, pathAndQuery, body);
+    } catch (e) {
+      // A keep-alive socket the store closed while it sat idle answers the next request with a
+      // reset; a GET is tried once more on a new connection (a PUT probe is not repeated).
+      const code = (e as { code?: string }).code;
+      if (method !== 'GET' || (code !== 'ECONNRESET' && code !== 'UND_ERR_SOCKET')) throw e;
+      return this.callOnce(method, pathAndQuery, body);
+    }
+  }
+
+  private async callOnce(method: 'GET' | 'PUT', pathAndQuery: string, body?: unknown): Promise<Answer> {
     const url = this.s.baseUrl.replace(/\/+$/, '') + pathAndQuery;
     const r = await request(url, {
       method,

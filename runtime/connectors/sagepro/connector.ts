@@ -58,6 +58,7 @@ export class SageProConnector {
       'customers.get': (a) => this.getCustomer(String(a.number)),
       'customers.find_by_email': (a) => this.findCustomerByEmail(String(a.email)),
       'customers.upsert': (a) => this.upsertCustomer(a.customer as Obj),
+      'customers.set_email': (a) => this.setCustomerEmail(String(a.number), String(a.email)),
       'inventory.level': (a) => this.inventoryLevel(String(a.item), String(a.location)),
       'inventory.levels': (a) => this.inventoryLevels(a.location === undefined || a.location === null ? null : String(a.location)),
       'inventory.item': (a) => this.inventoryItem(String(a.item)),
@@ -136,6 +137,7 @@ export class SageProConnector {
   getCustomer(number: string): Promise<Obj | null> { return customers.getCustomer(this.c, number); }
   findCustomerByEmail(email: string): Promise<Obj | null> { return customers.findCustomerByEmail(this.c, email); }
   upsertCustomer(customer: Obj): Promise<Obj> { return customers.upsertCustomer(this.c, customer); }
+  setCustomerEmail(number: string, email: string): Promise<Obj> { return customers.setCustomerEmail(this.c, number, email); }
 
   inventoryLevel(item: string, location: string): Promise<Obj | null> { return inventory.inventoryLevel(this.c, item, location); }
   inventoryLevels(location: string | null): Promise<Obj[]> { return inventory.inventoryLevels(this.c, location); }

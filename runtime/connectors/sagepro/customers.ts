@@ -1,4 +1,5 @@
 /** Customers (ARCUST): read by number, find by e-mail (Unicode case-fold, email.ts), insert-or-update. */
+import { ConnectorError } from '../errors.js';
 import { ident } from './dialect.js';
 import type { Session } from './odbc.js';
 import { emailCandidatePattern, foldEmail } from './email.js';
@@ -53,6 +54,25 @@ export function upsertCustomer(c: SageProContext, customer: Obj): Promise<Obj> {
       if (!String(customer.name ?? '').trim()) throw c.invalid('customer.name is required for a new customer', op, 'ARCUST', 'COMPANY', 'name');
       await c.insert(s, 'ARCUST', { ENTERED: c.today(), ARACCT: c.accounts.ar, ...values, CUSTNO: number, ...c.stamp() }, op);
     }
+    return (await readCustomer(c, s, number))!;
+  });
+}
+
+/**
+ * Writes only the e-mail of an existing customer (CustomerToSagePro: X-Cart is the e-mail's system of
+ * record, lookups/customer-fields.yaml), so no column Sage Pro owns is written, not even with its own
+ * value. An unknown customer is not_found; the same e-mail again writes nothing.
+ */
+export function setCustomerEmail(c: SageProContext, number: string, email: string): Promise<Obj> {
+  const op = 'customers.set_email';
+  return c.tx(op, async (s) => {
+    const want = String(email ?? '').trim();
+    if (!want) throw c.invalid('email is required', op, 'ARCUST', 'EMAIL', 'email');
+    const existing = await readCustomer(c, s, number);
+    if (!existing) throw new ConnectorError(`${op}: no customer ${number.trim()} in ARCUST`, { errorClass: 'not_found', system: 'sagepro', operation: op, table: 'ARCUST', column: 'CUSTNO' });
+    if (String(existing.email ?? '').trim() === want) return existing;
+    const e = c.schemas.get('Customer');
+    await c.update(s, 'ARCUST', c.encodeProps(e, { email: want }), { CUSTNO: number.trim() }, op);
     return (await readCustomer(c, s, number))!;
   });
 }

@@ -10,6 +10,7 @@ import { checkArgs, loadXcartCatalog, type OperationCatalog } from './catalog.js
 import { loadXcartSchemas, type XcartSchemas } from './schemas.js';
 import { SkuIndex } from './sku-index.js';
 import { TrackingWriter, type ModuleSetting, type TrackingMode } from './tracking.js';
+import * as cc from './contacts-catalogue.js';
 
 type Json = Record<string, unknown>;
 export type XcartOrder = Json & { id: number; order_number: string | null; update_date: string };
@@ -73,6 +74,9 @@ export function advanceWatermark(wm: OrderWatermark, orders: XcartOrder[]): { fr
   return { fresh, next: { since: max, seen: [...new Set([...keep, ...atMax])] } };
 }
 
+/** The address fields of addresses.update / addresses.create, in catalog order. */
+const ADDRESS_PARAMS = ['street', 'city', 'zipcode', 'state_name', 'country_code', 'phone', 'company', 'company_field'];
+
 interface Dispatch { params: string[]; run(c: XcartConnector, a: Record<string, unknown>): Promise<unknown> }
 
 /** Catalog name → method. The catalog test checks this table against operations.yaml. */
@@ -98,6 +102,16 @@ export const XCART_DISPATCH: Record<string, Dispatch> = {
   'tracking.target': { params: ['order_id', 'number'], run: (c, a) => c.trackingTarget(a.order_id as number, a.number as string) },
   'orders.set_tracking': { params: ['order_id', 'number'], run: (c, a) => c.setTracking(a.order_id as number, a.number as string) },
   'orders.add_staff_note': { params: ['order_id', 'line'], run: (c, a) => c.addStaffNote(a.order_id as number, a.line as string) },
+  // Sage Pro -> X-Cart customers and products (contacts-catalogue.ts)
+  'profiles.get': { params: ['profile_id'], run: (c, a) => c.getProfile(a.profile_id as number) },
+  'profiles.find_by_phone': { params: ['phone'], run: (c, a) => c.findProfileByPhone(a.phone as string) },
+  'addresses.list': { params: ['profile_id'], run: (c, a) => c.listAddresses(a.profile_id as number) },
+  'addresses.update': { params: ['profile_id', 'address_id', ...ADDRESS_PARAMS], run: (c, a) => c.updateAddress(a.profile_id as number, a.address_id as number, a as cc.AddressChange) },
+  'addresses.create': { params: ['profile_id', ...ADDRESS_PARAMS], run: (c, a) => c.createAddress(a.profile_id as number, a as cc.AddressChange) },
+  'products.update': { params: ['product_id', 'name', 'description', 'price', 'enabled'], run: (c, a) => c.updateProduct(a.product_id as number, a) },
+  'products.create': { params: ['sku', 'name', 'price', 'enabled', 'description'], run: (c, a) => c.createProduct(a as { sku: string; name: string; price: number; enabled: boolean }) },
+  'variants.list': { params: ['product_id'], run: (c, a) => c.listVariants(a.product_id as number) },
+  'variants.update': { params: ['product_id', 'variant_id', 'price'], run: (c, a) => c.updateVariant(a.product_id as number, a.variant_id as number, a) },
 };
 
 /** Fields the API computes; they are not sent back on create/update. */
@@ -469,6 +483,32 @@ export class XcartConnector {
   async updateProfile(profileId: number, profile: Json): Promise<XcartProfile> {
     const op = 'profiles.update';
     return this.valid('Profile', await this.client.put(`/api/profiles/${int(profileId, op, 'profile_id')}`, writable(profile), op), op) as XcartProfile;
+  }
+
+  // ---- Sage Pro -> X-Cart: profiles by id or phone, address book, product and variant writes ----
+
+  private get io(): cc.XcartIo {
+    return { client: this.client, valid: (e, v, op) => this.valid(e, v, op), validList: (e, v, op) => this.validList(e, v, op) };
+  }
+
+  getProfile(profileId: number): Promise<Json | null> { return cc.getProfile(this.io, profileId); }
+  findProfileByPhone(phone: string): Promise<Json | null> { return cc.findProfileByPhone(this.io, phone); }
+  listAddresses(profileId: number): Promise<Json[]> { return cc.listAddresses(this.io, profileId); }
+  updateAddress(profileId: number, addressId: number, change: cc.AddressChange): Promise<Json> { return cc.updateAddress(this.io, profileId, addressId, change); }
+  createAddress(profileId: number, change: cc.AddressChange): Promise<Json> { return cc.createAddress(this.io, profileId, change); }
+  listVariants(productId: number): Promise<Json[]> { return cc.listVariants(this.io, productId); }
+  updateVariant(productId: number, variantId: number, fields: { price?: number | null }): Promise<Json> { return cc.updateVariant(this.io, productId, variantId, fields); }
+
+  async updateProduct(productId: number, fields: { name?: string | null; description?: string | null; price?: number | null; enabled?: boolean | null }): Promise<XcartProduct> {
+    const p = await cc.updateProduct(this.io, productId, fields) as XcartProduct;
+    this.skus.put([p]);
+    return p;
+  }
+
+  async createProduct(product: { sku: string; name: string; price: number; enabled: boolean; description?: string | null }): Promise<XcartProduct> {
+    const p = await cc.createProduct(this.io, product) as XcartProduct;
+    this.skus.put([p]);
+    return p;
   }
 
   // ---- categories and coupons -----------------------------------------------------------------

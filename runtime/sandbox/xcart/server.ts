@@ -11,7 +11,7 @@ import http from 'node:http';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { type Json, type SandboxData, isoDate, loadState, nextId, parseDate, rfc3339Date, saveState, STATE_FILE } from './state.js';
+import { type Json, type SandboxData, isoDate, loadState, nextId, parseDate, rfc3339Date, saveState, STATE_FILE, DEFAULT_ADDITIONAL_ADDRESS_FIELDS } from './state.js';
 import { addBulkProducts, seedData } from './seed.js';
 import { SandboxInputError, checkPlaceOrderInput, isAnonymous, placeOrder, setOrderStatus } from './orders.js';
 import { addConnectModuleRoutes } from './connect-module.js';
@@ -355,6 +355,29 @@ export async function startXcartSandbox(opts: XcartSandboxOptions): Promise<Xcar
     save();
     return p;
   });
+  // Create: classes/XLite/API/Endpoint/Product/DTO/Input.php (sku 1..32 and name 1..255 required,
+  // price >= 0; amount defaults to 1000 and enabled to true when not given).
+  post(/^\/api\/products$/, ({ body }) => {
+    const b = objectBody(body);
+    if (typeof b.sku !== 'string' || b.sku.length < 1 || b.sku.length > 32) throw new HttpError(400, 'Input validations failed: sku: This value should have 1 to 32 characters.');
+    if (typeof b.name !== 'string' || b.name.trim().length < 1 || b.name.length > 255) throw new HttpError(400, 'Input validations failed: name: This value should not be blank.');
+    if ('price' in b && (typeof b.price !== 'number' || b.price < 0)) throw new HttpError(400, 'Input validations failed: price: This value should be either positive or zero.');
+    const date = rfc3339Date(now());
+    const p: Json = {
+      id: nextId(data, 'product'), sku: b.sku, name: b.name, description: '', brief_description: '', meta_tags: '', meta_description: '',
+      meta_title: '', price: 0, enabled: true, weight: 0, separate_box: false, width: 0, length: 0, height: 0, free_shipping: false,
+      taxable: true, create_date: date, update_date: date, arrival_date: rfc3339Date(now() - (now() % 86_400_000)), inventory_traceable: true,
+      amount: 1000, product_class: null, tax_class: null, memberships: [], clean_url: String(b.sku).toLowerCase(), images: [],
+      market_price: null, cost_price: null,
+    };
+    updateProduct(p, b, {
+      description: 'string', brief_description: 'string', price: 'number', enabled: 'bool', weight: 'number', amount: 'int',
+      inventory_traceable: 'bool', free_shipping: 'bool', taxable: 'bool',
+    });
+    data.products.push(p);
+    save();
+    return p;
+  });
   get(/^\/api\/products\/([^/]+)\/variants$/, ({ params, query }) => {
     const p = product(idParam(params[0]));
     return paginate(data.variants[String(p.id)] ?? [], query);
@@ -424,9 +447,25 @@ export async function startXcartSandbox(opts: XcartSandboxOptions): Promise<Xcar
   });
   get(/^\/api\/profiles\/([^/]+)\/addresses$/, ({ params, query }) => paginate(data.addresses[String(profileById(idParam(params[0])).id)] ?? [], query));
   const ADDRESS_FIELDS = ['is_billing', 'is_shipping', 'is_work', 'type', 'title', 'firstname', 'lastname', 'phone', 'street', 'zipcode', 'city', 'country_code', 'state', 'state_name', 'custom_fields'];
+  // classes/XLite/API/Endpoint/ProfileAddress/DTO/ProfileAddressInput.php (type R|C, zipcode <= 32,
+  // country_code 2 letters) and Transformer/InputTransformer.php::updateCustomFields (a custom field
+  // must be one of the store's additional address fields; the list given replaces the address's own).
+  const checkAddressBody = (b: Json) => {
+    if ('type' in b && b.type !== 'R' && b.type !== 'C' && b.type !== '') throw new HttpError(400, 'Input validations failed: type: The value you selected is not a valid choice.');
+    if ('zipcode' in b && (typeof b.zipcode !== 'string' || b.zipcode.length > 32)) throw new HttpError(400, 'Input validations failed: zipcode: This value is too long. It should have 32 characters or less.');
+    if ('country_code' in b && b.country_code !== null && (typeof b.country_code !== 'string' || b.country_code.length !== 2)) throw new HttpError(400, 'Input validations failed: country_code: This value should have exactly 2 characters.');
+    if ('custom_fields' in b) {
+      if (!Array.isArray(b.custom_fields)) throw new HttpError(400, 'Input validations failed: custom_fields: This value should be of type array.');
+      const known = data.additionalAddressFields ?? DEFAULT_ADDITIONAL_ADDRESS_FIELDS;
+      for (const f of b.custom_fields as Json[]) {
+        if (!known.includes(String(f?.name))) throw new HttpError(400, `Field with "${String(f?.name)}" service name not found`);
+      }
+    }
+  };
   post(/^\/api\/profiles\/([^/]+)\/addresses$/, ({ params, body }) => {
     const p = profileById(idParam(params[0]));
     const b = objectBody(body);
+    checkAddressBody(b);
     const a: Json = {
       id: nextId(data, 'address'), is_billing: false, is_shipping: false, is_work: false, type: '', title: '', firstname: '', lastname: '',
       phone: '', street: '', zipcode: '', city: '', country_code: 'US', state: null, state_name: null, custom_fields: [],
@@ -447,6 +486,7 @@ export async function startXcartSandbox(opts: XcartSandboxOptions): Promise<Xcar
   put(/^\/api\/profiles\/([^/]+)\/addresses\/([^/]+)$/, ({ params, body }) => {
     const [p, a] = addressOf(params[0], params[1]);
     const b = objectBody(body);
+    checkAddressBody(b);
     for (const k of ADDRESS_FIELDS) if (k in b) a[k] = b[k];
     save();
     push('customer.updated', p.id as number, p);

@@ -32,12 +32,20 @@ export interface SandboxData {
   /** Product ids by category id. */
   categoryProducts: Record<string, number[]>;
   coupons: Json[];
+  /**
+   * Service names of the store's additional address fields (custom_fields); absent: `company`
+   * (DEFAULT_ADDITIONAL_ADDRESS_FIELDS). Core X-Cart has no company field: a store adds one.
+   */
+  additionalAddressFields?: string[];
   /** Ids of anonymous (guest checkout) profiles; the API shows them like any other profile. */
   anonymousProfiles?: number[];
   /** Status definitions, core and custom; codes not listed here are refused (400). */
   paymentStatuses: StatusDef[];
   shippingStatuses: StatusDef[];
 }
+
+/** The additional address fields of a sandbox store whose state does not list its own. */
+export const DEFAULT_ADDITIONAL_ADDRESS_FIELDS: readonly string[] = ['company'];
 
 export const STATE_FILE = 'xcart-state.json';
 
