@@ -36,8 +36,21 @@ function percentile(xs: number[], p: number): number {
 
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-console-'));
-  const file = path.join(dir, 'flowd.db');
+  // BENCH_CONSOLE_DB=FILE keeps the loaded store there and reuses it on the next run (loading is most of the time).
+  const keep = process.env.BENCH_CONSOLE_DB;
+  const file = keep ? path.resolve(keep) : path.join(dir, 'flowd.db');
+  const reuse = Boolean(keep && fs.existsSync(file));
   try {
+    if (!reuse) await load(file);
+    else process.stdout.write(`reusing the loaded store ${file}\n`);
+    await measureAll(file, dir);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function load(file: string): Promise<void> {
+  {
     // 1. The schema, by the store itself; then the rows, directly.
     await (SqliteStore.open(file)).close();
     const db = openDatabase(file);
@@ -82,6 +95,11 @@ async function main(): Promise<void> {
     const loadS = (performance.now() - t0) / 1000;
     const size = fs.statSync(file).size / 1e6;
     process.stdout.write(`loaded ${RUNS.toLocaleString('en')} runs (${(RUNS * 3).toLocaleString('en')} keys), ${DEAD.toLocaleString('en')} dead letters, ${QUEUED} queued jobs in ${loadS.toFixed(1)} s; store ${size.toFixed(0)} MB\n`);
+  }
+}
+
+async function measureAll(file: string, dir: string): Promise<void> {
+  {
 
     // 2. flowd's HTTP server with the console on that store.
     const store = SqliteStore.open(file);
@@ -121,8 +139,6 @@ async function main(): Promise<void> {
     line('business-key search GET /api/runs?q=', search, TARGETS.search);
     line('dead-letter list GET /api/dead-letters', dlq, TARGETS.deadLetters);
     line('overview GET /api/overview', overview, TARGETS.overview);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
