@@ -10,6 +10,7 @@
  *   flowd doctor --config connect.yaml [--format json]     exit 0 all will work, 1 not, 2 usage/config
  *   flowd resync order <number>... | resync --since DATE [--until DATE]  [--force] [--json] [--config connect.yaml]
  *                                                          exit 0 every chosen order queued, 1 some not (or a failure), 2 usage/config
+ *   flowd user add NAME --role viewer|operator|admin [--password-stdin] | user passwd NAME | user remove NAME | user list
  * Store-reading commands take --state-dir DIR (the store is DIR/flowd.db) or --config FILE.
  */
 import { parseArgs } from 'node:util';
@@ -31,6 +32,8 @@ const USAGE = `usage:
   flowd doctor --config connect.yaml [--format json]
   flowd resync order <X-Cart order number>... [--force] [--json] [--config connect.yaml]
   flowd resync --since <ISO date> [--until <ISO date>] [--force] [--json] [--config connect.yaml]
+  flowd user add NAME --role viewer|operator|admin [--password-stdin] [--state-dir DIR | --config FILE]
+  flowd user passwd NAME [--password-stdin] | user remove NAME | user list [--json]
 `;
 
 /** Where `flowd demo` keeps its state (examples/demo/cli.ts), the store commands' default --state-dir. */
@@ -49,6 +52,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'sandbox': return await sandbox(rest);
       case 'doctor': return await doctor(rest);
       case 'resync': return await resync(rest);
+      case 'user': return await (await import('./console/user-cli.js')).userCommand(rest, openUserStore);
       case undefined: case '-h': case '--help':
         process.stdout.write(USAGE); return cmd ? 0 : 2;
       default:
@@ -139,6 +143,17 @@ async function openStore(values: { 'state-dir'?: string; config?: string }) {
   const file = await storeFile(values);
   if (!fs.existsSync(file)) throw new Error(`no store at ${file} (give --state-dir DIR or --config FILE)`);
   return SqliteStore.open(file);
+}
+
+/** The store for `flowd user`: like openStore, but a SQLite store that does not exist yet is created (users come before the first run). */
+async function openUserStore(values: { 'state-dir'?: string; config?: string }) {
+  if (values.config) {
+    const { loadConfig } = await import('./config/config.js');
+    const st = loadConfig(path.resolve(values.config)).store;
+    return (await import('./store/open.js')).openConfiguredStore(st);
+  }
+  const { SqliteStore } = await import('./store/sqlite-store.js');
+  return SqliteStore.open(await storeFile(values));
 }
 
 const storeOptions = { 'state-dir': { type: 'string' }, config: { type: 'string' } } as const;
