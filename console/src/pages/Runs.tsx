@@ -53,7 +53,7 @@ export function RunsPage({ query }: { query: URLSearchParams }) {
       <form className="filters" onSubmit={submit} role="search" aria-label="Find runs">
         <div className="search">
           <label htmlFor="f-q">Business key</label>
-          <input {...field('q')} type="search" placeholder="X-Cart order number or id, sales order, customer, email, SKU" />
+          <input {...field('q')} type="search" placeholder="order number or id, sales order, customer, email, SKU" />
         </div>
         <div>
           <label htmlFor="f-flow">Flow</label>
@@ -86,7 +86,7 @@ export function RunsPage({ query }: { query: URLSearchParams }) {
                 <td><a href={href(`/runs/${r.id}`)}>#{r.id}</a></td>
                 <td>{r.flow}</td>
                 <td><span className={`outcome ${r.outcome}`}>{r.outcome}</span></td>
-                <td>{when(r.startedAt)}</td>
+                <td className="nowrap">{when(r.startedAt)}</td>
                 <td className="num">{r.durationMs} ms</td>
                 <td><KeyList keys={r.keys} /></td>
                 <td className="errcell">{r.errorClass ? <><span className="eclass">{r.errorClass}</span> {r.error} {r.site && <code>{site(r.site)}</code>}</> : null}</td>
