@@ -102,6 +102,13 @@ suite('browser: the operations console', () => {
     await expect.poll(async () => flow.textContent()).toMatch(/\d+ done/);
     await ops.getByRole('article', { name: 'Connection sagepro' }).waitFor();
     await ops.getByText('● live').waitFor();
+    // Live: a new order's run shows up through /api/stream, without reloading the page.
+    const runsNow = async () => Number(/(\d+) runs/.exec((await flow.textContent()) ?? '')?.[1]);
+    const before = await runsNow();
+    await ops.evaluate(() => { (window as unknown as { notReloaded: boolean }).notReloaded = true; });
+    good.push(await env.placeOrder({ email: 'pepper@stark.example', payment_status: 'P', items: [{ sku: 'MOUSE-WL', amount: 1 }] }));
+    await expect.poll(runsNow, { timeout: 20_000 }).toBeGreaterThan(before);
+    expect(await ops.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
     await shot(ops, 'overview');
   });
 
