@@ -135,7 +135,7 @@ suite('browser: the operations console', () => {
     const dl = await waitFor('the dead letter', async () => (await env.deadLetters(FLOW)).find((d) => d.entityId === String(order.id)), 30_000);
     await ops.goto(`${base}/console/#/dead-letters`);
     await ops.getByRole('table', { name: 'Dead-letter groups' }).getByText("unknown item 'POSTER-LTD'", { exact: false }).waitFor();
-    await ops.getByRole('link', { name: `#${dl.id}` }).click();
+    await ops.getByRole('link', { name: `#${dl.id}`, exact: true }).click();
     await ops.getByRole('heading', { name: 'Attempts' }).waitFor();
     expect(await ops.locator('pre.source').count()).toBeGreaterThan(0); // the .flow lines around the site
     await env.addItem('POSTER-LTD', 'Limited edition poster', 24, 10);
@@ -181,17 +181,26 @@ suite('browser: the operations console', () => {
     const diff = ops.getByRole('table', { name: 'Changes against the original payload' });
     await diff.getByText('note', { exact: true }).waitFor();
     await shot(ops, 'dead-letter');
-    await ops.getByRole('button', { name: 'Resubmit' }).click();
-    await ops.getByRole('status').filter({ hasText: 'Resubmitted as job' }).waitFor();
-    await waitFor(`sales order XC-${order.id}`, async () => (await env.countSalesOrders(`XC-${order.id}`)) === 1, 30_000);
-    // Again: the same idempotency key, so the second run writes nothing.
-    const runsBefore = (await env.runs(FLOW)).length;
-    await ops.getByRole('button', { name: 'Resubmit' }).click();
-    await ops.locator('[role=status], [role=alert]').filter({ hasText: /Resubmitted as job|already/ }).first().waitFor();
-    await waitFor('the second resubmit finished', () => env.openJobs(FLOW) === 0, 30_000);
+    const resubmit = async (): Promise<number> => {
+      await ops.getByRole('button', { name: 'Resubmit' }).click();
+      const status = ops.getByRole('status').filter({ hasText: /Resubmitted as job \d+/ });
+      await status.waitFor();
+      const job = Number(/job (\d+)/.exec((await status.textContent()) ?? '')![1]);
+      await waitFor(`resubmitted job ${job} finished`, async () => (await env.runs(FLOW)).find((r) => r.jobId === job), 30_000);
+      return job;
+    };
+    const first = await resubmit();
     expect(await env.countSalesOrders(`XC-${order.id}`)).toBe(1);
-    const after = await env.runs(FLOW);
-    figures('browser-resubmit', { sales_orders: await env.countSalesOrders(`XC-${order.id}`), runs_after_second: after.length - runsBefore });
+    expect((await env.runs(FLOW)).find((r) => r.jobId === first)!.outcome).toBe('done');
+    // Again: the same idempotency key, so the second run writes nothing and ends `duplicate`.
+    await ops.evaluate(() => document.querySelector('[role=status]')?.remove()); // the next message must be new
+    const second = await resubmit();
+    expect(second).not.toBe(first);
+    const run = (await env.runs(FLOW)).find((r) => r.jobId === second)!;
+    expect(run.outcome).toBe('duplicate');
+    const n = await env.countSalesOrders(`XC-${order.id}`);
+    expect(n).toBe(1);
+    figures('browser-resubmit', { resubmits: 2, sales_orders: n, second_outcome: run.outcome });
   });
 
   it('re-syncs an X-Cart order by number, idempotently', async () => {
