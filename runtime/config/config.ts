@@ -14,6 +14,7 @@ import { DURATION_RANGES, parseDuration } from './duration.js';
 import { numberingFromRaw, type NumberingOptions, type RawNumbering } from '../connectors/sagepro/numbering.js';
 import { resolveSecret, Secret, SecretError, type SecretRef } from './secret.js';
 import type { TextRules } from '../text/codepage.js';
+import { cutoverDateMs, type Cutover } from '../triggers/cutover.js';
 
 export { parseDuration } from './duration.js';
 export { resolveSecret, Secret, SecretError, type SecretRef, type SecretSource, type ResolveSecretOptions } from './secret.js';
@@ -45,6 +46,11 @@ export interface Config {
       readonly concurrency: number;
       readonly changedFilter: 'auto' | 'lastRenewDate' | 'scan';
       readonly timeoutMs: number;
+      /**
+       * The cutover start (`cutover`): orders placed before `beforeMs` or numbered below
+       * `beforeNumber` are never exported (runtime/triggers/cutover.ts). Absent: every order is.
+       */
+      readonly cutover?: Cutover;
     };
     readonly sagepro: {
       readonly dsn: Secret;
@@ -78,6 +84,8 @@ export interface Config {
   readonly alerts?: { readonly url: string; readonly afterConnectionDownMs: number };
   /** `file` is absolute; without it flowd logs to stdout. */
   readonly log: { readonly level: LogLevel; readonly file?: string };
+  /** The operations console (runtime/console/): on by default; sessions last `sessionTtlMs`; the SPA's files in `dir`. */
+  readonly console: { readonly enabled: boolean; readonly sessionTtlMs: number; readonly dir?: string };
   /** Every resolved secret, e.g. for `scrubSecrets(text, config.secrets.map((s) => s.reveal()))`. */
   readonly secrets: readonly Secret[];
   /** Things that load but deserve a warning at start-up (inline secret values). */
@@ -211,6 +219,30 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     return { kind: 'sqlite', path: abs(st.path) };
   };
 
+  // connections.xcart.cutover: at least one bound; a date the calendar has; a future date is
+  // allowed (a switch planned ahead) but said at start, since it holds back every new order until then.
+  const cutoverOf = (raw: NonNullable<RawConfig['connections']['xcart']['cutover']>): Cutover | undefined => {
+    const key = '/connections/xcart/cutover';
+    if (raw.before_date === undefined && raw.before_number === undefined) {
+      issues.push({ key, ...locate(key), message: 'give before_date (orders placed before it are not exported), before_number (orders numbered below it are not), or both' });
+      return undefined;
+    }
+    let beforeMs: number | undefined;
+    if (raw.before_date !== undefined) {
+      const ms = cutoverDateMs(raw.before_date);
+      if (Number.isNaN(ms)) issues.push({ key: `${key}/before_date`, ...locate(`${key}/before_date`), message: `'${raw.before_date}' is not a date the calendar has` });
+      else {
+        beforeMs = Math.floor(ms / 1000) * 1000; // X-Cart keeps whole seconds
+        if (beforeMs > Date.now()) warnings.push(formatIssue(file, { key: `${key}/before_date`, ...locate(`${key}/before_date`), message: `is in the future: every order placed until ${new Date(beforeMs).toISOString()} is held back` }));
+      }
+    }
+    return {
+      ...(beforeMs !== undefined ? { beforeMs, beforeDate: raw.before_date! } : {}),
+      ...(raw.before_number !== undefined ? { beforeNumber: raw.before_number } : {}),
+    };
+  };
+  const cutover = xc.cutover ? cutoverOf(xc.cutover) : undefined;
+
   const push = c.triggers.push;
   if (push.enabled && !push.secret) issues.push({ key: '/triggers/push/secret', ...locate('/triggers/push'), message: 'is required when push is enabled' });
 
@@ -227,6 +259,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
         concurrency: xc.concurrency,
         changedFilter: xc.changed_filter,
         timeoutMs: duration(xc.timeout, '/connections/xcart/timeout'),
+        ...(cutover ? { cutover } : {}),
       },
       sagepro: {
         dsn: secret(sp.dsn, '/connections/sagepro/dsn'),
@@ -255,6 +288,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     workers: { count: c.workers.count, leaseMs: duration(c.workers.lease, '/workers/lease') },
     ...(c.alerts ? { alerts: { url: c.alerts.url, afterConnectionDownMs: duration(c.alerts.after_connection_down, '/alerts/after_connection_down') } } : {}),
     log: { level: c.log.level, ...(c.log.file ? { file: abs(c.log.file) } : {}) },
+    console: { enabled: c.console.enabled, sessionTtlMs: duration(c.console.session_ttl, '/console/session_ttl'), ...(c.console.dir ? { dir: abs(c.console.dir) } : {}) },
     secrets,
     warnings,
   };
@@ -270,7 +304,8 @@ interface RawConfig {
   store: { kind: 'sqlite' | 'postgres'; path: string; url?: SecretRef; leader_ttl: string };
   flows: { dir: string; schemas?: string };
   connections: {
-    xcart: { base_url: string; token: SecretRef; rate_per_second: number; concurrency: number; changed_filter: 'auto' | 'lastRenewDate' | 'scan'; timeout: string };
+    xcart: { base_url: string; token: SecretRef; rate_per_second: number; concurrency: number; changed_filter: 'auto' | 'lastRenewDate' | 'scan'; timeout: string;
+      cutover?: { before_date?: string; before_number?: number } };
     sagepro: {
       dsn: SecretRef; dialect?: 'vfp' | 'mssql' | 'sqlite' | 'postgres'; company: string; concurrency: number; external_ref_column: string;
       text: { code_page: string; unmappable: TextRules['unmappable']; control: TextRules['control'] };
@@ -286,6 +321,7 @@ interface RawConfig {
   workers: { count: number; lease: string };
   alerts?: { url: string; after_connection_down: string };
   log: { level: LogLevel; file?: string };
+  console: { enabled: boolean; session_ttl: string; dir?: string };
 }
 
 export const CONFIG_SCHEMA_FILE = new URL('./connect.schema.json', import.meta.url);

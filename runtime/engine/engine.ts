@@ -6,7 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FlowContext, FlowResult, Site, System, TriggerEvent } from '../contract.js';
-import { StoreError, type Job, type Store } from '../store/store.js';
+import { StoreError, type Job, type RunCall, type RunKey, type Store } from '../store/store.js';
+import { keysOf } from '../console/search/keys.js';
+import { Masker, truncate } from '../console/mask.js';
 import type { LoadedFlow } from './flows.js';
 import { decide, errorClassOf, retryFor } from './policy.js';
 
@@ -50,6 +52,11 @@ export interface EngineOptions {
   readonly now?: () => number;
   readonly workerPrefix?: string;
 }
+
+/** Calls recorded per run (the rest still run, unrecorded): a run with more is not one a person reads call by call. */
+const MAX_RECORDED_CALLS = 200;
+/** Secret-named fields never reach the store (the console masks configured secret values again when it serves them). */
+const nameMasker = new Masker();
 
 const silent: EngineLogger = { info() {}, warn() {}, error() {} };
 
@@ -190,6 +197,9 @@ export class Engine {
     };
     let idem: { key: string; keepMs: number } | undefined;
     const warnings: string[] = [];
+    // What the run fetched and wrote, for the console's run page and search (masked, truncated).
+    const calls: RunCall[] = [];
+    const extras = (): { keys: RunKey[]; calls: RunCall[] } => ({ keys: keysOf(event, calls), calls });
     const ctx: FlowContext = {
       call: async (system, operation, args, site) => {
         const connector = this.o.connectors[system];
@@ -198,12 +208,15 @@ export class Engine {
         await sem.acquire();
         const t0 = performance.now();
         log.debug?.({ correlationId, system, operation }, 'call');
+        const kind = meta.operations.find((u) => u.system === system && u.operation === operation)?.kind ?? 'read';
         try {
           const r = await connector.call(operation, args as Record<string, unknown>);
           this.o.metrics?.connectorCall(system, operation, 'ok', (performance.now() - t0) / 1000);
+          if (calls.length < MAX_RECORDED_CALLS) calls.push({ system, operation, kind, args: truncate(nameMasker.mask(args)), result: truncate(nameMasker.mask(r ?? null)), durationMs: performance.now() - t0 });
           return r;
         } catch (err) {
           this.o.metrics?.connectorCall(system, operation, errorClassOf(err), (performance.now() - t0) / 1000);
+          if (calls.length < MAX_RECORDED_CALLS) calls.push({ system, operation, kind, args: truncate(nameMasker.mask(args)), error: String((err as Error)?.message ?? err).slice(0, 2000), durationMs: performance.now() - t0 });
           if (err && typeof err === 'object') (err as { callSite?: number }).callSite = site;
           throw err;
         } finally { sem.release(); }
@@ -224,14 +237,14 @@ export class Engine {
       try {
         result = await flow.module.run(event, ctx);
       } catch (err) {
-        await this.failed(job, workerId, flow, err, startedAt, correlationId, trigger);
+        await this.failed(job, workerId, flow, err, startedAt, correlationId, trigger, extras());
         return;
       }
       const durationMs = now() - startedAt;
       const ok = await this.persist(() => this.o.store.complete(job.id, workerId, {
         outcome: result.outcome, durationMs, flowVersion: version, ...(result.reason ? { reason: result.reason } : {}),
         ...(result.outcome === 'done' && idem ? { idempotencyKey: idem } : {}),
-        run: { jobId: job.id, flow: flow.name, flowVersion: version, trigger, outcome: result.outcome, startedAt, durationMs, error: warnings.length ? warnings.join('; ') : null, correlationId },
+        run: { jobId: job.id, flow: flow.name, flowVersion: version, trigger, outcome: result.outcome, startedAt, durationMs, error: warnings.length ? warnings.join('; ') : null, correlationId, ...extras() },
       }));
       if (!ok) log.warn({ correlationId, flow: flow.name, jobId: job.id }, 'lease lost before completion: another worker owns the job now');
       this.o.metrics?.jobFinished(flow.name, result.outcome, durationMs / 1000);
@@ -263,7 +276,8 @@ export class Engine {
     return Math.max(0, job.attempts - 1 - runs.length);
   }
 
-  private async failed(job: Job, workerId: string, flow: LoadedFlow, err: unknown, startedAt: number, correlationId: string, trigger: string): Promise<void> {
+  private async failed(job: Job, workerId: string, flow: LoadedFlow, err: unknown, startedAt: number, correlationId: string, trigger: string,
+    recorded: { keys: RunKey[]; calls: RunCall[] } = { keys: [], calls: [] }): Promise<void> {
     const now = this.o.now ?? Date.now;
     const log = this.o.logger ?? silent;
     const meta = flow.module.meta;
@@ -278,7 +292,7 @@ export class Engine {
     const budgeted = retryFor(meta, errorClass, e.callSite)?.forMs !== undefined;
     const sinceFirstFailureMs = budgeted ? now() - (await this.firstFailureAt(job, startedAt)) : undefined;
     const decision = decide(meta, errorClass, job.attempts, e.callSite, e.retryAfterMs, undefined, sinceFirstFailureMs);
-    const run = { jobId: job.id, flow: flow.name, flowVersion: flow.version, trigger, startedAt, durationMs, error: message, errorClass, site: where ?? null, correlationId };
+    const run = { jobId: job.id, flow: flow.name, flowVersion: flow.version, trigger, startedAt, durationMs, error: message, errorClass, site: where ?? null, correlationId, ...recorded };
     if (decision.alert) this.o.alert?.(`${flow.name}: ${decision.alert}`, { flow: flow.name, jobId: job.id, error: message, site: where });
     switch (decision.action) {
       case 'retry': {

@@ -89,7 +89,7 @@ interface TableSpec {
 }
 
 const c = (name: string, kind: Kind, nullable = false): Column => ({ name, kind, nullable });
-/** The tables of schema version 1 (schema.ts / postgres-schema.ts), parents before children. */
+/** The tables of schema version 2 (schema.ts / postgres-schema.ts), parents before children. */
 const TABLES: readonly TableSpec[] = [
   { name: 'jobs', key: ['id'], pgOnly: ['lease_fence'], columns: [
     c('id', 'int'), c('flow', 'text'), c('flow_version', 'text', true), c('source', 'text'), c('event_type', 'text'),
@@ -101,7 +101,7 @@ const TABLES: readonly TableSpec[] = [
     c('id', 'int'), c('job_id', 'int'), c('flow', 'text'), c('flow_version', 'text'), c('source', 'text'), c('event_type', 'text'),
     c('entity_id', 'text', true), c('updated_at', 'text', true), c('payload', 'text'), c('dedupe_key', 'text'), c('error', 'text'),
     c('error_class', 'text'), c('reason', 'text'), c('site', 'text', true), c('attempts', 'int'), c('created_at', 'int'),
-    c('changed_at', 'int'), c('replayed_at', 'int', true), c('replay_job_id', 'int', true)] },
+    c('changed_at', 'int'), c('replayed_at', 'int', true), c('replay_job_id', 'int', true), c('discarded_at', 'int', true), c('discard_reason', 'text', true)] },
   { name: 'idempotency_keys', key: ['flow', 'key'], columns: [
     c('flow', 'text'), c('key', 'text'), c('job_id', 'int', true), c('done_at', 'int'), c('expires_at', 'int')] },
   { name: 'watermarks', key: ['name'], columns: [c('name', 'text'), c('value', 'text'), c('changed_at', 'int')] },
@@ -110,11 +110,21 @@ const TABLES: readonly TableSpec[] = [
     c('id', 'int'), c('job_id', 'int', true), c('flow', 'text'), c('flow_version', 'text'), c('trigger', 'text'), c('outcome', 'text'),
     c('started_at', 'int'), c('duration_ms', 'int'), c('error', 'text', true), c('error_class', 'text', true), c('site', 'text', true),
     c('correlation_id', 'text'), c('recorded_at', 'int')] },
+  // The console's tables (version 2).
+  { name: 'run_keys', key: ['run_id', 'kind', 'value'], columns: [c('run_id', 'int'), c('job_id', 'int', true), c('kind', 'text'), c('value', 'text')] },
+  { name: 'run_calls', key: ['run_id', 'seq'], columns: [
+    c('run_id', 'int'), c('seq', 'int'), c('system', 'text'), c('operation', 'text'), c('kind', 'text'), c('args', 'text'),
+    c('result', 'text', true), c('error', 'text', true), c('duration_ms', 'int')] },
+  { name: 'run_counts', key: ['flow', 'hour', 'outcome'], columns: [c('flow', 'text'), c('hour', 'int'), c('outcome', 'text'), c('n', 'int')] },
+  { name: 'console_users', key: ['name'], columns: [c('name', 'text'), c('role', 'text'), c('password_hash', 'text'), c('created_at', 'int'), c('changed_at', 'int')] },
+  { name: 'console_sessions', key: ['id'], columns: [c('id', 'text'), c('user_name', 'text'), c('csrf', 'text'), c('created_at', 'int'), c('expires_at', 'int')] },
+  { name: 'console_audit', key: ['id'], columns: [
+    c('id', 'int'), c('at', 'int'), c('user_name', 'text'), c('action', 'text'), c('target', 'text'), c('before_json', 'text', true), c('after_json', 'text', true)] },
   // health.probe is the old store's liveness row, not state; the new store writes its own.
   { name: 'meta', key: ['key'], columns: [c('key', 'text'), c('value', 'text')], skip: (r) => r.key === PROBE_KEY },
 ];
 const DATA_TABLES = TABLES.filter((t) => t.name !== 'meta').map((t) => t.name);
-const SERIAL_TABLES = ['jobs', 'dead_letters', 'runs'];
+const SERIAL_TABLES = ['jobs', 'dead_letters', 'runs', 'console_audit'];
 const PROBE_KEY = 'health.probe';
 /** The meta row a migration leaves in PostgreSQL: where from, when, the counts. */
 export const MIGRATED_KEY = 'migrated.from';
@@ -184,8 +194,8 @@ export async function migrateSqliteToPostgres(file: string, url: string, opts: M
   const liveProbeMs = opts.liveProbeMs ?? PROBE_COMMIT_MS + 15_000;
   const chunk = opts.chunk ?? 500;
   const to = redactUrl(url);
-  if (SCHEMA_VERSION !== 1 || PG_SCHEMA_VERSION !== 1) {
-    throw new MigrateError(`store migrate knows schema version 1 of both stores; this flowd has SQLite ${SCHEMA_VERSION} and PostgreSQL ${PG_SCHEMA_VERSION} (update migrate.ts)`);
+  if (SCHEMA_VERSION !== 2 || PG_SCHEMA_VERSION !== 2) {
+    throw new MigrateError(`store migrate knows schema version 2 of both stores; this flowd has SQLite ${SCHEMA_VERSION} and PostgreSQL ${PG_SCHEMA_VERSION} (update migrate.ts)`);
   }
 
   // 1. The SQLite file: there, sound, this schema version, no flowd running on it.

@@ -10,6 +10,7 @@
  * (TEXT, not JSONB: the text comes back exactly as written).
  */
 import type { Migration } from './schema.js';
+import { consoleTablesSql } from './console-tables.js';
 
 export const PG_MIGRATIONS: readonly Migration[] = [
   {
@@ -132,6 +133,13 @@ CREATE TABLE poll_leaders (
   expires_at  BIGINT NOT NULL
 );
 `,
+  },
+  {
+    // The operations console (runtime/console/): users, sessions, audit log, each run's business
+    // keys and connector calls, the hourly run rollup, and discarded dead letters.
+    version: 2,
+    name: 'console',
+    sql: consoleTablesSql('BIGSERIAL PRIMARY KEY'),
   },
 ];
 

@@ -45,6 +45,7 @@ import {
   type StoreStatus,
 } from './store.js';
 import { toDeadLetter, toDeadLetterSummary, toJob, toRun, type DeadLetterRow, type JobRow, type RunRow } from './rows.js';
+import { ConsoleTables, numberPlaceholders, RUN_EXTRAS_SQL, runExtras } from './console-tables.js';
 import { checkDuration, checkLimit, checkName, checkRowHashChanges, checkRun, COMPLETE_OUTCOMES, firstLine, prepareEvent, type PreparedEvent } from './validate.js';
 
 export interface PostgresStoreOptions {
@@ -118,9 +119,14 @@ export class PostgresStore implements Store {
   private closed = false;
   /** The last error an idle pooled connection reported (the server went away, ...). */
   private connectionError: string | undefined;
+  readonly console: ConsoleTables;
 
   private constructor(pool: pg.Pool, where: string, opts: PostgresStoreOptions, schema: string) {
     this.pool = pool;
+    this.console = new ConsoleTables({
+      all: async (sql, params) => (await this.pool.query(numberPlaceholders(sql), params as unknown[])).rows as never[],
+      run: async (sql, params) => (await this.pool.query(numberPlaceholders(sql), params as unknown[])).rowCount ?? 0,
+    }, () => this.now());
     this.where = where;
     this.schema = schema;
     this.processClock = opts.processClock ?? Date.now;
@@ -604,9 +610,17 @@ export class PostgresStore implements Store {
       where.push(`flow = $${params.length}`);
     }
     const state = opts.state ?? 'pending';
-    if (state === 'pending') where.push('replayed_at IS NULL');
+    if (state === 'pending') where.push('replayed_at IS NULL AND discarded_at IS NULL');
     else if (state === 'replayed') where.push('replayed_at IS NOT NULL');
     else if (state !== 'all') throw new StoreError(`listDeadLetters: unknown state ${String(state)}`);
+    if (opts.reason !== undefined) {
+      params.push(opts.reason);
+      where.push(`reason = $${params.length}`);
+    }
+    if (opts.key !== undefined) {
+      params.push(opts.key.trim(), opts.key.trim().toLowerCase());
+      where.push(`(job_id IN (SELECT job_id FROM run_keys WHERE value IN ($${params.length - 1}, $${params.length})) OR entity_id = $${params.length - 1})`);
+    }
     const rows = await this.q<DeadLetterRow>(this.pool, `
       SELECT id, job_id, flow, flow_version, source, event_type, entity_id, error_class, reason, site, attempts,
              created_at, changed_at, replayed_at, replay_job_id
@@ -627,12 +641,37 @@ export class PostgresStore implements Store {
     return this.tx(async (c) => {
       const now = this.now();
       const ids = opts.flow === undefined
-        ? await this.q<{ id: number }>(c, 'SELECT id FROM dead_letters WHERE replayed_at IS NULL ORDER BY id')
-        : await this.q<{ id: number }>(c, 'SELECT id FROM dead_letters WHERE flow = $1 AND replayed_at IS NULL ORDER BY id', [opts.flow]);
+        ? await this.q<{ id: number }>(c, 'SELECT id FROM dead_letters WHERE replayed_at IS NULL AND discarded_at IS NULL ORDER BY id')
+        : await this.q<{ id: number }>(c, 'SELECT id FROM dead_letters WHERE flow = $1 AND replayed_at IS NULL AND discarded_at IS NULL ORDER BY id', [opts.flow]);
       const out: ReplayResult[] = [];
       for (const { id } of ids) out.push((await this.replayTx(c, id, now))!);
       return out;
     });
+  }
+
+  async resubmit(id: number, payload: unknown): Promise<ReplayResult | undefined> {
+    const text = JSON.stringify(payload ?? null);
+    return this.tx(async (c) => {
+      const now = this.now();
+      const dl = (await this.q<DeadLetterRow>(c, 'SELECT * FROM dead_letters WHERE id = $1 FOR UPDATE', [id]))[0];
+      if (!dl) return undefined;
+      const n = (await this.q<{ n: number }>(c, 'SELECT COUNT(*) AS n FROM jobs WHERE replay_of = $1', [id]))[0]!.n;
+      const job = await this.q<{ id: number }>(c, `
+        INSERT INTO jobs (flow, flow_version, source, event_type, entity_id, updated_at, payload, dedupe_key,
+                          state, attempts, next_attempt_at, replay_of, created_at, changed_at)
+        VALUES ($1, NULL, $2, $3, $4, $5, $6, $7, 'queued', 0, $8, $9, $8, $8)
+        RETURNING id`, [dl.flow, dl.source, dl.event_type, dl.entity_id, dl.updated_at, text, `resubmit:${id}:${n + 1}`, now, id]);
+      if (dl.replay_job_id === null) await c.query('UPDATE dead_letters SET replayed_at = $2, replay_job_id = $3, changed_at = $2 WHERE id = $1', [id, now, job[0]!.id]);
+      return { deadLetterId: id, jobId: job[0]!.id, alreadyReplayed: dl.replay_job_id !== null };
+    });
+  }
+
+  async discardDeadLetter(id: number, reason: string): Promise<boolean> {
+    if (typeof reason !== 'string' || !reason.trim()) throw new StoreError('discardDeadLetter: a reason is required');
+    const now = this.now();
+    const r = await this.pool.query(`UPDATE dead_letters SET discarded_at = $2, discard_reason = $3, changed_at = $2
+      WHERE id = $1 AND replayed_at IS NULL AND discarded_at IS NULL`, [id, now, reason]);
+    return r.rowCount === 1;
   }
 
   /** The entry is locked first: two processes replaying it at once make one job. */
@@ -653,7 +692,7 @@ export class PostgresStore implements Store {
 
   async recordRun(run: RunInput): Promise<number> {
     checkRun(run);
-    return this.insertRun(this.pool, run, this.now());
+    return this.tx((c) => this.insertRun(c, run, this.now()));
   }
 
   private async insertRun(c: Db, run: RunInput, now: number): Promise<number> {
@@ -663,6 +702,10 @@ export class PostgresStore implements Store {
       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
       RETURNING id`, [run.jobId, run.flow, run.flowVersion, run.trigger, run.outcome, Math.floor(run.startedAt), Math.round(run.durationMs),
       run.error ?? null, run.errorClass ?? null, run.site ?? null, run.correlationId, now]);
+    const extras = runExtras(rows[0]!.id, run);
+    for (const k of extras.keys) await c.query(numberPlaceholders(RUN_EXTRAS_SQL.key), k);
+    for (const call of extras.calls) await c.query(numberPlaceholders(RUN_EXTRAS_SQL.call), call);
+    await c.query(numberPlaceholders(RUN_EXTRAS_SQL.count), extras.count);
     return rows[0]!.id;
   }
 
@@ -703,7 +746,7 @@ export class PostgresStore implements Store {
           e.ready = r.ready;
         } else e.running = r.n;
       }
-      for (const r of await this.q<{ flow: string; n: number }>(c, 'SELECT flow, COUNT(*) AS n FROM dead_letters WHERE replayed_at IS NULL GROUP BY flow')) entry(r.flow).deadLettered = r.n;
+      for (const r of await this.q<{ flow: string; n: number }>(c, 'SELECT flow, COUNT(*) AS n FROM dead_letters WHERE replayed_at IS NULL AND discarded_at IS NULL GROUP BY flow')) entry(r.flow).deadLettered = r.n;
       const lastRuns = new Map<string, RunRow>();
       for (const r of await this.q<RunRow>(c, 'SELECT DISTINCT ON (flow) * FROM runs ORDER BY flow, id DESC')) {
         lastRuns.set(r.flow, r);

@@ -7,6 +7,8 @@
  * Times are INTEGER milliseconds since the epoch. Payloads are JSON text.
  */
 
+import { consoleTablesSql } from './console-tables.js';
+
 export interface Migration {
   readonly version: number;
   readonly name: string;
@@ -124,6 +126,13 @@ CREATE INDEX runs_flow ON runs (flow, id);
 CREATE INDEX runs_job ON runs (job_id);
 CREATE INDEX runs_flow_error ON runs (flow, id) WHERE error IS NOT NULL;
 `,
+  },
+  {
+    // The operations console (runtime/console/): users, sessions, audit log, each run's business
+    // keys and connector calls, the hourly run rollup, and discarded dead letters.
+    version: 2,
+    name: 'console',
+    sql: consoleTablesSql('INTEGER PRIMARY KEY AUTOINCREMENT'),
   },
 ];
 

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 import { openDatabase, type Database, type SqlValue, type Statement } from './sqlite-driver.js';
 import { toDeadLetter, toDeadLetterSummary, toJob, toRun, type DeadLetterRow, type JobRow, type RunRow } from './rows.js';
+import { ConsoleTables, RUN_EXTRAS_SQL, runExtras } from './console-tables.js';
 import { checkDuration, checkLimit, checkName, checkRowHashChanges, checkRun, COMPLETE_OUTCOMES, firstLine, prepareEvent, type PreparedEvent } from './validate.js';
 import {
   StoreError,
@@ -67,12 +68,17 @@ export class SqliteStore implements Store {
   private readonly dynamic = new Map<string, Statement>();
   /** Device and inode of the file opened (undefined for `:memory:`): what `fileProblem` compares the path with. */
   private readonly identity: { dev: number; ino: number } | undefined;
+  readonly console: ConsoleTables;
 
   private constructor(file: string, db: Database, now: () => number) {
     this.file = file;
     this.db = db;
     this.now = () => Math.floor(now());
     this.stmts = prepareStatements(db);
+    this.console = new ConsoleTables({
+      all: async (sql, params) => this.stmt(sql).all(...(params as SqlValue[])) as never[],
+      run: async (sql, params) => this.stmt(sql).run(...(params as SqlValue[])).changes,
+    }, this.now);
     if (file !== ':memory:') {
       const st = fs.statSync(file);
       this.identity = { dev: st.dev, ino: st.ino };
@@ -440,9 +446,18 @@ export class SqliteStore implements Store {
       params.flow = opts.flow;
     }
     const state = opts.state ?? 'pending';
-    if (state === 'pending') where.push('replayed_at IS NULL');
+    if (state === 'pending') where.push('replayed_at IS NULL AND discarded_at IS NULL');
     else if (state === 'replayed') where.push('replayed_at IS NOT NULL');
     else if (state !== 'all') throw new StoreError(`listDeadLetters: unknown state ${String(state)}`);
+    if (opts.reason !== undefined) {
+      where.push('reason = @reason');
+      params.reason = opts.reason;
+    }
+    if (opts.key !== undefined) {
+      where.push(`(job_id IN (SELECT job_id FROM run_keys WHERE value IN (@key, @keyLower)) OR entity_id = @key)`);
+      params.key = opts.key.trim();
+      params.keyLower = opts.key.trim().toLowerCase();
+    }
     const sql = `SELECT id, job_id, flow, flow_version, source, event_type, entity_id, error_class, reason, site, attempts,
         created_at, changed_at, replayed_at, replay_job_id
       FROM dead_letters ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT @limit`;
@@ -466,6 +481,29 @@ export class SqliteStore implements Store {
         : this.stmts.pendingDeadLetterIdsOfFlow.all(opts.flow)) as number[];
       return ids.map((id) => this.replayTx(id, now)!);
     }).immediate();
+  }
+
+  async resubmit(id: number, payload: unknown): Promise<ReplayResult | undefined> {
+    const text = JSON.stringify(payload ?? null);
+    return this.db.transaction(() => {
+      const now = this.now();
+      const dl = this.stmts.deadLetterById.get(id) as DeadLetterRow | undefined;
+      if (!dl) return undefined;
+      const n = this.stmt('SELECT COUNT(*) FROM jobs WHERE replay_of = ?').pluck().get(id) as number;
+      const job = this.stmts.insertReplayJob.get({
+        flow: dl.flow, source: dl.source, event_type: dl.event_type, entity_id: dl.entity_id, updated_at: dl.updated_at,
+        payload: text, dedupe_key: `resubmit:${id}:${n + 1}`, replay_of: id, now,
+      }) as { id: number };
+      if (dl.replay_job_id === null) this.stmts.markReplayed.run({ id, job: job.id, now });
+      return { deadLetterId: id, jobId: job.id, alreadyReplayed: dl.replay_job_id !== null };
+    }).immediate();
+  }
+
+  async discardDeadLetter(id: number, reason: string): Promise<boolean> {
+    if (typeof reason !== 'string' || !reason.trim()) throw new StoreError('discardDeadLetter: a reason is required');
+    const now = this.now();
+    return this.db.transaction(() => this.stmt(`UPDATE dead_letters SET discarded_at = ?, discard_reason = ?, changed_at = ?
+      WHERE id = ? AND replayed_at IS NULL AND discarded_at IS NULL`).run(now, reason, now, id).changes === 1).immediate();
   }
 
   private replayTx(id: number, now: number): ReplayResult | undefined {
@@ -509,6 +547,10 @@ export class SqliteStore implements Store {
       correlation: run.correlationId,
       now,
     }) as { id: number };
+    const extras = runExtras(row.id, run);
+    for (const k of extras.keys) this.stmt(RUN_EXTRAS_SQL.key).run(...(k as SqlValue[]));
+    for (const c of extras.calls) this.stmt(RUN_EXTRAS_SQL.call).run(...(c as SqlValue[]));
+    this.stmt(RUN_EXTRAS_SQL.count).run(...(extras.count as SqlValue[]));
     return row.id;
   }
 
@@ -724,8 +766,8 @@ function prepareStatements(db: Database) {
               @dedupeKey, @error, @errorClass, @reason, @site, @attempts, @now, @now)
       RETURNING id`),
     deadLetterById: db.prepare('SELECT * FROM dead_letters WHERE id = ?'),
-    pendingDeadLetterIds: db.prepare('SELECT id FROM dead_letters WHERE replayed_at IS NULL ORDER BY id').pluck(),
-    pendingDeadLetterIdsOfFlow: db.prepare('SELECT id FROM dead_letters WHERE flow = ? AND replayed_at IS NULL ORDER BY id').pluck(),
+    pendingDeadLetterIds: db.prepare('SELECT id FROM dead_letters WHERE replayed_at IS NULL AND discarded_at IS NULL ORDER BY id').pluck(),
+    pendingDeadLetterIdsOfFlow: db.prepare('SELECT id FROM dead_letters WHERE flow = ? AND replayed_at IS NULL AND discarded_at IS NULL ORDER BY id').pluck(),
     markReplayed: db.prepare('UPDATE dead_letters SET replayed_at = @now, replay_job_id = @job, changed_at = @now WHERE id = @id'),
     keyDone: db.prepare('SELECT 1 FROM idempotency_keys WHERE flow = @flow AND key = @key AND expires_at > @now'),
     markKey: db.prepare(`
@@ -754,7 +796,7 @@ function prepareStatements(db: Database) {
     statusJobs: db.prepare(`
       SELECT flow, state, COUNT(*) AS n, SUM(next_attempt_at <= @now) AS ready
         FROM jobs WHERE state IN ('queued', 'running') GROUP BY flow, state`),
-    statusDeadLetters: db.prepare('SELECT flow, COUNT(*) AS n FROM dead_letters WHERE replayed_at IS NULL GROUP BY flow'),
+    statusDeadLetters: db.prepare('SELECT flow, COUNT(*) AS n FROM dead_letters WHERE replayed_at IS NULL AND discarded_at IS NULL GROUP BY flow'),
     lastRuns: db.prepare('SELECT r.* FROM runs r JOIN (SELECT MAX(id) AS id FROM runs GROUP BY flow) m ON r.id = m.id'),
     lastError: db.prepare('SELECT * FROM runs WHERE flow = ? AND error IS NOT NULL ORDER BY id DESC LIMIT 1'),
     getMeta: db.prepare('SELECT value FROM meta WHERE key = ?').pluck(),

@@ -451,6 +451,93 @@ export function storeContract(kind: string, h: ContractHarness): void {
       });
     });
 
+    describe('console: users, sessions, audit', () => {
+      it('users are created once, updated, listed and removed with their sessions', async () => {
+        expect(await store.console.createUser({ name: 'ann', role: 'operator', passwordHash: 'h1' })).toBe(true);
+        expect(await store.console.createUser({ name: 'ann', role: 'admin', passwordHash: 'h2' })).toBe(false);
+        await expect(store.console.createUser({ name: 'bad name', role: 'viewer', passwordHash: 'h' })).rejects.toThrow(/user name/);
+        await expect(store.console.createUser({ name: 'bob', role: 'root' as never, passwordHash: 'h' })).rejects.toThrow(/role 'root'/);
+        expect(await store.console.getUser('ann')).toMatchObject({ name: 'ann', role: 'operator', passwordHash: 'h1', createdAt: clock.now() });
+        expect(await store.console.updateUser('ann', { passwordHash: 'h3' })).toBe(true);
+        expect(await store.console.updateUser('nobody', { passwordHash: 'h3' })).toBe(false);
+        expect((await store.console.getUser('ann'))!.passwordHash).toBe('h3');
+        await store.console.createSession({ id: 's1', user: 'ann', csrf: 'c1', expiresAt: clock.now() + 1000 });
+        expect(await store.console.getSession('s1')).toMatchObject({ user: 'ann', role: 'operator', csrf: 'c1' });
+        clock.advance(1000);
+        expect(await store.console.getSession('s1')).toBeUndefined();
+        expect(await store.console.purgeSessions()).toBe(1);
+        await store.console.createSession({ id: 's2', user: 'ann', csrf: 'c2', expiresAt: clock.now() + 1000 });
+        expect((await store.console.listUsers()).map((u) => u.name)).toEqual(['ann']);
+        expect(await store.console.deleteUser('ann')).toBe(true);
+        expect(await store.console.getSession('s2')).toBeUndefined();
+        expect(await store.console.deleteUser('ann')).toBe(false);
+      });
+
+      it('the audit log keeps who, what, when, before and after, newest first, with a cursor', async () => {
+        await store.console.appendAudit({ user: 'ann', action: 'dlq.discard', target: 'dead-letter 1', before: { state: 'pending' }, after: { state: 'discarded', reason: 'test' } });
+        clock.advance(10);
+        await store.console.appendAudit({ user: 'bob', action: 'user.add', target: 'user carl' });
+        const all = await store.console.listAudit();
+        expect(all.map((e) => e.user)).toEqual(['bob', 'ann']);
+        expect(all[1]).toMatchObject({ at: clock.now() - 10, action: 'dlq.discard', before: { state: 'pending' }, after: { state: 'discarded', reason: 'test' } });
+        expect(all[0]!.before).toBeUndefined();
+        expect((await store.console.listAudit({ before: all[0]!.id })).map((e) => e.user)).toEqual(['ann']);
+      });
+    });
+
+    describe('console: run keys, calls, rollup, dead-letter search, resubmit, discard', () => {
+      it('runs are found by business key (emails case-insensitively) and carry their calls', async () => {
+        await store.enqueue(orderEvent(1));
+        const [j] = await store.lease('w', { leaseMs: 5000 });
+        await store.complete(j!.id, 'w', { outcome: 'done', durationMs: 5, run: run({ jobId: j!.id,
+          keys: [{ kind: 'order_number', value: '00017' }, { kind: 'email', value: 'Ann@Example.com' }, { kind: 'sku', value: 'GADGET-310' }],
+          calls: [{ system: 'xcart', operation: 'orders.get', kind: 'read', args: { id: 1 }, result: { id: 1 }, durationMs: 3 },
+            { system: 'sagepro', operation: 'sales_orders.create', kind: 'write', args: { number: 'SO1' }, error: 'boom', durationMs: 4 }] }) });
+        const other = await store.recordRun(run({ outcome: 'retry', keys: [{ kind: 'sku', value: 'OTHER' }] }));
+        const found = await store.console.searchRuns({ key: 'ann@example.com' });
+        expect(found.map((r) => r.jobId)).toEqual([j!.id]);
+        expect((await store.console.searchRuns({ key: '00017' })).length).toBe(1);
+        expect((await store.console.searchRuns({ key: 'gadget-310' })).length).toBe(0);
+        expect((await store.console.searchRuns({ outcome: 'retry' })).map((r) => r.id)).toEqual([other]);
+        expect((await store.console.searchRuns({ before: other })).map((r) => r.id)).toEqual([found[0]!.id]);
+        const keys = await store.console.runKeys([found[0]!.id]);
+        expect(keys.get(found[0]!.id)).toContainEqual({ kind: 'email', value: 'ann@example.com' });
+        expect((await store.console.jobKeys([j!.id])).get(j!.id)).toHaveLength(3);
+        expect(await store.console.runCalls(found[0]!.id)).toEqual([
+          { system: 'xcart', operation: 'orders.get', kind: 'read', args: { id: 1 }, result: { id: 1 }, durationMs: 3 },
+          { system: 'sagepro', operation: 'sales_orders.create', kind: 'write', args: { number: 'SO1' }, error: 'boom', durationMs: 4 }]);
+        expect(await store.console.callStats(clock.now() - 1000)).toContainEqual({ flow: 'OrderToSalesOrder', system: 'sagepro', operation: 'sales_orders.create', calls: 1, errors: 1 });
+        const hour = Math.floor(clock.now() / 3_600_000) * 3_600_000;
+        expect(await store.console.runCounts(clock.now() - 3_600_000)).toEqual(expect.arrayContaining([
+          { flow: 'OrderToSalesOrder', hour, outcome: 'done', n: 1 }, { flow: 'OrderToSalesOrder', hour, outcome: 'retry', n: 1 }]));
+        expect(await store.console.runTotals()).toHaveLength(2);
+      });
+
+      it('dead letters are grouped, filtered by reason and key, resubmitted with a new payload and discarded', async () => {
+        for (const id of [1, 2, 3]) await store.enqueue(orderEvent(id));
+        for (const id of [1, 2, 3]) {
+          const [j] = await store.lease('w', { leaseMs: 5000 });
+          await store.deadLetter(j!.id, 'w', { error: id === 3 ? 'other' : 'SKU missing', errorClass: 'invalid', flowVersion: 'v1',
+            run: run({ jobId: j!.id, outcome: 'dead_letter', keys: [{ kind: 'order_number', value: `N${id}` }] }) });
+        }
+        expect(await store.console.deadLetterGroups()).toEqual([{ flow: 'OrderToSalesOrder', reason: 'SKU missing', count: 2 }, { flow: 'OrderToSalesOrder', reason: 'other', count: 1 }]);
+        expect((await store.listDeadLetters({ reason: 'SKU missing' })).map((d) => d.id)).toEqual([2, 1]);
+        expect((await store.listDeadLetters({ key: 'N3' })).map((d) => d.id)).toEqual([3]);
+        const r1 = await store.resubmit(1, { order_id: 1, note: 'fixed' });
+        expect(r1).toMatchObject({ deadLetterId: 1, alreadyReplayed: false });
+        expect((await store.getJob(r1!.jobId))!).toMatchObject({ payload: { order_id: 1, note: 'fixed' }, replayOf: 1, entityId: '1', state: 'queued' });
+        const r2 = await store.resubmit(1, { order_id: 1, note: 'again' });
+        expect(r2!.jobId).not.toBe(r1!.jobId);
+        expect(await store.resubmit(99, {})).toBeUndefined();
+        await expect(store.discardDeadLetter(2, ' ')).rejects.toThrow(/reason/);
+        expect(await store.discardDeadLetter(2, 'test order')).toBe(true);
+        expect(await store.discardDeadLetter(2, 'again')).toBe(false);
+        expect((await store.listDeadLetters()).map((d) => d.id)).toEqual([3]);
+        expect((await store.status()).totals.deadLettered).toBe(1);
+        expect((await store.replayAll()).map((r) => r.deadLetterId)).toEqual([3]);
+      });
+    });
+
     describe('durability', () => {
       it('everything survives close and reopen', async () => {
         await store.enqueue(orderEvent(1));

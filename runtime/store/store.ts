@@ -132,6 +132,25 @@ export interface RunInput {
   /** `file.flow:line:col` of the failing statement. */
   readonly site?: string | null;
   readonly correlationId: string;
+  /** The run's business keys (order number, sales order, SKU, ...) for the console's search; stored with the run. */
+  readonly keys?: readonly RunKey[];
+  /** The run's connector calls in order (records fetched, writes made); stored with the run. */
+  readonly calls?: readonly RunCall[];
+}
+
+/** A business key of a run: what the console's search box finds it by. Emails are kept lowercased. */
+export type RunKeyKind = 'order_number' | 'order_id' | 'sales_order' | 'customer' | 'email' | 'sku';
+export interface RunKey { readonly kind: RunKeyKind; readonly value: string }
+
+/** One `ctx.call` of a run, as recorded: args and result already masked and truncated by the engine. */
+export interface RunCall {
+  readonly system: string;
+  readonly operation: string;
+  readonly kind: 'read' | 'write';
+  readonly args: unknown;
+  readonly result?: unknown;
+  readonly error?: string | null;
+  readonly durationMs: number;
 }
 
 export interface RunRecord extends RunInput {
@@ -243,8 +262,12 @@ export interface ListDeadLettersOptions {
   readonly flow?: string;
   /** Default 100. */
   readonly limit?: number;
-  /** `pending` (default): not replayed yet; `replayed`; `all`. */
+  /** `pending` (default): neither replayed nor discarded; `replayed`; `all`. */
   readonly state?: 'pending' | 'replayed' | 'all';
+  /** Only entries with this reason. */
+  readonly reason?: string;
+  /** Only entries whose runs have this business key (or whose entity id is it). */
+  readonly key?: string;
 }
 
 export interface ReplayResult {
@@ -345,10 +368,22 @@ export interface Store {
   /** Replays every pending entry (of one flow), oldest first. */
   replayAll(opts?: { readonly flow?: string }): Promise<ReplayResult[]>;
 
+  /**
+   * Like `replay`, but the new job carries `payload` instead of the original event's (edit and
+   * resubmit): same flow, event and entity, so the flow computes the same idempotency key and a
+   * second resubmit of what already succeeded ends `duplicate`. Every call makes a new job.
+   */
+  resubmit(id: number, payload: unknown): Promise<ReplayResult | undefined>;
+  /** Marks a pending entry discarded (it leaves the pending list and status); false when not pending. */
+  discardDeadLetter(id: number, reason: string): Promise<boolean>;
+
   // ---- run log ----
   recordRun(run: RunInput): Promise<number>;
   /** Newest first. Default limit 100. */
   listRuns(opts?: { readonly flow?: string; readonly jobId?: number; readonly limit?: number }): Promise<RunRecord[]>;
+
+  // ---- the operations console: users, sessions, audit, run search (console-tables.ts) ----
+  readonly console: ConsoleStore;
 
   // ---- status and small facts ----
   status(): Promise<StoreStatus>;
@@ -356,6 +391,101 @@ export interface Store {
   setMeta(key: string, value: string): Promise<void>;
 
   close(): Promise<void>;
+}
+
+export type ConsoleRole = 'viewer' | 'operator' | 'admin';
+
+export interface ConsoleUser {
+  readonly name: string;
+  readonly role: ConsoleRole;
+  /** `scrypt$N$r$p$salt$hash` (runtime/console/auth.ts); never leaves the server. */
+  readonly passwordHash: string;
+  readonly createdAt: number;
+  readonly changedAt: number;
+}
+
+export interface ConsoleSession {
+  /** SHA-256 of the cookie's token (the token itself is never stored). */
+  readonly id: string;
+  readonly user: string;
+  readonly role: ConsoleRole;
+  readonly csrf: string;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+}
+
+export interface AuditInput {
+  readonly user: string;
+  readonly action: string;
+  readonly target: string;
+  readonly before?: unknown;
+  readonly after?: unknown;
+}
+
+export interface AuditEntry extends AuditInput {
+  readonly id: number;
+  readonly at: number;
+}
+
+export interface RunQuery {
+  readonly flow?: string;
+  readonly outcome?: RunOutcome;
+  /** started_at >= from (epoch ms). */
+  readonly from?: number;
+  /** started_at < to (epoch ms). */
+  readonly to?: number;
+  /** A business key value (exact; an email also lowercased). */
+  readonly key?: string;
+  /** Runs with id < before (the cursor). */
+  readonly before?: number;
+  /** Default 50, at most 1000. */
+  readonly limit?: number;
+}
+
+/** Runs per flow, hour (epoch ms at the hour's start) and outcome: the rollup kept with every run. */
+export interface RunCount { readonly flow: string; readonly hour: number; readonly outcome: RunOutcome; readonly n: number }
+
+/** What the console reads and writes besides the queue. Single statements: each is atomic. */
+export interface ConsoleStore {
+  /** False when the name is taken. */
+  createUser(user: { readonly name: string; readonly role: ConsoleRole; readonly passwordHash: string }): Promise<boolean>;
+  getUser(name: string): Promise<ConsoleUser | undefined>;
+  listUsers(): Promise<ConsoleUser[]>;
+  /** False when there is no such user. */
+  updateUser(name: string, change: { readonly role?: ConsoleRole; readonly passwordHash?: string }): Promise<boolean>;
+  /** Deletes the user and their sessions; false when there was none. */
+  deleteUser(name: string): Promise<boolean>;
+
+  createSession(session: { readonly id: string; readonly user: string; readonly csrf: string; readonly expiresAt: number }): Promise<void>;
+  /** The session if it exists, has not expired and its user still exists (with the user's current role). */
+  getSession(id: string): Promise<ConsoleSession | undefined>;
+  deleteSession(id: string): Promise<void>;
+  deleteUserSessions(user: string): Promise<number>;
+  /** Deletes expired sessions; resolves to how many. */
+  purgeSessions(): Promise<number>;
+
+  appendAudit(entry: AuditInput): Promise<number>;
+  /** Newest first; `before` is an entry id (cursor). */
+  listAudit(opts?: { readonly limit?: number; readonly before?: number }): Promise<AuditEntry[]>;
+
+  /** Newest first (by id). */
+  searchRuns(q?: RunQuery): Promise<RunRecord[]>;
+  getRun(id: number): Promise<RunRecord | undefined>;
+  /** Keys of these runs. */
+  runKeys(runIds: readonly number[]): Promise<Map<number, RunKey[]>>;
+  /** Keys of the runs of these jobs (a dead letter's job). */
+  jobKeys(jobIds: readonly number[]): Promise<Map<number, RunKey[]>>;
+  runCalls(runId: number): Promise<RunCall[]>;
+  /** The hourly rollup since `since` (epoch ms, rounded down to the hour). */
+  runCounts(since: number): Promise<RunCount[]>;
+  /** All-time runs per flow and outcome. */
+  runTotals(): Promise<{ flow: string; outcome: RunOutcome; n: number }[]>;
+  /** Calls per flow and operation in runs started since `since`, and how many failed. */
+  callStats(since: number): Promise<{ flow: string; system: string; operation: string; calls: number; errors: number }[]>;
+  /** Failed runs per flow and `.flow` site since `since`. */
+  siteErrors(since: number): Promise<{ flow: string; site: string; n: number }[]>;
+  /** Pending dead letters per flow and reason. */
+  deadLetterGroups(): Promise<{ flow: string; reason: string; count: number }[]>;
 }
 
 /**

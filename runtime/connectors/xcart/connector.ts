@@ -300,6 +300,40 @@ export class XcartConnector {
     return out;
   }
 
+  /**
+   * Orders placed at or after `since` and before `until` (when given), oldest first: X-Cart's own
+   * filter on the placed date, `date[after]` / `date[strictly_before]` (5.5.0.29 declares
+   * `IntegerDateFilter` on `date` in classes/XLite/Model/Order.php; the filter compares the unix
+   * timestamp, src/Framework/ApiPlatform/Core/Bridge/Doctrine/Orm/Filter/IntegerDateFilter.php),
+   * sorted `order[date]=asc`, paged by 100. Placed dates do not change, so offset paging is stable
+   * (new orders arrive at the end). Used by `flowd resync --since` (runtime/resync.ts); not a flow
+   * operation. Unreadable orders (HTTP 500) are stepped past and returned as with the poll.
+   */
+  async listPlacedBetween(since: string | Date, until?: string | Date): Promise<{ orders: XcartOrder[]; unreadable: UnreadableOrder[] }> {
+    const op = 'orders.list_placed';
+    const ms = (d: string | Date) => (typeof d === 'string' ? dateMs(d) : d.getTime());
+    const sinceMs = ms(since);
+    const untilMs = until === undefined ? undefined : ms(until);
+    if (Number.isNaN(sinceMs) || (untilMs !== undefined && Number.isNaN(untilMs))) {
+      throw new ConnectorError(`X-Cart ${op}: 'since' or 'until' is not a date`, { errorClass: 'invalid', system: 'xcart', operation: op, field: 'since' });
+    }
+    const sinceSec = Math.floor(sinceMs / 1000) * 1000;
+    const query: Record<string, string> = { 'date[after]': xcartDate(sinceSec), 'order[date]': 'asc' };
+    // X-Cart dates are whole seconds: before 10:00:00.5 means at or before 10:00:00.
+    if (untilMs !== undefined) query['date[strictly_before]'] = xcartDate(Math.ceil(untilMs / 1000) * 1000);
+    const slots: (XcartOrder | null)[] = [];
+    const brokenAt: number[] = [];
+    for (let page = 1; page <= 100_000; page++) {
+      const list = await this.readOrdersPage(query, page, 100, op);
+      for (const o of list) { if (o === null) brokenAt.push(slots.length); slots.push(o); }
+      if (list.length < 100) break;
+    }
+    const byId = new Map<number, XcartOrder>();
+    for (const o of slots) if (o !== null && o.order_number) byId.set(o.id, o);
+    const unreadable = brokenAt.length ? await this.identifyBroken(slots, brokenAt, sinceSec, op) : [];
+    return { orders: [...byId.values()], unreadable };
+  }
+
   /** Polls once from a watermark: the orders not delivered yet and the watermark to store afterwards. */
   async pollChangedOrders(wm: OrderWatermark): Promise<{ orders: XcartOrder[]; watermark: OrderWatermark; unreadable: UnreadableOrder[] }> {
     const { orders, unreadable } = await this.scanChanged(wm.since);
