@@ -32,7 +32,10 @@ export function DeadLetterPage({ id }: { id: string }) {
     setFail(undefined); setDone(undefined);
     try { setDone(await what()); } catch (e) { setFail((e as Error).message); }
   };
-  const replay = () => act(async () => `Replayed as job ${(await post<{ jobId: string }>(`/dead-letters/${id}/replay`)).jobId}.`);
+  const replay = () => act(async () => {
+    const r = await post<{ jobId: string; alreadyReplayed?: boolean }>(`/dead-letters/${id}/replay`);
+    return r.alreadyReplayed ? `Already replayed (job ${r.jobId}).` : `Replayed as job ${r.jobId}.`;
+  });
   const resubmit = () => act(async () => {
     if (!parsed.ok) throw new Error(`The payload is not valid JSON: ${parsed.message}`);
     const r = await post<{ jobId: string; diff: DiffEntry[] }>(`/dead-letters/${id}/resubmit`, { payload: parsed.value });

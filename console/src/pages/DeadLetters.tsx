@@ -30,8 +30,8 @@ export function DeadLettersPage({ query }: { query: URLSearchParams }) {
   };
   const activeFilter = () => Object.fromEntries(Object.entries(filter).filter(([, v]) => v));
   const replayOne = (d: DeadLetter) => act(async () => {
-    const r = await post<{ jobId: number | string }>(`/dead-letters/${d.id}/replay`);
-    return `Dead letter #${d.id} replayed as job ${r.jobId}.`;
+    const r = await post<{ jobId: number | string; alreadyReplayed?: boolean }>(`/dead-letters/${d.id}/replay`);
+    return r.alreadyReplayed ? `Dead letter #${d.id} was already replayed (job ${r.jobId}).` : `Dead letter #${d.id} replayed as job ${r.jobId}.`;
   });
   const dryRun = () => act(async () => {
     const r = await post<{ count: number; ids: (number | string)[] }>('/dead-letters/replay', { filter: activeFilter(), dryRun: true });
