@@ -8,6 +8,7 @@
  *   flowd store migrate --from <sqlite file> --to <postgres url | env:NAME>   exit 0 migrated, 1 refused/failed, 2 usage
  *   flowd sandbox [--xcart-port P] [--read-token T] [--write-token T] [--state-dir DIR] [--sagepro-db FILE] [--sagepro-profile NAME] [--xcart-version 5.5.0|5.5.1]
  *   flowd doctor --config connect.yaml [--format json]     exit 0 all will work, 1 not, 2 usage/config
+ *   flowd user add NAME --role viewer|operator|admin [--password-stdin] | user passwd NAME | user remove NAME | user list
  * Store-reading commands take --state-dir DIR (the store is DIR/flowd.db) or --config FILE.
  */
 import { parseArgs } from 'node:util';
@@ -27,6 +28,8 @@ const USAGE = `usage:
   flowd sandbox [--xcart-port <port>] [--read-token T] [--write-token T] [--state-dir DIR] [--sagepro-db FILE]
                 [--sagepro-profile standard|minimal|vfp-modules] [--xcart-version 5.5.0|5.5.1]
   flowd doctor --config connect.yaml [--format json]
+  flowd user add NAME --role viewer|operator|admin [--password-stdin] [--state-dir DIR | --config FILE]
+  flowd user passwd NAME [--password-stdin] | user remove NAME | user list [--json]
 `;
 
 /** Where `flowd demo` keeps its state (examples/demo/cli.ts), the store commands' default --state-dir. */
@@ -44,6 +47,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'store': return await storeCommand(rest);
       case 'sandbox': return await sandbox(rest);
       case 'doctor': return await doctor(rest);
+      case 'user': return await (await import('./console/user-cli.js')).userCommand(rest, openUserStore);
       case undefined: case '-h': case '--help':
         process.stdout.write(USAGE); return cmd ? 0 : 2;
       default:
@@ -130,6 +134,17 @@ async function openStore(values: { 'state-dir'?: string; config?: string }) {
   const file = await storeFile(values);
   if (!fs.existsSync(file)) throw new Error(`no store at ${file} (give --state-dir DIR or --config FILE)`);
   return SqliteStore.open(file);
+}
+
+/** The store for `flowd user`: like openStore, but a SQLite store that does not exist yet is created (users come before the first run). */
+async function openUserStore(values: { 'state-dir'?: string; config?: string }) {
+  if (values.config) {
+    const { loadConfig } = await import('./config/config.js');
+    const st = loadConfig(path.resolve(values.config)).store;
+    return (await import('./store/open.js')).openConfiguredStore(st);
+  }
+  const { SqliteStore } = await import('./store/sqlite-store.js');
+  return SqliteStore.open(await storeFile(values));
 }
 
 const storeOptions = { 'state-dir': { type: 'string' }, config: { type: 'string' } } as const;

@@ -24,6 +24,8 @@ import { XcartPushTrigger } from './triggers/xcart-push.js';
 import { ScheduleTrigger } from './triggers/schedule.js';
 import type { Trigger } from './triggers/trigger.js';
 import { startHttpServer } from './http/server.js';
+import { createConsole, type ConsoleServer } from './console/api.js';
+import { resyncOrders } from './resync.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 
@@ -48,6 +50,8 @@ export interface Service {
   readonly sagepro: SageProConnector;
   readonly xcartPoller: XcartPoller;
   readonly sageproPoller: SageProPoller;
+  /** The operations console (`/api/`, `/console`), unless console.enabled is false. */
+  readonly console?: ConsoleServer;
   /** Runs every poll once now (tests and the demo use it to avoid waiting for intervals). */
   pollNow(): Promise<number>;
   stop(): Promise<void>;
@@ -181,6 +185,22 @@ async function startOn(store: ConfiguredStore, config: Config, options: ServiceO
   ];
   cleanup.push(() => Promise.all(triggers.map((t) => t.stop())));
 
+  // The operations console (runtime/console/): the JSON API under /api/ and the SPA at /console.
+  const flowDir = config.flows.dir;
+  const configDir = path.dirname(config.file);
+  const consoleServer = config.console.enabled ? createConsole({
+    store, flows, secrets: config.secrets.map((s) => s.reveal()), sessionTtlMs: config.console.sessionTtlMs,
+    ...(config.console.dir ? { staticDir: config.console.dir } : {}),
+    sourceDirs: [flowDir, path.dirname(flowDir), configDir, path.join(configDir, 'mappings'), process.cwd(), path.join(process.cwd(), 'mappings')],
+    wake: () => engine.wake(),
+    resync: async (number) => {
+      const r = await resyncOrders({ store, xcart, flows, ...(xc.cutover ? { cutover: xc.cutover } : {}), onEnqueued: () => engine.wake() }, { numbers: [number] });
+      const one = r.results[0]!;
+      return { jobId: one.jobIds[0] ?? null, alreadyQueued: one.status === 'already_queued', status: one.status, ...(one.reason ? { reason: one.reason } : {}) };
+    },
+    onError: (err, where) => logger.error({ err, path: where }, 'console request failed'),
+  }) : undefined;
+
   // Connection watch: alert once when a poller has failed for longer than the configured time.
   const downSince = new Map<string, number>();
   const watch = setInterval(() => {
@@ -188,6 +208,7 @@ async function startOn(store: ConfiguredStore, config: Config, options: ServiceO
     for (const [name, p] of [['xcart', xcartPoller], ['sagepro', sageproPoller]] as const) {
       // (schedules and pushes have no connection of their own to watch)
       metrics.connectionUp.set({ system: name }, p.failures === 0 ? 1 : 0);
+      consoleServer?.connections.observe(name, p.failures === 0, p.failures ? `${p.failures} failed polls in a row` : undefined);
       if (p.failures === 0) { downSince.delete(name); continue; }
       const since = downSince.get(name) ?? Date.now();
       downSince.set(name, since);
@@ -203,6 +224,7 @@ async function startOn(store: ConfiguredStore, config: Config, options: ServiceO
   let ready = false;
   const http = await startHttpServer({
     port: config.http.port, host: config.http.host, metrics, logger, maxConcurrentPushes: config.http.maxConcurrentPushes,
+    ...(consoleServer ? { console: consoleServer } : {}),
     ready: () => (storeProblem ? { ready: false, problem: storeProblem } : { ready }),
     health: async () => {
       const checks = { store: !storeProblem, xcart: xcartPoller.failures === 0, sagepro: sageproPoller.failures === 0 };
@@ -226,7 +248,7 @@ async function startOn(store: ConfiguredStore, config: Config, options: ServiceO
 
   let stopped = false;
   return {
-    url: http.url, store, engine, flows, metrics, logger, xcart, sagepro, xcartPoller, sageproPoller,
+    url: http.url, store, engine, flows, metrics, logger, xcart, sagepro, xcartPoller, sageproPoller, ...(consoleServer ? { console: consoleServer } : {}),
     async pollNow() { return (await xcartPoller.pollNow()) + (await sageproPoller.pollNow()); },
     async stop() {
       if (stopped) return;

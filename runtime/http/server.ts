@@ -5,6 +5,7 @@
  *   GET  /metrics       Prometheus text
  *   GET  /healthz       200 / 503 with `{ ok, checks }`
  *   GET  /readyz        200 once `ready()`, else 503
+ *   /api/..., /console  the operations console (runtime/console/), when `console` is given
  *
  * POST /hooks/xcart, step by step:
  *   1. body over `maxBodyBytes` (1 MiB)                    → 413, nothing else happens
@@ -83,6 +84,11 @@ export interface HttpServerOptions {
   maxConcurrentPushes?: number;
   /** Clock for the replay window, ms since the epoch. Default Date.now. */
   now?: () => number;
+  /** The operations console (runtime/console/api.ts): handles `/api/...` and `/console...`. */
+  console?: {
+    handle(req: http.IncomingMessage, res: http.ServerResponse, pathname: string): Promise<boolean>;
+    close(): void;
+  };
 }
 
 export interface HttpServer {
@@ -207,6 +213,13 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
     const log = logger.child({ correlationId: requestId });
     const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
     const route = routes.get(pathname);
+    if (!route && opts.console && (pathname.startsWith('/api') || pathname.startsWith('/console'))) {
+      opts.console.handle(req, res, pathname).then((handled) => { if (!handled) sendJson(res, 404, { error: 'not found' }); }).catch((err: unknown) => {
+        log.error({ err, path: pathname }, 'request failed');
+        if (!res.headersSent) sendJson(res, 500, { error: 'internal error' }); else res.destroy();
+      });
+      return;
+    }
     if (!route) return sendJson(res, 404, { error: 'not found' });
     if (!route.methods.includes(req.method ?? '')) {
       res.setHeader('allow', route.methods.join(', '));
@@ -233,6 +246,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
     url,
     close() {
       closing ??= new Promise<void>((resolve) => {
+        opts.console?.close();
         for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
         const force = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
         server.close(() => { clearTimeout(force); resolve(); });

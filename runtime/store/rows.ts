@@ -52,6 +52,9 @@ export interface DeadLetterRow {
   changed_at: number;
   replayed_at: number | null;
   replay_job_id: number | null;
+  /** Schema version 2 (SELECT * only). */
+  discarded_at?: number | null;
+  discard_reason?: string | null;
 }
 
 export interface RunRow {
@@ -124,6 +127,7 @@ export function toDeadLetter(r: DeadLetterRow): DeadLetter {
     payload: JSON.parse(r.payload) as unknown,
     dedupeKey: r.dedupe_key,
     error: r.error,
+    ...(r.discarded_at !== null && r.discarded_at !== undefined ? { discardedAt: Number(r.discarded_at), discardReason: r.discard_reason ?? '' } : {}),
   };
 }
 

@@ -256,6 +256,9 @@ export interface DeadLetter extends DeadLetterSummary {
   readonly payload: unknown;
   readonly dedupeKey: string;
   readonly error: string;
+  /** Set only on an entry discarded from the console (`discardDeadLetter`). */
+  readonly discardedAt?: number;
+  readonly discardReason?: string;
 }
 
 export interface ListDeadLettersOptions {
