@@ -15,6 +15,7 @@ import { ResyncPage } from './pages/Resync';
 import { FlowsPage } from './pages/Flows';
 import { AuditPage } from './pages/Audit';
 import { UsersPage } from './pages/Users';
+import { ErrorBoundary } from './components/ErrorBoundary';
 
 interface Page { path: string; title: string; role: Role; nav: boolean; render: (r: Route) => ReactNode }
 const PAGES: Page[] = [
@@ -69,7 +70,9 @@ export function App() {
         <button type="button" onClick={() => void logout()}>Log out</button>
       </header>
       <main id="main" tabIndex={-1}>
-        {can(session, page.role) ? page.render(route) : <p role="alert" className="error">The {page.title} page needs the {page.role} role.</p>}
+        <ErrorBoundary key={route.path}>
+          {can(session, page.role) ? page.render(route) : <p role="alert" className="error">The {page.title} page needs the {page.role} role.</p>}
+        </ErrorBoundary>
       </main>
     </SessionContext.Provider>
   );

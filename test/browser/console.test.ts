@@ -13,7 +13,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { buildFlows, E2E, figures, REPO, waitFor, type XOrder } from '../e2e/harness.js';
 import { hasChromium, launch, newUser } from './chromium.js';
@@ -88,10 +88,18 @@ suite('browser: the operations console', () => {
     [browser, good] = await Promise.all([launch(), env.placeOrders(3), addUser(env, 'admin', 'admin', passwords.admin)]);
     lap('admin added, browser launched, 3 orders placed');
     ops = (await newUser(browser)).page;
+    ops.on('pageerror', (e) => console.log(`browser: page error: ${e.message}`));
+    ops.on('console', (m) => { if (m.type() === 'error' && !/status of 401/.test(m.text())) console.log(`browser: console error: ${m.text()}`); });
     await waitFor('the first orders in Sage Pro', async () => (await env.tally(good)).lost === 0, 45_000);
     lap('orders in Sage Pro');
   }, 180_000);
   afterAll(async () => { await browser?.close().catch(() => undefined); await env?.close(); });
+  // A failed scenario leaves the operator's page as it was: test-output/console/failed-<n>.png.
+  let n = 0;
+  afterEach(async (ctx) => {
+    n++;
+    if (ctx.task.result?.state === 'fail' && ops) await ops.screenshot({ path: path.join(OUT, `failed-${n}.png`), fullPage: true }).catch(() => undefined);
+  });
 
   it('an admin adds the operator and the viewer in the Users page', async () => {
     const a = (await newUser(browser)).page;
@@ -105,7 +113,7 @@ suite('browser: the operations console', () => {
       await a.getByLabel('Role', { exact: true }).selectOption(role);
       await a.getByRole('button', { name: 'Add user' }).click();
       await a.getByRole('status').filter({ hasText: `User ${name} added` }).waitFor();
-      await users.getByRole('cell', { name, exact: true }).waitFor();
+      await users.getByRole('cell', { name, exact: true }).first().waitFor();
     }
     await shot(a, 'users');
     await a.context().close();
@@ -140,6 +148,7 @@ suite('browser: the operations console', () => {
     const order = good[1]!;
     await ops.goto(`${base}/console/#/runs`);
     await ops.getByLabel('Business key').fill(String(order.order_number));
+    await ops.getByLabel('Flow').selectOption(FLOW);
     await ops.getByRole('button', { name: 'Search' }).click();
     const rows = ops.getByRole('table', { name: 'Runs' }).locator('tbody tr');
     await expect.poll(() => rows.count()).toBeGreaterThan(0);
@@ -205,9 +214,10 @@ suite('browser: the operations console', () => {
     const diff = ops.getByRole('table', { name: 'Changes against the original payload' });
     await diff.getByText('note', { exact: true }).waitFor();
     await shot(ops, 'dead-letter');
-    const resubmit = async (): Promise<number> => {
+    const resubmit = async (previous?: number): Promise<number> => {
       await ops.getByRole('button', { name: 'Resubmit' }).click();
-      const status = ops.getByRole('status').filter({ hasText: /Resubmitted as job \d+/ });
+      // The message names the new job (a second resubmit's message differs from the first's).
+      const status = ops.getByRole('status').filter({ hasText: new RegExp(`Resubmitted as job ${previous === undefined ? '' : `(?!${previous}\\b)`}\\d+`) });
       await status.waitFor();
       const job = Number(/job (\d+)/.exec((await status.textContent()) ?? '')![1]);
       await waitFor(`resubmitted job ${job} finished`, async () => (await env.runs(FLOW)).find((r) => r.jobId === job), 30_000);
@@ -217,8 +227,7 @@ suite('browser: the operations console', () => {
     expect(await env.countSalesOrders(`XC-${order.id}`)).toBe(1);
     expect((await env.runs(FLOW)).find((r) => r.jobId === first)!.outcome).toBe('done');
     // Again: the same idempotency key, so the second run writes nothing and ends `duplicate`.
-    await ops.evaluate(() => document.querySelector('[role=status]')?.remove()); // the next message must be new
-    const second = await resubmit();
+    const second = await resubmit(first);
     expect(second).not.toBe(first);
     const run = (await env.runs(FLOW)).find((r) => r.jobId === second)!;
     expect(run.outcome).toBe('duplicate');
