@@ -160,6 +160,8 @@ suite('browser: the operations console', () => {
     expect(page).toContain('sagepro.sales_orders.create');
     expect(page).toContain('order.created');
     expect(page).toContain('Flow version');
+    await ops.getByText('sagepro.sales_orders.create').click(); // open the write: its arguments and result
+    await ops.getByRole('heading', { name: 'Arguments' }).waitFor();
     await shot(ops, 'run');
   });
 

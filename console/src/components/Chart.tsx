@@ -29,7 +29,7 @@ export function RunChart({ points, label, unit }: { points: SeriesPoint[]; label
         })}
         {points.length > 0 && <text x="2" y={H + pad - 2} className="tick">{fmt(points[0]!.t)}</text>}
         {points.length > 1 && <text x={W - 2} y={H + pad - 2} textAnchor="end" className="tick">{fmt(points[points.length - 1]!.t)}</text>}
-        <text x={W - 2} y="10" textAnchor="end" className="tick">max {max}</text>
+        <text x="4" y="10" className="tick">max {max}</text>
       </svg>
       <figcaption>{label}: <span className="ok">{total('done')} done</span>, <span className="warn">{total('retry')} retries</span>, <span className="bad">{total('dead_letter')} dead letters</span></figcaption>
     </figure>

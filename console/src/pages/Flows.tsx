@@ -16,7 +16,7 @@ function Step({ data }: NodeProps<Node<StepData>>) {
     <div className={`step ${data.node.kind}${data.errors ? ' has-errors' : ''}`}>
       <Handle type="target" position={Position.Left} />
       <div className="kind">{data.node.kind}</div>
-      <div className="label">{data.node.label}</div>
+      <div className="label" title={data.node.label}>{data.node.label}</div>
       <div className="nums"><span>{data.runs} runs</span>{' '}<span className={data.errors ? 'bad' : 'muted'}>{data.errors} errors</span></div>
       <Handle type="source" position={Position.Right} />
     </div>
@@ -41,7 +41,7 @@ export function layout(f: FlowInfo): { nodes: Node<StepData>[]; edges: Edge[] } 
     const row = rows.get(col) ?? 0;
     rows.set(col, row + 1);
     const s = f.stats[n.id] ?? { runs: 0, errors: 0 };
-    return { id: n.id, type: 'step', position: { x: col * 230, y: row * 110 }, data: { node: n, runs: s.runs, errors: s.errors } };
+    return { id: n.id, type: 'step', position: { x: col * 250, y: row * 100 }, data: { node: n, runs: s.runs, errors: s.errors } };
   });
   const edges = f.graph.edges.map((e, i) => ({ id: `e${i}`, source: e.from, target: e.to }));
   return { nodes, edges };
