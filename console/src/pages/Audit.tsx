@@ -6,6 +6,12 @@ import { useLoad } from '../load';
 import { ErrorText } from '../components/Notice';
 import type { AuditEntry } from '../types';
 
+const brief = (v: unknown): string => {
+  if (v === undefined) return '—';
+  const t = JSON.stringify(v);
+  return t.length > 70 ? `${t.slice(0, 69)}…` : t;
+};
+
 export function AuditPage() {
   const { data, error } = useLoad<{ entries: AuditEntry[]; next: string | null }>('/audit?limit=100');
   const [older, setOlder] = useState<AuditEntry[]>([]);
@@ -28,9 +34,9 @@ export function AuditPage() {
               <tr key={i}>
                 <td>{when(a.at)}</td><td>{a.user}</td><td><code>{a.action}</code></td><td>{a.target}</td>
                 <td className="details">{a.before !== undefined || a.after !== undefined ? (
-                  <details><summary>before / after</summary>
-                    {a.before !== undefined && <pre className="json">{json(a.before)}</pre>}
-                    {a.after !== undefined && <pre className="json">{json(a.after)}</pre>}
+                  <details><summary><code>{brief(a.before)}</code> → <code>{brief(a.after)}</code></summary>
+                    {a.before !== undefined && <><h3>Before</h3><pre className="json">{json(a.before)}</pre></>}
+                    {a.after !== undefined && <><h3>After</h3><pre className="json">{json(a.after)}</pre></>}
                   </details>) : null}</td>
               </tr>
             ))}

@@ -92,9 +92,9 @@ export function DeadLettersPage({ query }: { query: URLSearchParams }) {
                     <td><a href={href(`/dead-letters/${d.id}`)}>#{d.id}</a></td>
                     <td>{d.flow}</td>
                     <td><span className="eclass">{d.errorClass}</span></td>
-                    <td>{d.reason} {d.site && <code>{site(d.site)}</code>}</td>
+                    <td>{d.reason}{d.site && <><br /><code>{site(d.site)}</code></>}</td>
                     <td><KeyList keys={d.keys} /></td>
-                    <td>{when(d.createdAt)}</td>
+                    <td className="nowrap">{when(d.createdAt)}</td>
                     {operator && <td><button type="button" onClick={() => void replayOne(d)} aria-label={`Replay dead letter ${d.id}`}>Replay</button></td>}
                   </tr>
                 ))}
