@@ -33,12 +33,12 @@ export interface DeadLetter {
   id: number | string; jobId: number | string; flow: string; errorClass: string; reason: string; error: string;
   site?: string | Site; createdAt: string; keys: Keys;
 }
-export interface DeadLetterDetail extends DeadLetter { payload: unknown; attempts: Attempt[] }
+export interface DeadLetterDetail extends DeadLetter { payload: unknown; attempts: Attempt[]; state?: 'pending' | 'replayed' | 'discarded'; replayJobId?: number | string; discardReason?: string }
 export interface DiffEntry { path: string; before?: unknown; after?: unknown }
 
 export interface GraphNode { id: string; kind: 'trigger' | 'fetch' | 'lookup' | 'map' | 'write' | 'policy'; label: string; site?: string | Site }
 export interface FlowInfo {
-  name: string; version: string; source: string;
+  name: string; version: string; source: string; description?: string;
   graph: { nodes: GraphNode[]; edges: { from: string; to: string }[] };
   stats: Record<string, { runs: number; errors: number }>;
 }

@@ -238,6 +238,21 @@ suite('browser: the operations console', () => {
     figures('browser-resubmit', { resubmits: 2, sales_orders: n, second_outcome: run.outcome });
   });
 
+  it('discards a dead letter with a reason; it leaves the queue and writes nothing', async () => {
+    const sku = 'DOCK-USB4';
+    for (const t of ['ICILOC', 'ICITEM']) await env.sql(`DELETE FROM ${env.table(t)} WHERE RTRIM(ITEM) = ?`, [sku]);
+    const order = await env.placeOrder({ email: 'pepper@stark.example', payment_status: 'P', items: [{ sku, amount: 1 }] });
+    const dl = await waitFor(`the ${sku} dead letter`, async () => (await env.deadLetters(FLOW)).find((d) => d.entityId === String(order.id)), 30_000);
+    await ops.goto(`${base}/console/#/dead-letters/${dl.id}`);
+    await ops.getByLabel('Reason for discarding').fill('test order, placed by mistake');
+    await ops.getByRole('button', { name: 'Discard' }).click();
+    await ops.getByRole('status').filter({ hasText: 'Discarded.' }).waitFor();
+    await ops.getByText('discarded: test order, placed by mistake').waitFor();
+    expect(await ops.getByRole('button', { name: /Replay|Resubmit|Discard/ }).count()).toBe(0);
+    expect((await env.deadLetters(FLOW)).find((d) => d.id === dl.id)).toBeUndefined();
+    expect(await env.countSalesOrders(`XC-${order.id}`)).toBe(0);
+  });
+
   it('re-syncs an X-Cart order by number, idempotently', async () => {
     const order = good[0]!;
     await ops.goto(`${base}/console/#/resync`);

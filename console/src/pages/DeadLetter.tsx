@@ -12,16 +12,21 @@ import { KeyList } from '../components/Keys';
 import { Done, ErrorText } from '../components/Notice';
 import type { DeadLetterDetail, DiffEntry } from '../types';
 
+
 export function DeadLetterPage({ id }: { id: string }) {
   const session = useSession();
+  const { data, error, reload } = useLoad<DeadLetterDetail>(`/dead-letters/${encodeURIComponent(id)}`);
+  // Replay and discard while pending; resubmit also after (a second one must create nothing), not once discarded.
+  const pending = !data?.state || data.state === 'pending';
   const operator = can(session, 'operator');
-  const { data, error } = useLoad<DeadLetterDetail>(`/dead-letters/${encodeURIComponent(id)}`);
+  const editable = operator && data?.state !== 'discarded';
   const [text, setText] = useState('');
   const [reason, setReason] = useState('');
   const [done, setDone] = useState<string>();
   const [fail, setFail] = useState<string>();
   const [sent, setSent] = useState<DiffEntry[]>();
-  useEffect(() => { if (data) setText(json(data.payload)); }, [data]);
+  const [loaded, setLoaded] = useState(false);
+  useEffect(() => { if (data && !loaded) { setText(json(data.payload)); setLoaded(true); } }, [data, loaded]);
 
   const parsed = useMemo((): { ok: true; value: unknown } | { ok: false; message: string } => {
     try { return { ok: true, value: JSON.parse(text) }; } catch (e) { return { ok: false, message: (e as Error).message }; }
@@ -31,6 +36,7 @@ export function DeadLetterPage({ id }: { id: string }) {
   const act = async (what: () => Promise<string>) => {
     setFail(undefined); setDone(undefined);
     try { setDone(await what()); } catch (e) { setFail((e as Error).message); }
+    reload();
   };
   const replay = () => act(async () => {
     const r = await post<{ jobId: string; alreadyReplayed?: boolean }>(`/dead-letters/${id}/replay`);
@@ -62,14 +68,15 @@ export function DeadLetterPage({ id }: { id: string }) {
             <dt>Keys</dt><dd><KeyList keys={data.keys} /></dd>
             <dt>Job</dt><dd>{String(data.jobId)}</dd>
             <dt>Since</dt><dd>{when(data.createdAt)}</dd>
+            <dt>State</dt><dd>{data.state ?? 'pending'}{data.replayJobId !== undefined ? ` (job ${data.replayJobId})` : ''}{data.discardReason ? `: ${data.discardReason}` : ''}</dd>
           </dl>
           <ErrorText error={fail} />
           <Done text={done} />
-          {operator && (
+          {operator && pending && (
             <div className="actions"><button type="button" onClick={() => void replay()}>Replay</button></div>
           )}
           <h2>Payload</h2>
-          {operator ? (
+          {editable ? (
             <div className="editor">
               <label htmlFor="payload">Event payload (JSON): edit it, check the changes, resubmit</label>
               <textarea id="payload" spellCheck={false} rows={Math.min(30, Math.max(8, text.split('\n').length))} value={text}
@@ -83,7 +90,7 @@ export function DeadLetterPage({ id }: { id: string }) {
               {sent && <DiffView entries={sent} caption="Resubmitted with these changes" />}
             </div>
           ) : <pre className="json">{json(data.payload)}</pre>}
-          {operator && (
+          {operator && pending && (
             <form className="discard" onSubmit={(e) => { e.preventDefault(); void discard(); }} aria-label="Discard">
               <label htmlFor="discard-reason">Reason for discarding</label>
               <input id="discard-reason" value={reason} onChange={(e) => setReason(e.target.value)} required />

@@ -53,6 +53,7 @@ function FlowPicture({ f }: { f: FlowInfo }) {
   return (
     <article className="flowpic" aria-labelledby={`fl-${f.name}`}>
       <h2 id={`fl-${f.name}`}><a href={href('/runs', { flow: f.name })}>{f.name}</a> <span className="muted">version {f.version.slice(0, 12)} · {f.source}</span></h2>
+      {f.description && <p>{f.description}</p>}
       <div className="graph" style={{ height }} aria-hidden="true">
         <ReactFlow nodes={nodes} edges={edges} nodeTypes={nodeTypes} fitView proOptions={{ hideAttribution: true }}
           nodesDraggable={false} nodesConnectable={false} elementsSelectable={false} edgesFocusable={false} nodesFocusable={false}

@@ -32,7 +32,14 @@ export function UsersPage() {
           <tbody>
             {data.map((u) => (
               <tr key={u.name}>
-                <td>{u.name}</td><td>{u.role}</td><td>{when(u.createdAt)}</td>
+                <td>{u.name}</td>
+                <td>
+                  <label className="sr" htmlFor={`role-${u.name}`}>Role of {u.name}</label>
+                  <select id={`role-${u.name}`} value={u.role} disabled={u.name === me.user.name}
+                    onChange={(e) => { const role = e.target.value as Role; void act(async () => { await api('PATCH', `/users/${encodeURIComponent(u.name)}`, { role }); return `${u.name} is now ${role}.`; }); }}>
+                    {ROLES.map((r) => <option key={r}>{r}</option>)}
+                  </select>
+                </td><td>{when(u.createdAt)}</td>
                 <td>
                   <form className="inline" onSubmit={(e) => { e.preventDefault(); void act(async () => { await post(`/users/${encodeURIComponent(u.name)}/password`, { password: pw[u.name] ?? '' }); setPw({ ...pw, [u.name]: '' }); return `Password of ${u.name} changed.`; }); }}>
                     <label className="sr" htmlFor={`pw-${u.name}`}>New password for {u.name}</label>
