@@ -26,6 +26,7 @@ import { connectSageProSandbox, createSageProSandbox, sandboxProfile, type Sandb
 import { loadConfig } from '../../runtime/config/config.js';
 import { createLogger } from '../../runtime/observability/logger.js';
 import { startService, type Service } from '../../runtime/service.js';
+import { hashPassword } from '../../runtime/console/auth.js';
 
 export interface DemoOptions {
   readonly once: boolean;
@@ -125,6 +126,12 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   const logger = createLogger({ level: config.log.level, file: path.join(stateDir, 'flowd.log'), name: 'flowd', secrets: config.secrets.map((s) => s.reveal()) });
   const svc = await startService(config, { logger, sageproEveryMs: 1000 });
   out(`flowd:            ${svc.url}  (metrics ${svc.url}/metrics, health ${svc.url}/healthz, log ${path.join(stateDir, 'flowd.log')})`);
+  // The operations console's demo login: user `demo`, role operator, a new random password each run.
+  const demoPassword = randomBytes(9).toString('base64url');
+  const demoHash = await hashPassword(demoPassword);
+  if (!(await svc.store.console.createUser({ name: 'demo', role: 'operator', passwordHash: demoHash }))) await svc.store.console.updateUser('demo', { passwordHash: demoHash, role: 'operator' });
+  const consoleLine = `console: ${svc.url}/console  (log in as demo / ${demoPassword}, role operator; more users: flowd user add NAME --role viewer|operator|admin --state-dir ${stateDir})`;
+  out(consoleLine);
 
   const steps: Step[] = [];
   const step = async (name: string, fn: () => Promise<string>) => {
@@ -212,6 +219,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   const status = await svc.store.status();
   out(`\nsummary: ${held} of ${steps.length} steps held; queue depth ${status.queueDepth}; dead letters ${status.flows.reduce((n, f) => n + f.deadLettered, 0)}`);
   out(`inspect: flowd dlq list --state-dir ${stateDir}    flowd status --state-dir ${stateDir}`);
+  out(consoleLine);
   if (o.once) {
     await svc.stop();
     await xc.close();

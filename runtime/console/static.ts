@@ -23,7 +23,7 @@ export function serveConsoleFile(dir: string, pathname: string, req: http.Incomi
   const root = path.resolve(dir);
   const index = path.join(root, 'index.html');
   if (!fs.existsSync(index)) {
-    const text = `The operations console is not built: ${index} is missing.\nBuild it with \`npm run build:console\` (Vite, console/), or set console.dir in connect.yaml to the folder that holds it.\nThe JSON API at /api/ works without it.\n`;
+    const text = `The operations console is not built: ${index} is missing.\nBuild it with \`node scripts/build-console.mjs\` (Vite, console/; \`make demo\` and \`make test\` build it too), or set console.dir in connect.yaml to the folder that holds it.\nThe JSON API at /api/ works without it.\n`;
     res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'retry-after': '60' });
     res.end(text);
     return;

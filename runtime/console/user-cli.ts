@@ -19,9 +19,12 @@ export const USER_USAGE = `usage:
 
 const usage = (message: string) => Object.assign(new Error(`${message}\n${USER_USAGE}`), { name: 'ConfigError' });
 
-async function readStdin(): Promise<string> {
+/** Where the password is read from (tests give their own). */
+export interface UserIo { readonly stdin: AsyncIterable<Buffer | string> & { isTTY?: boolean } }
+
+async function readStdin(io: UserIo): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
+  for await (const c of io.stdin) chunks.push(Buffer.from(c));
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
 }
 
@@ -34,11 +37,11 @@ async function prompt(question: string): Promise<string> {
   } finally { rl.close(); }
 }
 
-async function newPassword(fromStdin: boolean): Promise<string> {
+async function newPassword(fromStdin: boolean, io: UserIo): Promise<string> {
   let pw: string;
-  if (fromStdin) pw = await readStdin();
+  if (fromStdin) pw = await readStdin(io);
   else {
-    if (!process.stdin.isTTY) throw usage('flowd: no terminal to ask for the password: pipe it in with --password-stdin');
+    if (!io.stdin.isTTY || io.stdin !== process.stdin) throw usage('no terminal to ask for the password: pipe it in with --password-stdin');
     pw = await prompt('new password: ');
     if ((await prompt('again: ')) !== pw) throw new Error('the two passwords differ; nothing was changed');
   }
@@ -46,19 +49,19 @@ async function newPassword(fromStdin: boolean): Promise<string> {
   return pw;
 }
 
-export async function userCommand(argv: string[], openStore: (values: { 'state-dir'?: string; config?: string }) => Promise<Store>): Promise<number> {
+export async function userCommand(argv: string[], openStore: (values: { 'state-dir'?: string; config?: string }) => Promise<Store>, io: UserIo = { stdin: process.stdin }): Promise<number> {
   const [sub, ...rest] = argv;
   const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, strict: true, options: {
     'state-dir': { type: 'string' }, config: { type: 'string' }, role: { type: 'string' }, 'password-stdin': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false }, password: { type: 'string' },
   } });
-  if (values.password !== undefined) throw usage('flowd: --password is not accepted (the command line is visible to other users and kept in shell history): use the prompt or --password-stdin');
+  if (values.password !== undefined) throw usage('--password is not accepted (the command line is visible to other users and kept in shell history): use the prompt or --password-stdin');
   const name = positionals[0];
-  if (sub !== 'list' && (!name || positionals.length !== 1)) throw usage(`flowd: user ${sub ?? ''}: give one user NAME`);
-  if (sub === 'add' && !['viewer', 'operator', 'admin'].includes(values.role ?? '')) throw usage(`flowd: user add: --role viewer|operator|admin is required${values.role ? ` (not '${values.role}')` : ''}`);
-  if (!['add', 'passwd', 'remove', 'list'].includes(sub ?? '')) throw usage(`flowd: user: unknown subcommand '${sub ?? ''}'`);
+  if (sub !== 'list' && (!name || positionals.length !== 1)) throw usage(`user ${sub ?? ''}: give one user NAME`);
+  if (sub === 'add' && !['viewer', 'operator', 'admin'].includes(values.role ?? '')) throw usage(`user add: --role viewer|operator|admin is required${values.role ? ` (not '${values.role}')` : ''}`);
+  if (!['add', 'passwd', 'remove', 'list'].includes(sub ?? '')) throw usage(`user: unknown subcommand '${sub ?? ''}'`);
   // The password first: a wrong one opens no store.
-  const password = sub === 'add' || sub === 'passwd' ? await newPassword(values['password-stdin']!) : undefined;
+  const password = sub === 'add' || sub === 'passwd' ? await newPassword(values['password-stdin']!, io) : undefined;
   const store = await openStore(values);
   try {
     switch (sub) {

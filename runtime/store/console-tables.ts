@@ -185,8 +185,8 @@ export class ConsoleTables implements ConsoleStore {
   }
 }
 
-/** The console migration's tables (SQLite and PostgreSQL differ only in the id column). */
-export function consoleTablesSql(serialId: string): string {
+/** The console migration's tables (SQLite and PostgreSQL differ in the id column and SQLite's WITHOUT ROWID). */
+export function consoleTablesSql(serialId: string, withoutRowid = ''): string {
   return `
 CREATE TABLE console_users (
   name          TEXT   PRIMARY KEY,
@@ -236,7 +236,7 @@ CREATE TABLE run_calls (
   error       TEXT,
   duration_ms BIGINT  NOT NULL,
   PRIMARY KEY (run_id, seq)
-);
+)${withoutRowid};
 -- Runs per flow, hour and outcome, kept with every run (the overview's charts and totals).
 CREATE TABLE run_counts (
   flow    TEXT   NOT NULL,
@@ -244,13 +244,15 @@ CREATE TABLE run_counts (
   outcome TEXT   NOT NULL,
   n       BIGINT NOT NULL,
   PRIMARY KEY (flow, hour, outcome)
-);
+)${withoutRowid};
 INSERT INTO run_counts (flow, hour, outcome, n)
   SELECT flow, (started_at / ${HOUR_MS}) * ${HOUR_MS}, outcome, COUNT(*) FROM runs GROUP BY flow, (started_at / ${HOUR_MS}) * ${HOUR_MS}, outcome;
 CREATE INDEX runs_outcome ON runs (outcome, id);
 CREATE INDEX runs_started ON runs (started_at);
 ALTER TABLE dead_letters ADD COLUMN discarded_at BIGINT;
 ALTER TABLE dead_letters ADD COLUMN discard_reason TEXT;
+-- The dead-letter groups (flow, reason) of pending entries, counted from the index alone.
+CREATE INDEX dead_letters_reasons ON dead_letters (flow, reason) WHERE replayed_at IS NULL AND discarded_at IS NULL;
 `;
 }
 

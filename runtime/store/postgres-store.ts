@@ -748,7 +748,7 @@ export class PostgresStore implements Store {
       }
       for (const r of await this.q<{ flow: string; n: number }>(c, 'SELECT flow, COUNT(*) AS n FROM dead_letters WHERE replayed_at IS NULL AND discarded_at IS NULL GROUP BY flow')) entry(r.flow).deadLettered = r.n;
       const lastRuns = new Map<string, RunRow>();
-      for (const r of await this.q<RunRow>(c, 'SELECT DISTINCT ON (flow) * FROM runs ORDER BY flow, id DESC')) {
+      for (const r of await this.q<RunRow>(c, 'SELECT r.* FROM (SELECT DISTINCT flow FROM run_counts) f JOIN runs r ON r.id = (SELECT MAX(id) FROM runs WHERE flow = f.flow)')) {
         lastRuns.set(r.flow, r);
         entry(r.flow);
       }

@@ -132,7 +132,7 @@ CREATE INDEX runs_flow_error ON runs (flow, id) WHERE error IS NOT NULL;
     // keys and connector calls, the hourly run rollup, and discarded dead letters.
     version: 2,
     name: 'console',
-    sql: consoleTablesSql('INTEGER PRIMARY KEY AUTOINCREMENT'),
+    sql: consoleTablesSql('INTEGER PRIMARY KEY AUTOINCREMENT', ' WITHOUT ROWID'),
   },
 ];
 

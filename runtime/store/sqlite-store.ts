@@ -797,7 +797,9 @@ function prepareStatements(db: Database) {
       SELECT flow, state, COUNT(*) AS n, SUM(next_attempt_at <= @now) AS ready
         FROM jobs WHERE state IN ('queued', 'running') GROUP BY flow, state`),
     statusDeadLetters: db.prepare('SELECT flow, COUNT(*) AS n FROM dead_letters WHERE replayed_at IS NULL AND discarded_at IS NULL GROUP BY flow'),
-    lastRuns: db.prepare('SELECT r.* FROM runs r JOIN (SELECT MAX(id) AS id FROM runs GROUP BY flow) m ON r.id = m.id'),
+    // Each flow's last run by one index lookup (runs_flow), the flows from the small rollup table:
+    // grouping the run log itself walks every run (1 s at 1,000,000 runs, bench:console).
+    lastRuns: db.prepare('SELECT r.* FROM (SELECT DISTINCT flow FROM run_counts) f JOIN runs r ON r.id = (SELECT MAX(id) FROM runs WHERE flow = f.flow)'),
     lastError: db.prepare('SELECT * FROM runs WHERE flow = ? AND error IS NOT NULL ORDER BY id DESC LIMIT 1'),
     getMeta: db.prepare('SELECT value FROM meta WHERE key = ?').pluck(),
     setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
