@@ -5,13 +5,18 @@
 // After tsc: the .json assets read at run time are copied beside their modules, and the compiled
 // grammar imports chevrotain's own single-file ESM bundle (node_modules/chevrotain/lib/chevrotain.mjs,
 // shipped in the package) instead of its ~400-module lodash-es build, which costs ~0.5 s per start.
+//
+// First the operations console (console/ → dist/console/, scripts/build-console.mjs), only when its
+// sources changed (dist/.console-hash); a failed console build fails the set-up after tsc has run.
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { ROOT, DIST, STAMP, sourceFiles, sourceHash, SOURCE_DIRS } from './source-hash.mjs';
+import { buildConsole } from './build-console.mjs';
 
 const force = process.argv.includes('--force');
+if (!buildConsole({ force })) process.exitCode = 1;
 const hash = sourceHash();
 let old = '';
 try { old = fs.readFileSync(STAMP, 'utf8').trim(); } catch { /* no build yet */ }
