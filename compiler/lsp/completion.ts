@@ -17,6 +17,7 @@ import { ERROR_CLASSES } from '../schema/load-schemas.js';
 import { fieldsOf, nonNull, typeToString, type Type } from '../schema/types.js';
 import { builtinSignature, fieldDoc, operationSignature, typeText } from './describe.js';
 import type { Analysis, Workspace } from './documents/workspace.js';
+import type { FlowModel } from '../checker/model.js';
 import { flowAt, nodesOf, pathAt } from './nodes.js';
 
 const PLACEHOLDER = '__flowc_complete__';
@@ -41,7 +42,7 @@ export function completion(ws: Workspace, uri: string, offset: number): Completi
   if (m) return memberItems(ws, a, m[1]!.replace(/\s+/g, ''), offset - m[2]!.length);
   m = /([A-Za-z_]\w*)\s*\[\s*("?)([^"\]]*)$/.exec(before);
   if (m) {
-    const table = flowAt(a, offset)?.model?.tables.get(m[1]!);
+    const table = withModel(ws, a, offset, PLACEHOLDER)?.model?.tables.get(m[1]!);
     if (table) {
       return table.entries.map(([k, v]) => ({
         label: typeof k === 'string' ? JSON.stringify(k) : String(k), kind: CompletionItemKind.Value,
@@ -50,9 +51,43 @@ export function completion(ws: Workspace, uri: string, offset: number): Completi
       }));
     }
   }
-  const targets = targetItems(a, offset, before);
+  const targets = targetItems(ws, a, offset, before);
   if (targets) return targets;
-  return scopeItems(a, offset, /^\s*\w*$/.test(before));
+  return scopeItems(withModel(ws, a, offset, PLACEHOLDER)?.analysis ?? a, offset, /^\s*\w*$/.test(before));
+}
+
+/**
+ * The text with `insert` in place of `from..to` (and, with `closers`, the brackets still open before
+ * the cursor closed after it), analysed in the document's place: an unfinished line made checkable.
+ */
+function repair(ws: Workspace, a: Analysis, from: number, to: number, insert: string, closers: boolean): Analysis | undefined {
+  return ws.analyzeText(a.uri, a.text.slice(0, from) + insert + (closers ? unclosed(a.text, from) : '') + a.text.slice(to));
+}
+
+/** An analysis whose flow at `offset` has a model: the document's own, else a repaired one. */
+function withModel(ws: Workspace, a: Analysis, offset: number, insert: string): { analysis: Analysis; model: FlowModel } | undefined {
+  const repairs = () => [repair(ws, a, offset, offset, insert, false), repair(ws, a, offset, offset, insert, true)];
+  // A text with syntax errors: the repaired one first (the recovered tree may lack the statement being typed).
+  for (const candidate of a.issues.length ? [...repairs(), a] : [a, ...repairs()]) {
+    const model = candidate && flowAt(candidate, offset)?.model;
+    if (candidate && model) return { analysis: candidate, model };
+  }
+  return undefined;
+}
+
+/** The closing brackets for those opened and not closed since the last `flow` before `offset`. */
+function unclosed(text: string, offset: number): string {
+  const start = Math.max(0, text.lastIndexOf('flow ', offset));
+  const stack: string[] = [];
+  const pairs: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
+  for (let i = start; i < offset; i++) {
+    const ch = text[i]!;
+    if (ch === '"') { while (++i < offset && text[i] !== '"' && text[i] !== '\n') if (text[i] === '\\') i++; continue; }
+    if (ch === '/' && text[i + 1] === '/') { while (i < offset && text[i] !== '\n') i++; continue; }
+    if (pairs[ch]) stack.push(pairs[ch]!);
+    else if (ch === ')' || ch === ']' || ch === '}') { if (stack[stack.length - 1] === ch) stack.pop(); }
+  }
+  return stack.reverse().join('');
 }
 
 function entityItems(a: Analysis, system: string): CompletionItem[] {
@@ -63,7 +98,7 @@ function entityItems(a: Analysis, system: string): CompletionItem[] {
 
 function onItems(): CompletionItem[] {
   const events = Object.entries(XCART_EVENTS).map(([name, payload]) => ({
-    label: name, kind: CompletionItemKind.Event,
+    label: `xcart.${name}`, kind: CompletionItemKind.Event,
     detail: `event { ${Object.entries(payload).map(([k, t]) => `${k}: ${typeToString(t)}`).join(', ')} }`,
   }));
   const classes = ERROR_CLASSES.map((c) => ({ label: c, kind: CompletionItemKind.EnumMember, detail: 'error class (policy)' }));
@@ -93,12 +128,14 @@ function memberItems(ws: Workspace, a: Analysis, chain: string, nameStart: numbe
   }
   // The type of what precedes the dot: check the text with a placeholder name at the cursor.
   const end = nameStart + (/^\w*/.exec(a.text.slice(nameStart))?.[0].length ?? 0);
-  const repaired = ws.analyzeText(a.uri, a.text.slice(0, nameStart) + PLACEHOLDER + a.text.slice(end));
-  if (!repaired) return [];
-  const member = nodesOf(repaired.ast).find((n): n is A.Member => n.kind === 'Member' && n.name.text === PLACEHOLDER);
-  if (!member) return [];
   let type: Type | undefined;
-  for (const model of repaired.models) { type = model.typeOf.get(member.object); if (type) break; }
+  for (const closers of [false, true]) {
+    const repaired = repair(ws, a, nameStart, end, PLACEHOLDER, closers);
+    const member = repaired && nodesOf(repaired.ast).find((n): n is A.Member => n.kind === 'Member' && n.name.text === PLACEHOLDER);
+    if (!member) continue;
+    for (const model of repaired.models) { type = model.typeOf.get(member.object); if (type) break; }
+    if (type) break;
+  }
   const fields = type ? fieldsOf(nonNull(type)) : undefined;
   if (!fields) return [];
   const owner = type && type.kind === 'entity' ? `${type.system}.${type.name}` : 'object';
@@ -108,8 +145,9 @@ function memberItems(ws: Workspace, a: Analysis, chain: string, nameStart: numbe
 }
 
 /** The fields of the entity an object literal builds, when the cursor is where a member starts. */
-function targetItems(a: Analysis, offset: number, before: string): CompletionItem[] | undefined {
+function targetItems(ws: Workspace, doc: Analysis, offset: number, before: string): CompletionItem[] | undefined {
   if (!/(^|[{;,])\s*\w*$/.test(before)) return undefined;
+  const a = withModel(ws, doc, offset, `${PLACEHOLDER} = null`)?.analysis ?? doc;
   const objects = pathAt(a.ast, offset).filter((n): n is A.ObjectExpr => n.kind === 'ObjectExpr');
   const obj = objects[objects.length - 1];
   if (!obj || offset <= obj.span.start) return undefined;
@@ -117,7 +155,7 @@ function targetItems(a: Analysis, offset: number, before: string): CompletionIte
   for (const model of a.models) { target = model.objectTarget.get(obj); if (target) break; }
   const fields = target ? fieldsOf(nonNull(target)) : undefined;
   if (!fields) return undefined;
-  const assigned = new Set(obj.members.filter((m): m is A.Assignment => m?.kind === 'Assignment').map((m) => m.name.text));
+  const assigned = new Set(obj.members.filter((m): m is A.Assignment => m?.kind === 'Assignment' && m.span.end < offset - 1 || (m?.kind === 'Assignment' && m.span.start > offset)).map((m) => (m as A.Assignment).name.text));
   const owner = target!.kind === 'entity' ? `${target!.system}.${target!.name}` : 'object';
   return [...fields.values()].filter((f) => !assigned.has(f.name) && !f.readOnly).map((f) => ({
     label: f.name, kind: CompletionItemKind.Field, detail: `${typeText(f.type)}${f.required ? ' (required)' : ''}`,
