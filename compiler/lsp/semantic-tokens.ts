@@ -22,7 +22,7 @@ function classify(a: Analysis): Map<number, [Kind, number]> {
   const set = (n: { span: A.Node['span'] } | undefined, k: Kind, mods = 0) => { if (n?.span) out.set(n.span.start, [k, mods]); };
   for (const flow of a.ast.flows) {
     if (!flow) continue;
-    const model = a.models.find((m) => m.flow === flow);
+    const model = a.models.find((m) => m.flow === flow) ?? a.models.find((m) => m.flow.name.text === flow.name.text);
     set(flow.name, 'type', DECL);
     walk(flow, (n) => {
       switch (n.kind) {

@@ -126,7 +126,7 @@ export class Workspace {
     if (unit.hasSyntaxErrors) {
       try {
         const lookups = loadLookups(referencedLookupFiles(unit.ast), lookupsDir, this.root, lookupCache);
-        models = checkFlowFile(unit.ast, file, schemas, { lookups }).models;
+        models = checkFlowFile(withoutPolicies(unit.ast), file, schemas, { lookups }).models;
       } catch { models = []; }
     }
     return { uri, version: doc.version, doc, text, file, absPath, ast: unit.ast, issues, diagnostics, models, schemas, schemasDir, lookupsDir };
@@ -154,6 +154,24 @@ export class Workspace {
       if (a && uses(a)) { affected.add(uri); this.analyses.delete(uri); }
     }
   }
+}
+
+/**
+ * A recovered tree without its error policies, for the features' check of a file with syntax errors:
+ * recovery leaves durations of 0 ms in a half-typed policy (`backoff exponential 5s..`), and the
+ * checker's retry budget (checker/retry-budget.ts retriesWithin) counts a zero-capped backoff one
+ * millisecond at a time: `retry for 24h` is 86 million steps, seconds of CPU on every keystroke (the
+ * same is true of a clean `5s..0s`, which `flowc check` takes ~9 s for; reported, not fixed here).
+ * The features need names and types, not policies.
+ */
+function withoutPolicies(ast: FlowFile): FlowFile {
+  return {
+    ...ast,
+    flows: ast.flows.map((f) => f && {
+      ...f,
+      items: f.items.filter((i) => i?.kind !== 'Policy').map((i) => (i && (i.kind === 'Fetch' || i.kind === 'Lookup' || i.kind === 'Write') ? { ...i, policies: [] } : i)),
+    }),
+  };
 }
 
 function isUnder(p: string, dir: string): boolean {
