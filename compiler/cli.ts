@@ -5,6 +5,8 @@
  *   flowc build <paths...> --out <dir>
  *   flowc test <paths...>                                    last line: `N passed, N failed`
  *   flowc introspect --dsn <dsn> --out <dir>
+ *   flowc fmt <paths...> [--check]                           exit 0 formatted, 1 would change / syntax errors
+ *   flowc lsp                                                the language server on stdio
  * Common options: --schemas <dir> (default <folder>/schemas), --lookups <dir> (default <folder>/lookups).
  */
 import { parseArgs } from 'node:util';
@@ -21,6 +23,8 @@ const USAGE = `usage:
   flowc build <paths...> --out <dir> [--schemas DIR] [--lookups DIR]
   flowc test <paths...> [--schemas DIR] [--lookups DIR]
   flowc introspect --dsn <dsn> --out <dir> [--tables T1,T2]
+  flowc fmt <paths...> [--check]
+  flowc lsp [--stdio]
 `;
 
 const common = {
@@ -32,6 +36,8 @@ const common = {
   help: { type: 'boolean', short: 'h' },
   dsn: { type: 'string' },
   tables: { type: 'string' },
+  check: { type: 'boolean' },
+  stdio: { type: 'boolean' },
 } as const;
 
 function write(s: string): void { process.stdout.write(s.endsWith('\n') || s === '' ? s : s + '\n'); }
@@ -101,6 +107,16 @@ export async function main(argv: string[]): Promise<number> {
           throw err;
         }
         return 0;
+      }
+      case 'fmt': {
+        if (positionals.length === 0) throw new UsageError('flowc fmt needs at least one .flow file or folder');
+        const { runFmt } = await import('./format/fmt-command.js');
+        return runFmt(positionals, { check: values.check ?? false, color: Boolean(process.stderr.isTTY) && !process.env.NO_COLOR });
+      }
+      case 'lsp': {
+        const { startStdioServer } = await import('./lsp/server.js');
+        startStdioServer();
+        return await new Promise<number>(() => { /* runs until the client ends the session (exit) */ });
       }
       default:
         throw new UsageError(`unknown command '${cmd}'`);
