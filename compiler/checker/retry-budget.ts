@@ -34,7 +34,10 @@ export function retriesWithin(r: Pick<ResolvedRetry, 'backoff' | 'initialMs' | '
     const d = Math.max(1, cappedDelayMs(r, k + 1));
     if (total + d > budgetMs) return Math.max(1, k);
     total += d; k++;
-    if (d === r.maxMs || r.backoff === 'fixed') return Math.max(1, k + Math.floor((budgetMs - total) / d));
+    // Once the delay stops growing (the cap, a fixed backoff, or a zero delay counted as 1 ms, as in
+    // `5s..0s` while an integrator types), the rest is a division: counting it 1 ms at a time took
+    // seconds for a 24 h budget (found by the language server's fuzz test).
+    if (d === r.maxMs || r.backoff === 'fixed' || Math.max(1, cappedDelayMs(r, k + 1)) === d) return Math.max(1, k + Math.floor((budgetMs - total) / d));
   }
 }
 
