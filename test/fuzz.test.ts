@@ -305,4 +305,12 @@ describe('the inputs that crashed or misled flowc before', () => {
     const bag = new DiagnosticBag();
     expect(compileSource(cr, FILE, path.resolve(FILE), schemas, LOOKUPS, process.cwd(), bag).ast.flows).toHaveLength(1);
   });
+  test('a lookup file name with a NUL byte is a missing lookup file, not a file-system TypeError', () => {
+    const src = 'flow F\n  on xcart.order.created\n  table t: string -> string from "xcart-\u0000carriers.yaml"\n';
+    const bag = new DiagnosticBag();
+    expect(() => compileSource(src, FILE, path.resolve(FILE), schemas, LOOKUPS, process.cwd(), bag)).not.toThrow();
+    const codes = bag.sorted().map((d) => String(d.code));
+    expect(codes.some((c) => c.startsWith('10'))).toBe(false); // it parses
+    expect(codes.some((c) => c.startsWith('50'))).toBe(true); // a lookup diagnostic (FLOW50xx)
+  });
 });

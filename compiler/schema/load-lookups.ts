@@ -51,7 +51,8 @@ export function loadLookups(files: readonly string[], lookupsDir: string | undef
 }
 
 function loadLookupFile(file: string, dir: string | undefined, displayBase: string): LookupFile {
-  const abs = dir ? path.resolve(dir, file) : undefined;
+  // A name with a NUL byte is no file (the file system APIs throw on one): reported as missing.
+  const abs = dir && !file.includes('\0') ? path.resolve(dir, file) : undefined;
   if (!abs || !fs.statSync(abs, { throwIfNoEntry: false })?.isFile()) {
     const shownDir = dir ? path.relative(displayBase, dir) || dir : 'no lookups folder';
     const candidates = dir && fs.existsSync(dir) ? fs.readdirSync(dir) : [];
