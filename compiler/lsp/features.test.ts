@@ -34,7 +34,7 @@ async function hoverAt(needle: string, delta = 0, text = orderText): Promise<str
 
 describe('completion', () => {
   test("fields after 'order.' while the line does not parse yet, each with its type", async () => {
-    const text = orderText.replace('po_number    = truncate(order.order_number, 20)', 'po_number    = order.');
+    const text = orderText.replace(/po_number +=[^\n]*/, 'po_number    = order.');
     const items = await complete('po_number    = order.', text);
     expect(labels(items)).toEqual(expect.arrayContaining(['id', 'order_number', 'email', 'total', 'items', 'shipping_address', 'payment_status']));
     expect(detail(items, 'email')).toBe('string');
@@ -59,11 +59,13 @@ describe('completion', () => {
   });
 
   test('map targets: the fields of the entity being built that are not assigned yet, required first', async () => {
-    const t = orderText.replace(/\n(\s*)tax\s+= tax_added/, '\n$1ta');
-    const items = await complete('\n    ta', t);
-    const tax = items.find((i) => i.label === 'tax');
-    expect(tax).toMatchObject({ insertText: 'tax = ' });
-    expect(tax!.detail).toMatch(/^decimal/);
+    // A field assigned at the map's top level (one inside a `when` block is not offered yet: compiler/lsp/README.md).
+    const indent = /\n( *)expected_total\s+= order\.total/.exec(orderText)![1]!;
+    const t = orderText.replace(/\n( *)expected_total\s+= order\.total/, '\n$1expected_to');
+    const items = await complete(`\n${indent}expected_to`, t);
+    const total = items.find((i) => i.label === 'expected_total');
+    expect(total).toMatchObject({ insertText: 'expected_total = ' });
+    expect(total!.detail).toMatch(/^decimal/);
     expect(labels(items)).not.toContain('customer');
   });
 
@@ -93,7 +95,7 @@ describe('hover', () => {
     expect(md).toContain('may be null');
   });
   test('a builtin: its signature and one-line doc', async () => {
-    const md = await hoverAt('truncate(order.order_number', 2);
+    const md = await hoverAt('po_number    = truncate(', 'po_number    = '.length + 2);
     expect(md).toMatch(/truncate\(string, int\)/);
     expect(md).toMatch(/\n\n\S.*\.$/);
   });
@@ -134,7 +136,7 @@ describe('definition, references, rename', () => {
   });
 
   test('signature help: the active parameter of a builtin and of an operation', async () => {
-    const t = orderText.replace('po_number    = truncate(order.order_number, 20)', 'po_number    = truncate(order.order_number, ');
+    const t = orderText.replace(/po_number +=[^\n]*/, 'po_number    = truncate(order.order_number, ');
     const { uri } = await c.open(ORDER, t);
     const h = await c.request<SignatureHelp>('textDocument/signatureHelp', { textDocument: { uri }, position: positionOf(t, 'truncate(order.order_number, ', 'truncate(order.order_number, '.length) });
     expect(h.signatures[0]!.label).toMatch(/^truncate\(string, int\)/);
