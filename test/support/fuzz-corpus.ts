@@ -2,7 +2,7 @@
  * The fuzz corpus of test/fuzz.test.ts as data: the same seeded generators (mutations of the seed
  * flows, chains, deep nesting, line endings, invalid UTF-8, bad escapes, random bytes) and the same
  * seeds and counts, so another front end (the formatter, the language server) can be run on exactly
- * the inputs the compiler is fuzzed with. Copied from test/fuzz.test.ts (which could import it).
+ * the inputs the compiler is fuzzed with. test/fuzz.test.ts takes its generators from here.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -28,7 +28,7 @@ function tokenize(text: string): string[] {
   return text.match(/"(?:[^"\\\n]|\\.)*"?|[A-Za-z_][A-Za-z0-9_]*|\d+(?:\.\d+)?[a-z]*|\s+|[^]/g) ?? [];
 }
 
-function mutate(text: string, rnd: () => number): string {
+export function mutate(text: string, rnd: () => number): string {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const at = (n: number) => Math.floor(rnd() * (n + 1));
   let out = text;
@@ -55,7 +55,7 @@ function mutate(text: string, rnd: () => number): string {
   return out;
 }
 
-function randomBytes(rnd: () => number): string {
+export function randomBytes(rnd: () => number): string {
   const n = Math.floor(rnd() * 400);
   // Latin-1 bytes as characters, as a wrongly decoded binary file would look; some printable runs.
   return Array.from({ length: n }, () => (rnd() < 0.5 ? String.fromCharCode(32 + Math.floor(rnd() * 95)) : String.fromCharCode(Math.floor(rnd() * 256)))).join('');
@@ -65,9 +65,9 @@ function randomBytes(rnd: () => number): string {
 // ---------- shapes ----------
 const HEAD = 'flow Shape\n  on xcart.order.created\n  fetch order: xcart.Order = xcart.orders.get(event.data.order_id)\n';
 const TAIL = '\n  write xcart.orders.set_payment_status(order_id: order.id, code: "P")\n';
-const inFlow = (stmt: string) => `${HEAD}  ${stmt}${TAIL}`;
+export const inFlow = (stmt: string) => `${HEAD}  ${stmt}${TAIL}`;
 
-const CHAINS: [string, string, string][] = [
+export const CHAINS: [string, string, string][] = [
   // [operand, operator, wrapper]: the chain is `operand op operand op ...`
   ['1', ' + ', 'let x = '], ['true', ' && ', 'let x = '], ['true', ' == ', 'let x = '], ['order.email', ' ?? ', 'let x = '],
   ['1', ' - ', 'let x = '], ['2', ' * ', 'let x = '], ['false', ' || ', 'let x = '], ['1', ' < ', 'let x = '], ['"a"', ' + ', 'let x = '],
@@ -111,7 +111,7 @@ function badEscape(rnd: () => number): string {
   return forms[Math.floor(rnd() * forms.length)]!;
 }
 
-function shape(i: number, rnd: () => number, all: { text: string }[]): { kind: string; text: string } {
+export function shape(i: number, rnd: () => number, all: { text: string }[]): { kind: string; text: string } {
   const seed = all[i % all.length]!.text;
   switch (i % 6) {
     case 0: {
