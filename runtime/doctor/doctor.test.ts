@@ -108,7 +108,7 @@ const ALL_OPERATIONS = [
   'RefundToCreditMemo sagepro.receivables.post_credit_memo', 'RefundToCreditMemo sagepro.sales_orders.cancel', 'RefundToCreditMemo sagepro.sales_orders.find_by_ref',
   'RefundToCreditMemo sagepro.sales_orders.reduce', 'RefundToCreditMemo sagepro.sales_orders.status', 'RefundToCreditMemo trigger xcart.order.updated',
   'RefundToCreditMemo xcart.orders.get', 'RefundToCreditMemo xcart.orders.payment_transactions',
-  'SalesOrderStatusToXCart trigger sagepro.SalesOrderStatus', 'SalesOrderStatusToXCart xcart.orders.set_payment_status', 'SalesOrderStatusToXCart xcart.orders.set_shipping_status',
+  'SalesOrderStatusToXCart trigger sagepro.SalesOrderStatus', 'SalesOrderStatusToXCart xcart.orders.get', 'SalesOrderStatusToXCart xcart.orders.set_payment_status', 'SalesOrderStatusToXCart xcart.orders.set_shipping_status',
   'SalesOrderStatusToXCart xcart.tracking.target', 'SalesOrderStatusToXCart xcart.orders.set_tracking', 'SalesOrderStatusToXCart xcart.orders.add_staff_note',
 ];
 
