@@ -16,7 +16,7 @@ try {
   const { uri } = await c.open(FILE, typo);
   const d = c.diagnostics.get(uri) ?? [];
   console.log('--- diagnostics (customer?.numbr) ---');
-  for (const x of d) console.log(`${x.range.start.line + 1}:${x.range.start.character + 1} ${String(x.code)} ${x.message.replace(/\n/g, ' | ')}`);
+  for (const x of d) console.log(`${x.range.start.line + 1}:${x.range.start.character + 1} ${String(x.code)} ${(typeof x.message === 'string' ? x.message : x.message.value).replace(/\n/g, ' | ')}`);
 
   const typing = text.replace(/po_number +=[^\n]*/, 'po_number    = order.');
   await c.edit(uri, typing);
