@@ -4,17 +4,11 @@
  * records.
  */
 import type { DeadLetter, DeadLetterSummary, EventSource, Job, JobState, RunOutcome, RunRecord } from './store.js';
+import type { PreparedEvent } from './validate.js';
 
-export interface JobRow {
+/** A job's row: the event's columns as enqueue writes them (validate.ts), then its state. */
+export interface JobRow extends PreparedEvent {
   id: number;
-  flow: string;
-  flow_version: string | null;
-  source: EventSource;
-  event_type: string;
-  entity_id: string | null;
-  updated_at: string | null;
-  payload: string;
-  dedupe_key: string;
   state: JobState;
   attempts: number;
   next_attempt_at: number;
