@@ -18,7 +18,7 @@ export const warnRule: Rule = {
       checkUseBeforeDeclare(ctx, item.message);
       const t = ctx.ec.check(item.message, ctx.root);
       // A message that may be null would log nothing useful: a nullable string needs a default (`?? ""`).
-      if (ctx.ec.expectType(item.message, t, STRING, Diagnostics.Warning_message_must_be_string_found_0) && !isLoose(t) && (t.nullable || t.kind === 'null')) {
+      if (ctx.ec.expectType(item.message, t, STRING, Diagnostics.Warning_message_must_be_string_found_0) && !isLoose(t) && t.nullable) {
         ctx.report(Diagnostics.Warning_message_must_be_string_found_0, item.message.span, [typeToString(t)]);
       }
       if (item.when) { checkUseBeforeDeclare(ctx, item.when); ctx.ec.condition(item.when, ctx.root); }
