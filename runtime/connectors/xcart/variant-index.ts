@@ -15,8 +15,10 @@
  * - a variant written through the connector (PUT) replaces its entry from the answer, one the store
  *   answers 404 for is dropped;
  * - entries live in a private temporary SQLite database (removed on close), as the product index's.
- * Variant SKUs are matched case-insensitively, like product SKUs. A product answered 404 while
- * scanning (deleted meanwhile) is passed over.
+ * Variant SKUs are matched case-insensitively, like product SKUs. A variant without a SKU of its own
+ * (null or empty: the store shows the product's, Model/ProductVariant.php getDisplaySku) is not
+ * indexed: a Sage Pro item with that SKU is the product. A product answered 404 while scanning
+ * (deleted meanwhile) is passed over.
  */
 import type { XcartClient } from './client.js';
 import type { SkuIndex } from './sku-index.js';
