@@ -421,6 +421,9 @@ export async function startXcartSandbox(opts: XcartSandboxOptions): Promise<Xcar
       const clash = Object.values(data.variants).flat().find((x) => x.sku === sku && x.id !== v.id);
       if (clash) throw new HttpError(400, 'SKU must be unique');
     }
+    // Only weight has a constraint (@Assert\PositiveOrZero in ProductVariantUpdate.php); a negative
+    // price is taken as it is.
+    if (typeof b.weight === 'number' && b.weight < 0) throw new HttpError(400, 'Input validations failed: weight: This value should be either positive or zero.');
     updateProduct(v, b, fields);
     if (sku !== undefined) v.sku = sku;
     const p = product(idParam(params[0]));

@@ -79,6 +79,10 @@ describe('X-Cart sandbox: product variants as in 5.5.0.29', () => {
     const long = await api('PUT', `/api/products/${pid}/variants/${blk!.id}`, { sku: 'X'.repeat(40) });
     expect(long.body.sku).toBe('X'.repeat(32));
     expect((await api('PUT', `/api/products/${pid}/variants/${blk!.id}`, { price: '12' })).status).toBe(400);
+    // Weight is the one field with a constraint (PositiveOrZero); nothing is changed by a refused PUT.
+    const neg = await api('PUT', `/api/products/${pid}/variants/${blk!.id}`, { weight: -1, amount: 3 });
+    expect([neg.status, neg.text.includes('weight')]).toEqual([400, true]);
+    expect(((await api('GET', `/api/products/${pid}/variants/${blk!.id}`)).body).amount).toBe(blk!.amount);
   });
 
   it('default_variant true clears it on the other variants (Put.php)', async () => {
