@@ -29,6 +29,11 @@ export interface XcartConnectorConfig extends XcartClientConfig {
   /** Least time between two incremental index refreshes caused by an unknown SKU, in ms. Default 30 000. */
   skuMissRefreshMs?: number;
   /**
+   * How long variants.find_by_sku waits for the first listing of every product's variants before
+   * failing as transient (the listing goes on in the background), in ms. Default 10 000 (variant-index.ts).
+   */
+  variantIndexWaitMs?: number;
+  /**
    * Folder of the X-Cart entity schemas and operations.yaml the connector validates against
    * (flowd: `<flows.dir>/schemas/xcart`, from the build). Default XCART_SCHEMA_DIR.
    */
@@ -147,6 +152,7 @@ export class XcartConnector {
     });
     this.variantSkus = new VariantIndex(this.client, this.skus, {
       operation: 'variants.find_by_sku',
+      ...(cfg.variantIndexWaitMs !== undefined ? { buildWaitMs: cfg.variantIndexWaitMs } : {}),
       ...(cfg.skuCacheTtlMs !== undefined ? { rebuildMs: cfg.skuCacheTtlMs } : {}),
       ...(cfg.skuMissRefreshMs !== undefined ? { missRefreshMs: cfg.skuMissRefreshMs } : {}),
     });

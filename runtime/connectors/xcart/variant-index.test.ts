@@ -33,6 +33,13 @@ function connect(cfg: Partial<XcartConnectorConfig> = {}): XcartConnector {
 }
 const variantGets = () => [...sandbox.requests.entries()].filter(([k]) => /^GET \/api\/products\/\d+\/variants$/.test(k)).reduce((a, [, n]) => a + n, 0);
 const total = () => [...sandbox.requests.values()].reduce((a, b) => a + b, 0);
+async function waitForValue<T>(fn: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) {
+    const v = await fn();
+    if (v !== undefined) return v;
+  }
+  throw new Error('timed out');
+}
 type V = { id: number; product_id: number; sku: string; price: number; default_price: boolean; amount: number; default_amount: boolean };
 
 describe('the variant index of variants.find_by_sku', () => {
@@ -60,6 +67,17 @@ describe('the variant index of variants.find_by_sku', () => {
     expect(total() - before).toBe(2);
     const stored = Object.values(sandbox.state.data.variants).flat().find((v) => v.sku === 'HEADSET-PRO-BLK')!;
     expect(stored).toMatchObject({ price: 151.25, default_price: false, amount: 9, default_amount: false });
+  });
+
+  it('the first listing goes on in the background: a look-up that waited variantIndexWaitMs fails as transient, a later one finds the variant', async () => {
+    sandbox.faults.latencyMs = 40; // 18 products: the variant listing takes about 0.7 s
+    const c = connect({ variantIndexWaitMs: 100 });
+    await expect(c.call('variants.find_by_sku', { sku: 'HEADSET-PRO-WHT' })).rejects.toMatchObject({
+      errorClass: 'transient', message: expect.stringMatching(/listing every product's variants .*: \d+ of 18 products so far/),
+    });
+    const v = await waitForValue(() => c.call('variants.find_by_sku', { sku: 'HEADSET-PRO-WHT' }).catch(() => undefined));
+    expect(v).toMatchObject({ sku: 'HEADSET-PRO-WHT' });
+    expect(variantGets()).toBe(18); // one listing, not one per attempt
   });
 
   it('a variant of a product added later is found by scanning only the new products; a deleted variant is dropped', async () => {

@@ -8,7 +8,10 @@
  * - the first look-up lists the variants of every product in the product SKU index (sku-index.ts):
  *   one GET per product (more for a product with over 100 variants), once per `rebuildMs` (default
  *   24 h). On a catalogue of N products that is N requests at `connections.xcart.rate_per_second`:
- *   the price of finding variants by SKU on this API;
+ *   the price of finding variants by SKU on this API. The listing runs in the background: a look-up
+ *   waits for it up to `buildWaitMs` (10 s), then fails as transient naming how far it got (the
+ *   flow's retry policy runs the item again), so a flow job is never held for hours; a later
+ *   listing replaces the index when done while the old one answers;
  * - a SKU the index lacks lists the variants of the products added since (ids above the last one
  *   scanned; the product index has just refreshed its tail for the same miss), at most once per
  *   `missRefreshMs`; a variant added to an older product is found at the next full scan;
@@ -35,6 +38,8 @@ export interface VariantIndexOptions {
   rebuildMs?: number;
   /** Least time between two scans of new products caused by unknown SKUs, in ms. Default 30 s. */
   missRefreshMs?: number;
+  /** How long a look-up waits for the first listing before failing as transient, in ms. Default 10 s. */
+  buildWaitMs?: number;
   /** The operation named in errors and metrics. */
   operation?: string;
   now?: () => number;
@@ -83,7 +88,11 @@ export class VariantIndex {
   private refreshedAt = 0;
   /** The highest product id whose variants were listed. */
   private scannedTo = 0;
-  private loading: Promise<void> | undefined;
+  /** The full listing under way (in the background), and how far it got. */
+  private building: Promise<void> | undefined;
+  private progress = { done: 0, of: 0 };
+  private buildError: unknown;
+  private refreshing: Promise<void> | undefined;
   private readonly now: () => number;
 
   constructor(private readonly client: XcartClient, private readonly products: SkuIndex, private readonly o: VariantIndexOptions = {}) {
@@ -98,7 +107,8 @@ export class VariantIndex {
     await this.ready();
     let v = this.table.bySku(sku);
     if (v === null && this.now() - this.refreshedAt >= (this.o.missRefreshMs ?? 30_000)) {
-      await this.shared(() => this.scanNew(sku));
+      this.refreshing ??= this.scanNew(sku).finally(() => { this.refreshing = undefined; });
+      await this.refreshing;
       v = this.table.bySku(sku);
     }
     return v;
@@ -110,14 +120,33 @@ export class VariantIndex {
   /** A variant the store no longer has. */
   forget(variantId: number): void { this.table.forget(variantId); }
 
+  /**
+   * The first listing runs in the background: a look-up waits for it up to `buildWaitMs`, then fails
+   * as transient (the flow's retry policy runs it again later), so no flow job is held for the
+   * hours a big catalogue takes. A later full listing (after `rebuildMs`) replaces the index when
+   * done, while the old one keeps answering.
+   */
   private async ready(): Promise<void> {
-    if (this.builtAt !== undefined && this.now() - this.builtAt < (this.o.rebuildMs ?? 86_400_000)) return;
-    await this.shared(() => this.build());
-  }
-
-  private shared(load: () => Promise<void>): Promise<void> {
-    this.loading ??= load().finally(() => { this.loading = undefined; });
-    return this.loading;
+    if (this.buildError !== undefined) { const e = this.buildError; this.buildError = undefined; throw e; }
+    const stale = this.builtAt === undefined || this.now() - this.builtAt >= (this.o.rebuildMs ?? 86_400_000);
+    if (stale && !this.building) {
+      const b = this.build();
+      this.building = b;
+      // A failed later listing leaves the old index answering; a failed first one is the next look-up's error.
+      b.then(() => { this.building = undefined; }, (e: unknown) => { this.building = undefined; if (this.builtAt === undefined) this.buildError = e; });
+    }
+    if (this.builtAt !== undefined || !this.building) return;
+    let timer: NodeJS.Timeout | undefined;
+    const waited = await Promise.race([
+      this.building.then(() => 'built', () => 'failed'),
+      new Promise<'waiting'>((r) => { timer = setTimeout(() => r('waiting'), this.o.buildWaitMs ?? 10_000); }),
+    ]).finally(() => clearTimeout(timer));
+    if (waited === 'failed') { const e = this.buildError; this.buildError = undefined; throw e; }
+    if (waited === 'waiting') {
+      throw new ConnectorError(`X-Cart ${this.o.operation ?? 'variants.find_by_sku'}: listing every product's variants to find variants by SKU (the API has no SKU filter): ${this.progress.done} of ${this.progress.of} products so far; try again later`, {
+        errorClass: 'transient', system: 'xcart', ...(this.o.operation !== undefined ? { operation: this.o.operation } : {}),
+      });
+    }
   }
 
   private async build(): Promise<void> {
@@ -125,7 +154,9 @@ export class VariantIndex {
     const fresh = new Table();
     let to = 0;
     try {
-      for (const id of await this.products.productIds(0)) { await this.scan(fresh, id); to = id; }
+      const ids = await this.products.productIds(0);
+      this.progress = { done: 0, of: ids.length };
+      for (const id of ids) { await this.scan(fresh, id); to = id; this.progress.done++; }
     } catch (e) { fresh.close(); throw e; }
     const old = this.table;
     this.table = fresh;
