@@ -25,7 +25,14 @@ export interface XcartEvent {
   readonly version?: string;
 }
 
-export const PAID_CODES = new Set(['P', 'A', 'PP']);
+/**
+ * The payment status that makes `order.paid`: P, paid in full (X-Cart 5.5.0.29
+ * classes/XLite/Model/Order/Status/Payment.php STATUS_PAID). X-Cart's getPaidStatuses() also counts
+ * A (authorised: no money yet) and PP (partially paid); an event once per order spent on those would
+ * never come again when the order is paid in full (A or Q, then P), which is what a flow applying the
+ * payment waits for (mappings/order-paid-to-receivables.flow).
+ */
+export const PAID_CODES = new Set(['P']);
 
 export function flowsForEvent(flows: ReadonlyMap<string, LoadedFlow>, type: string): LoadedFlow[] {
   return [...flows.values()].filter((f) => {
