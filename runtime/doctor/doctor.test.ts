@@ -105,6 +105,8 @@ const ALL_OPERATIONS = [
   'ItemToXCartProduct xcart.variants.find_by_sku', 'ItemToXCartProduct xcart.variants.update',
   'InventoryToXCart trigger sagepro.InventoryLevel', 'InventoryToXCart xcart.products.find_by_sku', 'InventoryToXCart xcart.products.set_stock',
   'InventoryToXCart xcart.variants.find_by_sku', 'InventoryToXCart xcart.variants.set_stock',
+  'OrderPaidToReceivables sagepro.receivables.post_payment', 'OrderPaidToReceivables sagepro.sales_orders.find_by_ref', 'OrderPaidToReceivables sagepro.sales_orders.status',
+  'OrderPaidToReceivables trigger xcart.order.paid', 'OrderPaidToReceivables xcart.orders.get', 'OrderPaidToReceivables xcart.orders.payment_transactions',
   'OrderToSalesOrder sagepro.customers.find_by_email', 'OrderToSalesOrder sagepro.sales_orders.create', 'OrderToSalesOrder trigger xcart.order.created', 'OrderToSalesOrder xcart.categories.of_products', 'OrderToSalesOrder xcart.orders.get',
   'PaymentsToReceivables sagepro.receivables.post_payment', 'PaymentsToReceivables trigger sagepro.SalesOrderStatus', 'PaymentsToReceivables xcart.orders.get', 'PaymentsToReceivables xcart.orders.payment_transactions',
   'RefundToCreditMemo sagepro.receivables.post_credit_memo', 'RefundToCreditMemo sagepro.sales_orders.cancel', 'RefundToCreditMemo sagepro.sales_orders.find_by_ref',
@@ -118,13 +120,15 @@ const SCAN = 'this store ignores lastRenewDate[after] (X-Cart 5.5.0.x): changed 
 const SCAN_INFO = ['OrderToSalesOrder', 'trigger xcart.order.created', 'changed-filter', 'info', SCAN];
 /** RefundToCreditMemo (on xcart.order.updated) is the second flow on the order poll. */
 const REFUND_SCAN_INFO = ['RefundToCreditMemo', 'trigger xcart.order.updated', 'changed-filter', 'info', SCAN];
+/** OrderPaidToReceivables (on xcart.order.paid) is the third. */
+const PAID_SCAN_INFO = ['OrderPaidToReceivables', 'trigger xcart.order.paid', 'changed-filter', 'info', SCAN];
 /** The sandbox store has no Connect module (xcart-module/): tracking numbers are skipped (connections.xcart.tracking: auto). */
 const TRACKING_INFO = ['SalesOrderStatusToXCart', 'xcart.orders.set_tracking', 'tracking', 'info', "the store has no Connect module (GET /api/connect/module answers 404): Sage Pro tracking numbers are skipped, each with a warning in flowd's log; shipping statuses are still set"];
 
 describe('flowd doctor', () => {
   test('the standard sandbox with its numbering configured: everything will work (exit 0)', async () => {
     const f = await runDoctor(options(await sagepro()));
-    expect(problems(f)).toEqual([SCAN_INFO, REFUND_SCAN_INFO, TRACKING_INFO]);
+    expect(problems(f)).toEqual([PAID_SCAN_INFO, SCAN_INFO, REFUND_SCAN_INFO, TRACKING_INFO]);
     expect(oks(f).sort()).toEqual([...ALL_OPERATIONS].sort());
     expect(exitCode(f)).toBe(0);
     const text = renderHuman(f);
@@ -285,6 +289,7 @@ describe('flowd doctor', () => {
       ['ItemToXCartProduct', 'xcart.products.create', 'token-write', 'error', RO],
       ['ItemToXCartProduct', 'xcart.products.update', 'token-write', 'error', RO],
       ['ItemToXCartProduct', 'xcart.variants.update', 'token-write', 'error', RO],
+      ['OrderPaidToReceivables', 'trigger xcart.order.paid', 'changed-filter', 'error', 'connections.xcart.changed_filter is lastRenewDate, but this store ignores lastRenewDate[after] (X-Cart 5.5.0.x has no such filter; 5.5.1 has): every poll would page through every order'],
       ['OrderToSalesOrder', 'trigger xcart.order.created', 'changed-filter', 'error', 'connections.xcart.changed_filter is lastRenewDate, but this store ignores lastRenewDate[after] (X-Cart 5.5.0.x has no such filter; 5.5.1 has): every poll would page through every order'],
       ['RefundToCreditMemo', 'trigger xcart.order.updated', 'changed-filter', 'error', 'connections.xcart.changed_filter is lastRenewDate, but this store ignores lastRenewDate[after] (X-Cart 5.5.0.x has no such filter; 5.5.1 has): every poll would page through every order'],
       ['SalesOrderStatusToXCart', 'xcart.orders.add_staff_note', 'token-write', 'error', RO],
@@ -299,7 +304,7 @@ describe('flowd doctor', () => {
     const ok551 = await runDoctor(options(await sagepro(), { xc: xc551, changedFilter: 'lastRenewDate' }));
     expect(problems(ok551)).toEqual([TRACKING_INFO]);
     const scan551 = await runDoctor(options(await sagepro(), { xc: xc551, changedFilter: 'scan' }));
-    expect(problems(scan551).filter((p) => p[2] === 'changed-filter').map((p) => p[3])).toEqual(['info', 'info']);
+    expect(problems(scan551).filter((p) => p[2] === 'changed-filter').map((p) => p[3])).toEqual(['info', 'info', 'info']);
   }, 60_000);
 
   test('a trigger that no enabled source feeds', async () => {
@@ -310,6 +315,7 @@ describe('flowd doctor', () => {
       ['CustomerToXCart', 'trigger sagepro.Customer', 'triggers.sagepro_poll is disabled: the Sage Pro poll never runs and neither does the flow'],
       ['InventoryToXCart', 'trigger sagepro.InventoryLevel', 'triggers.sagepro_poll is disabled: the Sage Pro poll never runs and neither does the flow'],
       ['ItemToXCartProduct', 'trigger sagepro.InventoryItem', 'triggers.sagepro_poll is disabled: the Sage Pro poll never runs and neither does the flow'],
+      ['OrderPaidToReceivables', 'trigger xcart.order.paid', 'triggers.xcart_poll and triggers.push are both disabled: no xcart.order.paid event ever arrives and the flow never runs'],
       ['OrderToSalesOrder', 'trigger xcart.order.created', 'triggers.xcart_poll and triggers.push are both disabled: no xcart.order.created event ever arrives and the flow never runs'],
       ['PaymentsToReceivables', 'trigger sagepro.SalesOrderStatus', 'triggers.sagepro_poll is disabled: the Sage Pro poll never runs and neither does the flow'],
       ['RefundToCreditMemo', 'trigger xcart.order.updated', 'triggers.xcart_poll and triggers.push are both disabled: no xcart.order.updated event ever arrives and the flow never runs'],

@@ -60,11 +60,22 @@ const problems = (f: Finding[]) => f.filter((x) => x.severity !== 'ok').map((x) 
 const SCAN_INFO = ['OrderToSalesOrder', 'trigger xcart.order.created', 'changed-filter', 'info', 'this store ignores lastRenewDate[after] (X-Cart 5.5.0.x): changed orders are found by sorting on lastRenewDate and paging back to the watermark (scan)'];
 /** RefundToCreditMemo (on xcart.order.updated) is the second flow on the order poll. */
 const REFUND_SCAN_INFO = ['RefundToCreditMemo', 'trigger xcart.order.updated', ...SCAN_INFO.slice(2)];
+/** OrderPaidToReceivables (on xcart.order.paid) is the third flow on the order poll. */
+const PAID_SCAN_INFO = ['OrderPaidToReceivables', 'trigger xcart.order.paid', ...SCAN_INFO.slice(2)];
 const NUMBERING = ['OrderToSalesOrder', 'sagepro.sales_orders.create', 'numbering', 'error', 'sales_orders.create needs a sales order number (the flow does not supply SalesOrder.number) and connections.sagepro.numbering.sales_order is not set'];
 const optional = (flow: string, op: string, table: string, cols: string[]) => cols.map((c) => [flow, op, 'optional-column', 'info', `${table} has no column ${c} (optional: no public source confirms it); it is neither written nor read here`]);
 const MAIN_KEY = (site: string) => ['InventoryToXCart', 'trigger sagepro.InventoryLevel', 'lookup-key', 'error', `web-warehouses.yaml lists 'MAIN', which ICILOC.LOCTID C(3) cannot hold on this install: ${site} looks up InventoryLevel.location in table web_warehouse, so the flow skips every row`];
 /** The sandbox store has no Connect module (xcart-module/): its tracking numbers are skipped (connections.xcart.tracking: auto). */
 const TRACKING_INFO = ['SalesOrderStatusToXCart', 'xcart.orders.set_tracking', 'tracking', 'info', "the store has no Connect module (GET /api/connect/module answers 404): Sage Pro tracking numbers are skipped, each with a warning in flowd's log; shipping statuses are still set"];
+/** What the minimal profile lacks for OrderPaidToReceivables (its findings sort before OrderToSalesOrder's). */
+const PAID_MINIMAL_INFOS = [
+  ...optional('OrderPaidToReceivables', 'sagepro.receivables.post_payment', 'ARDIST', ['ADDDATE', 'ADDTIME', 'ADDUSER', 'CUSTNO', 'DESCRIP']),
+  ...optional('OrderPaidToReceivables', 'sagepro.receivables.post_payment', 'ARMAST', ['DTEPAID']),
+  ...optional('OrderPaidToReceivables', 'sagepro.receivables.post_payment', 'ARTRAN', ['LINENO']),
+  ['OrderPaidToReceivables', 'sagepro.receivables.post_payment', 'table', 'info', 'ARCASH is not on this install (optional): no row is written there (cash receipts)'],
+  ...['find_by_ref', 'status'].flatMap((op) => optional('OrderPaidToReceivables', `sagepro.sales_orders.${op}`, 'SOTRAN', ['LINENO', 'SHIPDATE'])),
+  PAID_SCAN_INFO,
+];
 /** What the minimal profile lacks and the connector leaves out (reference 0b): info only. */
 const MINIMAL_INFOS = [
   ...optional('PaymentsToReceivables', 'sagepro.receivables.post_payment', 'ARDIST', ['ADDDATE', 'ADDTIME', 'ADDUSER', 'CUSTNO', 'DESCRIP']),
@@ -89,9 +100,9 @@ const resolvesModules = typeof (SageProConnector.prototype as unknown as Record<
 describe('flowd doctor on the sandbox install profiles', () => {
   test('standard: numbering unset is the one error; with its site keys everything will work', async () => {
     const bare = await runDoctor(await profile('standard', false));
-    expect(problems(bare)).toEqual([NUMBERING, SCAN_INFO, REFUND_SCAN_INFO, TRACKING_INFO]);
+    expect(problems(bare)).toEqual([PAID_SCAN_INFO, NUMBERING, SCAN_INFO, REFUND_SCAN_INFO, TRACKING_INFO]);
     const site = await runDoctor(await profile('standard', true));
-    expect(problems(site)).toEqual([SCAN_INFO, REFUND_SCAN_INFO, TRACKING_INFO]);
+    expect(problems(site)).toEqual([PAID_SCAN_INFO, SCAN_INFO, REFUND_SCAN_INFO, TRACKING_INFO]);
     expect(exitCode(site)).toBe(0);
   }, 60_000);
 
@@ -100,6 +111,7 @@ describe('flowd doctor on the sandbox install profiles', () => {
     console.log(`flowd doctor on the minimal profile, no site keys (exit ${exitCode(f)}):\n${renderHuman(f)}`);
     expect(problems(f)).toEqual([
       MAIN_KEY(mainSite()),
+      ...PAID_MINIMAL_INFOS,
       ['OrderToSalesOrder', 'sagepro.sales_orders.create', 'default-location', 'error', "the flow gives no location, so orders take 'MAIN' (the connector's default; connections.sagepro.default_location is not set), which does not fit SOMAST.LOCTID C(3), SOTRAN.LOCTID C(3), ICILOC.LOCTID C(3) on this install"],
       NUMBERING,
       ...optional('OrderToSalesOrder', 'sagepro.sales_orders.create', 'SOTRAN', ['LINENO']),
@@ -113,6 +125,7 @@ describe('flowd doctor on the sandbox install profiles', () => {
     const f = await runDoctor(await profile('minimal', true));
     expect(problems(f)).toEqual([
       MAIN_KEY(mainSite()),
+      ...PAID_MINIMAL_INFOS,
       ...optional('OrderToSalesOrder', 'sagepro.sales_orders.create', 'SOTRAN', ['LINENO']),
       SCAN_INFO,
       ...MINIMAL_INFOS,
@@ -123,7 +136,7 @@ describe('flowd doctor on the sandbox install profiles', () => {
     const siteFlows = buildFlows({ sageproProfile: 'minimal' });
     try {
       const ok = await runDoctor(await profile('minimal', true, siteFlows));
-      expect(problems(ok)).toEqual([...optional('OrderToSalesOrder', 'sagepro.sales_orders.create', 'SOTRAN', ['LINENO']), SCAN_INFO, ...MINIMAL_INFOS]);
+      expect(problems(ok)).toEqual([...PAID_MINIMAL_INFOS, ...optional('OrderToSalesOrder', 'sagepro.sales_orders.create', 'SOTRAN', ['LINENO']), SCAN_INFO, ...MINIMAL_INFOS]);
       expect(exitCode(ok)).toBe(0);
     } finally {
       fs.rmSync(path.dirname(siteFlows), { recursive: true, force: true });
@@ -142,7 +155,7 @@ describe('flowd doctor on the sandbox install profiles', () => {
 
   test.runIf(resolvesModules)('vfp-modules with its site keys (modules, attach, SYSDATA numbering): everything will work', async () => {
     const f = await runDoctor(await profile('vfp-modules', true));
-    expect(problems(f)).toEqual([SCAN_INFO, REFUND_SCAN_INFO, TRACKING_INFO]);
+    expect(problems(f)).toEqual([PAID_SCAN_INFO, SCAN_INFO, REFUND_SCAN_INFO, TRACKING_INFO]);
     expect(exitCode(f)).toBe(0);
   }, 60_000);
 });

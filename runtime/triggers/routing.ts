@@ -23,9 +23,22 @@ export interface XcartEvent {
    * second of X-Cart's update time are two events. Pushes carry ids only: their key is id + time.
    */
   readonly version?: string;
+  /**
+   * A `once` event delivered again because the order's export state changed since the last poll
+   * (`exportState`): the key is the entity id and that state, so each state makes one delivery
+   * (xcart-poll.ts, "re-export"). Absent: the event's own dedupe rule.
+   */
+  readonly again?: string;
 }
 
-export const PAID_CODES = new Set(['P', 'A', 'PP']);
+/**
+ * The payment status that makes `order.paid`: P, paid in full (X-Cart 5.5.0.29
+ * classes/XLite/Model/Order/Status/Payment.php STATUS_PAID). X-Cart's getPaidStatuses() also counts
+ * A (authorised: no money yet) and PP (partially paid); an event once per order spent on those would
+ * never come again when the order is paid in full (A or Q, then P), which is what a flow applying the
+ * payment waits for (mappings/order-paid-to-receivables.flow).
+ */
+export const PAID_CODES = new Set(['P']);
 
 export function flowsForEvent(flows: ReadonlyMap<string, LoadedFlow>, type: string): LoadedFlow[] {
   return [...flows.values()].filter((f) => {
@@ -53,7 +66,7 @@ export function jobsForXcartEvent(flows: ReadonlyMap<string, LoadedFlow>, e: Xca
   if (canonicalXcartId(e.entityId) !== e.entityId) throw new RangeError(`X-Cart ${e.type} event: entity id ${JSON.stringify(e.entityId)} is not a canonical positive integer`);
   return flowsForEvent(flows, e.type).map((f) => ({
     flow: f.name, flowVersion: f.version, source: 'xcart' as const, eventType: e.type, entityId: e.entityId, updatedAt: e.updatedAt, payload: e.data,
-    ...(spec.dedupe === 'once' ? { dedupeKey: JSON.stringify(['xcart', e.type, e.entityId]) }
+    ...(spec.dedupe === 'once' ? { dedupeKey: JSON.stringify(e.again === undefined ? ['xcart', e.type, e.entityId] : ['xcart', e.type, e.entityId, 'again', e.again]) }
       : e.version !== undefined ? { dedupeKey: JSON.stringify(['xcart', e.entityId, e.updatedAt, e.version]) } : {}),
   }));
 }
@@ -66,4 +79,19 @@ export function orderEvents(order: { id: number; order_number?: string | null; u
   if (order.payment_status?.code && PAID_CODES.has(order.payment_status.code)) out.push({ type: 'order.paid', ...base });
   if (order.shipping_status?.code === 'S' || order.shipping_status?.code === 'D') out.push({ type: 'order.shipped', ...base });
   return out;
+}
+
+/**
+ * What decides whether OrderToSalesOrder exports an order (lookups/order-settings.yaml
+ * export_payment_statuses, export_shipping_statuses, export_countries): its payment and shipping
+ * status codes and the ship-to country (the shipping address, else the billing address, as the flow
+ * reads it), e.g. `Q/N/US`. A poll that sees an order in another state than the previous poll did
+ * delivers `order.created` again (`again`), so an order skipped by those filters is exported when a
+ * later change makes it pass.
+ */
+export function exportState(order: Record<string, unknown>): string {
+  const code = (s: unknown) => (s && typeof s === 'object' ? String((s as { code?: unknown }).code ?? '') : '');
+  const country = (a: unknown) => (a && typeof a === 'object' ? (a as { country_code?: unknown }).country_code : undefined);
+  const ship = country(order.shipping_address) ?? country(order.billing_address) ?? '';
+  return `${code(order.payment_status)}/${code(order.shipping_status)}/${String(ship)}`;
 }

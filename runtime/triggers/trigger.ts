@@ -10,7 +10,7 @@ import type { LoadedFlow } from '../engine/flows.js';
 import type { TriggerKind } from '../vocabulary/vocabulary.js';
 
 /** What a trigger may do with the store: add events, dead-letter events, read its own progress. */
-export type EventSink = Pick<Store, 'enqueue' | 'enqueueBatch' | 'deadLetterEvent' | 'getWatermark' | 'getRowHashes'>;
+export type EventSink = Pick<Store, 'enqueue' | 'enqueueBatch' | 'deadLetterEvent' | 'getWatermark' | 'getRowHashes' | 'getRowHash'>;
 
 export interface TriggerLogger { info(o: object, m?: string): void; warn(o: object, m?: string): void; error(o: object, m?: string): void }
 

@@ -4,7 +4,7 @@
  * watermark are committed in one store transaction, so a crash never loses or repeats a change.
  */
 import type { OrderWatermark, UnreadableOrder, XcartOrder } from '../connectors/xcart/connector.js';
-import { jobsForXcartEvent, orderEvents } from './routing.js';
+import { exportState, jobsForXcartEvent, orderEvents, type XcartEvent } from './routing.js';
 import type { EventSink, Trigger, TriggerDeps, TriggerLogger } from './trigger.js';
 import { leadsHere } from './trigger.js';
 import { beforeCutover, type Cutover } from '../cutover.js';
@@ -23,6 +23,17 @@ export const UNREADABLE_ORDER_FLOW = '(unreadable X-Cart order)';
 export type PollerLogger = TriggerLogger;
 
 export const XCART_WATERMARK = 'xcart.orders';
+
+/**
+ * Row-hash scope of each polled order's export state (`exportState`: payment and shipping status,
+ * ship-to country), keyed by order id, committed with the poll's jobs. When a later poll sees an
+ * order in another state, `order.created` is delivered again under a key of that state: an order
+ * the flow skipped by its export filters (lookups/order-settings.yaml) is exported once the change
+ * makes it pass; one already exported ends `duplicate` (its idempotency key, and the external
+ * reference checked in Sage Pro). The first sight of an order (or of every order after an upgrade)
+ * only records the state. Pushes carry no statuses: the re-export is the poll's.
+ */
+export const XCART_EXPORT_STATE = 'xcart.orders.export-state';
 
 export class XcartPoller implements Trigger {
   readonly kind = 'xcart-poll' as const;
@@ -70,8 +81,27 @@ export class XcartPoller implements Trigger {
       this.o.logger?.info({ orders: held.length, numbers: held.slice(0, 20).map((o) => o.order_number), reason: beforeCutover(this.o.cutover, held[0]!) }, 'x-cart poll: orders before the cutover not exported');
     }
     const exported = held.length ? orders.filter((o) => !held.includes(o)) : orders;
-    const jobs = exported.flatMap((order) => orderEvents(order).flatMap((e) => { this.o.onEvent?.(e.type); return jobsForXcartEvent(this.o.flows, e); }));
-    const results = await this.o.sink.enqueueBatch(jobs, { watermark: { name: XCART_WATERMARK, value: JSON.stringify(watermark) }, ...(this.o.leader ? { leader: XCART_WATERMARK } : {}) });
+    // Re-export: an order whose export state changed since the previous poll gets order.created again.
+    const states: { key: string; hash: string }[] = [];
+    const again: XcartEvent[] = [];
+    for (const order of exported) {
+      const key = String(order.id);
+      const state = exportState(order);
+      if (states.some((x) => x.key === key)) { states.find((x) => x.key === key)!.hash = state; continue; }
+      const before = await this.o.sink.getRowHash(XCART_EXPORT_STATE, key);
+      if (before === state) continue;
+      states.push({ key, hash: state });
+      if (before !== undefined) {
+        const created = orderEvents(order).find((e) => e.type === 'order.created')!;
+        again.push({ ...created, again: state });
+      }
+    }
+    const jobs = [...exported.flatMap((order) => orderEvents(order)), ...again].flatMap((e) => { this.o.onEvent?.(e.type); return jobsForXcartEvent(this.o.flows, e); });
+    const results = await this.o.sink.enqueueBatch(jobs, {
+      watermark: { name: XCART_WATERMARK, value: JSON.stringify(watermark) },
+      ...(states.length ? { rowHashes: { scope: XCART_EXPORT_STATE, changes: states } } : {}),
+      ...(this.o.leader ? { leader: XCART_WATERMARK } : {}),
+    });
     const fresh = results.filter((r) => !r.duplicate).length;
     if (fresh) this.o.onEnqueued?.(fresh);
     if (orders.length) this.o.logger?.info({ orders: orders.length, jobs: fresh }, 'x-cart poll');
