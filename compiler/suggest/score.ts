@@ -1,0 +1,134 @@
+/**
+ * Scores one source value for one target field: each signal gives 0..1 and a reason, and the
+ * confidence is their weighted mean over the signals that apply (samples only with --samples, the
+ * corpus only where another flow maps the same target or column, code sets only where a side has
+ * them), times two penalties: an X-Cart id into a column that references a Sage Pro table (a key of the
+ * other system), and a value two or more fields deep for a top-level target.
+ */
+import type { Field } from '../schema/types.js';
+import { expandColumn } from './abbreviations.js';
+import { convert, type Conversion } from './convert.js';
+import type { CorpusEntry } from './corpus.js';
+import { compareSamples, type SampleValues } from './samples.js';
+import type { SourceValue } from './sources.js';
+import { common, dice, nameWords, textWords } from './tokens.js';
+import type { Signal } from './types.js';
+
+export interface TargetInfo {
+  /** `lines[].item` */
+  readonly path: string;
+  readonly field: Field;
+  /** `sagepro.SalesOrder.Line` */
+  readonly owner: string;
+  /** Words of the enclosing target field (`ship to`), empty at the top. */
+  readonly parentWords: readonly string[];
+  readonly nested: boolean;
+}
+
+export interface ScoreContext {
+  readonly tz: string;
+  readonly corpus: readonly CorpusEntry[];
+  readonly samples?: SampleValues;
+}
+
+export interface Scored {
+  readonly source: SourceValue;
+  readonly conversion: Conversion;
+  readonly confidence: number;
+  readonly signals: readonly Signal[];
+}
+
+export const WEIGHTS = { name: 0.45, description: 0.15, type: 0.15, codes: 0.1, samples: 0.3, corpus: 0.3 } as const;
+
+const r2 = (x: number) => Math.round(x * 100) / 100;
+
+export function targetWords(t: TargetInfo): { name: string[]; column: string[]; desc: string[] } {
+  const col = expandColumn(t.field.storage?.column);
+  return { name: nameWords(t.field.name), column: col ? nameWords(col) : [], desc: textWords(t.field.description) };
+}
+
+function isForeignId(s: SourceValue): boolean {
+  const n = s.field?.name ?? s.root.name;
+  return s.type.kind === 'prim' && s.type.name === 'int' && (n === 'id' || n.endsWith('_id'));
+}
+
+export function corpusSignal(t: TargetInfo, s: SourceValue, corpus: readonly CorpusEntry[]): Signal | undefined {
+  const key = `${t.owner}.${t.field.name}`;
+  const col = t.field.storage?.table && t.field.storage.column ? `${t.field.storage.table}.${t.field.storage.column}` : undefined;
+  const colName = t.field.storage?.column;
+  const tiers: [CorpusEntry[], number, string][] = [
+    [corpus.filter((e) => e.target === key), 1, 'this field'],
+    [col ? corpus.filter((e) => e.column === col && e.target !== key) : [], 0.9, `${col}`],
+    [colName ? corpus.filter((e) => e.column !== undefined && e.column.endsWith(`.${colName}`) && e.column !== col && e.target !== key) : [], 0.75, `column ${colName}`],
+  ];
+  for (const [entries, weight, what] of tiers) {
+    if (entries.length === 0) continue;
+    const hit = entries.find((e) => e.sources.includes(s.key));
+    if (!hit) return { signal: 'corpus', score: 0, reason: `other flows map ${what} from ${[...new Set(entries.flatMap((e) => e.sources))].slice(0, 2).join(', ') || 'no field'} (${entries[0]!.site})` };
+    const lookupKey = hit.steps.includes('[]');
+    const score = weight * (lookupKey ? 0.3 : 1);
+    return { signal: 'corpus', score, reason: `${hit.site} maps ${what} from ${s.key}${lookupKey ? ' (as a lookup key)' : ''}: ${hit.expr.length > 60 ? hit.expr.slice(0, 57) + '...' : hit.expr}` };
+  }
+  return undefined;
+}
+
+export function scoreLeaf(t: TargetInfo, s: SourceValue, ctx: ScoreContext, bonus = 0): Scored | undefined {
+  const conversion = convert(s, t.field, ctx.tz);
+  if (!conversion) return undefined;
+  const tw = targetWords(t);
+  const signals: Signal[] = [];
+  let sum = 0, weights = 0;
+  const add = (sig: Signal, w: number) => { signals.push({ ...sig, score: r2(sig.score) }); sum += w * sig.score; weights += w; };
+
+  // Names: the field's own words, or what its Sage Pro column abbreviates.
+  const byName = dice(tw.name, s.words);
+  const byColumn = tw.column.length ? dice(tw.column, s.words) : 0;
+  let name = Math.max(byName, 0.9 * byColumn);
+  const ctxHit = t.parentWords.length ? common(t.parentWords, s.contextWords).length > 0 : false;
+  if (ctxHit) name = Math.min(1, name + 0.1);
+  if (!t.nested && s.path.length > 1) name *= 0.85;
+  const shared = common([...tw.name, ...tw.column], s.words);
+  add({ signal: byColumn * 0.9 > byName ? 'abbreviation' : 'name', score: name,
+    reason: shared.length ? (byColumn * 0.9 > byName ? `${t.field.storage!.column} reads "${expandColumn(t.field.storage!.column)}": ${shared.join(', ')}` : `names share ${shared.join(', ')}`) : 'names share nothing' }, WEIGHTS.name);
+
+  const desc = dice([...tw.desc, ...tw.column], [...s.descWords, ...s.words]);
+  const dShared = common([...tw.desc, ...tw.column], [...s.descWords, ...s.words]);
+  add({ signal: 'description', score: desc, reason: dShared.length ? `descriptions share ${dShared.slice(0, 4).join(', ')}` : 'descriptions share nothing' }, WEIGHTS.description);
+
+  add({ signal: 'type', score: conversion.fit, reason: `${typeText(s)} -> ${typeText({ type: t.field.type })}${conversion.note ? `: ${conversion.note}` : ''}` }, WEIGHTS.type);
+
+  const tc = t.field.type.kind === 'prim' ? t.field.type.codes : undefined;
+  const sc = s.type.kind === 'prim' ? s.type.codes : undefined;
+  if (tc?.length || sc?.length) {
+    let score: number, reason: string;
+    if (tc?.length && sc?.length) {
+      const both = tc.filter((c) => sc.includes(c));
+      score = both.length / tc.length;
+      reason = both.length ? `code sets share ${both.map((c) => JSON.stringify(c)).join(', ')}` : `code sets differ (${tc.join('|')} vs ${sc.join('|')})`;
+    } else if (tc?.length) { score = 0.2; reason = `the target is a code (${tc.map((c) => c || "''").join('|')}), the source free text`; }
+    else { score = 0.6; reason = `the source is a code (${sc!.join('|')})`; }
+    add({ signal: 'codes', score, reason }, WEIGHTS.codes);
+  }
+
+  if (ctx.samples) {
+    const m = compareSamples(ctx.samples.get(s.key), ctx.samples.get(`${t.owner}.${t.field.name}`));
+    if (m) add({ signal: 'samples', score: m.score, reason: m.reason }, WEIGHTS.samples);
+  }
+
+  const c = corpusSignal(t, s, ctx.corpus);
+  if (c) add(c, WEIGHTS.corpus);
+
+  let confidence = weights ? sum / weights : 0;
+  if (isForeignId(s) && (t.field.storage?.references || t.field.storage?.width)) {
+    confidence *= t.field.storage?.references ? 0.3 : 0.6;
+    signals.push({ signal: 'type', score: 0, reason: `an X-Cart id into ${t.field.storage?.references ? `a reference to ${t.field.storage.references}` : 'a Sage Pro text column'}` });
+  }
+  confidence = Math.max(0, Math.min(1, confidence + bonus));
+  return { source: s, conversion, confidence: r2(confidence), signals };
+}
+
+function typeText(x: { type: SourceValue['type'] }): string {
+  const t = x.type;
+  if (t.kind !== 'prim') return t.kind;
+  return `${t.name}${t.maxLength !== undefined ? `(${t.maxLength})` : ''}${t.nullable ? '?' : ''}`;
+}
