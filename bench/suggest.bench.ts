@@ -55,6 +55,7 @@ for (const p of truth.pairs) {
     const right = !!(top && e.expected && isRight(top.expression, e.expected));
     if (right) k.right++;
     if (e.expected && ok.slice(0, 3).some((s) => isRight(s.expression, e.expected!))) k.top3++;
+    if (details && e.set === 'tune' && right) misses.push(`  right ${p.to} ${target}: ${top!.expression} (${top!.confidence})`);
     if (details && e.set === 'tune' && !right && (top || e.expected)) {
       misses.push(`  ${p.to} ${target}: ${top ? `${top.expression} (${top.confidence})` : 'no suggestion'}; right: ${e.expected ? e.expected.join(' | ') : 'none'}${ok.length > 1 ? `\n      then ${ok.slice(1, 3).map((s) => `${s.expression} (${s.confidence})`).join('; ')}` : ''}`);
     }
@@ -70,9 +71,9 @@ for (const set of ['tune', 'test'] as const) {
   const f1 = precision + recall ? (2 * precision * recall) / (precision + recall) : 0;
   const top3 = k.answerable ? k.top3 / k.answerable : 0;
   console.log(`${set} half: ${k.targets} target fields, ${k.answerable} with a right source expression, ${k.suggested} with a top suggestion, ${k.right} right`);
-  console.log(`  precision  ${precision.toFixed(2)}   (target >= ${TARGET.precision})  ${verdict(precision >= TARGET.precision)}`);
-  console.log(`  recall     ${recall.toFixed(2)}   (target >= ${TARGET.recall})  ${verdict(recall >= TARGET.recall)}`);
+  console.log(`  precision  ${precision.toFixed(2)} (${k.right}/${k.suggested})   (target >= ${TARGET.precision})  ${verdict(precision >= TARGET.precision)}`);
+  console.log(`  recall     ${recall.toFixed(2)} (${k.right}/${k.answerable})   (target >= ${TARGET.recall})  ${verdict(recall >= TARGET.recall)}`);
   console.log(`  F1         ${f1.toFixed(2)}   (target >= ${TARGET.f1})  ${verdict(f1 >= TARGET.f1)}`);
-  console.log(`  top 3      ${top3.toFixed(2)}   (target >= ${TARGET.top3})  ${verdict(top3 >= TARGET.top3)}`);
+  console.log(`  top 3      ${top3.toFixed(2)} (${k.top3}/${k.answerable})   (target >= ${TARGET.top3})  ${verdict(top3 >= TARGET.top3)}`);
 }
 if (details) console.log(`tune half, not right (${misses.length}):\n${misses.join('\n')}`);

@@ -27,7 +27,7 @@ export { SuggestUsageError } from './context.js';
 export { checkOnFixtures } from './fixtures.js';
 
 /** Below this a suggestion is not shown (chosen on the tune half of bench/suggest/truth.yaml). */
-export const MIN_CONFIDENCE = 0.4;
+export const MIN_CONFIDENCE = 0.45;
 /** The time zone of date(…) when neither the flow nor the project's flows use one. */
 export const DEFAULT_TZ = 'UTC';
 

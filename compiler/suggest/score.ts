@@ -39,6 +39,15 @@ export interface Scored {
 }
 
 export const WEIGHTS = { name: 0.45, description: 0.15, type: 0.15, codes: 0.1, samples: 0.3, corpus: 0.3 } as const;
+/** How much each signal alone supports a pair (noisy-or). */
+export const SUPPORT = { name: 0.85, description: 0.6, corpus: 0.8, samples: 0.8 } as const;
+/** The factor when the corpus or the samples point elsewhere. */
+export const AGAINST = { corpus: 0.7, samples: 0.7 } as const;
+/**
+ * Columns whose values Sage Pro assigns (sagepro-tables.md 0b: SONO and invoice numbers come from the
+ * install's numbering; CUSTNO is ARCUST's key): an X-Cart field is not their value unless samples show it.
+ */
+const SAGE_NUMBERS = new Set(['SONO', 'INVNO', 'ORNUM', 'CUSTNO']);
 
 const r2 = (x: number) => Math.round(x * 100) / 100;
 
@@ -84,12 +93,15 @@ export function scoreLeaf(t: TargetInfo, s: SourceValue, ctx: ScoreContext, bonu
   const byName = dice(tw.name, s.words);
   const byColumn = tw.column.length ? dice(tw.column, s.words) : 0;
   let name = Math.max(byName, 0.9 * byColumn);
+  // An external reference holds the other system's key: its id.
+  const external = [...tw.name, ...tw.column].includes('external') && isForeignId(s) && s.path.length === 1 && s.field?.name === 'id';
+  if (external) name = Math.max(name, 0.8);
   const ctxHit = t.parentWords.length ? common(t.parentWords, s.contextWords).length > 0 : false;
   if (ctxHit) name = Math.min(1, name + 0.1);
   if (!t.nested && s.path.length > 1) name *= 0.85;
   const shared = common([...tw.name, ...tw.column], s.words);
   add({ signal: byColumn * 0.9 > byName ? 'abbreviation' : 'name', score: name,
-    reason: shared.length ? (byColumn * 0.9 > byName ? `${t.field.storage!.column} reads "${expandColumn(t.field.storage!.column)}": ${shared.join(', ')}` : `names share ${shared.join(', ')}`) : 'names share nothing' }, WEIGHTS.name);
+    reason: external ? 'an external reference: the source\'s own id' : shared.length ? (byColumn * 0.9 > byName ? `${t.field.storage!.column} reads "${expandColumn(t.field.storage!.column)}": ${shared.join(', ')}` : `names share ${shared.join(', ')}`) : 'names share nothing' }, WEIGHTS.name);
 
   const desc = dice([...tw.desc, ...tw.column], [...s.descWords, ...s.words]);
   const dShared = common([...tw.desc, ...tw.column], [...s.descWords, ...s.words]);
@@ -118,10 +130,28 @@ export function scoreLeaf(t: TargetInfo, s: SourceValue, ctx: ScoreContext, bonu
   const c = corpusSignal(t, s, ctx.corpus);
   if (c) add(c, WEIGHTS.corpus);
 
-  let confidence = weights ? sum / weights : 0;
-  if (isForeignId(s) && (t.field.storage?.references || t.field.storage?.width)) {
-    confidence *= t.field.storage?.references ? 0.3 : 0.6;
-    signals.push({ signal: 'type', score: 0, reason: `an X-Cart id into ${t.field.storage?.references ? `a reference to ${t.field.storage.references}` : 'a Sage Pro text column'}` });
+  // Support: each signal that speaks for the pair adds evidence (a noisy-or); then what speaks against it
+  // scales it down: a conversion that is a stretch, code sets that differ, another flow or the samples
+  // pointing elsewhere.
+  const get = (n: string) => signals.find((x) => x.signal === n);
+  const corpusSig = get('corpus'), samplesSig = get('samples'), codesSig = get('codes');
+  let support = 1 - (1 - SUPPORT.name * name) * (1 - SUPPORT.description * desc)
+    * (1 - SUPPORT.corpus * (corpusSig?.score ?? 0)) * (1 - SUPPORT.samples * (samplesSig?.score ?? 0));
+  support *= external ? Math.max(conversion.fit, 0.9) : conversion.fit;
+  if (codesSig) support *= 0.5 + 0.5 * codesSig.score;
+  if (corpusSig && corpusSig.score === 0) support *= AGAINST.corpus;
+  if (samplesSig && samplesSig.score < 0.2) support *= AGAINST.samples;
+  let confidence = support;
+  void sum; void weights;
+  if (isForeignId(s) && t.field.storage?.references) {
+    confidence *= 0.3;
+    signals.push({ signal: 'type', score: 0, reason: `an X-Cart id into a reference to ${t.field.storage.references}` });
+  }
+  const col = t.field.storage?.column ?? '';
+  const refCol = t.field.storage?.references?.split('.')[1] ?? '';
+  if (s.key.startsWith('xcart.') && (SAGE_NUMBERS.has(col) || SAGE_NUMBERS.has(refCol)) && !(samplesSig && samplesSig.score >= 0.5)) {
+    confidence *= 0.4;
+    signals.push({ signal: 'type', score: 0, reason: `${col || refCol} is a number Sage Pro assigns (its numbering), not an X-Cart value` });
   }
   confidence = Math.max(0, Math.min(1, confidence + bonus));
   return { source: s, conversion, confidence: r2(confidence), signals };

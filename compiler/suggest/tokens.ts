@@ -23,6 +23,7 @@ const SYNONYMS: readonly (readonly string[])[] = [
   ['carrier', 'via'],
   ['line', 'lines'],
   ['salesperson', 'salesman', 'salesmn'],
+  ['create', 'creat', 'plac', 'place', 'enter', 'entered'],
 ];
 const CANON = new Map<string, string>();
 for (const g of SYNONYMS) for (const w of g) CANON.set(w, g[0]!);
