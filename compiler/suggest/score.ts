@@ -96,12 +96,18 @@ export function scoreLeaf(t: TargetInfo, s: SourceValue, ctx: ScoreContext, bonu
   // An external reference holds the other system's key: its id.
   const external = [...tw.name, ...tw.column].includes('external') && isForeignId(s) && s.path.length === 1 && s.field?.name === 'id';
   if (external) name = Math.max(name, 0.8);
+  // Both Sage Pro columns: a reference to the source's column is the match; another column is not.
+  const sc0 = s.field?.storage, tc0 = t.field.storage;
+  const sameTable = sc0?.table && sc0.column ? `${sc0.table}.${sc0.column}` : undefined;
+  const referenced = !!(sameTable && tc0?.references === sameTable);
+  const otherColumn = !!(sc0?.column && tc0?.column && !referenced && sc0.column !== tc0.column);
+  if (referenced) name = 1;
   const ctxHit = t.parentWords.length ? common(t.parentWords, s.contextWords).length > 0 : false;
   if (ctxHit) name = Math.min(1, name + 0.1);
   if (!t.nested && s.path.length > 1) name *= 0.85;
   const shared = common([...tw.name, ...tw.column], s.words);
   add({ signal: byColumn * 0.9 > byName ? 'abbreviation' : 'name', score: name,
-    reason: external ? 'an external reference: the source\'s own id' : shared.length ? (byColumn * 0.9 > byName ? `${t.field.storage!.column} reads "${expandColumn(t.field.storage!.column)}": ${shared.join(', ')}` : `names share ${shared.join(', ')}`) : 'names share nothing' }, WEIGHTS.name);
+    reason: referenced ? `${tc0!.table}.${tc0!.column} references ${sameTable}` : external ? 'an external reference: the source\'s own id' : shared.length ? (byColumn * 0.9 > byName ? `${t.field.storage!.column} reads "${expandColumn(t.field.storage!.column)}": ${shared.join(', ')}` : `names share ${shared.join(', ')}`) : 'names share nothing' }, WEIGHTS.name);
 
   const desc = dice([...tw.desc, ...tw.column], [...s.descWords, ...s.words]);
   const dShared = common([...tw.desc, ...tw.column], [...s.descWords, ...s.words]);
@@ -142,6 +148,10 @@ export function scoreLeaf(t: TargetInfo, s: SourceValue, ctx: ScoreContext, bonu
   if (corpusSig && corpusSig.score === 0) support *= AGAINST.corpus;
   if (samplesSig && samplesSig.score < 0.2) support *= AGAINST.samples;
   let confidence = support;
+  if (otherColumn) {
+    confidence *= 0.5;
+    signals.push({ signal: 'abbreviation', score: 0, reason: `the source is ${sc0!.table}.${sc0!.column}, another column than ${tc0!.column}` });
+  }
   void sum; void weights;
   if (isForeignId(s) && t.field.storage?.references) {
     confidence *= 0.3;

@@ -41,6 +41,8 @@ export interface Signal {
 }
 
 export interface FixtureCheck {
+  /** Cases run. */
+  readonly cases: number;
   /** Cases whose expected write holds this field and that the suggestion reproduces. */
   readonly confirmed: number;
   /** Cases it contradicts or breaks, with the first reason. */
