@@ -16,7 +16,7 @@ import path from 'node:path';
 import { commonTimeZone, loadCorpus, corpusWithout } from './corpus.js';
 import { flowContext, generatedContext, SuggestUsageError, type Context } from './context.js';
 import { plan, type GroupPlan, type LeafPlan, type Plan } from './plan.js';
-import { errorsByLine, splice, type Placed, type Slot } from './probe.js';
+import { blocks, errorsByLine, splice, type Placed, type Slot } from './probe.js';
 import type { Scored } from './score.js';
 import { typeToString } from '../schema/types.js';
 import type { Suggestion, SuggestRequest, SuggestResult, TargetSuggestions } from './types.js';
@@ -120,4 +120,29 @@ export function resultOf(pr: Prepared, top: number): SuggestResult {
  */
 export function suggestMappings(req: SuggestRequest): SuggestResult {
   return resultOf(prepare(req), req.top ?? 3);
+}
+
+export interface SuggestionEdits {
+  /** Insertions into the flow text (offsets of the text given), in order. */
+  readonly edits: readonly { readonly at: number; readonly text: string }[];
+  /** The targets filled, each with its suggestion. */
+  readonly filled: readonly { readonly target: string; readonly expression: string; readonly confidence: number }[];
+}
+
+/**
+ * The top type-checked suggestion of each unmapped target of a flow's map, as insertions into the
+ * flow's text (the language server's "Suggest mappings" action; the designer may apply them the same way).
+ */
+export function suggestionEdits(req: SuggestRequest & { readonly flow: NonNullable<SuggestRequest['flow']> }): SuggestionEdits {
+  const pr = prepare(req);
+  const newSlots = new Map<string, Slot>();
+  const placed: Placed[] = [];
+  const filled: { target: string; expression: string; confidence: number }[] = [];
+  for (const { leaf, group } of allLeaves(pr.plan)) {
+    const best = leaf.candidates.find((c) => pr.checked.get(c) === null);
+    if (!best) continue;
+    placed.push({ slot: slotFor(pr.ctx, group, newSlots), name: leaf.target.field.name, candidate: best, key: leaf.target.path });
+    filled.push({ target: leaf.target.path, expression: best.conversion.expr, confidence: best.confidence });
+  }
+  return { edits: blocks(placed, pr.ctx.eol).map((b) => ({ at: b.at, text: b.text })), filled };
 }

@@ -32,23 +32,33 @@ export interface Probe {
 
 export interface Placed { readonly slot: Slot; readonly name: string; readonly candidate: Scored; readonly key: string }
 
-/** Splices assignments into the text; returns the new text and the line number of each placed key. */
-export function splice(base: string, placed: readonly Placed[], eol = '\n'): { text: string; lineOf: Map<string, number> } {
+/** The text each slot gets: its assignments, one a line (inside a new block when the slot opens one). */
+export function blocks(placed: readonly Placed[], eol = '\n'): { at: number; text: string; keys: string[]; opens: boolean }[] {
   const bySlot = new Map<Slot, Placed[]>();
   for (const p of placed) { let a = bySlot.get(p.slot); if (!a) bySlot.set(p.slot, a = []); a.push(p); }
-  const slots = [...bySlot.keys()].sort((a, b) => a.at - b.at);
+  return [...bySlot.keys()].sort((a, b) => a.at - b.at).map((s) => {
+    const inner = s.open ? `${s.indent}  ` : s.indent;
+    const lines = bySlot.get(s)!.map((p) => `${inner}${p.name} = ${p.candidate.conversion.expr}${eol}`);
+    const text = s.open ? `${s.indent}${s.open}${eol}${lines.join('')}${s.indent}}${eol}` : lines.join('');
+    return { at: s.at, text, keys: bySlot.get(s)!.map((p) => p.key), opens: !!s.open };
+  });
+}
+
+/** Splices assignments into the text; returns the new text and the line number of each placed key. */
+export function splice(base: string, placed: readonly Placed[], eol = '\n'): { text: string; lineOf: Map<string, number> } {
   let out = '', last = 0, line = 1;
   const lineOf = new Map<string, number>();
-  const emit = (s: string) => { out += s; line += (s.match(/\r\n|\r|\n/g) ?? []).length; };
-  for (const s of slots) {
-    emit(base.slice(last, s.at));
-    last = s.at;
-    const inner = s.open ? `${s.indent}  ` : s.indent;
-    if (s.open) emit(`${s.indent}${s.open}${eol}`);
-    for (const p of bySlot.get(s)!) { lineOf.set(p.key, line); emit(`${inner}${p.name} = ${p.candidate.conversion.expr}${eol}`); }
-    if (s.open) emit(`${s.indent}}${eol}`);
+  const count = (x: string) => (x.match(/\r\n|\r|\n/g) ?? []).length;
+  for (const b of blocks(placed, eol)) {
+    const before = base.slice(last, b.at);
+    out += before; line += count(before); last = b.at;
+    // Each assignment's line: the block's lines in order, after the opening line of a new block.
+    const opens = b.opens ? 1 : 0;
+    const lead = /^(\r\n|\r|\n)/.test(b.text) ? 1 : 0;
+    b.keys.forEach((k, i) => lineOf.set(k, line + lead + opens + i));
+    out += b.text; line += count(b.text);
   }
-  emit(base.slice(last));
+  out += base.slice(last);
   return { text: out, lineOf };
 }
 

@@ -163,6 +163,8 @@ export function scoreLeaf(t: TargetInfo, s: SourceValue, ctx: ScoreContext, bonu
     confidence *= 0.4;
     signals.push({ signal: 'type', score: 0, reason: `${col || refCol} is a number Sage Pro assigns (its numbering), not an X-Cart value` });
   }
+  // The map's own input (or the element of its `each`) before other names in scope, such as `event`.
+  if (s.root.role !== 'map source' && s.root.role !== 'each element' && s.root.role !== 'object') confidence *= 0.95;
   confidence = Math.max(0, Math.min(1, confidence + bonus));
   return { source: s, conversion, confidence: r2(confidence), signals };
 }
