@@ -67,7 +67,7 @@ export function convert(src: SourceValue, target: Field, tz: string): Conversion
       const width = target.storage?.width ?? to.maxLength;
       const isKey = KEY_COLUMNS.has(target.storage?.column ?? '') || target.storage?.references !== undefined;
       if (isKey && from.name === 'string') { e = `upper(trim(${e}))`; steps.push('trim', 'upper'); notes.push('a key column: trimmed, upper-case'); }
-      const known = from.name === 'string' ? from.maxLength : undefined;
+      const known = from.name === 'string' ? from.maxLength : from.name === 'bool' ? 1 : undefined;
       if (width !== undefined && (isKey || known === undefined || known > width)) {
         e = `truncate(${e}, ${width})`; steps.push('truncate'); notes.push(`fits ${target.storage?.type ?? `${width} characters`}`);
         if (known !== undefined && known > width * 4) fit *= 0.95;

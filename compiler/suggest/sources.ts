@@ -61,13 +61,16 @@ export function walk(root: Root): { leaves: SourceValue[]; lists: SourceValue[];
     const here = ownerName(t);
     const step = nullable || t.nullable ? '?.' : '.';
     for (const f of fs.values()) {
-      visit(f.type, `${expr}${step}${f.name}`, [...path, f.name], nullable || t.nullable || f.type.nullable,
+      // As the checker reads it: a field the schema does not require may be absent, so it is nullable.
+      visit(f.type, `${expr}${step}${f.name}`, [...path, f.name], nullable || t.nullable || f.type.nullable || (!f.required && isEntityField(t)),
         field ? [...ctx, ...nameWords(field.name)] : ctx, depth + 1, f, here);
     }
   };
   visit(root.type, root.name, [], false, [], 0, undefined, undefined);
   return { leaves, lists, objects };
 }
+
+function isEntityField(t: Type): boolean { return t.kind === 'entity'; }
 
 export function describeType(t: Type): string {
   const base = typeToString(t);
