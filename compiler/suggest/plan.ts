@@ -67,6 +67,13 @@ function leafTargets(e: EntityType, owner: string, prefix: string, parent: Field
   })).filter((t) => !opts.assigned.has(t.path) && (!opts.only || opts.only.has(t.path)));
 }
 
+/** Name likeness of two structures; a word inside a compound counts (`charges` in `surcharges`). */
+function structureName(a: readonly string[], b: readonly string[]): number {
+  const exact = dice(a, b);
+  const inside = a.some((x) => x.length >= 4 && b.some((y) => y !== x && (y.endsWith(x) || y.startsWith(x)))) ? 0.8 : 0;
+  return Math.max(exact, inside);
+}
+
 export function plan(target: EntityType, roots: readonly Root[], ctx: ScoreContext, opts: PlanOptions): Plan {
   const owner = `${target.system}.${target.name}`;
   const leaves = leafTargets(target, owner, '', undefined, opts).map((t) => ({ target: t, candidates: rankLeaf(t, roots, ctx, opts.keep, opts.minConfidence) }));
@@ -106,7 +113,7 @@ export function plan(target: EntityType, roots: readonly Root[], ctx: ScoreConte
     for (const o of options) {
       const ls = children.map((t) => ({ target: t, candidates: rankLeaf(t, o.childRoots, ctx, opts.keep, opts.minConfidence) }));
       const fit = ls.reduce((a, l) => a + (l.candidates[0]?.confidence ?? 0), 0) / ls.length;
-      const score = 0.25 * dice(nameWords(f.name), o.source.words) + 0.75 * fit;
+      const score = 0.25 * structureName(nameWords(f.name), o.source.words) + 0.75 * fit;
       if (!best || score > best.score + 1e-9 || (Math.abs(score - best.score) < 1e-9 && o.source.expr < best.o.source.expr)) best = { score, o, ls };
     }
     if (!best || best.score < 0.3) continue;
