@@ -24,7 +24,15 @@ import type { Suggestion, SuggestRequest, SuggestResult, TargetSuggestions } fro
 export type { Signal, SignalName, Suggestion, SuggestRequest, SuggestResult, TargetSuggestions, FixtureCheck } from './types.js';
 export { readSamplesFile, collectSamples, SamplesError } from './samples.js';
 export { SuggestUsageError } from './context.js';
-export { checkOnFixtures } from './fixtures.js';
+
+/**
+ * suggestMappings, then the run on the flow's fixtures (fixtures.ts). Loaded on demand: the fixture
+ * runner builds flows with the emitter, which loads TypeScript, and the language server must not.
+ */
+export async function checkOnFixtures(req: SuggestRequest): Promise<SuggestResult> {
+  const m = await import('./fixtures.js');
+  return m.checkOnFixtures(req);
+}
 
 /** Below this a suggestion is not shown (chosen on the tune half of bench/suggest/truth.yaml). */
 export const MIN_CONFIDENCE = 0.45;
