@@ -29,6 +29,7 @@ describe('generated flow (--from --to)', () => {
     const item = r.targets.find((t) => t.target === 'lines[].item')!;
     expect(item.via).toBe('each order.items as item');
     expect(top(r, 'lines[].item')?.expression).toBe('truncate(upper(trim(item.sku)), 15)');
+    expect(top(r, 'lines[].item')?.signals.find((s) => s.signal === 'structure')?.reason).toBe('lines[] from order.items: the list whose elements fit it best');
     expect(r.targets.find((t) => t.target === 'ship_to.city')!.via).toBe('order.shipping_address');
     expect(top(r, 'ship_to.city')?.expression).toBe('truncate(order.shipping_address?.city ?? "", 20)');
     expect(top(r, 'ship_to.address2')?.expression).toBe('split_street((order.shipping_address?.street ?? ""), 35).line2');
