@@ -34,6 +34,8 @@ export interface Context {
   readonly flowName?: string;
   readonly tz?: string;
   readonly eol: string;
+  /** The flow's lookup tables (`table carrier: string -> string ...`): a value may come through one. */
+  readonly tables: readonly { readonly name: string; readonly keyType: Type; readonly valueType: Type }[];
 }
 
 export function snakeName(entity: string): string {
@@ -59,6 +61,7 @@ export function generatedContext(schemas: SchemaSet, from: string, to: string, s
   return {
     from, to, target, roots: [{ name: root, type: source, role: 'map source' }], assigned: new Set(), groups: new Map(),
     base, topSlot: { at: head.length, indent: '    ' }, file: 'suggest-probe.flow', absPath: path.join(path.dirname(schemasDir), 'suggest-probe.flow'), eol: '\n',
+    tables: [],
   };
 }
 
@@ -152,6 +155,7 @@ export function flowContext(schemas: SchemaSet, lookupsDir: string, file: string
   return {
     from: fromName, to: toName, target, roots, assigned, groups, base: src, topSlot: slotOf(src, decl.body), file, absPath,
     mapName, flowName: model.flow.name.text, tz, eol: /\r\n|\r|\n/.exec(src)?.[0] ?? '\n',
+    tables: [...model.tables.values()].map((t) => ({ name: t.name, keyType: t.keyType, valueType: t.missing === 'null' ? withNullable(t.valueType, true) : t.valueType })),
   };
 }
 

@@ -56,7 +56,7 @@ export function prepare(req: SuggestRequest): Prepared {
   const top = req.top ?? 3;
   const p = plan(ctx.target, ctx.roots, { tz, corpus: entries, samples: req.samples }, {
     assigned: ctx.assigned, existingGroups: ctx.groups, only: req.targets ? new Set(req.targets) : undefined,
-    keep: top + 3, minConfidence: req.minConfidence ?? MIN_CONFIDENCE,
+    keep: top + 3, minConfidence: req.minConfidence ?? MIN_CONFIDENCE, tables: ctx.tables,
   });
   const checked = new Map<Scored, string | null>();
   if (req.typeCheck !== false) typeCheck(ctx, p, checked, req);

@@ -38,6 +38,8 @@ export interface PlanOptions {
   readonly only?: ReadonlySet<string>;
   readonly keep: number;
   readonly minConfidence: number;
+  /** The flow's lookup tables (flow mode). */
+  readonly tables?: readonly TableRef[];
 }
 
 function entityOf(t: Type): EntityType | undefined {
@@ -47,10 +49,33 @@ function entityOf(t: Type): EntityType | undefined {
   return undefined;
 }
 
-function rankLeaf(target: TargetInfo, roots: readonly Root[], ctx: ScoreContext, keep: number, min: number): Scored[] {
+export interface TableRef { readonly name: string; readonly keyType: Type; readonly valueType: Type }
+
+/**
+ * A value through one of the flow's lookup tables: `carrier[order.shipping_method_name ?? ""]` for a
+ * ship-via code. The key is the source text that best fits the target by name; the table's name
+ * stands for the value's.
+ */
+function throughTables(target: TargetInfo, leaves: readonly SourceValue[], tables: readonly TableRef[], ctx: ScoreContext): SourceValue[] {
+  const out: SourceValue[] = [];
+  for (const t of tables) {
+    if (nonNull(t.keyType).kind !== 'prim' || (nonNull(t.keyType) as { name: string }).name !== 'string' || t.valueType.kind !== 'prim') continue;
+    const keys = leaves.filter((l) => l.type.kind === 'prim' && l.type.name === 'string')
+      .map((l) => ({ l, s: scoreLeaf(target, l, { ...ctx, corpus: [] }) }))
+      .filter((x) => x.s && x.s.confidence > 0.2).sort((a, b) => b.s!.confidence - a.s!.confidence || a.l.expr.localeCompare(b.l.expr));
+    const key = keys[0]?.l;
+    if (!key) continue;
+    out.push({ ...key, expr: `${t.name}[${key.type.nullable ? `${key.expr} ?? ""` : key.expr}]`, type: t.valueType, key: `${key.key}`,
+      words: nameWords(t.name), descWords: key.descWords, contextWords: [] });
+  }
+  return out;
+}
+
+function rankLeaf(target: TargetInfo, roots: readonly Root[], ctx: ScoreContext, keep: number, min: number, tables: readonly TableRef[] = []): Scored[] {
   const leaves = roots.flatMap((r) => walk(r).leaves);
   const scored: Scored[] = [];
   for (const l of leaves) { const s = scoreLeaf(target, l, ctx); if (s) scored.push(s); }
+  for (const v of throughTables(target, leaves, tables, ctx)) { const s = scoreLeaf(target, v, ctx); if (s) scored.push(s); }
   for (const c of composites(target, leaves)) { const s = scoreLeaf(target, c.value, ctx, c.bonus); if (s) scored.push(s); }
   scored.sort((a, b) => b.confidence - a.confidence || a.conversion.expr.localeCompare(b.conversion.expr));
   const seen = new Set<string>();
@@ -76,7 +101,7 @@ function structureName(a: readonly string[], b: readonly string[]): number {
 
 export function plan(target: EntityType, roots: readonly Root[], ctx: ScoreContext, opts: PlanOptions): Plan {
   const owner = `${target.system}.${target.name}`;
-  const leaves = leafTargets(target, owner, '', undefined, opts).map((t) => ({ target: t, candidates: rankLeaf(t, roots, ctx, opts.keep, opts.minConfidence) }));
+  const leaves = leafTargets(target, owner, '', undefined, opts).map((t) => ({ target: t, candidates: rankLeaf(t, roots, ctx, opts.keep, opts.minConfidence, opts.tables) }));
   const groups: GroupPlan[] = [];
   for (const f of writable(target)) {
     const n = nonNull(f.type);
@@ -89,7 +114,7 @@ export function plan(target: EntityType, roots: readonly Root[], ctx: ScoreConte
     if (children.length === 0) continue;
     const existing = opts.existingGroups.get(prefix);
     if (existing) {
-      const ls = children.map((t) => ({ target: t, candidates: rankLeaf(t, existing.roots, ctx, opts.keep, opts.minConfidence) }));
+      const ls = children.map((t) => ({ target: t, candidates: rankLeaf(t, existing.roots, ctx, opts.keep, opts.minConfidence, opts.tables) }));
       groups.push({ kind, field: f, prefix, source: { expr: existing.via } as SourceValue, item: existing.item, score: 1, leaves: ls });
       continue;
     }

@@ -88,6 +88,14 @@ describe('a map in a flow (--flow --map), run on its fixtures', () => {
   }, 60_000);
 });
 
+describe('a map in a flow: its lookup tables', () => {
+  test('the flow without ship_via: the carrier code through its carrier table, keyed by the shipping method', () => {
+    const text = fs.readFileSync('mappings/order-to-sales-order.flow', 'utf8').replace(/\n    ship_via     = carrier\[order.shipping_method_name \?\? ""\]/, '');
+    const r = suggestMappings({ ...base, flow: { file: path.join(tmp, 'order-to-sales-order.flow'), text, map: 'so' }, targets: ['ship_via'] });
+    expect(top(r, 'ship_via')).toMatchObject({ expression: 'carrier[order.shipping_method_name ?? ""]', check: 'ok' });
+  });
+});
+
 describe('suggestionEdits (what the language server inserts)', () => {
   test('a map on one line, its source a typed let: the lines go before the brace, and the flow then checks', () => {
     const text = 'flow OneLine "a map on one line"\n  on schedule every 1h\n  let product: xcart.Product = event.data\n  map product -> level: sagepro.InventoryLevel { location = "MAIN" }\n';
