@@ -108,6 +108,11 @@ describe('e2e: two stores on one Sage Pro, a payment after invoicing, a re-expor
     expect(await salesOrders(ref(authorised))).toBe(0);
     await env.xcartApi('PUT', `/api/orders/${authorised.id}/payment_status`, { code: 'P' });
     await waitFor(`sales order ${ref(authorised)}`, async () => (await salesOrders(ref(authorised))) > 0, 45_000);
+    // SalesOrderStatusToXCart writes the new sales order's statuses to the store (shipping N): wait for it, or it may
+    // set the shipping status the test changes next back to N before the order poll sees the change.
+    const soAuthorised = trim(((await svc.sagepro.findSalesOrderByRef(ref(authorised))) as Row).number);
+    await waitFor(`the status flow's run for SO ${soAuthorised}`, () => env.storeQuery<{ n: number }>(
+      "SELECT COUNT(*) AS n FROM jobs WHERE flow = 'SalesOrderStatusToXCart' AND state IN ('done', 'skipped') AND dedupe_key LIKE ?", `%"${soAuthorised}"%`)[0]!.n > 0, 30_000);
     // Later changes of both exported orders are delivered again and end duplicate: no second order.
     await env.xcartApi('PUT', `/api/orders/${authorised.id}/shipping_status`, { code: 'P' });
     const repeats = () => env.storeQuery<{ n: number }>("SELECT COUNT(*) AS n FROM jobs WHERE flow = 'OrderToSalesOrder' AND state = 'duplicate'")[0]!.n;
