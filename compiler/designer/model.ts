@@ -295,7 +295,7 @@ interface MemberCtx {
   readonly diagFor: (d: Diagnostic, extra: { assignment?: string; step?: string }) => DesignDiagnostic;
 }
 
-function membersOf(obj: A.ObjectExpr, idPrefix: string, targetPrefix: string, map: string, c: MemberCtx): DesignMember[] {
+function membersOf(obj: A.ObjectExpr, idPrefix: string, targetPrefix: string, map: string, c: MemberCtx, items: ReadonlyMap<string, string> = new Map()): DesignMember[] {
   c.containers.push({ map, id: idPrefix, targetPrefix, node: obj });
   // FLOW3003 (required fields never assigned) is reported on the object.
   for (const d of c.diagnostics) {
@@ -313,8 +313,8 @@ function membersOf(obj: A.ObjectExpr, idPrefix: string, targetPrefix: string, ma
       const id = `${idPrefix}when#${++whenN}`;
       const w: DesignWhen = {
         kind: 'when', id, condition: c.text.slice(m.condition.span.start, m.condition.span.end), span: m.span, conditionSpan: m.condition.span,
-        then: membersOf(m.then, `${id}/`, targetPrefix, map, c),
-        ...(m.else ? { else: membersOf(m.else, `${id}:else/`, targetPrefix, map, c) } : {}),
+        then: membersOf(m.then, `${id}/`, targetPrefix, map, c, items),
+        ...(m.else ? { else: membersOf(m.else, `${id}:else/`, targetPrefix, map, c, items) } : {}),
       };
       out.push(w);
       continue;
@@ -326,18 +326,20 @@ function membersOf(obj: A.ObjectExpr, idPrefix: string, targetPrefix: string, ma
     const index = c.out.length;
     c.out.push(undefined as unknown as DesignAssignment); // keeps source order: parents before children
     let children: DesignMember[] | undefined; let each: DesignAssignment['each'];
-    if (m.value.kind === 'ObjectExpr') children = membersOf(m.value, `${id}.`, `${target}.`, map, c);
+    if (m.value.kind === 'ObjectExpr') children = membersOf(m.value, `${id}.`, `${target}.`, map, c, items);
     else if (m.value.kind === 'Each') {
       const e = m.value;
       each = { source: c.text.slice(e.source.span.start, e.source.span.end), item: e.item.text, ...(e.where ? { where: c.text.slice(e.where.span.start, e.where.span.end) } : {}), skipInvalid: e.skipInvalid };
-      children = membersOf(e.body, `${id}[].`, `${target}[].`, map, c);
+      const src = sourcesOf(e.source, c, items)[0];
+      const inner = new Map(items); if (src) inner.set(e.item.text, `${src}[]`);
+      children = membersOf(e.body, `${id}[].`, `${target}[].`, map, c, inner);
     }
     // The innermost assignment holding a diagnostic owns it (children were visited first above).
     const mine = c.diagnostics.filter((d) => d.span && d.span.start >= m.span.start && d.span.end <= m.span.end && !c.diagAssignment.has(d));
     for (const d of mine) c.diagAssignment.set(d, id);
     const a: DesignAssignment = {
       kind: 'assignment', id, target, field, expr: c.text.slice(m.value.span.start, m.value.span.end), span: m.span, exprSpan: m.value.span,
-      ...(fieldType ? { type: typeToString(fieldType) } : {}), sources: sourcesOf(m.value, c),
+      ...(fieldType ? { type: typeToString(fieldType) } : {}), sources: sourcesOf(m.value, c, items),
       ...(children ? { children } : {}), ...(each ? { each } : {}),
       diagnostics: mine.map((d) => c.diagFor(d, { assignment: id })),
     };
@@ -354,9 +356,9 @@ function fieldTypeOf(t: Type | undefined, field: string): Type | undefined {
 }
 
 /** The source paths an expression reads: member chains rooted at a flow-level name (`order.items[].sku`). */
-function sourcesOf(e: A.Expr, c: MemberCtx): string[] {
+function sourcesOf(e: A.Expr, c: MemberCtx, outer: ReadonlyMap<string, string>): string[] {
   const out = new Set<string>();
-  const items = new Map<string, string>(); // each item / lambda param → the path of the list it walks
+  const items = new Map<string, string>(outer); // each item / lambda param → the path of the list it walks
   const pathOf = (x: A.Expr): string | undefined => {
     if (x.kind === 'Ident') {
       if (items.has(x.name)) return items.get(x.name);
