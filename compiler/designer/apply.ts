@@ -7,8 +7,6 @@
  * come before one it uses, or the move makes the checker report an error it did not (a `skip when`
  * that narrows a value the moved step reads).
  */
-import { parse } from '../../grammar/index.js';
-import { syntaxDiagnostic } from '../program.js';
 import type { ApplyResult, DesignContext, TextEdit, VisualEdit } from './api.js';
 import { analyzeInternal, type Internal } from './model.js';
 import { EditRefused } from './refused.js';
@@ -48,13 +46,12 @@ export function applyEditImpl(text: string, edit: VisualEdit, ctx: DesignContext
     const t = new Text(text);
     const edits = editsFor(before, t, edit, ctx).filter((e) => e.start !== e.end || e.newText !== '').sort((x, y) => x.start - y.start || x.end - y.end);
     const next = applyEdits(text, edits);
-    const issues = parse(next, file).issues;
-    if (issues.length && !before.model.hasSyntaxErrors) {
-      const d = syntaxDiagnostic(issues[0]!);
-      const s = d.span!;
-      throw new EditRefused(`the edit would make the text unparsable at ${s.line}:${s.column}: ${d.message} (the text is unchanged)`, s);
-    }
     const after = analyzeInternal(next, file, ctx);
+    if (after.model.hasSyntaxErrors && !before.model.hasSyntaxErrors) {
+      const d = after.model.diagnostics.find((x) => /^FLOW1\d\d\d$/.test(x.code) && x.span) ?? after.model.diagnostics[0];
+      const s = d?.span;
+      throw new EditRefused(`the edit would make the text unparsable${s ? ` at ${s.line}:${s.column}` : ''}: ${d?.message ?? 'syntax error'} (the text is unchanged)`, s);
+    }
     if (edit.kind === 'moveStep' && after.errorCount > before.errorCount) {
       const old = new Set(before.errors.map((d) => d.message));
       const fresh = after.errors.find((d) => !old.has(d.message)) ?? after.errors[0]!;
