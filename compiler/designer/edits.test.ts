@@ -5,6 +5,8 @@ import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { analyzeDesign, applyEdit, designContext, type ApplyResult, type VisualEdit } from './index.js';
 import { applyEdits } from './text.js';
+import { stepOf } from './model.js';
+import type * as A from '../../grammar/ast.js';
 
 const INV = 'mappings/inventory-to-xcart.flow';
 const ORDER = 'mappings/order-to-sales-order.flow';
@@ -80,6 +82,22 @@ describe('analyzeDesign on the shipped flows', () => {
     const m = analyzeDesign(text, INV, ctx);
     expect(m.hasSyntaxErrors).toBe(true);
     expect(m.steps.some((s) => s.key === 'let:available')).toBe(true);
+  });
+});
+
+describe('statements this module does not know', () => {
+  it('become a generic step with their text and dependencies, never a crash', () => {
+    // A node of a kind the AST of this version does not list (as `warn` / `hold when anomaly` will be).
+    const text = '  warn "low" when product.amount < 5';
+    const span = (start: number, end: number) => ({ file: 'x.flow', start, end, line: 1, column: start + 1, endLine: 1, endColumn: end + 1 });
+    const ident = { kind: 'Ident', name: 'product', span: span(19, 26) } as unknown as A.Ident;
+    const node = { kind: 'Warn', message: { kind: 'StringLit', value: 'low', span: span(7, 12) }, when: { kind: 'Member', object: ident, name: { kind: 'Name', text: 'amount', span: span(27, 33) }, optional: false, span: span(19, 33) }, span: span(2, text.length) } as unknown as A.FlowItem;
+    const resolution = new WeakMap<object, unknown>([[ident, { kind: 'local', name: 'product', decl: 'lookup' }]]);
+    const used = new Set<string>();
+    const info = stepOf(node, text, (s) => text.slice(s.start, s.end), (k) => { used.add(k); return k; },
+      { resolution } as never, new Map([['product', 'lookup:product']]), new Map());
+    expect(info.design).toMatchObject({ kind: 'generic', word: 'warn', text: 'warn "low" when product.amount < 5', deps: ['lookup:product'] });
+    expect(info.key).toMatch(/^warn#[0-9a-f]{6}$/);
   });
 });
 

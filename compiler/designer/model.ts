@@ -226,7 +226,7 @@ function operationOf(fm: FlowModel | undefined, e: A.Expr | undefined): string |
   return parts.length >= 3 ? parts.join('.') : undefined;
 }
 
-function stepOf(item: A.FlowItem, text: string, slice: (s: Span) => string, unique: (k: string) => string, fm: FlowModel | undefined,
+export function stepOf(item: A.FlowItem, text: string, slice: (s: Span) => string, unique: (k: string) => string, fm: FlowModel | undefined,
   declaredBy: Map<string, string>, tableKeys: Map<string, string>): StepInfo {
   const kind: StepKind = KIND_OF[item.kind] ?? 'generic';
   const own = slice(item.span);
@@ -260,7 +260,7 @@ function stepOf(item: A.FlowItem, text: string, slice: (s: Span) => string, uniq
   const add = (k: string | undefined) => { if (k && k !== key && !deps.includes(k)) deps.push(k); };
   if (item.kind === 'MapDecl' && item.source) add(declaredBy.get(item.source.text));
   if (fm) {
-    A.walk(item as A.Node, (n) => {
+    walkAny(item as A.Node, (n) => {
       if (n.kind !== 'Ident' && n.kind !== 'Index') return;
       const r = fm.resolution.get(n);
       if (r?.kind === 'local' && r.decl !== 'event' && r.decl !== 'param' && r.decl !== 'item') add(declaredBy.get(r.name));
@@ -275,7 +275,23 @@ function stepOf(item: A.FlowItem, text: string, slice: (s: Span) => string, uniq
   return { key, node: item, design };
 }
 
-/** FNV-1a, 4 hex digits: short keys for unnamed steps. */
+/**
+ * A walk that also goes through nodes of kinds this version of the AST does not list (a statement
+ * the language gained after this module): their object-valued properties are visited as children.
+ */
+export function walkAny(node: A.Node, enter: (n: A.Node) => boolean | void): void {
+  if (!node || typeof node !== 'object') return;
+  if (enter(node) === false) return;
+  const keys = (A.childKeys as Record<string, readonly string[] | undefined>)[node.kind]
+    ?? Object.keys(node).filter((k) => k !== 'span');
+  for (const key of keys) {
+    const child = (node as unknown as Record<string, unknown>)[key];
+    if (Array.isArray(child)) { for (const c of child) if (c && typeof c === 'object' && 'kind' in c) walkAny(c as A.Node, enter); }
+    else if (child && typeof child === 'object' && 'kind' in (child as object)) walkAny(child as A.Node, enter);
+  }
+}
+
+/** FNV-1a, 6 hex digits: short keys for unnamed steps. */
 function hash(s: string): string {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) { h ^= s.charCodeAt(i); h = Math.imul(h, 0x01000193) >>> 0; }
@@ -368,7 +384,7 @@ function sourcesOf(e: A.Expr, c: MemberCtx, outer: ReadonlyMap<string, string>):
     if (x.kind === 'Member') { const p = pathOf(x.object); return p ? `${p}.${x.name.text}` : undefined; }
     return undefined;
   };
-  A.walk(e as A.Node, (n) => {
+  walkAny(e as A.Node, (n) => {
     if (n.kind === 'Each') { const p = pathOf(n.source); if (p) items.set(n.item.text, `${p}[]`); }
     if (n.kind === 'Call' && n.args.length >= 2 && n.args[1]!.value.kind === 'Lambda') {
       const p = pathOf(n.args[0]!.value); if (p) items.set((n.args[1]!.value as A.Lambda).param.text, `${p}[]`);
