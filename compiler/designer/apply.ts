@@ -16,7 +16,29 @@ import { setExpr, unmap } from './edit-map.js';
 import { addPolicy, removePolicy, setPolicy } from './edit-policy.js';
 import { setTrigger } from './edit-trigger.js';
 
+/** The fields each edit kind needs, and of what type: a malformed edit is refused naming the field. */
+const NEEDS: Record<string, Record<string, 'string' | 'object'>> = {
+  map: { target: 'string', expr: 'string' }, setExpr: { target: 'string', expr: 'string' }, unmap: { target: 'string' },
+  addStep: { step: 'object' }, removeStep: { key: 'string' }, moveStep: { key: 'string' },
+  setPolicy: { key: 'string' }, addPolicy: { class: 'string' }, removePolicy: { key: 'string' },
+};
+
+function checkShape(edit: VisualEdit): void {
+  const needs = NEEDS[edit.kind] ?? {};
+  for (const [field, type] of Object.entries(needs)) {
+    const v = (edit as unknown as Record<string, unknown>)[field];
+    if (typeof v !== type || v === null) throw new EditRefused(`${edit.kind}: '${field}' must be a${type === 'object' ? 'n object' : ' string'} (got ${v === undefined ? 'nothing' : JSON.stringify(v)})`);
+  }
+  for (const field of ['map', 'after', 'before', 'step'] as const) {
+    const v = (edit as unknown as Record<string, unknown>)[field];
+    if (v !== undefined && field !== 'step' && typeof v !== 'string') throw new EditRefused(`${edit.kind}: '${field}' must be a string (got ${JSON.stringify(v)})`);
+  }
+  if (edit.kind === 'addStep' && typeof (edit.step as { kind?: unknown }).kind !== 'string') throw new EditRefused("addStep: 'step.kind' must be one of fetch, lookup, table, let, write, skip");
+  if (edit.kind === 'quickFix' && typeof (edit.id ?? (edit as { fixId?: unknown }).fixId) !== 'string') throw new EditRefused("quickFix: 'id' must be the id of one of the model's fixes");
+}
+
 export function editsFor(a: Internal, t: Text, edit: VisualEdit, ctx: DesignContext): TextEdit[] {
+  checkShape(edit);
   switch (edit.kind) {
     case 'map': return setExpr(a, t, edit.map, edit.target, edit.expr, false);
     case 'setExpr': return setExpr(a, t, edit.map, edit.target, edit.expr, true);
@@ -41,7 +63,7 @@ export function editsFor(a: Internal, t: Text, edit: VisualEdit, ctx: DesignCont
 
 export function applyEditImpl(text: string, edit: VisualEdit, ctx: DesignContext, file: string): ApplyResult {
   try {
-    if (!edit || typeof edit !== 'object') throw new EditRefused('an edit is an object with a kind');
+    if (!edit || typeof edit !== 'object' || typeof (edit as { kind?: unknown }).kind !== 'string') throw new EditRefused('an edit is an object with a kind (map, unmap, setExpr, addStep, removeStep, moveStep, setTrigger, setPolicy, addPolicy, removePolicy, quickFix)');
     const before = analyzeInternal(text, file, ctx);
     const t = new Text(text);
     const edits = editsFor(before, t, edit, ctx).filter((e) => e.start !== e.end || e.newText !== '').sort((x, y) => x.start - y.start || x.end - y.end);

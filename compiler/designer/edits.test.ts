@@ -259,3 +259,15 @@ describe('line endings', () => {
     expect(text).toContain('  let half = available / 2\r\n');
   });
 });
+
+describe('malformed edits', () => {
+  it('are refused naming the field, never a crash', () => {
+    expect(refused(inv, { kind: 'map' } as unknown as VisualEdit)).toBe("map: 'target' must be a string (got nothing)");
+    expect(refused(inv, { kind: 'removeStep', key: 7 } as unknown as VisualEdit)).toBe("removeStep: 'key' must be a string (got 7)");
+    expect(refused(inv, { kind: 'addStep', step: { kind: 'let', name: 'x' } } as unknown as VisualEdit)).toBe("addStep let: 'expr' must be a string (got nothing)");
+    expect(refused(inv, { kind: 'addStep', step: { kind: 'fetch', name: 'x', operation: 'xcart.orders.get', args: { order_id: 5 } } } as unknown as VisualEdit)).toMatch(/'args' must map parameter names to expression texts/);
+    expect(refused(inv, { kind: 'explode' } as unknown as VisualEdit)).toMatch(/unknown edit kind 'explode'/);
+    expect(refused(inv, null as unknown as VisualEdit)).toMatch(/an edit is an object with a kind/);
+    expect(refused(inv, { kind: 'map', target: 'x', expr: '1' })).toBe('the flow has no map');
+  });
+});
