@@ -1,5 +1,5 @@
 // The round-trip property of issue 16, in CI: over 1,000 generated flows (comments of every kind,
-// blank lines, LF and CRLF) and random sequences of visual edits (map, unmap, change an expression,
+// blank lines, LF and CRLF, tab indentation, no final line break) and random sequences of visual edits (map, unmap, change an expression,
 // add or remove a step, change / add / remove a policy), each edit
 //  - changes only the spans it concerns: every byte outside its text edits is identical, and each
 //    text edit lies where its kind says (an expression inside its old expression, an added line at a
@@ -92,7 +92,10 @@ describe('visual edits are minimal text edits (property, issue 16)', () => {
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
     for (let f = 0; f < FLOWS; f++) {
       const eol = f % 3 === 1 ? '\r\n' : '\n';
-      const original = generateFlow(4 + Math.floor(r() * 6), f + 1, { eol });
+      let original = generateFlow(4 + Math.floor(r() * 6), f + 1, { eol });
+      // Variants: tab indentation; no line break at the end of the file.
+      if (f % 5 === 4) original = original.replace(/^((?:  )+)/gm, (m) => '\t'.repeat(m.length / 2));
+      if (f % 7 === 3) original = original.slice(0, -eol.length);
       let text = original;
       let model = analyzeDesign(text, FILE, ctx);
       expect(model.diagnostics.filter((d) => d.severity === 'error'), `flow ${f + 1} is valid`).toEqual([]);
@@ -135,8 +138,17 @@ describe('visual edits are minimal text edits (property, issue 16)', () => {
           expect(sorted.length, where).toBe(1);
           const te = sorted[0]!;
           expect(te.start, where).toBe(te.end);
-          expect(te.start === 0 || /[\r\n]/.test(text[te.start - 1]!), `${where}: inserted at a line start`).toBe(true);
-          expect(te.newText, where).toMatch(new RegExp(`^[ \\t]*[^\\r\\n]+${eol === '\r\n' ? '\\r\\n' : '\\n'}$`));
+          const brk = eol === '\r\n' ? '\\r\\n' : '\\n';
+          if (te.start === text.length && !/[\r\n]$/.test(text)) {
+            // At the end of a file without a final line break: the new line begins with one.
+            expect(te.newText, where).toMatch(new RegExp(`^${brk}[ \\t]*[^\\r\\n]+$`));
+          } else {
+            expect(te.start === 0 || /[\r\n]/.test(text[te.start - 1]!), `${where}: inserted at a line start`).toBe(true);
+            expect(te.newText, where).toMatch(new RegExp(`^[ \\t]*[^\\r\\n]+${brk}$`));
+          }
+          // In the file's own indentation: tabs in a tab-indented file.
+          const lead = /^(?:\r\n|\n)?([ \t]*)/.exec(te.newText)![1]!;
+          expect(f % 5 === 4 ? !lead.includes(' ') : !lead.includes('\t'), `${where}: indentation '${JSON.stringify(lead)}'`).toBe(true);
           if (kind === 'add-map') {
             const map = model.maps[0]!;
             expect(te.start > map.bodySpan.start && te.start < map.bodySpan.end, where).toBe(true);
