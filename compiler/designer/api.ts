@@ -17,7 +17,6 @@ import { analyzeDesignImpl } from './model.js';
 import { applyEditImpl } from './apply.js';
 import { paletteImpl } from './palette.js';
 import { entityTreeImpl } from './entity-tree.js';
-import { previewImpl } from './preview.js';
 import { readLayoutImpl, writeLayoutImpl } from './layout.js';
 import { generateFlowImpl } from './generate.js';
 import { designContextImpl } from './context.js';
@@ -371,7 +370,12 @@ export function palette(ctx: DesignContext): Palette { return paletteImpl(ctx); 
 export function entityTree(ctx: DesignContext, entity: string): EntityTree { return entityTreeImpl(ctx, entity); }
 
 /** Runs the flow of `text` on its flow tests (`<tests>/<flow file base>.test.yaml`). */
-export function preview(text: string, file: string, ctx: DesignContext): Promise<PreviewResult> { return previewImpl(text, file, ctx); }
+export async function preview(text: string, file: string, ctx: DesignContext): Promise<PreviewResult> {
+  // Loaded on first use: the emitter it builds with loads TypeScript's compiler (seconds), which the
+  // model and the edits never need.
+  const { previewImpl } = await import('./preview.js');
+  return previewImpl(text, file, ctx);
+}
 
 /** `<flowFile>.layout.json`; an absent or unreadable file is an empty layout. */
 export function readLayout(flowFile: string): Layout { return readLayoutImpl(flowFile); }
