@@ -244,8 +244,11 @@ export type VisualEdit =
   | { readonly kind: 'removeStep'; readonly key: string }
   /** To index `to` of the steps, or after / before a step; refused when it would break a dependency. */
   | { readonly kind: 'moveStep'; readonly key: string; readonly to?: number; readonly after?: string; readonly before?: string }
-  /** Change the trigger: its interval (poll, schedule every), or its event / entity. */
-  | { readonly kind: 'setTrigger'; readonly interval?: string; readonly event?: string; readonly entity?: string; readonly trigger?: string }
+  /**
+   * Change the trigger: its interval (poll, schedule every), its event / entity, its kind
+   * (`triggerKind` with the event, or the entity and interval, of the new kind), or its whole text after `on`.
+   */
+  | { readonly kind: 'setTrigger'; readonly interval?: string; readonly event?: string; readonly entity?: string; readonly trigger?: string; readonly triggerKind?: 'event' | 'poll' | 'schedule' }
   | ({ readonly kind: 'setPolicy'; readonly key: string } & PolicyFields)
   | ({ readonly kind: 'addPolicy'; readonly class: string; readonly step?: string } & PolicyFields)
   | { readonly kind: 'removePolicy'; readonly key: string }

@@ -215,6 +215,15 @@ describe('setTrigger and policies', () => {
     expect(refused(inv, { kind: 'setTrigger', interval: 'often' })).toMatch(/'often' is not an interval/);
   });
 
+  it('changes the trigger\'s kind', () => {
+    const r = ok(inv, { kind: 'setTrigger', triggerKind: 'schedule', interval: '1h' });
+    expect(r.text).toBe(replaced(inv, 'on every 5m poll sagepro.InventoryLevel changed key item, location', 'on schedule every 1h'));
+    expect(r.model.trigger).toMatchObject({ kind: 'schedule', interval: '1h' });
+    expect(refused(inv, { kind: 'setTrigger', triggerKind: 'event' })).toBe('an event trigger needs an event (xcart.order.created)');
+    const e = ok(order, { kind: 'setTrigger', triggerKind: 'poll', interval: '10m', entity: 'sagepro.SalesOrderStatus' }, ORDER);
+    expect(e.text).toBe(replaced(order, '  on xcart.order.created\n', '  on every 10m poll sagepro.SalesOrderStatus changed\n'));
+  });
+
   it('setPolicy changes the retry, backoff, alert and then of a policy, touching what differs', () => {
     const r = ok(inv, { kind: 'setPolicy', key: 'policy:transient', retry: 5, backoff: 'exponential 1s..1m' });
     expect(r.text).toBe(replaced(inv, 'on transient retry for 24h backoff exponential 2s..5m then dead_letter', 'on transient retry 5 backoff exponential 1s..1m then dead_letter'));
