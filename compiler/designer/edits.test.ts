@@ -111,6 +111,16 @@ describe('map, setExpr, unmap', () => {
     expect(errorsOf(r)).toEqual([]);
   });
 
+  it('map of a field of a nested object not mapped yet creates the object; line items need their each', () => {
+    const text = replaced(order, '    ship_to = {\n', '    ship_to_x = {\n');
+    const without = text.slice(0, text.indexOf('    ship_to_x = {')) + text.slice(text.indexOf('    }\n  }\n', text.indexOf('    ship_to_x = {')) + 6);
+    const r = ok(without, { kind: 'map', target: 'ship_to.city', expr: 'truncate(ship?.city ?? "", 20)' }, ORDER);
+    expect(r.text).toBe(replaced(without, '    }\n  }\n\n  write sagepro', '    }\n    ship_to = { city = truncate(ship?.city ?? "", 20) }\n  }\n\n  write sagepro'));
+    expect(r.model.maps[0]!.assignments.find((x) => x.target === 'ship_to.city')?.expr).toBe('truncate(ship?.city ?? "", 20)');
+    const noLines = replaced(order, '    lines = each order.items', '    lines_x = each order.items');
+    expect(refused(noLines, { kind: 'map', target: 'lines[].item', expr: '""' }, ORDER)).toBe("map:so has no line items 'lines' to put 'item' in: map 'lines' first");
+  });
+
   it('map on an assigned target replaces its expression only', () => {
     const r = ok(order, { kind: 'map', target: 'ship_to.city', expr: 'truncate(upper(ship?.city ?? ""), 20)' }, ORDER);
     expect(r.text).toBe(replaced(order, 'city     = truncate(ship?.city ?? "", 20)', 'city     = truncate(upper(ship?.city ?? ""), 20)'));
