@@ -1,0 +1,80 @@
+// The flow graph drawn with React Flow at the positions layout.ts gives (elk's, or the user's from
+// the sidecar). Nodes can be dragged (and moved with the arrow keys once selected); a move is
+// reported once the node is let go, and only changes the sidecar, never the .flow text. Each node
+// is a focusable, labelled element; Enter or a click selects it for the properties panel.
+import { memo, useCallback, useEffect, useMemo, useState } from 'react';
+import {
+  applyNodeChanges, Background, Controls, Handle, MarkerType, Position, ReactFlow,
+  type Edge, type Node, type NodeChange, type NodeProps,
+} from '@xyflow/react';
+import '@xyflow/react/dist/style.css';
+import { href } from '../../router';
+import type { FlowGraph, GraphNode } from './model';
+import type { Positioned } from './layout';
+
+type StepData = { node: GraphNode; file: string; selected: boolean; changed: boolean };
+
+const StepNode = memo(function StepNode({ data }: NodeProps<Node<StepData>>) {
+  const n = data.node;
+  const mapName = n.kind === 'map' ? n.id.replace(/^map:/, '') : undefined;
+  return (
+    <div className={`dstep ${n.kind}${data.selected ? ' sel' : ''}${data.changed ? ' changed' : ''}`} data-step={n.id}>
+      <Handle type="target" position={Position.Left} />
+      <div className="kind">{n.word}{n.line ? <span className="muted"> · line {n.line}</span> : null}</div>
+      <div className="label" title={n.label}>{n.label}</div>
+      {n.detail && <div className="detail" title={n.detail}>{n.detail}</div>}
+      {mapName !== undefined && (
+        <a className="nodrag" href={href('/designer/map', { file: data.file, map: mapName })}>Open in the field mapper</a>
+      )}
+      <Handle type="source" position={Position.Right} />
+    </div>
+  );
+});
+const nodeTypes = { step: StepNode };
+
+interface Props {
+  graph: FlowGraph;
+  positions: ReadonlyMap<string, Positioned>;
+  file: string;
+  selected: string | undefined;
+  /** Keys of steps the last edit touched (drawn highlighted). */
+  changed: ReadonlySet<string>;
+  onSelect: (id: string) => void;
+  /** A node was let go (or moved by keys) at a new position. */
+  onMoved: (id: string, x: number, y: number) => void;
+}
+
+export function GraphView({ graph, positions, file, selected, changed, onSelect, onMoved }: Props) {
+  const fromProps = useMemo<Node<StepData>[]>(() => graph.nodes.map((n) => {
+    const p = positions.get(n.id) ?? { x: 0, y: 0 };
+    return {
+      id: n.id, type: 'step', position: { x: p.x, y: p.y },
+      data: { node: n, file, selected: n.id === selected, changed: changed.has(n.id) },
+      ariaLabel: `${n.word} ${n.label}${n.detail ? `, ${n.detail}` : ''}`,
+      selected: n.id === selected,
+    };
+  }), [graph, positions, file, selected, changed]);
+  const [nodes, setNodes] = useState(fromProps);
+  useEffect(() => setNodes(fromProps), [fromProps]);
+  const edges = useMemo<Edge[]>(() => graph.edges.map((e) => ({ ...e, markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16 } })), [graph]);
+
+  const onNodesChange = useCallback((changes: NodeChange<Node<StepData>>[]) => {
+    setNodes((ns) => applyNodeChanges(changes, ns));
+    for (const c of changes) {
+      // dragging false: the mouse let go; undefined: a keyboard move
+      if (c.type === 'position' && c.position && c.dragging !== true) onMoved(c.id, c.position.x, c.position.y);
+      if (c.type === 'select' && c.selected) onSelect(c.id);
+    }
+  }, [onMoved, onSelect]);
+
+  return (
+    <div className="dgraph" role="group" aria-label="Flow graph: the steps as boxes (Tab to a step, Enter to select it, arrow keys to move it)">
+      <ReactFlow nodes={nodes} edges={edges} nodeTypes={nodeTypes} onNodesChange={onNodesChange}
+        onNodeClick={(_, n) => onSelect(n.id)} fitView minZoom={0.05} proOptions={{ hideAttribution: true }}
+        nodesConnectable={false} edgesFocusable={false} deleteKeyCode={null} selectionKeyCode={null} multiSelectionKeyCode={null}>
+        <Background gap={16} />
+        <Controls showInteractive={false} />
+      </ReactFlow>
+    </div>
+  );
+}
