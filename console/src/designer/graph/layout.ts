@@ -1,7 +1,6 @@
 // Lays out the designer's flow graph with elkjs (layered, left to right), then puts every node the
 // user placed (the sidecar `<file>.layout.json`) where the user put it. The page and
 // `npm run bench:designer` use this same module; it runs in the browser and in Node.
-import ElkModule from 'elkjs/lib/elk.bundled.js';
 import type { ELK as ElkApi } from 'elkjs/lib/elk-api.js';
 import type { FlowGraph } from './model.js';
 
@@ -10,20 +9,25 @@ export const NODE_HEIGHT = 64;
 
 export interface Positioned { id: string; x: number; y: number; placed: boolean }
 
-// elk.bundled.js is CommonJS: its constructor is the default import in the browser (Vite) and in
+// elk.bundled.js (1.5 MB) is loaded on the first layout, in a chunk of its own (the other pages
+// never load it). It is CommonJS: its constructor is the default import in the browser (Vite) and in
 // Node's ESM (tsx); TypeScript's NodeNext view of its types differs from the bundler's, hence the cast.
 type ElkCtor = new () => ElkApi;
-const ELK: ElkCtor = ((ElkModule as unknown as { default?: ElkCtor }).default ?? ElkModule) as unknown as ElkCtor;
-let elk: ElkApi | undefined;
+let elk: Promise<ElkApi> | undefined;
+const loadElk = (): Promise<ElkApi> => (elk ??= import('elkjs/lib/elk.bundled.js').then((m) => {
+  const d = (m as unknown as { default: ElkCtor & { default?: ElkCtor } }).default;
+  return new (d.default ?? d)();
+}));
 
-// thoroughness 1 (default 7) and straight edges: a 300-step flow lays out in ~80 ms instead of
-// ~200-600 ms (bench:designer), and React Flow draws its own edges anyway.
+// thoroughness 1 (default 7), simple node placement and straight edges: a 300-step flow lays out
+// in a fraction of the default's time (bench:designer); React Flow draws its own edges anyway.
 const OPTIONS = {
   'elk.algorithm': 'layered',
   'elk.direction': 'RIGHT',
   'elk.layered.spacing.nodeNodeBetweenLayers': '60',
   'elk.spacing.nodeNode': '24',
   'elk.layered.thoroughness': '1',
+  'elk.layered.nodePlacement.strategy': 'SIMPLE',
   'elk.edgeRouting': 'POLYLINE',
 };
 
@@ -32,7 +36,7 @@ const OPTIONS = {
  * user chose), which stay where they are.
  */
 export async function layoutGraph(graph: FlowGraph, placed: Readonly<Record<string, { x: number; y: number }>> = {}): Promise<Map<string, Positioned>> {
-  elk ??= new ELK();
+  const elk = await loadElk();
   const ids = new Set(graph.nodes.map((n) => n.id));
   const res = await elk.layout({
     id: 'flow',
