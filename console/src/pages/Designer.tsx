@@ -113,7 +113,8 @@ function Editor({ file }: { file: string }) {
       setText(r.text); textRef.current = r.text;
       setAnalysis({ model: r.model, diagnostics: r.diagnostics });
       setChanged(lines);
-      setChangedSteps(new Set(r.model.steps.filter((s) => !oldKeys.has(s.key) || (s.span?.line !== undefined && lines.includes(s.span.line))).map((s) => s.key)));
+      const touched = (from?: number, to?: number) => from !== undefined && lines.some((l) => l >= from && l <= (to ?? from));
+      setChangedSteps(new Set(r.model.steps.filter((s) => !oldKeys.has(s.key) || touched(s.span?.line, s.span?.endLine)).map((s) => s.key)));
       setStatus(`${what}: ${lines.length} line${lines.length === 1 ? '' : 's'} of the text changed`);
     } catch (e) {
       setError(e instanceof ApiError ? e.message : String(e));

@@ -4,12 +4,13 @@
 import { useState, type FormEvent } from 'react';
 import { addFetch, addLet, addTable, addWrite, type ParamValue, type VisualEdit } from './edits';
 
-export interface PaletteParam { name: string; type: string; optional?: boolean; required?: boolean }
-export interface PaletteOperation { system: string; name: string; kind: 'read' | 'write' | string; params: PaletteParam[]; returns?: string; description?: string }
-export interface PaletteLookup { file: string; name?: string; keyType?: string; valueType?: string; description?: string }
-export interface PaletteData { operations: PaletteOperation[]; lookups: PaletteLookup[] }
+// The palette's data (GET /api/designer/palette: the core's Palette, compiler/designer/api.ts).
+export interface PaletteParam { name: string; type: string; nullable: boolean }
+export interface PaletteOperation { id: string; system: string; name: string; kind: 'read' | 'write'; params: PaletteParam[]; returns?: string; description?: string }
+export interface PaletteLookup { file: string; name: string; entries: number; keyType: string; valueType: string; problem?: string }
+export interface PaletteData { operations: PaletteOperation[]; lookups: PaletteLookup[]; entities: string[]; errorClasses: string[] }
 
-export const opId = (o: PaletteOperation): string => (o.name.startsWith(`${o.system}.`) ? o.name : `${o.system}.${o.name}`);
+export const opId = (o: PaletteOperation): string => o.id;
 
 type Kind = 'fetch' | 'table' | 'let' | 'write';
 
@@ -33,6 +34,7 @@ export function Palette({ palette, after, disabled, onEdit }: Props) {
   const chosen = ops.find((o) => opId(o) === op);
 
   const pick = (k: Kind) => { setKind(k); setOp(''); setArgs({}); };
+  const pickFile = (f: string) => { setFile(f); const l = palette?.lookups.find((x) => x.file === f); if (l && !name.trim()) setName(l.name); };
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const values: ParamValue[] = (chosen?.params ?? []).filter((p) => (args[p.name] ?? '').trim() !== '').map((p) => ({ name: p.name, expr: args[p.name]!.trim() }));
@@ -43,7 +45,7 @@ export function Palette({ palette, after, disabled, onEdit }: Props) {
   };
   const needsName = kind !== 'write';
   const ready = !disabled && (!needsName || /^[A-Za-z_][A-Za-z0-9_]*$/.test(name.trim()))
-    && (kind === 'fetch' || kind === 'write' ? !!chosen && chosen.params.every((p) => p.optional || p.type.endsWith('?') || (args[p.name] ?? '').trim() !== '') : kind === 'table' ? !!file : expr.trim() !== '');
+    && (kind === 'fetch' || kind === 'write' ? !!chosen && chosen.params.every((p) => p.nullable || p.type.endsWith('?') || (args[p.name] ?? '').trim() !== '') : kind === 'table' ? !!file : expr.trim() !== '');
 
   return (
     <section className="palette" aria-labelledby="h-palette">
@@ -71,7 +73,7 @@ export function Palette({ palette, after, disabled, onEdit }: Props) {
           <fieldset className="params"><legend>Parameters of {opId(chosen)}</legend>
             {chosen.params.length === 0 && <p className="muted">none</p>}
             {chosen.params.map((p) => (
-              <div key={p.name}><label htmlFor={`pal-arg-${p.name}`}>{p.name} <span className="muted">({p.type}{p.optional ? ', optional' : ''})</span></label>
+              <div key={p.name}><label htmlFor={`pal-arg-${p.name}`}>{p.name} <span className="muted">({p.type}{p.nullable ? ', may be null' : ''})</span></label>
                 <input id={`pal-arg-${p.name}`} value={args[p.name] ?? ''} onChange={(e) => setArgs({ ...args, [p.name]: e.target.value })} autoComplete="off" placeholder="an expression, e.g. event.data.order_id" /></div>
             ))}
           </fieldset>
@@ -82,9 +84,9 @@ export function Palette({ palette, after, disabled, onEdit }: Props) {
         )}
         {kind === 'table' && (
           <div><label htmlFor="pal-file">Lookup file</label>
-            <select id="pal-file" value={file} onChange={(e) => setFile(e.target.value)}>
+            <select id="pal-file" value={file} onChange={(e) => pickFile(e.target.value)}>
               <option value="">{palette?.lookups.length ? `choose one of ${palette.lookups.length}` : 'loading…'}</option>
-              {(palette?.lookups ?? []).map((l) => <option key={l.file} value={l.file}>{l.file}{l.keyType ? ` (${l.keyType} -> ${l.valueType})` : ''}</option>)}
+              {(palette?.lookups ?? []).map((l) => <option key={l.file} value={l.file}>{l.file} ({l.keyType} -&gt; {l.valueType}, {l.entries} entries){l.problem ? ` — ${l.problem}` : ''}</option>)}
             </select></div>
         )}
         {kind === 'let' && (

@@ -2,7 +2,7 @@
 // remove and move up / down), a policy's retry. Every change is one visual edit; the text the file
 // says stays readable beside it ("Show in text").
 import { useEffect, useState, type FormEvent } from 'react';
-import type { DesignModel, DesignPolicy, GraphNode } from './model';
+import { policyKey, type DesignModel, type DesignPolicy, type GraphNode } from './model';
 import { moveStep, removeStep, setPolicy, setTrigger, type VisualEdit } from './edits';
 
 interface Props {
@@ -13,7 +13,7 @@ interface Props {
   onShowLine: (line: number) => void;
 }
 
-const SKIP = new Set(['key', 'kind', 'label', 'span', 'deps', 'text', 'children']);
+const SKIP = new Set(['key', 'kind', 'word', 'label', 'span', 'deps', 'text', 'children', 'policies', 'conditionSpan']);
 
 function show(v: unknown): string {
   if (v === null || v === undefined) return '';
@@ -35,7 +35,7 @@ export function Properties({ model, node, disabled, onEdit, onShowLine }: Props)
 }
 
 function policyOf(model: DesignModel, id: string): DesignPolicy | undefined {
-  return (model.policies ?? []).find((p, i) => (p.key ?? `policy#${i + 1}`) === id);
+  return (model.policies ?? []).find((p, i) => policyKey(p, i) === id);
 }
 
 function TriggerForm({ model, disabled, onEdit }: { model: DesignModel; disabled: boolean; onEdit: Props['onEdit'] }) {
@@ -59,22 +59,26 @@ function TriggerForm({ model, disabled, onEdit }: { model: DesignModel; disabled
 }
 
 function PolicyForm({ policy, id, disabled, onEdit }: { policy: DesignPolicy | undefined; id: string; disabled: boolean; onEdit: Props['onEdit'] }) {
-  const retry = (policy?.retry ?? {}) as { for?: string; max?: number; backoff?: string; from?: string; to?: string };
-  const [forText, setFor] = useState(retry.for ?? '');
+  const was = policy?.retry?.for ?? (policy?.retry?.max !== undefined ? String(policy.retry.max) : '');
+  const [retry, setRetry] = useState(was);
+  const [backoff, setBackoff] = useState(policy?.retry?.backoff ?? '');
   const [then, setThen] = useState(policy?.then ?? 'dead_letter');
-  useEffect(() => { setFor(retry.for ?? ''); setThen(policy?.then ?? 'dead_letter'); }, [policy, retry.for]);
+  useEffect(() => { setRetry(was); setBackoff(policy?.retry?.backoff ?? ''); setThen(policy?.then ?? 'dead_letter'); }, [policy, was]);
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    onEdit(setPolicy(id, { ...(forText.trim() ? { retry: { ...retry, for: forText.trim() } } : {}), then }), `policy ${policy?.class ?? id}`);
+    const r = retry.trim();
+    onEdit(setPolicy(id, { retry: r === '' ? null : /^\d+$/.test(r) ? Number(r) : r, ...(r !== '' ? { backoff: backoff.trim() || null } : {}), then }), `policy on ${policy?.class ?? id}`);
   };
   return (
     <form onSubmit={submit} className="props-form">
-      <dl className="facts"><dt>On</dt><dd>{policy?.class ?? policy?.on ?? id}</dd>{policy?.text && <><dt>Text</dt><dd><code>{policy.text}</code></dd></>}</dl>
-      <label htmlFor="prop-retry-for">Retry for</label>
-      <input id="prop-retry-for" value={forText} onChange={(e) => setFor(e.target.value)} placeholder="24h" autoComplete="off" />
+      <dl className="facts"><dt>On</dt><dd>{policy?.class ?? id}</dd>{policy?.text && <><dt>Text</dt><dd><code>{policy.text}</code></dd></>}</dl>
+      <label htmlFor="prop-retry">Retry (a count, or for how long: 24h; empty: no retry)</label>
+      <input id="prop-retry" value={retry} onChange={(e) => setRetry(e.target.value)} placeholder="24h" autoComplete="off" />
+      <label htmlFor="prop-backoff">Backoff</label>
+      <input id="prop-backoff" value={backoff} onChange={(e) => setBackoff(e.target.value)} placeholder="exponential 2s..5m" autoComplete="off" />
       <label htmlFor="prop-then">Then</label>
       <select id="prop-then" value={then} onChange={(e) => setThen(e.target.value)}>
-        {['dead_letter', 'skip', 'fail', 'alert'].map((v) => <option key={v} value={v}>{v}</option>)}
+        {['dead_letter', 'skip', 'fail'].map((v) => <option key={v} value={v}>{v}</option>)}
       </select>
       <button type="submit" disabled={disabled}>Set policy</button>
     </form>

@@ -23,4 +23,4 @@ export const moveStep = (key: string, to: number): VisualEdit => ({ kind: 'moveS
 
 export const setTrigger = (trigger: { kind?: string; interval?: string }): VisualEdit => ({ kind: 'setTrigger', ...trigger });
 
-export const setPolicy = (key: string, policy: Record<string, unknown>): VisualEdit => ({ kind: 'setPolicy', key, ...policy });
+export const setPolicy = (key: string, policy: { retry?: number | string | null; backoff?: string | null; alert?: string | null; then?: string | null }): VisualEdit => ({ kind: 'setPolicy', key, ...policy });

@@ -16,30 +16,33 @@ export interface DesignTrigger {
   span?: Span;
 }
 
+export interface DesignPolicy {
+  key: string;
+  class: string;
+  retry?: { max?: number; for?: string; backoff?: string; initial?: string; maxDelay?: string };
+  alert?: string;
+  then?: string;
+  step?: string;
+  text: string;
+  span?: Span;
+}
+
 export interface DesignStep {
   key: string;
   kind: string;
+  word?: string;
   label?: string;
+  name?: string;
   text?: string;
   span?: Span;
   deps?: string[];
   operation?: string;
   condition?: string;
-  [field: string]: unknown;
+  file?: string;
+  policies?: DesignPolicy[];
 }
 
-export interface DesignPolicy {
-  key?: string;
-  class?: string;
-  on?: string;
-  retry?: unknown;
-  alert?: unknown;
-  then?: string;
-  text?: string;
-  span?: Span;
-}
-
-export interface DesignMap { key?: string; name?: string; target?: string; span?: Span }
+export interface DesignMap { key: string; name: string; target: string; source?: string; span?: Span; unmappedRequired?: string[] }
 
 export interface DesignModel {
   name?: string;
@@ -74,7 +77,7 @@ export function kindOf(step: DesignStep): NodeKind {
   return KINDS[step.kind] ?? 'step';
 }
 
-export const policyKey = (p: DesignPolicy, i: number): string => p.key ?? `policy#${i + 1}`;
+export const policyKey = (p: DesignPolicy, i: number): string => p.key || `policy#${i + 1}`;
 
 export function triggerLabel(t: DesignTrigger | undefined): string {
   if (!t) return 'no trigger';
@@ -85,7 +88,7 @@ export function triggerLabel(t: DesignTrigger | undefined): string {
 
 export function policyLabel(p: DesignPolicy): string {
   if (p.text) return p.text.replace(/^on\s+/, '');
-  return [p.class ?? p.on, p.then].filter(Boolean).join(' → ');
+  return [p.class, p.then].filter(Boolean).join(' → ');
 }
 
 function firstLine(s: string | undefined): string | undefined {
@@ -103,10 +106,16 @@ export function graphOf(model: DesignModel): FlowGraph {
   const writes: string[] = [];
   model.steps.forEach((s, i) => {
     const kind = kindOf(s);
-    const detail = kind === 'write' ? (s.condition ? `when ${s.condition}` : undefined) : firstLine(s.operation);
+    const map = kind === 'map' ? (model.maps ?? []).find((m) => m.key === s.key) : undefined;
+    const own = s.policies?.length ? ` · ${s.policies.length} own polic${s.policies.length === 1 ? 'y' : 'ies'}` : '';
+    const detail = (kind === 'write' ? (s.condition && s.condition !== 'write' && s.condition !== 'read' ? `when ${s.condition}` : firstLine(s.operation))
+      : kind === 'skip' ? firstLine(s.condition ? `when ${s.condition}` : undefined)
+      : kind === 'table' ? s.file
+      : map ? `→ ${map.target}${map.unmappedRequired?.length ? ` · ${map.unmappedRequired.length} required unmapped` : ''}`
+      : firstLine(s.operation)) ?? (own ? '' : undefined);
     nodes.push({
-      id: s.key, kind, word: s.kind, label: s.label ?? firstLine(s.text) ?? s.key, index: i,
-      ...(detail ? { detail } : {}), ...(s.span?.line ? { line: s.span.line } : {}),
+      id: s.key, kind, word: s.word ?? s.kind, label: s.label ?? firstLine(s.text) ?? s.key, index: i,
+      ...(detail || own ? { detail: `${detail ?? ''}${own}`.replace(/^ · /, '') } : {}), ...(s.span?.line ? { line: s.span.line } : {}),
     });
     const deps = (s.deps ?? []).filter((d) => keys.has(d) && d !== s.key);
     if (deps.length) for (const d of deps) edges.push({ id: `${d}->${s.key}`, source: d, target: s.key });
