@@ -179,11 +179,13 @@ function readSource(full: string, rel: string): Buffer {
   }
 }
 
-async function refusedAsInvalid<T>(f: () => T | Promise<T>): Promise<T> {
+/** A call of the core: its refusal (`code: 'invalid'`) is a 400; its failure a 503 naming it (not "the store"). */
+async function core<T>(f: () => T | Promise<T>): Promise<T> {
   try { return await f(); } catch (e) {
+    if (e instanceof ApiError) throw e;
     const err = e as Error & { code?: string };
     if (err.code === 'invalid') throw new ApiError('invalid', err.message);
-    throw e;
+    throw new ApiError('unavailable', `the designer's core failed: ${String(err.message ?? e).slice(0, 500)}`);
   }
 }
 
@@ -203,18 +205,18 @@ export const designerRoutes: Route[] = [
     const { full, rel } = confine(root, ctx.query.get('path'));
     const bytes = readSource(full, rel);
     const text = bytes.toString('utf8');
-    const a = await backend.analyze(text, rel, root);
+    const a = await core(() => backend.analyze(text, rel, root));
     sendJson(ctx.res, 200, { path: rel, text, version: versionOf(bytes), model: a.model, diagnostics: a.diagnostics, layout: readLayoutFile(full) });
   } },
   { method: 'GET', path: /^\/designer\/palette$/, role: 'viewer', async handle(ctx) {
     const { root, backend } = setup(ctx);
-    sendJson(ctx.res, 200, await backend.palette(root));
+    sendJson(ctx.res, 200, await core(() => backend.palette(root)));
   } },
   { method: 'POST', path: /^\/designer\/model$/, role: 'viewer', async handle(ctx) {
     const { root, backend } = setup(ctx);
     const body = await readJson(ctx.req);
     const { rel } = confine(root, body.path);
-    const a = await refusedAsInvalid(() => backend.analyze(textOf(body), rel, root));
+    const a = await core(() => backend.analyze(textOf(body), rel, root));
     sendJson(ctx.res, 200, { model: a.model, diagnostics: a.diagnostics });
   } },
   { method: 'POST', path: /^\/designer\/edit$/, role: 'viewer', async handle(ctx) {
@@ -227,7 +229,7 @@ export const designerRoutes: Route[] = [
       throw new ApiError('invalid', 'edits: required, a non-empty array of visual edits, each an object with a "kind" (compiler/designer/api.ts VisualEdit)');
     }
     if (edits.length > 100) throw new ApiError('invalid', 'edits: at most 100 at once');
-    const r = await refusedAsInvalid(() => backend.apply(text, rel, root, edits));
+    const r = await core(() => backend.apply(text, rel, root, edits));
     sendJson(ctx.res, 200, { text: r.text, edits: r.edits, inverse: r.inverse, model: r.model, diagnostics: r.diagnostics });
   } },
   { method: 'PUT', path: /^\/designer\/file$/, role: 'admin', async handle(ctx) {
@@ -239,7 +241,7 @@ export const designerRoutes: Route[] = [
     const before = readSource(full, rel);
     const was = versionOf(before);
     if (was !== base) throw new ApiError('conflict', `${rel} changed on disk since it was opened (version ${base.slice(0, 12)}, now ${was.slice(0, 12)}): nothing was written; open it again (your text is still in the editor) and redo the change`);
-    const a = await backend.analyze(text, rel, root);
+    const a = await core(() => backend.analyze(text, rel, root));
     writeAtomic(full, text, fs.statSync(full).mode & 0o777);
     const version = versionOf(text);
     await ctx.deps.audit.record(ctx.session.user, 'designer.save', `flow file ${rel}`, { version: was, bytes: before.length }, { version, bytes: Buffer.byteLength(text), errors: a.diagnostics.filter((d) => d.severity === 'error').length });
@@ -252,7 +254,7 @@ export const designerRoutes: Route[] = [
     const positions = positionsOf(body.positions, 'positions');
     const text = readSource(full, rel).toString('utf8');
     // Keys of steps the file no longer has are dropped (the current file on disk decides).
-    const keys = new Set(backend.stepKeys((await backend.analyze(text, rel, root)).model));
+    const keys = new Set(backend.stepKeys((await core(() => backend.analyze(text, rel, root))).model));
     const kept: Record<string, { x: number; y: number }> = {};
     for (const k of Object.keys(positions).sort()) if (keys.has(k)) kept[k] = positions[k]!;
     const before = readLayoutFile(full);
