@@ -172,7 +172,10 @@ function Editor({ file }: { file: string }) {
           <Properties model={analysis.model} node={node} disabled={busy} onEdit={(e, w) => void applyEdit(e, w)} onShowLine={(l) => pane.current?.goTo(l)} />
         </div>
         <div className="designer-main">
-          <GraphView graph={graph} positions={positions} file={file} selected={selected} changed={changedSteps} onSelect={setSelected} onMoved={onMoved} />
+          {/* drawn once laid out, so that React Flow fits the view to where the nodes really are */}
+          {graph.nodes.every((n) => positions.has(n.id))
+            ? <GraphView graph={graph} positions={positions} file={file} selected={selected} changed={changedSteps} onSelect={setSelected} onMoved={onMoved} />
+            : <div className="dgraph" role="status">Laying out {graph.nodes.length} steps…</div>}
           <nav aria-label="Steps" className="steplist">
             <ol>
               {graph.nodes.map((n) => (

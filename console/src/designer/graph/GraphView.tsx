@@ -61,8 +61,8 @@ export function GraphView({ graph, positions, file, selected, changed, onSelect,
   const onNodesChange = useCallback((changes: NodeChange<Node<StepData>>[]) => {
     setNodes((ns) => applyNodeChanges(changes, ns));
     for (const c of changes) {
-      // dragging false: the mouse let go; undefined: a keyboard move
-      if (c.type === 'position' && c.position && c.dragging !== true) onMoved(c.id, c.position.x, c.position.y);
+      // a keyboard move (arrow keys on a selected node) comes without `dragging`; a mouse drag ends in onNodeDragStop
+      if (c.type === 'position' && c.position && c.dragging === undefined) onMoved(c.id, c.position.x, c.position.y);
       if (c.type === 'select' && c.selected) onSelect(c.id);
     }
   }, [onMoved, onSelect]);
@@ -70,7 +70,7 @@ export function GraphView({ graph, positions, file, selected, changed, onSelect,
   return (
     <div className="dgraph" role="group" aria-label="Flow graph: the steps as boxes (Tab to a step, Enter to select it, arrow keys to move it)">
       <ReactFlow nodes={nodes} edges={edges} nodeTypes={nodeTypes} onNodesChange={onNodesChange}
-        onNodeClick={(_, n) => onSelect(n.id)} fitView minZoom={0.05} proOptions={{ hideAttribution: true }}
+        onNodeClick={(_, n) => onSelect(n.id)} onNodeDragStop={(_, n) => onMoved(n.id, n.position.x, n.position.y)} fitView minZoom={0.05} proOptions={{ hideAttribution: true }}
         nodesConnectable={false} edgesFocusable={false} deleteKeyCode={null} selectionKeyCode={null} multiSelectionKeyCode={null}>
         <Background gap={16} />
         <Controls showInteractive={false} />

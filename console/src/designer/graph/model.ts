@@ -106,15 +106,18 @@ export function graphOf(model: DesignModel): FlowGraph {
   const writes: string[] = [];
   model.steps.forEach((s, i) => {
     const kind = kindOf(s);
+    const label = s.label ?? firstLine(s.text) ?? s.key;
+    // what the label already says is not said again below it
+    const said = (d: string | undefined) => (d && label.includes(d.replace(/^when /, '')) ? undefined : d);
     const map = kind === 'map' ? (model.maps ?? []).find((m) => m.key === s.key) : undefined;
     const own = s.policies?.length ? ` · ${s.policies.length} own polic${s.policies.length === 1 ? 'y' : 'ies'}` : '';
-    const detail = (kind === 'write' ? (s.condition && s.condition !== 'write' && s.condition !== 'read' ? `when ${s.condition}` : firstLine(s.operation))
-      : kind === 'skip' ? firstLine(s.condition ? `when ${s.condition}` : undefined)
+    const detail = (kind === 'write' ? (s.condition && s.condition !== 'write' && s.condition !== 'read' ? `when ${s.condition}` : said(firstLine(s.operation)))
+      : kind === 'skip' ? said(firstLine(s.condition ? `when ${s.condition}` : undefined))
       : kind === 'table' ? s.file
       : map ? `→ ${map.target}${map.unmappedRequired?.length ? ` · ${map.unmappedRequired.length} required unmapped` : ''}`
-      : firstLine(s.operation)) ?? (own ? '' : undefined);
+      : said(firstLine(s.operation))) ?? (own ? '' : undefined);
     nodes.push({
-      id: s.key, kind, word: s.word ?? s.kind, label: s.label ?? firstLine(s.text) ?? s.key, index: i,
+      id: s.key, kind, word: s.word ?? s.kind, label, index: i,
       ...(detail || own ? { detail: `${detail ?? ''}${own}`.replace(/^ · /, '') } : {}), ...(s.span?.line ? { line: s.span.line } : {}),
     });
     const deps = (s.deps ?? []).filter((d) => keys.has(d) && d !== s.key);
