@@ -381,3 +381,8 @@ export function writeLayout(flowFile: string, layout: Layout, stepKeys?: readonl
 
 /** A valid flow of `steps` steps, the same for the same seed. */
 export function generateFlow(steps: number, seed: number, options: GenerateOptions = {}): string { return generateFlowImpl(steps, seed, options); }
+
+/** The keys a layout keeps for a model: `trigger`, its steps' keys and its policies' keys (pass them to writeLayout). */
+export function layoutKeys(model: DesignModel): string[] {
+  return ['trigger', ...model.steps.map((s) => s.key), ...model.policies.map((p) => p.key), ...model.steps.flatMap((s) => s.policies.map((p) => p.key))];
+}

@@ -152,7 +152,7 @@ function build(text: string, file: string, ctx: DesignContext): Internal {
       const taken = new Set<string>();
       const own = (item as A.Fetch).policies.filter((p) => p?.kind === 'Policy' && p.errorClass).map((p) => policyInfo(p, info, taken));
       policies.push(...own);
-      (info.design as { policies: DesignPolicy[] }).policies = own.map((p) => p.design);
+      (info.design as unknown as { policies: DesignPolicy[] }).policies = own.map((p) => p.design);
     }
   }
 
