@@ -26,7 +26,8 @@ const CONTEXT_TTL_MS = 60_000;
 
 type CoreModule = typeof Core;
 let core: Promise<CoreModule> | undefined;
-const loadCore = (): Promise<CoreModule> => (core ??= import('./designer/index.js'));
+let loaded: CoreModule | undefined;
+const loadCore = (): Promise<CoreModule> => (core ??= import('./designer/index.js').then((m) => (loaded = m)));
 
 function diagnosticsOf(model: Core.DesignModel): BackendDiagnostic[] {
   return model.diagnostics.map((d) => ({
@@ -92,8 +93,8 @@ export function create(): DesignerBackendImpl {
       return c.palette(hit.ctx);
     },
     stepKeys(model) {
-      const m = model as Core.DesignModel;
-      return ['trigger', ...m.steps.map((s) => s.key), ...m.policies.map((p) => p.key)];
+      // a model came from analyze, so the core is loaded
+      return loaded!.layoutKeys(model as Core.DesignModel);
     },
   };
 }
