@@ -19,8 +19,10 @@ const loadElk = (): Promise<ElkApi> => (elk ??= import('elkjs/lib/elk.bundled.js
   return new (d.default ?? d)();
 }));
 
-// thoroughness 1 (default 7), simple node placement and straight edges: a 300-step flow lays out
-// in a fraction of the default's time (bench:designer); React Flow draws its own edges anyway.
+// thoroughness 1 (default 7), simple node placement, straight edges, and the nodes kept in the
+// file's order within a layer (interactive crossing minimisation on nodes given in step order,
+// instead of a layer sweep): a 300-step flow lays out in a fraction of the default's time
+// (bench:designer, 2-4x faster than with the sweep); React Flow draws its own edges anyway.
 const OPTIONS = {
   'elk.algorithm': 'layered',
   'elk.direction': 'RIGHT',
@@ -28,6 +30,7 @@ const OPTIONS = {
   'elk.spacing.nodeNode': '24',
   'elk.layered.thoroughness': '1',
   'elk.layered.nodePlacement.strategy': 'SIMPLE',
+  'elk.layered.crossingMinimization.strategy': 'INTERACTIVE',
   'elk.edgeRouting': 'POLYLINE',
 };
 
