@@ -101,7 +101,7 @@ suite('browser: the designer flow graph', () => {
     await page.getByRole('button', { name: /^Add fetch/ }).click();
     await node('fetch:item').waitFor();
     const after = await textArea().inputValue();
-    const line = '  fetch item: sagepro.InventoryItem = sagepro.inventory.item(item: trim(event.data.item))\n';
+    const line = '  fetch item: sagepro.InventoryItem? = sagepro.inventory.item(item: trim(event.data.item))\n';
     const anchor = '  lookup product: xcart.Product? = xcart.products.find_by_sku(sku: trim(event.data.item))\n';
     expect(after).toBe(before.replace(anchor, anchor + line));
     // the changed line is highlighted and announced

@@ -31,6 +31,8 @@ const StepNode = memo(function StepNode({ data }: NodeProps<Node<StepData>>) {
   );
 });
 const nodeTypes = { step: StepNode };
+// a long flow is not shrunk below legibility: it is panned instead (drag the background, or the controls)
+const FIT = { minZoom: 0.6, maxZoom: 1, padding: 0.05 };
 
 interface Props {
   graph: FlowGraph;
@@ -70,7 +72,7 @@ export function GraphView({ graph, positions, file, selected, changed, onSelect,
   return (
     <div className="dgraph" role="group" aria-label="Flow graph: the steps as boxes (Tab to a step, Enter to select it, arrow keys to move it)">
       <ReactFlow nodes={nodes} edges={edges} nodeTypes={nodeTypes} onNodesChange={onNodesChange}
-        onNodeClick={(_, n) => onSelect(n.id)} onNodeDragStop={(_, n) => onMoved(n.id, n.position.x, n.position.y)} fitView minZoom={0.05} proOptions={{ hideAttribution: true }}
+        onNodeClick={(_, n) => onSelect(n.id)} onNodeDragStop={(_, n) => onMoved(n.id, n.position.x, n.position.y)} fitView fitViewOptions={FIT} minZoom={0.05} proOptions={{ hideAttribution: true }}
         nodesConnectable={false} edgesFocusable={false} deleteKeyCode={null} selectionKeyCode={null} multiSelectionKeyCode={null}>
         <Background gap={16} />
         <Controls showInteractive={false} />
