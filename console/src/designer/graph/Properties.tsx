@@ -38,23 +38,50 @@ function policyOf(model: DesignModel, id: string): DesignPolicy | undefined {
   return (model.policies ?? []).find((p, i) => policyKey(p, i) === id);
 }
 
+const TRIGGER_KINDS = ['event', 'poll', 'schedule'] as const;
+
+/** The trigger's text (after `on`) for a kind, keeping what the current one already says. */
+function triggerText(kind: string, t: DesignModel['trigger'], interval: string, what: string): string {
+  const iv = interval || t?.interval || '5m';
+  if (kind === 'event') return what || (t?.system && t.event ? `${t.system}.${t.event}` : 'xcart.order.created');
+  if (kind === 'poll') return `every ${iv} poll ${what || t?.entity || 'sagepro.InventoryLevel'} changed`;
+  return `schedule every ${iv}`;
+}
+
 function TriggerForm({ model, disabled, onEdit }: { model: DesignModel; disabled: boolean; onEdit: Props['onEdit'] }) {
   const t = model.trigger;
   const [interval, setInterval] = useState(t?.interval ?? '');
-  useEffect(() => setInterval(t?.interval ?? ''), [t?.interval]);
-  const submit = (e: FormEvent) => { e.preventDefault(); onEdit(setTrigger({ interval: interval.trim() }), `trigger interval ${interval.trim()}`); };
+  const [kind, setKind] = useState<string>(t?.kind ?? 'event');
+  const [what, setWhat] = useState('');
+  useEffect(() => { setInterval(t?.interval ?? ''); setKind(t?.kind ?? 'event'); setWhat(''); }, [t?.interval, t?.kind, t?.text]);
+  const hasInterval = t?.interval !== undefined;
+  const submitInterval = (e: FormEvent) => { e.preventDefault(); onEdit(setTrigger({ interval: interval.trim() }), `trigger interval ${interval.trim()}`); };
+  const submitKind = (e: FormEvent) => { e.preventDefault(); const text = triggerText(kind, t, interval.trim(), what.trim()); onEdit(setTrigger({ trigger: text }), `trigger: on ${text}`); };
   return (
-    <form onSubmit={submit} className="props-form">
+    <>
       <dl className="facts"><dt>Kind</dt><dd>{t?.kind ?? '—'}</dd>{t?.system && <><dt>System</dt><dd>{t.system}</dd></>}
         {(t?.event ?? t?.entity) && <><dt>{t?.event ? 'Event' : 'Entity'}</dt><dd><code>{t?.event ?? t?.entity}</code></dd></>}</dl>
-      {t?.interval !== undefined || t?.kind === 'poll' || t?.kind === 'schedule' ? (
-        <>
+      {hasInterval ? (
+        <form onSubmit={submitInterval} className="props-form">
           <label htmlFor="prop-interval">Interval</label>
           <input id="prop-interval" value={interval} onChange={(e) => setInterval(e.target.value)} placeholder="5m" autoComplete="off" />
           <button type="submit" disabled={disabled || !/^\d+(ms|s|m|h|d)$/.test(interval.trim()) || interval.trim() === t?.interval}>Set interval</button>
-        </>
+        </form>
       ) : <p className="muted">An event trigger has no interval.</p>}
-    </form>
+      <form onSubmit={submitKind} className="props-form">
+        <label htmlFor="prop-trigger-kind">Trigger kind</label>
+        <select id="prop-trigger-kind" value={kind} onChange={(e) => setKind(e.target.value)}>
+          {TRIGGER_KINDS.map((k) => <option key={k} value={k}>{k}</option>)}
+        </select>
+        {kind !== 'schedule' && <>
+          <label htmlFor="prop-trigger-what">{kind === 'event' ? 'Event' : 'Polled entity'}</label>
+          <input id="prop-trigger-what" value={what} onChange={(e) => setWhat(e.target.value)} autoComplete="off"
+            placeholder={kind === 'event' ? (t?.system && t.event ? `${t.system}.${t.event}` : 'xcart.order.created') : (t?.entity ?? 'sagepro.InventoryLevel')} />
+        </>}
+        <p className="muted small">Becomes: <code>on {triggerText(kind, t, interval.trim(), what.trim())}</code></p>
+        <button type="submit" disabled={disabled || (kind === t?.kind && !what.trim())}>Change the trigger</button>
+      </form>
+    </>
   );
 }
 

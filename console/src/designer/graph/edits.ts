@@ -21,6 +21,7 @@ export const removeStep = (key: string): VisualEdit => ({ kind: 'removeStep', ke
 
 export const moveStep = (key: string, to: number): VisualEdit => ({ kind: 'moveStep', key, to });
 
-export const setTrigger = (trigger: { kind?: string; interval?: string }): VisualEdit => ({ kind: 'setTrigger', ...trigger });
+/** Only the part named changes: the interval, the event, the polled entity, or the whole trigger after `on`. */
+export const setTrigger = (change: { interval?: string; event?: string; entity?: string; trigger?: string }): VisualEdit => ({ kind: 'setTrigger', ...change });
 
 export const setPolicy = (key: string, policy: { retry?: number | string | null; backoff?: string | null; alert?: string | null; then?: string | null }): VisualEdit => ({ kind: 'setPolicy', key, ...policy });
