@@ -110,6 +110,10 @@ suite('browser: the designer flow graph', () => {
     await page.getByRole('status').filter({ hasText: `line ${changedAt}` }).first().waitFor();
     // nothing is on disk until Save
     expect(fs.readFileSync(flowPath(), 'utf8')).toBe(before);
+    fs.mkdirSync(OUT, { recursive: true });
+    const shot = path.join(OUT, 'designer-graph.png');
+    await page.screenshot({ path: shot, fullPage: true });
+    if (process.env.CONSOLE_SCREENSHOTS_TO_DOCS === '1') { fs.mkdirSync(DOCS, { recursive: true }); fs.copyFileSync(shot, path.join(DOCS, 'designer-graph.png')); }
   });
 
   it('typing in the text pane changes the graph', async () => {
@@ -125,6 +129,12 @@ suite('browser: the designer flow graph', () => {
 
   it('moving a node writes the sidecar and leaves the .flow bytes as they were', async () => {
     const bytes = fs.readFileSync(flowPath());
+    // chosen in the steps list, the step is brought into view (a long flow is panned, not shrunk)
+    await page.getByRole('navigation', { name: 'Steps' }).getByRole('button', { name: /^table web_warehouse/ }).click();
+    await expect.poll(async () => node('table:web_warehouse').evaluate((el) => {
+      const r = el.getBoundingClientRect(); const g = el.closest('.dgraph')!.getBoundingClientRect();
+      return r.left >= g.left && r.right <= g.right && r.top >= g.top && r.bottom <= g.bottom;
+    })).toBe(true);
     const box = (await node('table:web_warehouse').boundingBox())!;
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     await page.mouse.down();
@@ -137,10 +147,6 @@ suite('browser: the designer flow graph', () => {
     expect(Object.keys(layout.positions)).toEqual(['table:web_warehouse']);
     expect(fs.readFileSync(flowPath()).equals(bytes)).toBe(true);
     await page.getByRole('status').filter({ hasText: 'Layout saved' }).waitFor();
-    fs.mkdirSync(OUT, { recursive: true });
-    const shot = path.join(OUT, 'designer-graph.png');
-    await page.screenshot({ path: shot, fullPage: true });
-    if (process.env.CONSOLE_SCREENSHOTS_TO_DOCS === '1') { fs.mkdirSync(DOCS, { recursive: true }); fs.copyFileSync(shot, path.join(DOCS, 'designer-graph.png')); }
   });
 
   it('Save writes the .flow and `flowc check` passes on the saved file', async () => {

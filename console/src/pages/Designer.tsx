@@ -60,6 +60,7 @@ function Editor({ file }: { file: string }) {
   const [placed, setPlaced] = useState<Record<string, { x: number; y: number }>>({});
   const [positions, setPositions] = useState<Map<string, Positioned>>(new Map());
   const [selected, setSelected] = useState<string>();
+  const [focus, setFocus] = useState<{ id: string; seq: number }>();
   const [changed, setChanged] = useState<number[]>([]);
   const [changedSteps, setChangedSteps] = useState<Set<string>>(new Set());
   const [status, setStatus] = useState('');
@@ -174,12 +175,12 @@ function Editor({ file }: { file: string }) {
         <div className="designer-main">
           {/* drawn once laid out, so that React Flow fits the view to where the nodes really are */}
           {graph.nodes.every((n) => positions.has(n.id))
-            ? <GraphView graph={graph} positions={positions} file={file} selected={selected} changed={changedSteps} onSelect={setSelected} onMoved={onMoved} />
+            ? <GraphView focus={focus} graph={graph} positions={positions} file={file} selected={selected} changed={changedSteps} onSelect={setSelected} onMoved={onMoved} />
             : <div className="dgraph" role="status">Laying out {graph.nodes.length} steps…</div>}
           <nav aria-label="Steps" className="steplist">
             <ol>
               {graph.nodes.map((n) => (
-                <li key={n.id}><button type="button" aria-pressed={n.id === selected} onClick={() => setSelected(n.id)}>
+                <li key={n.id}><button type="button" aria-pressed={n.id === selected} onClick={() => { setSelected(n.id); setFocus({ id: n.id, seq: (focus?.seq ?? 0) + 1 }); }}>
                   <span className="muted">{n.word}</span> {n.label}{n.detail ? <span className="muted"> {n.detail}</span> : null}
                 </button></li>
               ))}

@@ -4,13 +4,13 @@
 // is a focusable, labelled element; Enter or a click selects it for the properties panel.
 import { memo, useCallback, useEffect, useMemo, useState } from 'react';
 import {
-  applyNodeChanges, Background, Controls, Handle, MarkerType, Position, ReactFlow,
+  applyNodeChanges, Background, Controls, Handle, MarkerType, Position, ReactFlow, useReactFlow,
   type Edge, type Node, type NodeChange, type NodeProps,
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { href } from '../../router';
 import type { FlowGraph, GraphNode } from './model';
-import type { Positioned } from './layout';
+import { NODE_HEIGHT, NODE_WIDTH, type Positioned } from './layout';
 
 type StepData = { node: GraphNode; file: string; selected: boolean; changed: boolean };
 
@@ -32,9 +32,24 @@ const StepNode = memo(function StepNode({ data }: NodeProps<Node<StepData>>) {
 });
 const nodeTypes = { step: StepNode };
 // a long flow is not shrunk below legibility: it is panned instead (drag the background, or the controls)
-const FIT = { minZoom: 0.6, maxZoom: 1, padding: 0.05 };
+const FIT = { minZoom: 0.5, maxZoom: 1, padding: 0.05 };
+
+/** Brings a step into view (chosen in the steps list: it may be outside the panned view). */
+function FocusOn({ focus, positions }: { focus: { id: string; seq: number } | undefined; positions: ReadonlyMap<string, Positioned> }) {
+  const flow = useReactFlow();
+  useEffect(() => {
+    if (!focus) return;
+    const n = flow.getNode(focus.id);
+    const p = n?.position ?? positions.get(focus.id);
+    if (p) void flow.setCenter(p.x + NODE_WIDTH / 2, p.y + NODE_HEIGHT / 2, { zoom: Math.max(flow.getZoom(), 0.6), duration: 0 });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [focus?.seq]);
+  return null;
+}
 
 interface Props {
+  /** Set when a step is chosen outside the picture: the view moves to it. */
+  focus?: { id: string; seq: number };
   graph: FlowGraph;
   positions: ReadonlyMap<string, Positioned>;
   file: string;
@@ -46,7 +61,7 @@ interface Props {
   onMoved: (id: string, x: number, y: number) => void;
 }
 
-export function GraphView({ graph, positions, file, selected, changed, onSelect, onMoved }: Props) {
+export function GraphView({ focus, graph, positions, file, selected, changed, onSelect, onMoved }: Props) {
   const fromProps = useMemo<Node<StepData>[]>(() => graph.nodes.map((n) => {
     const p = positions.get(n.id) ?? { x: 0, y: 0 };
     return {
@@ -76,6 +91,7 @@ export function GraphView({ graph, positions, file, selected, changed, onSelect,
         nodesConnectable={false} edgesFocusable={false} deleteKeyCode={null} selectionKeyCode={null} multiSelectionKeyCode={null}>
         <Background gap={16} />
         <Controls showInteractive={false} />
+        <FocusOn focus={focus} positions={positions} />
       </ReactFlow>
     </div>
   );

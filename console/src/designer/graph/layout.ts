@@ -32,6 +32,9 @@ const OPTIONS = {
   'elk.layered.nodePlacement.strategy': 'SIMPLE',
   'elk.layered.crossingMinimization.strategy': 'INTERACTIVE',
   'elk.edgeRouting': 'POLYLINE',
+  // a long chain of steps wraps into rows (about as wide as the pane is high) instead of one long line
+  'elk.layered.wrapping.strategy': 'MULTI_EDGE',
+  'elk.aspectRatio': '1.2',
 };
 
 /**
