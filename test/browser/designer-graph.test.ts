@@ -81,12 +81,16 @@ suite('browser: the designer flow graph', () => {
     if (ctx.task.result?.state === 'fail' && page) { fs.mkdirSync(OUT, { recursive: true }); await page.screenshot({ path: path.join(OUT, `designer-failed-${n}.png`), fullPage: true }).catch(() => undefined); }
   });
 
-  const node = (key: string) => page.locator(`.react-flow__node[data-id="${key}"]`);
+  const node = (key: string) => page.locator(`.react-flow__node[data-key="${key}"]`);
   const textArea = () => page.getByLabel('Flow text');
 
   async function open(): Promise<void> {
     await page.goto(`${env.flowdUrl}/console/#/designer?file=${encodeURIComponent(FILE)}`);
     await node('lookup:product').waitFor();
+    // every step of the list is drawn: the trigger, 6 statements, 2 policies
+    const steps = page.getByRole('navigation', { name: 'Steps' }).getByRole('button');
+    expect(await steps.count()).toBe(9);
+    await expect.poll(async () => page.locator('.react-flow__node').evaluateAll((ns) => ns.filter((n) => getComputedStyle(n).visibility !== 'hidden').length)).toBe(9);
   }
 
   it('adds a fetch from the palette: the .flow text gains exactly that step, the graph its node', async () => {
