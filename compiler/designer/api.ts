@@ -17,7 +17,6 @@ import { analyzeDesignImpl } from './model.js';
 import { applyEditImpl } from './apply.js';
 import { paletteImpl } from './palette.js';
 import { entityTreeImpl } from './entity-tree.js';
-import { previewImpl } from './preview.js';
 import { readLayoutImpl, writeLayoutImpl } from './layout.js';
 import { generateFlowImpl } from './generate.js';
 import { designContextImpl } from './context.js';
@@ -245,8 +244,11 @@ export type VisualEdit =
   | { readonly kind: 'removeStep'; readonly key: string }
   /** To index `to` of the steps, or after / before a step; refused when it would break a dependency. */
   | { readonly kind: 'moveStep'; readonly key: string; readonly to?: number; readonly after?: string; readonly before?: string }
-  /** Change the trigger: its interval (poll, schedule every), or its event / entity. */
-  | { readonly kind: 'setTrigger'; readonly interval?: string; readonly event?: string; readonly entity?: string; readonly trigger?: string }
+  /**
+   * Change the trigger: its interval (poll, schedule every), its event / entity, its kind
+   * (`triggerKind` with the event, or the entity and interval, of the new kind), or its whole text after `on`.
+   */
+  | { readonly kind: 'setTrigger'; readonly interval?: string; readonly event?: string; readonly entity?: string; readonly trigger?: string; readonly triggerKind?: 'event' | 'poll' | 'schedule' }
   | ({ readonly kind: 'setPolicy'; readonly key: string } & PolicyFields)
   | ({ readonly kind: 'addPolicy'; readonly class: string; readonly step?: string } & PolicyFields)
   | { readonly kind: 'removePolicy'; readonly key: string }
@@ -371,7 +373,12 @@ export function palette(ctx: DesignContext): Palette { return paletteImpl(ctx); 
 export function entityTree(ctx: DesignContext, entity: string): EntityTree { return entityTreeImpl(ctx, entity); }
 
 /** Runs the flow of `text` on its flow tests (`<tests>/<flow file base>.test.yaml`). */
-export function preview(text: string, file: string, ctx: DesignContext): Promise<PreviewResult> { return previewImpl(text, file, ctx); }
+export async function preview(text: string, file: string, ctx: DesignContext): Promise<PreviewResult> {
+  // Loaded on first use: the emitter it builds with loads TypeScript's compiler (seconds), which the
+  // model and the edits never need.
+  const { previewImpl } = await import('./preview.js');
+  return previewImpl(text, file, ctx);
+}
 
 /** `<flowFile>.layout.json`; an absent or unreadable file is an empty layout. */
 export function readLayout(flowFile: string): Layout { return readLayoutImpl(flowFile); }

@@ -4,7 +4,8 @@
  * assignment's `target` path (`lines[].description`) or, where one field is assigned in several
  * `when` branches, its `id` (`when#2/tax`). A new assignment goes after the last member of its
  * object, on its own line in a multi-line object (aligned on `=` as the line above it is), else
- * after the last member with the object's own separator.
+ * after the last member with the object's own separator. A field of a nested object that is not
+ * mapped yet creates the object (`ship_to = { city = ... }`); line items need their `each` first.
  */
 import type { TextEdit } from './api.js';
 import type { AssignmentInfo, ContainerInfo, Internal } from './model.js';
@@ -79,7 +80,9 @@ function addAssignment(a: Internal, t: Text, map: string, target: string, expr: 
     ?? a.containers.find((c) => c.map === map && c.targetPrefix === prefix && !c.id.includes('when#'));
   if (!container) {
     const parent = prefix.replace(/(\[\])?[./]$/, '');
-    throw new EditRefused(`${map} has no object '${parent}' to put '${field}' in: map '${parent}' first`);
+    // A nested object not mapped yet (`ship_to.city` without `ship_to`): `ship_to = { city = ... }`.
+    if (prefix.endsWith('.') && !prefix.endsWith('[].') && !parent.includes('when#')) return addAssignment(a, t, map, parent, `{ ${field} = ${expr} }`);
+    throw new EditRefused(`${map} has no ${prefix.endsWith('[].') ? 'line items' : 'object'} '${parent}' to put '${field}' in: map '${parent}' first`);
   }
   return [insertMember(t, container, field, expr)];
 }

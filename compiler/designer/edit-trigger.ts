@@ -11,12 +11,28 @@ import { minimal, type Text } from './text.js';
 
 const DURATION = /^\d+(\.\d+)?(ms|s|m|h|d)$/;
 
-export interface TriggerChange { readonly interval?: string; readonly event?: string; readonly entity?: string; readonly trigger?: string }
+export interface TriggerChange { readonly interval?: string; readonly event?: string; readonly entity?: string; readonly trigger?: string; readonly triggerKind?: 'event' | 'poll' | 'schedule' }
+
+const CURRENT: Record<string, string> = { EventTrigger: 'event', PollTrigger: 'poll', ScheduleTrigger: 'schedule' };
+
+/** The text after `on` of a trigger of another kind. */
+function triggerText(c: TriggerChange): string {
+  const need = (v: string | undefined, what: string) => { if (!v?.trim()) throw new EditRefused(`${c.triggerKind === 'event' ? 'an' : 'a'} ${c.triggerKind} trigger needs ${what}`); return v.trim(); };
+  if (c.triggerKind === 'event') return need(c.event, 'an event (xcart.order.created)');
+  if (c.triggerKind === 'poll') return `every ${need(c.interval, 'an interval (5m)')} poll ${need(c.entity, 'an entity (sagepro.InventoryLevel)')} changed`;
+  if (c.triggerKind === 'schedule') return `schedule every ${need(c.interval, 'an interval (1h)')}`;
+  throw new EditRefused(`'${c.triggerKind}' is not a trigger kind (event, poll, schedule)`);
+}
 
 export function setTrigger(a: Internal, t: Text, c: TriggerChange): TextEdit[] {
   const trig = a.flow?.items.find((i): i is A.Trigger => !!i && (i.kind === 'EventTrigger' || i.kind === 'PollTrigger' || i.kind === 'ScheduleTrigger'));
   if (!trig) throw new EditRefused('the flow has no trigger');
   const edits: TextEdit[] = [];
+  if (c.triggerKind !== undefined && c.triggerKind !== CURRENT[trig.kind]) {
+    if (c.interval !== undefined && !DURATION.test(c.interval.trim())) throw new EditRefused(`'${c.interval}' is not an interval (5m, 30s, 1h, 1d)`, trig.span);
+    const on = t.text.indexOf('on', trig.span.start);
+    return [minimal(t.text, on + 2, trig.span.end, ` ${triggerText(c)}`)];
+  }
   if (c.trigger !== undefined) {
     const body = c.trigger.trim().replace(/^on\s+/, '');
     if (!body) throw new EditRefused('an empty trigger');
