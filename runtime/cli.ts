@@ -39,11 +39,14 @@ const USAGE = `usage:
 /** Where `flowd demo` keeps its state (examples/demo/cli.ts), the store commands' default --state-dir. */
 const DEFAULT_DEMO_DIR = '.state/demo';
 
-export async function main(argv: string[]): Promise<number> {
+/** What the launcher (bin/flowd.js) adds from outside the runtime: the designer's core for `serve`. */
+export interface Extras { readonly designer?: import('./console/routes/designer.js').DesignerBackend }
+
+export async function main(argv: string[], extras: Extras = {}): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
     switch (cmd) {
-      case 'serve': return await serve(rest);
+      case 'serve': return await serve(rest, extras);
       // `flowd demo` compiles flows, so it is not part of the runtime: bin/flowd.js runs examples/demo/cli.ts for it.
       case 'demo': process.stderr.write('flowd: the demo is run by bin/flowd.js (examples/demo/cli.ts), not by runtime/cli.ts\n'); return 2;
       case 'dlq': return await dlq(rest);
@@ -66,7 +69,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function serve(argv: string[]): Promise<number> {
+async function serve(argv: string[], extras: Extras): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { config: { type: 'string', default: 'connect.yaml' }, since: { type: 'string' } }, strict: true });
   const { loadConfig } = await import('./config/config.js');
   const { startService } = await import('./service.js');
@@ -78,7 +81,7 @@ async function serve(argv: string[]): Promise<number> {
   }
   let svc: Awaited<ReturnType<typeof startService>>;
   try {
-    svc = await startService(config);
+    svc = await startService(config, extras.designer ? { designer: extras.designer } : {});
   } catch (err) {
     // A half-start (port taken, host unknown, flows unloadable) must not linger: startService closed
     // what it opened; should anything still hold the event loop, exit anyway shortly after.

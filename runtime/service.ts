@@ -26,6 +26,7 @@ import type { Trigger } from './triggers/trigger.js';
 import { describeCutover } from './cutover.js';
 import { startHttpServer } from './http/server.js';
 import { createConsole, type ConsoleServer } from './console/api.js';
+import { findDesignerRoot, type DesignerBackend } from './console/routes/designer.js';
 import { resyncOrders } from './resync.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
@@ -38,6 +39,8 @@ export interface ServiceOptions {
   readonly xcartStart?: string;
   /** Receives alerts (besides the log line and the optional alert URL). */
   readonly onAlert?: (message: string, details: Record<string, unknown>) => void;
+  /** The visual designer's core (compiler/designer/ behind runtime/console/routes/designer.ts), given by bin/flowd.js or a test: the runtime never imports the compiler. */
+  readonly designer?: DesignerBackend;
 }
 
 export interface Service {
@@ -204,10 +207,16 @@ async function startOn(store: ConfiguredStore, config: Config, options: ServiceO
   // The operations console (runtime/console/): the JSON API under /api/ and the SPA at /console.
   const flowDir = config.flows.dir;
   const configDir = path.dirname(config.file);
+  const rootOf = (root: string | undefined) => (root ? { root } : {});
+  const sourceDirs = [flowDir, path.dirname(flowDir), configDir, path.join(configDir, 'mappings'), process.cwd(), path.join(process.cwd(), 'mappings')];
   const consoleServer = config.console.enabled ? createConsole({
     store, flows, secrets: config.secrets.map((s) => s.reveal()), sessionTtlMs: config.console.sessionTtlMs,
     ...(config.console.dir ? { staticDir: config.console.dir } : {}),
-    sourceDirs: [flowDir, path.dirname(flowDir), configDir, path.join(configDir, 'mappings'), process.cwd(), path.join(process.cwd(), 'mappings')],
+    sourceDirs,
+    designer: {
+      ...(options.designer ? { backend: options.designer } : {}),
+      ...rootOf(findDesignerRoot(config.console.designerDir, sourceDirs, [...flows.values()].map((f) => f.module.meta.source))),
+    },
     wake: () => engine.wake(),
     resync: async (number) => {
       const r = await resyncOrders({ store, xcart, flows, ...(xc.cutover ? { cutover: xc.cutover } : {}), onEnqueued: () => engine.wake() }, { numbers: [number] });

@@ -15,6 +15,7 @@ import { ResyncPage } from './pages/Resync';
 import { FlowsPage } from './pages/Flows';
 import { AuditPage } from './pages/Audit';
 import { UsersPage } from './pages/Users';
+import { DesignerPage } from './pages/Designer';
 import { ErrorBoundary } from './components/ErrorBoundary';
 
 interface Page { path: string; title: string; role: Role; nav: boolean; render: (r: Route) => ReactNode }
@@ -24,6 +25,7 @@ const PAGES: Page[] = [
   { path: '/dead-letters', title: 'Dead letters', role: 'viewer', nav: true, render: (r) => (r.parts[1] ? <DeadLetterPage id={r.parts[1]} /> : <DeadLettersPage query={r.query} />) },
   { path: '/resync', title: 'Re-sync', role: 'operator', nav: true, render: () => <ResyncPage /> },
   { path: '/flows', title: 'Flows', role: 'viewer', nav: true, render: (r) => <FlowsPage selected={r.parts[1]} /> },
+  { path: '/designer', title: 'Designer', role: 'viewer', nav: true, render: (r) => <DesignerPage query={r.query} /> },
   { path: '/audit', title: 'Audit', role: 'viewer', nav: true, render: () => <AuditPage /> },
   { path: '/users', title: 'Users', role: 'admin', nav: true, render: () => <UsersPage /> },
 ];

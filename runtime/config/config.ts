@@ -90,8 +90,8 @@ export interface Config {
   readonly alerts?: { readonly url: string; readonly afterConnectionDownMs: number };
   /** `file` is absolute; without it flowd logs to stdout. */
   readonly log: { readonly level: LogLevel; readonly file?: string };
-  /** The operations console (runtime/console/): on by default; sessions last `sessionTtlMs`; the SPA's files in `dir`. */
-  readonly console: { readonly enabled: boolean; readonly sessionTtlMs: number; readonly dir?: string };
+  /** The operations console (runtime/console/): on by default; sessions last `sessionTtlMs`; the SPA's files in `dir`; the visual designer edits the `.flow` files of `designerDir`. */
+  readonly console: { readonly enabled: boolean; readonly sessionTtlMs: number; readonly dir?: string; readonly designerDir?: string };
   /** Every resolved secret, e.g. for `scrubSecrets(text, config.secrets.map((s) => s.reveal()))`. */
   readonly secrets: readonly Secret[];
   /** Things that load but deserve a warning at start-up (inline secret values). */
@@ -297,7 +297,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     workers: { count: c.workers.count, leaseMs: duration(c.workers.lease, '/workers/lease') },
     ...(c.alerts ? { alerts: { url: c.alerts.url, afterConnectionDownMs: duration(c.alerts.after_connection_down, '/alerts/after_connection_down') } } : {}),
     log: { level: c.log.level, ...(c.log.file ? { file: abs(c.log.file) } : {}) },
-    console: { enabled: c.console.enabled, sessionTtlMs: duration(c.console.session_ttl, '/console/session_ttl'), ...(c.console.dir ? { dir: abs(c.console.dir) } : {}) },
+    console: { enabled: c.console.enabled, sessionTtlMs: duration(c.console.session_ttl, '/console/session_ttl'), ...(c.console.dir ? { dir: abs(c.console.dir) } : {}), ...(c.console.designer_dir ? { designerDir: abs(c.console.designer_dir) } : {}) },
     secrets,
     warnings,
   };
@@ -330,7 +330,7 @@ interface RawConfig {
   workers: { count: number; lease: string };
   alerts?: { url: string; after_connection_down: string };
   log: { level: LogLevel; file?: string };
-  console: { enabled: boolean; session_ttl: string; dir?: string };
+  console: { enabled: boolean; session_ttl: string; dir?: string; designer_dir?: string };
 }
 
 export const CONFIG_SCHEMA_FILE = new URL('./connect.schema.json', import.meta.url);

@@ -21,6 +21,7 @@ import { FlowSources } from './sources.js';
 import { serveConsoleFile } from './static.js';
 import { auditRoutes } from './routes/audit.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
+import { designerRoutes, type DesignerOptions } from './routes/designer.js';
 import { flowRoutes } from './routes/flows.js';
 import { overviewRoutes, Streams } from './routes/overview.js';
 import { resyncRoutes } from './routes/resync.js';
@@ -43,6 +44,8 @@ export interface ConsoleOptions {
   /** Folders holding the `.flow` sources (for the lines around an error). */
   readonly sourceDirs?: readonly string[];
   readonly resync?: ResyncOne;
+  /** The visual designer: its folder (console.designer_dir or found from sourceDirs) and core. */
+  readonly designer?: DesignerOptions;
   readonly wake?: () => void;
   readonly connections?: ConnectionWatch;
   readonly rateLimit?: RateLimitOptions;
@@ -72,11 +75,12 @@ export function createConsole(o: ConsoleOptions): ConsoleServer {
     rateLimit: new LoginRateLimit({ now, ...o.rateLimit }),
     sources: new FlowSources(o.sourceDirs ?? []),
     ...(o.resync ? { resync: o.resync } : {}),
+    ...(o.designer ? { designer: o.designer } : {}),
     wake: o.wake ?? (() => undefined),
     secureCookies: o.secureCookies ?? false,
   };
   const streams = new Streams(deps, o.streamEveryMs ?? 1000);
-  const routes: Route[] = [...sessionRoutes, ...runRoutes, ...deadLetterRoutes, ...overviewRoutes(streams), ...flowRoutes, ...auditRoutes, ...userRoutes, ...resyncRoutes];
+  const routes: Route[] = [...sessionRoutes, ...runRoutes, ...deadLetterRoutes, ...overviewRoutes(streams), ...flowRoutes, ...auditRoutes, ...userRoutes, ...resyncRoutes, ...designerRoutes];
   const staticDir = o.staticDir ?? DEFAULT_CONSOLE_DIR;
 
   async function api(req: http.IncomingMessage, res: http.ServerResponse, sub: string, query: URLSearchParams): Promise<void> {

@@ -8,6 +8,7 @@ import type { LoginRateLimit } from './rate-limit.js';
 import type { Masker } from './mask.js';
 import type { Sessions } from './sessions.js';
 import type { FlowSources } from './sources.js';
+import type { DesignerOptions } from './routes/designer.js';
 
 export interface ResyncOne {
   (number: string, user: string): Promise<{ jobId: number | null; alreadyQueued: boolean; status: string; reason?: string }>;
@@ -23,6 +24,8 @@ export interface ConsoleDeps {
   readonly connections: ConnectionWatch;
   readonly sources: FlowSources;
   readonly resync?: ResyncOne;
+  /** The visual designer's folder and core (routes/designer.ts); absent: its routes answer 503. */
+  readonly designer?: DesignerOptions;
   /** Wakes this process's workers after a replay or resubmit. */
   readonly wake: () => void;
   readonly now: () => number;
