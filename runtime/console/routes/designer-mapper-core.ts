@@ -7,19 +7,22 @@
  */
 import { CompletionItemKind, InsertTextFormat, type CompletionItem } from 'vscode-languageserver';
 import { completion } from '../../../compiler/lsp/completion.js';
-import { Workspace, pathToUri } from '../../../compiler/lsp/documents/workspace.js';
+import { Workspace, pathToUri, type Analysis } from '../../../compiler/lsp/documents/workspace.js';
 import { ApiError } from '../http.js';
+import { applyEdits, editsFor, parseEdit } from './designer-mapper-edits.js';
+import { findMap, mapNames, mapView, sourceTree, targetTree } from './designer-mapper-view.js';
+import { runPreview } from './designer-mapper-preview.js';
 
 export interface CompletionItemView { label: string; detail?: string; insertText: string; kind?: string }
 export interface CompletionResult { items: CompletionItemView[]; from: number; to: number }
 
 export interface MapperCore {
-  open(text: string, file: string, abs: string, map: string | undefined): Record<string, unknown>;
-  model(text: string, file: string, abs: string, map: string): Record<string, unknown>;
-  edit(text: string, file: string, abs: string, map: string, edit: unknown): Record<string, unknown>;
+  open(text: string, file: string, abs: string, map: string | undefined): object;
+  model(text: string, file: string, abs: string, map: string): object;
+  edit(text: string, file: string, abs: string, map: string, edit: unknown): object;
   complete(text: string, file: string, abs: string, exprStart: number, exprEnd: number, expr: string, cursor: number): CompletionResult;
-  preview(text: string, file: string, abs: string): Promise<Record<string, unknown>>;
-  suggest(text: string, file: string, abs: string, map: string): Promise<Record<string, unknown>>;
+  preview(text: string, file: string, abs: string): Promise<object>;
+  suggest(text: string, file: string, abs: string, map: string): Promise<object>;
 }
 
 const KIND_NAMES = new Map(Object.entries(CompletionItemKind).map(([k, v]) => [v as number, k.toLowerCase()]));
@@ -48,6 +51,14 @@ export function createMapperCore(): MapperCore {
     return ws;
   };
 
+  /** `f` on the language service's analysis of `text` in the place of `abs` (the document closed after). */
+  const withAnalysis = <T>(text: string, file: string, abs: string, f: (ws: Workspace, a: Analysis) => T): T => {
+    const ws = wsFor(abs, file);
+    const uri = `${pathToUri(abs)}#mapper-${++version}`;
+    const a = ws.open(uri, version, text);
+    try { return f(ws, a); } finally { ws.close(uri); }
+  };
+
   return {
     complete(text, file, abs, exprStart, exprEnd, expr, cursor) {
       // The flow text with the expression being edited in place, and the cursor in it.
@@ -63,10 +74,32 @@ export function createMapperCore(): MapperCore {
       const shown = items.filter((i) => !prefix || i.label.toLowerCase().startsWith(prefix) || (i.filterText ?? '').toLowerCase().startsWith(prefix));
       return { items: shown.map(itemView), from: cursor - before.length, to: cursor + after.length };
     },
-    open() { throw new ApiError('unavailable', 'the designer core (compiler/designer/) is not in this build yet'); },
-    model() { throw new ApiError('unavailable', 'the designer core (compiler/designer/) is not in this build yet'); },
-    edit() { throw new ApiError('unavailable', 'the designer core (compiler/designer/) is not in this build yet'); },
-    async preview() { throw new ApiError('unavailable', 'the designer core (compiler/designer/) is not in this build yet'); },
+    open(text, file, abs, name) {
+      return withAnalysis(text, file, abs, (ws, a) => {
+        const { flow, map } = findMap(a, name);
+        return { maps: mapNames(a), map: mapView(ws, a, flow, map), source: sourceTree(a, flow, map), target: targetTree(a, flow, map) };
+      });
+    },
+    model(text, file, abs, name) {
+      return withAnalysis(text, file, abs, (ws, a) => {
+        const { flow, map } = findMap(a, name);
+        return { map: mapView(ws, a, flow, map) };
+      });
+    },
+    edit(text, file, abs, name, raw) {
+      const edit = parseEdit(raw);
+      const edits = withAnalysis(text, file, abs, (ws, a) => {
+        const { flow, map } = findMap(a, name);
+        return editsFor(ws, a, map, mapView(ws, a, flow, map), edit, sourceTree(a, flow, map).fields);
+      });
+      const next = applyEdits(text, edits);
+      return withAnalysis(next, file, abs, (ws, a) => {
+        let found;
+        try { found = findMap(a, name); } catch (e) { throw new ApiError('invalid', `the edit would leave the text without map ${name}: ${(e as Error).message}`); }
+        return { text: next, edits, map: mapView(ws, a, found.flow, found.map) };
+      });
+    },
+    async preview(text, file, abs) { return runPreview(text, file, abs); },
     async suggest() { return { available: false, suggestions: [], reason: 'the mapping assistant (compiler/suggest/) is not in this build' }; },
   };
 }
