@@ -115,7 +115,7 @@ function Mapper({ opened, editor, admin }: { opened: MapperOpen; editor: boolean
     if (d.target) { setSel((s) => ({ ...s, target: d.target })); const i = rowIndexOf(tgtRows, tgtIndex, d.target); if (i !== undefined) setScroll((s) => ({ ...s, target: Math.max(0, i * 28 - 200) })); }
   };
 
-  const editingA = map.assignments.find((a) => a.target === editing);
+  const editingA = map.assignments.find((a) => a.id === editing);
   const y = (rows: typeof srcRows, index: Map<string, number>, top: number) => (p: string) => { const i = rowIndexOf(rows, index, p); return i === undefined ? undefined : rowY(i, top); };
   const dirty = text !== saved.current;
 
@@ -156,9 +156,9 @@ function Mapper({ opened, editor, admin }: { opened: MapperOpen; editor: boolean
         <TextPane map={map} changed={changed} />
       </div>
       {editingA && (
-        <ExprEditor file={opened.file} text={text} target={editingA.target} exprStart={editingA.exprStart} exprEnd={editingA.exprEnd} initial={editingA.expr}
-          onApply={(expr) => void apply({ kind: 'setExpr', target: editingA.target, expr }, `Changed the expression of ${editingA.target}.`).then((ok) => { if (ok) setEditing(undefined); })}
-          onUnmap={() => void apply({ kind: 'unmap', target: editingA.target }, `Unmapped ${editingA.target}.`).then((ok) => { if (ok) setEditing(undefined); })}
+        <ExprEditor file={opened.file} text={text} target={editingA.id} exprStart={editingA.exprStart} exprEnd={editingA.exprEnd} initial={editingA.expr}
+          onApply={(expr) => void apply({ kind: 'setExpr', target: editingA.id, expr }, `Changed the expression of ${editingA.id}.`).then((ok) => { if (ok) setEditing(undefined); })}
+          onUnmap={() => void apply({ kind: 'unmap', target: editingA.id }, `Unmapped ${editingA.id}.`).then((ok) => { if (ok) setEditing(undefined); })}
           onCancel={() => setEditing(undefined)} />
       )}
       <Problems diagnostics={map.diagnostics} onFix={(id) => void apply({ kind: 'quickFix', fixId: id }, 'Applied the quick fix.')} onShow={showDiag} />
@@ -168,9 +168,9 @@ function Mapper({ opened, editor, admin }: { opened: MapperOpen; editor: boolean
           <thead><tr><th>target</th><th>expression</th><th>line</th><th /></tr></thead>
           <tbody>
             {map.assignments.map((a) => (
-              <tr key={a.target} className={a.diagnostics.length ? 'problem' : undefined}>
-                <td><code>{a.target}</code></td><td><code>{a.expr}</code></td><td className="num">{a.line}</td>
-                <td><button type="button" onClick={() => setEditing(a.target)} aria-label={`Edit ${a.target}`}>Edit</button></td>
+              <tr key={a.id} className={a.diagnostics.length ? 'problem' : undefined}>
+                <td><code>{a.id}</code></td><td><code>{a.expr}</code></td><td className="num">{a.line}</td>
+                <td><button type="button" onClick={() => setEditing(a.id)} aria-label={`Edit ${a.id}`}>Edit</button></td>
               </tr>
             ))}
           </tbody>

@@ -61,9 +61,10 @@ export function ExprEditor(p: ExprEditorProps) {
           onChange={(e) => {
             const v = e.target.value; setExpr(v);
             const c = e.target.selectionStart;
-            if (/[.\w]$/.test(v.slice(0, c))) void complete(v, c); else setItems([]);
+            // After a dot, or on a name being typed (not a number): the list opens by itself.
+            if (/(\.|(^|[^\w.])[A-Za-z_]\w*|\.[A-Za-z_]\w*)$/.test(v.slice(0, c))) void complete(v, c); else setItems([]);
           }}
-          onKeyDown={onKey} />
+          onKeyDown={onKey} onBlur={() => { seq.current++; setItems([]); }} />
         {items.length > 0 && (
           <ul id="mapper-completions" role="listbox" aria-label="Completions" className="mapper-completions">
             {items.map((it, i) => (

@@ -28,7 +28,7 @@ export function Lines(p: LinesProps) {
       const sy = p.sourceY(s);
       if (sy === undefined) continue;
       const dim = sy < 0 || sy > TREE_HEIGHT || ty < 0 || ty > TREE_HEIGHT;
-      segs.push({ key: `${a.target}<${s}`, target: a.target, d: curve(clamp(sy), clamp(ty)), dim, bad: a.diagnostics.length > 0, title: `${a.target} = ${a.expr}` });
+      segs.push({ key: `${a.id}<${s}`, target: a.id, d: curve(clamp(sy), clamp(ty)), dim, bad: a.diagnostics.length > 0, title: `${a.id} = ${a.expr}` });
     }
   }
   return (

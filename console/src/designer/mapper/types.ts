@@ -30,7 +30,9 @@ export interface DiagView {
 }
 
 export interface AssignmentView {
-  target: string; expr: string; line: number;
+  /** The target path, `#2`.. for a second assignment of one field (in another `when` block): what edits name. */
+  id: string;
+  target: string; expr: string; line: number; start: number; end: number;
   exprStart: number; exprEnd: number;
   /** Source fields the expression reads (`order.items[].sku`). */
   sources: string[];
@@ -60,7 +62,7 @@ export interface CompletionItemView { label: string; detail?: string; insertText
 export interface CompletionResult { items: CompletionItemView[]; from: number; to: number }
 
 export interface PreviewWrite { operation: string; record: unknown }
-export interface PreviewCase { name: string; ok: boolean; skipped?: string; writes: PreviewWrite[]; failures: string[]; error?: string }
+export interface PreviewCase { name: string; ok: boolean; outcome?: string; skipped?: string; writes: PreviewWrite[]; failures: string[]; error?: string }
 export interface PreviewResult { tests: string | null; cases: PreviewCase[]; compileErrors: string[] }
 
 /** A mapping the assistant suggests (compiler/suggest/, when it is merged): drawn dashed, applied on accept. */
