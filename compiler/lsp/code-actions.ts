@@ -20,6 +20,11 @@ import { flowAt, nodesOf, rangeOf } from './nodes.js';
 export function codeActions(ws: Workspace, uri: string, range: Range): CodeAction[] {
   const a = ws.analysis(uri);
   if (!a) return [];
+  return codeActionsOf(a, uri, range);
+}
+
+/** The quick fixes of an analysis (the designer's core asks for them as data, compiler/designer/). */
+export function codeActionsOf(a: Analysis, uri: string, range: Range): CodeAction[] {
   const start = a.doc.offsetAt(range.start), end = a.doc.offsetAt(range.end);
   const here = a.diagnostics.filter((d) => d.span && d.span.start <= end && d.span.end >= start);
   const out: CodeAction[] = [];

@@ -1,0 +1,68 @@
+/**
+ * applyEdit: one visual edit → the text edits it makes (each edit kind in its own file), applied,
+ * checked and inverted. The text is never re-printed: every edit replaces only what it concerns.
+ *
+ * An edit is refused (a located error, the text unchanged) when it cannot apply (unknown key,
+ * missing argument, ...), when the text would no longer parse, and for moveStep when a step would
+ * come before one it uses, or the move makes the checker report an error it did not (a `skip when`
+ * that narrows a value the moved step reads).
+ */
+import { parse } from '../../grammar/index.js';
+import { syntaxDiagnostic } from '../program.js';
+import type { ApplyResult, DesignContext, TextEdit, VisualEdit } from './api.js';
+import { analyzeInternal, type Internal } from './model.js';
+import { EditRefused } from './refused.js';
+import { Text, applyEdits, inverseOf, minimal } from './text.js';
+import { addStep, moveStep, removeStep } from './edit-steps.js';
+import { setExpr, unmap } from './edit-map.js';
+import { addPolicy, removePolicy, setPolicy } from './edit-policy.js';
+import { setTrigger } from './edit-trigger.js';
+
+export function editsFor(a: Internal, t: Text, edit: VisualEdit, ctx: DesignContext): TextEdit[] {
+  switch (edit.kind) {
+    case 'map': return setExpr(a, t, edit.map, edit.target, edit.expr, false);
+    case 'setExpr': return setExpr(a, t, edit.map, edit.target, edit.expr, true);
+    case 'unmap': return unmap(a, t, edit.map, edit.target);
+    case 'addStep': return addStep(a, t, ctx, edit.step, edit.after, edit.before);
+    case 'removeStep': return removeStep(a, t, edit.key);
+    case 'moveStep': return moveStep(a, t, edit.key, edit.to, edit.after, edit.before);
+    case 'setTrigger': return setTrigger(a, t, edit);
+    case 'setPolicy': return setPolicy(a, t, edit.key, edit);
+    case 'addPolicy': return addPolicy(a, t, edit.class, edit.step, edit);
+    case 'removePolicy': return removePolicy(a, t, edit.key);
+    case 'quickFix': {
+      const id = edit.id ?? (edit as { fixId?: string }).fixId;
+      const fix = a.fixes.get(id);
+      if (!fix) throw new EditRefused(`no quick fix '${id}' for this text (its fixes: ${[...a.fixes.keys()].join(', ') || 'none'}); the text may have changed since`);
+      return fix.edits.map((e) => minimal(t.text, e.start, e.end, e.newText));
+    }
+    default:
+      throw new EditRefused(`unknown edit kind '${(edit as { kind?: unknown }).kind}' (map, unmap, setExpr, addStep, removeStep, moveStep, setTrigger, setPolicy, addPolicy, removePolicy, quickFix)`);
+  }
+}
+
+export function applyEditImpl(text: string, edit: VisualEdit, ctx: DesignContext, file: string): ApplyResult {
+  try {
+    if (!edit || typeof edit !== 'object') throw new EditRefused('an edit is an object with a kind');
+    const before = analyzeInternal(text, file, ctx);
+    const t = new Text(text);
+    const edits = editsFor(before, t, edit, ctx).filter((e) => e.start !== e.end || e.newText !== '').sort((x, y) => x.start - y.start || x.end - y.end);
+    const next = applyEdits(text, edits);
+    const issues = parse(next, file).issues;
+    if (issues.length && !before.model.hasSyntaxErrors) {
+      const d = syntaxDiagnostic(issues[0]!);
+      const s = d.span!;
+      throw new EditRefused(`the edit would make the text unparsable at ${s.line}:${s.column}: ${d.message} (the text is unchanged)`, s);
+    }
+    const after = analyzeInternal(next, file, ctx);
+    if (edit.kind === 'moveStep' && after.errorCount > before.errorCount) {
+      const old = new Set(before.errors.map((d) => d.message));
+      const fresh = after.errors.find((d) => !old.has(d.message)) ?? after.errors[0]!;
+      throw new EditRefused(`cannot move '${edit.key}' there: the flow would not check (${fresh.message})`, before.steps.find((s) => s.key === edit.key)?.node.span);
+    }
+    return { ok: true, text: next, edits, inverse: inverseOf(text, edits), model: after.model };
+  } catch (e) {
+    if (e instanceof EditRefused) return { ok: false, error: { code: 'invalid', message: e.message, ...(e.span ? { span: e.span } : {}) } };
+    throw e;
+  }
+}
