@@ -35,9 +35,6 @@ export interface CaseResult {
   readonly name: string;
   readonly passed: boolean;
   readonly failures: readonly string[];
-  /** What the case did: its outcome and the write records (the designer's preview shows them). */
-  readonly outcome?: string;
-  readonly writes?: readonly { readonly op: string; readonly args: unknown }[];
 }
 
 interface TestCase {
@@ -177,5 +174,5 @@ async function runCase(mod: FlowModule, c: TestCase, now: string | undefined, fi
   if (ex.warnings !== undefined) {
     for (const w of ex.warnings) if (!warnings.some((x) => x.includes(w))) failures.push(`warnings: expected one containing ${JSON.stringify(w)}, found ${JSON.stringify(warnings)}`);
   }
-  return { file, flow, name, passed: failures.length === 0, failures, outcome, writes };
+  return { file, flow, name, passed: failures.length === 0, failures };
 }

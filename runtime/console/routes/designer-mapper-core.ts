@@ -1,17 +1,17 @@
 /**
  * The field mapper's compiler side, behind runtime/console/routes/designer-mapper.ts (loaded on the
- * first mapper request): the designer core (compiler/designer/) for the map's model, its visual edits,
- * entity trees and the preview, and the language service (compiler/lsp/) for completion. Nothing here
- * re-implements scoping, typing or text edits: it turns their answers into the mapper's JSON shapes
+ * first mapper request): the designer core (compiler/designer/: the map's model with its assignments,
+ * diagnostics and quick fixes, visual edits as minimal text edits, entity trees, the preview) and the
+ * language service (compiler/lsp/completion.ts) for completion. Nothing here re-implements scoping,
+ * typing or text edits: it turns their answers into the mapper's JSON shapes
  * (console/src/designer/mapper/types.ts, API.md "Designer: field mapper").
  */
 import { CompletionItemKind, InsertTextFormat, type CompletionItem } from 'vscode-languageserver';
 import { completion } from '../../../compiler/lsp/completion.js';
-import { Workspace, pathToUri, type Analysis } from '../../../compiler/lsp/documents/workspace.js';
+import { Workspace, pathToUri } from '../../../compiler/lsp/documents/workspace.js';
+import { analyzeDesign, applyEdit, designContext, entityTree, preview, type DesignContext, type DesignModel, type EntityNode, type VisualEdit } from '../../../compiler/designer/index.js';
 import { ApiError } from '../http.js';
-import { applyEdits, editsFor, parseEdit } from './designer-mapper-edits.js';
-import { findMap, mapNames, mapView, sourceTree, targetTree } from './designer-mapper-view.js';
-import { runPreview } from './designer-mapper-preview.js';
+import { exprFor, mapView, parseEdit, sourceFacts, type MapperEdit } from './designer-mapper-view.js';
 
 export interface CompletionItemView { label: string; detail?: string; insertText: string; kind?: string }
 export interface CompletionResult { items: CompletionItemView[]; from: number; to: number }
@@ -40,9 +40,14 @@ function itemView(i: CompletionItem): CompletionItemView {
   };
 }
 
+/** The source side's paths start with the map's source name (`order.items[].sku`), as the model's `sources` do. */
+const prefixed = (nodes: readonly EntityNode[], root: string): EntityNode[] =>
+  nodes.map((n) => ({ ...n, path: `${root}.${n.path}`, ...(n.children ? { children: prefixed(n.children, root) } : {}) }));
+
 export function createMapperCore(): MapperCore {
-  // One language-service workspace per root folder of the files asked about: it caches the schemas and lookups.
+  // One language-service workspace per root folder (it caches schemas and lookups), one designer context per file.
   const workspaces = new Map<string, Workspace>();
+  const contexts = new Map<string, DesignContext>();
   let version = 0;
   const wsFor = (abs: string, file: string) => {
     const root = abs.slice(0, abs.length - file.length - 1) || '/';
@@ -50,16 +55,78 @@ export function createMapperCore(): MapperCore {
     if (!ws) { ws = new Workspace(root); workspaces.set(root, ws); }
     return ws;
   };
-
-  /** `f` on the language service's analysis of `text` in the place of `abs` (the document closed after). */
-  const withAnalysis = <T>(text: string, file: string, abs: string, f: (ws: Workspace, a: Analysis) => T): T => {
-    const ws = wsFor(abs, file);
-    const uri = `${pathToUri(abs)}#mapper-${++version}`;
-    const a = ws.open(uri, version, text);
-    try { return f(ws, a); } finally { ws.close(uri); }
+  const ctxFor = (abs: string, file: string) => {
+    let c = contexts.get(abs);
+    if (!c) { c = designContext(abs, { displayBase: abs.slice(0, abs.length - file.length - 1) || '/' }); contexts.set(abs, c); }
+    return c;
+  };
+  // The last few texts' source facts (an edit starts from the text the previous answer returned).
+  const factsCache = new Map<string, ReturnType<typeof sourceFacts>>();
+  const facts = (text: string, abs: string, file: string, map: string) => {
+    const key = `${abs}\0${map}\0${text}`;
+    let f = factsCache.get(key);
+    if (!f) {
+      f = sourceFacts(text, abs, wsFor(abs, file), map);
+      factsCache.set(key, f);
+      if (factsCache.size > 8) factsCache.delete(factsCache.keys().next().value!);
+    }
+    return f;
+  };
+  const core = (f: () => object): object => {
+    try { return f(); } catch (e) {
+      if (e instanceof ApiError) throw e;
+      throw new ApiError('invalid', (e as Error).message);
+    }
+  };
+  const theMap = (model: DesignModel, name: string | undefined) => {
+    if (model.maps.length === 0) throw new ApiError('invalid', `${model.file}: no map block${model.hasSyntaxErrors ? ` (the text does not parse: ${model.diagnostics[0]?.span ? `line ${model.diagnostics[0].span.line}: ` : ''}${model.diagnostics[0]?.message ?? ''})` : ''}`);
+    const m = name ? model.maps.find((x) => x.name === name) : model.maps[0];
+    if (!m) throw new ApiError('not_found', `map: '${name}' is not a map of ${model.file} (maps: ${model.maps.map((x) => x.name).join(', ')})`);
+    return m;
   };
 
   return {
+    open(text, file, abs, name) {
+      return core(() => {
+        const ctx = ctxFor(abs, file);
+        const model = analyzeDesign(text, file, ctx);
+        const map = theMap(model, name);
+        const known = facts(text, abs, file, map.name);
+        const sourceEntity = known.entity;
+        const source = sourceEntity && map.source
+          ? { entity: sourceEntity, root: map.source, fields: prefixed(entityTree(ctx, sourceEntity).fields, map.source) }
+          : { entity: '?', root: map.source ?? '', fields: [] };
+        const target = { entity: map.target, root: map.name, fields: entityTree(ctx, map.target).fields };
+        return { maps: model.maps.map((m) => m.name), map: mapView(model, map, text, known), source, target };
+      });
+    },
+    model(text, file, abs, name) {
+      return core(() => {
+        const model = analyzeDesign(text, file, ctxFor(abs, file));
+        const map = theMap(model, name);
+        return { map: mapView(model, map, text, facts(text, abs, file, name)) };
+      });
+    },
+    edit(text, file, abs, name, raw) {
+      const edit: MapperEdit = parseEdit(raw);
+      return core(() => {
+        const ctx = ctxFor(abs, file);
+        const map = theMap(analyzeDesign(text, file, ctx), name);
+        let visual: VisualEdit;
+        if (edit.kind === 'quickFix') visual = { kind: 'quickFix', id: edit.fixId };
+        else if (edit.kind === 'unmap') visual = { kind: 'unmap', map: name, target: edit.target };
+        else if (edit.kind === 'setExpr') visual = { kind: 'setExpr', map: name, target: edit.target, expr: edit.expr.trim() };
+        else {
+          const entity = edit.source && map.source ? facts(text, abs, file, map.name).entity : undefined;
+          const sourceFields = entity && map.source ? prefixed(entityTree(ctx, entity).fields, map.source) : [];
+          visual = { kind: 'map', map: name, target: edit.target, expr: edit.expr ? edit.expr.trim() : exprFor(edit.source!, edit.target, map, sourceFields) };
+        }
+        const r = applyEdit(text, visual, ctx, file);
+        if (!r.ok) throw new ApiError('invalid', `edit: ${r.error.message}${r.error.span ? ` (line ${r.error.span.line})` : ''}`);
+        const next = theMap(r.model, name);
+        return { text: r.text, edits: r.edits, inverse: r.inverse, map: mapView(r.model, next, r.text, facts(r.text, abs, file, name)) };
+      });
+    },
     complete(text, file, abs, exprStart, exprEnd, expr, cursor) {
       // The flow text with the expression being edited in place, and the cursor in it.
       const edited = text.slice(0, exprStart) + expr + text.slice(exprEnd);
@@ -74,32 +141,10 @@ export function createMapperCore(): MapperCore {
       const shown = items.filter((i) => !prefix || i.label.toLowerCase().startsWith(prefix) || (i.filterText ?? '').toLowerCase().startsWith(prefix));
       return { items: shown.map(itemView), from: cursor - before.length, to: cursor + after.length };
     },
-    open(text, file, abs, name) {
-      return withAnalysis(text, file, abs, (ws, a) => {
-        const { flow, map } = findMap(a, name);
-        return { maps: mapNames(a), map: mapView(ws, a, flow, map), source: sourceTree(a, flow, map), target: targetTree(a, flow, map) };
-      });
+    async preview(text, file, abs) {
+      const r = await preview(text, file, ctxFor(abs, file));
+      return { tests: r.tests, cases: r.cases, compileErrors: r.compileErrors.map((d) => `${file}${d.span ? `:${d.span.line}:${d.span.column}` : ''}: ${d.code} ${d.message}`) };
     },
-    model(text, file, abs, name) {
-      return withAnalysis(text, file, abs, (ws, a) => {
-        const { flow, map } = findMap(a, name);
-        return { map: mapView(ws, a, flow, map) };
-      });
-    },
-    edit(text, file, abs, name, raw) {
-      const edit = parseEdit(raw);
-      const edits = withAnalysis(text, file, abs, (ws, a) => {
-        const { flow, map } = findMap(a, name);
-        return editsFor(ws, a, map, mapView(ws, a, flow, map), edit, sourceTree(a, flow, map).fields);
-      });
-      const next = applyEdits(text, edits);
-      return withAnalysis(next, file, abs, (ws, a) => {
-        let found;
-        try { found = findMap(a, name); } catch (e) { throw new ApiError('invalid', `the edit would leave the text without map ${name}: ${(e as Error).message}`); }
-        return { text: next, edits, map: mapView(ws, a, found.flow, found.map) };
-      });
-    },
-    async preview(text, file, abs) { return runPreview(text, file, abs); },
     async suggest() { return { available: false, suggestions: [], reason: 'the mapping assistant (compiler/suggest/) is not in this build' }; },
   };
 }

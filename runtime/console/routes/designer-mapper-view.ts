@@ -1,27 +1,17 @@
 /**
- * A `map` block as the field mapper shows it, read from the compiler's analysis of the flow text (the
- * language service's Workspace: parser, checker, diagnostics exactly as `flowc check`): each
- * assignment with its target path (`lines[].item`, `ship_to.city`), expression and spans, the source
- * fields it reads; the diagnostics inside the map with the target they concern and the compiler's own
- * quick fixes (compiler/lsp/code-actions.ts); the unmapped required targets (FLOW3003); and the source
- * and target entities as trees (the checker's types: nesting, nullability, Sage Pro storage).
- *
- * Scoping and typing are the checker's: the source's type is its binding's type (typeOf), an `each`
- * alias stands for the element of its list, and nothing is inferred here that the checker did not say.
+ * A `map` block as the field mapper shows it, from the designer core's model (compiler/designer/:
+ * assignments with target paths, spans and source fields; diagnostics with the compiler's quick
+ * fixes; unmapped required targets), and the mapper's own edit requests: a dragged source field
+ * becomes the expression the flow would write at that target (relative to the `each` alias inside a
+ * line block, `?.` after a nullable part), which the core's `map` edit then inserts.
  */
 import type * as A from '../../../grammar/ast.js';
 import { bindingType, declaredName } from '../../../compiler/lsp/completion.js';
-import { codeActions } from '../../../compiler/lsp/code-actions.js';
-import type { Analysis, Workspace } from '../../../compiler/lsp/documents/workspace.js';
-import { fieldsOf, nonNull, typeToString, type Type } from '../../../compiler/schema/types.js';
-import type { TextEdit as LspTextEdit } from 'vscode-languageserver';
+import { pathToUri, type Workspace } from '../../../compiler/lsp/documents/workspace.js';
+import { nonNull, typeToString } from '../../../compiler/schema/types.js';
+import type { DesignAssignment, DesignDiagnostic, DesignMap, DesignModel, EntityNode } from '../../../compiler/designer/index.js';
 import { ApiError } from '../http.js';
 
-export interface FieldNode {
-  path: string; name: string; type: string; nullable: boolean; required?: boolean; readOnly?: boolean; list?: boolean;
-  description?: string; codes?: string[]; sagepro?: { table?: string; column?: string; storage?: string; width?: number };
-  children?: FieldNode[];
-}
 export interface Fix { id: string; title: string }
 export interface DiagView { code: string; severity: string; message: string; hint?: string; line: number; column: number; start: number; end: number; target?: string; fixes: Fix[] }
 export interface AssignmentView { id: string; target: string; expr: string; line: number; start: number; end: number; exprStart: number; exprEnd: number; sources: string[]; diagnostics: DiagView[] }
@@ -30,19 +20,103 @@ export interface MapView {
   assignments: AssignmentView[]; unmappedRequired: string[]; diagnostics: DiagView[];
 }
 
-/** One object literal of the map (its body, an `each` body, a nested object) and what its paths start with. */
-export interface Scope { obj: A.ObjectExpr; prefix: string; alias?: { name: string; path: string } ; inWhen: boolean }
+export type MapperEdit =
+  | { kind: 'map'; target: string; expr?: string; source?: string }
+  | { kind: 'unmap'; target: string }
+  | { kind: 'setExpr'; target: string; expr: string }
+  | { kind: 'quickFix'; fixId: string };
 
-export function findMap(a: Analysis, name: string | undefined): { flow: A.Flow; map: A.MapDecl } {
-  const maps = a.ast.flows.filter(Boolean).flatMap((f) => f.items.filter((i): i is A.MapDecl => i?.kind === 'MapDecl').map((m) => ({ flow: f, map: m })));
-  if (maps.length === 0) throw new ApiError('invalid', `${a.file}: no map block${a.issues.length ? ` (the text does not parse: ${a.diagnostics[0]?.span ? `line ${a.diagnostics[0].span.line}: ` : ''}${a.diagnostics[0]?.message ?? 'syntax error'})` : ''}`);
-  if (!name) return maps[0]!;
-  const m = maps.find((x) => x.map.name.text === name);
-  if (!m) throw new ApiError('not_found', `map: '${name}' is not a map of ${a.file} (maps: ${maps.map((x) => x.map.name.text).join(', ')})`);
-  return m;
+export function parseEdit(v: unknown): MapperEdit {
+  const e = v as Record<string, unknown> | null;
+  if (!e || typeof e !== 'object') throw new ApiError('invalid', 'edit: required, an object { kind, ... }');
+  const s = (k: string, req = true): string | undefined => {
+    const x = e[k];
+    if (x === undefined && !req) return undefined;
+    if (typeof x !== 'string' || (req && x.trim() === '')) throw new ApiError('invalid', `edit.${k}: required, a non-empty string`);
+    if (x.length > 20_000) throw new ApiError('invalid', `edit.${k}: at most 20000 characters`);
+    return x;
+  };
+  switch (e.kind) {
+    case 'map': {
+      const expr = s('expr', false), source = s('source', false);
+      if (!expr && !source) throw new ApiError('invalid', 'edit: a map edit needs `source` (a source field path) or `expr`');
+      return { kind: 'map', target: s('target')!, ...(expr ? { expr } : {}), ...(source ? { source } : {}) };
+    }
+    case 'unmap': return { kind: 'unmap', target: s('target')! };
+    case 'setExpr': return { kind: 'setExpr', target: s('target')!, expr: s('expr')! };
+    case 'quickFix': return { kind: 'quickFix', fixId: s('fixId')! };
+    default: throw new ApiError('invalid', `edit.kind: '${String(e.kind)}' is not one of map, unmap, setExpr, quickFix`);
+  }
 }
 
-export const mapNames = (a: Analysis): string[] => a.ast.flows.filter(Boolean).flatMap((f) => f.items.filter((i): i is A.MapDecl => i?.kind === 'MapDecl').map((m) => m.name.text));
+const lineStartOf = (text: string, offset: number) => Math.max(text.lastIndexOf('\n', offset - 1), text.lastIndexOf('\r', offset - 1)) + 1;
+
+function diagView(d: DesignDiagnostic, target: string | undefined): DiagView {
+  return {
+    code: d.code, severity: d.severity, message: d.message, ...(d.hint ? { hint: d.hint } : {}),
+    line: d.span?.line ?? 0, column: d.span?.column ?? 0, start: d.span?.start ?? 0, end: d.span?.end ?? 0,
+    ...(target ? { target } : {}), fixes: d.fixes.map((f) => ({ id: f.id, title: f.title })),
+  };
+}
+
+export function mapView(model: DesignModel, map: DesignMap, text: string, facts: { entity?: string; sources: Map<number, string[]> }): MapView {
+  const byId = new Map(map.assignments.map((a) => [a.id, a]));
+  const leaves = map.assignments.filter((a) => !a.children);
+  const inMap = model.diagnostics.filter((d) => d.span && d.span.start >= map.span.start && d.span.end <= map.span.end);
+  const targetOf = (d: DesignDiagnostic): string | undefined => {
+    if (d.assignment) return byId.get(d.assignment)?.target;
+    const missing = d.code === 'FLOW3003' ? /Required field '([^']+)'/.exec(d.message)?.[1] : undefined;
+    return missing ? map.unmappedRequired.find((p) => p === missing || p.endsWith(`.${missing}`)) : undefined;
+  };
+  const diagnostics = inMap.map((d) => diagView(d, targetOf(d)));
+  const start = lineStartOf(text, map.span.start);
+  return {
+    name: map.name, source: map.source ?? '', sourceEntity: facts.entity ?? '', targetEntity: map.target,
+    start, end: map.span.end, firstLine: map.span.line, text: text.slice(start, map.span.end),
+    assignments: leaves.map((a) => ({
+      id: a.id, target: a.target, expr: a.expr, line: a.span.line, start: a.span.start, end: a.span.end,
+      exprStart: a.exprSpan.start, exprEnd: a.exprSpan.end, sources: facts.sources.get(a.exprSpan.start) ?? [...a.sources],
+      diagnostics: inMap.filter((d) => d.assignment === a.id).map((d) => diagView(d, a.target)),
+    })),
+    unmappedRequired: [...map.unmappedRequired], diagnostics,
+  };
+}
+
+/**
+ * What the mapper reads from the checker's analysis besides the core's model: the entity the map reads
+ * (its source binding's type, `xcart.Order`) and, per assignment (by the start of its expression),
+ * the source fields it reads through an `each` alias (`item.sku` in `each order.items as item` is
+ * `order.items[].sku`) or a `let` bound to source fields (`ship?.city` with `let ship =
+ * order.shipping_address ?? order.billing_address` reads both addresses' city), so its line is drawn.
+ */
+export function sourceFacts(text: string, abs: string, ws: Workspace, mapName: string): { entity?: string; sources: Map<number, string[]> } {
+  const uri = `${pathToUri(abs)}#mapper-source`;
+  const a = ws.open(uri, 0, text);
+  const sources = new Map<number, string[]>();
+  try {
+    for (const flow of a.ast.flows.filter(Boolean)) {
+      const map = flow.items.find((i): i is A.MapDecl => i?.kind === 'MapDecl' && i.name.text === mapName);
+      if (!map) continue;
+      const source = map.source?.text;
+      const lets = letRoots(flow, map, source);
+      for (const sc of scopesOf(map, source)) {
+        const roots = new Map<string, string | readonly string[]>(lets);
+        if (source) roots.set(source, source);
+        if (sc.alias) roots.set(sc.alias.name, sc.alias.path);
+        for (const m of sc.obj.members) if (m.kind === 'Assignment') sources.set(m.value.span.start, sourcesOf(m.value, roots));
+      }
+      const item = source ? flow.items.find((i) => i && i.span.start < map.span.start && declaredName(i) === source) : undefined;
+      const model = a.models.find((m) => m.flow === flow);
+      const t = item && model ? bindingType(model.typeOf, item) : undefined;
+      const el = t ? nonNull(t) : undefined;
+      return { ...(el && el.kind === 'entity' ? { entity: typeToString(el) } : {}), sources };
+    }
+    return { sources };
+  } finally { ws.close(uri); }
+}
+
+export interface Scope { obj: A.ObjectExpr; prefix: string; alias?: { name: string; path: string } ; inWhen: boolean }
+
 
 /** The dotted path an expression reads (`order.payment_status?.code` -> ['order','payment_status','code']), else undefined. */
 function memberPath(e: A.Expr): string[] | undefined {
@@ -96,55 +170,6 @@ export function scopesOf(map: A.MapDecl, source: string | undefined): Scope[] {
   return out;
 }
 
-const lineOf = (text: string, offset: number) => { let n = 1; for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) n++; return n; };
-
-export function mapView(ws: Workspace, a: Analysis, flow: A.Flow, map: A.MapDecl): MapView {
-  const model = a.models.find((m) => m.flow === flow);
-  const source = map.source?.text;
-  const scopes = scopesOf(map, source);
-  const assignments: AssignmentView[] = [];
-  const seen = new Map<string, number>();
-  const lets = letRoots(flow, map, source);
-  for (const s of scopes) {
-    const roots = new Map<string, string | readonly string[]>(lets);
-    if (source) roots.set(source, source);
-    if (s.alias) roots.set(s.alias.name, s.alias.path);
-    for (const m of s.obj.members) {
-      if (m.kind !== 'Assignment' || m.value.kind === 'ObjectExpr' || m.value.kind === 'Each') continue;
-      const target = `${s.prefix}${m.name.text}`;
-      const n = (seen.get(target) ?? 0) + 1;
-      seen.set(target, n);
-      assignments.push({ id: n === 1 ? target : `${target}#${n}`, target, expr: a.text.slice(m.value.span.start, m.value.span.end), line: m.span.line,
-        start: m.span.start, end: m.span.end, exprStart: m.value.span.start, exprEnd: m.value.span.end, sources: sourcesOf(m.value, roots), diagnostics: [] });
-    }
-  }
-  // Diagnostics inside the map (the checker's, as flowc check prints them), with the quick fixes the language service offers for each.
-  const inMap = a.diagnostics.filter((d) => d.span && d.span.start >= map.span.start && d.span.end <= map.span.end);
-  const diagnostics: DiagView[] = [];
-  const unmapped: string[] = [];
-  for (const d of inMap) {
-    const span = d.span!;
-    const owner = [...assignments].filter((x) => x.start <= span.start && x.end >= span.end).sort((x, y) => (x.end - x.start) - (y.end - y.start))[0];
-    const missing = d.code === 3003 ? /Required field '([^']+)'/.exec(d.message)?.[1] : undefined;
-    const scope = missing ? scopes.find((s) => s.obj.span.start === span.start && s.obj.span.end === span.end) : undefined;
-    const target = missing ? `${scope?.prefix ?? ''}${missing}` : owner?.target;
-    if (missing && target) unmapped.push(target);
-    const fixes = fixesFor(ws, a, span.start, span.end, d.code).map((f) => ({ id: f.id, title: f.title }));
-    const view: DiagView = { code: `FLOW${d.code}`, severity: d.category, message: d.message, ...(d.hint ? { hint: d.hint } : {}), line: span.line, column: span.column,
-      start: span.start, end: span.end, ...(target ? { target } : {}), fixes };
-    diagnostics.push(view);
-    if (owner) owner.diagnostics.push(view);
-  }
-  const targetType = model?.objectTarget.get(map.body) ?? (map.type ? a.schemas.entities.get(map.type.parts.map((p) => p.text).join('.')) : undefined);
-  const sourceItem = source ? flow.items.find((i) => i && i.span.start < map.span.start && declaredName(i) === source) : undefined;
-  const sourceType = sourceItem && model ? bindingType(model.typeOf, sourceItem) : undefined;
-  return {
-    name: map.name.text, source: source ?? '', sourceEntity: sourceType ? typeToString(sourceType) : '?', targetEntity: targetType ? typeToString(nonNull(targetType)) : map.type.parts.map((p) => p.text).join('.'),
-    start: lineStartOf(a.text, map.span.start), end: map.span.end, firstLine: map.span.line, text: a.text.slice(lineStartOf(a.text, map.span.start), map.span.end),
-    assignments, unmappedRequired: unmapped, diagnostics,
-  };
-}
-
 /**
  * Names bound before the map to a field (or fields, `a ?? b`) of the source: `let ship =
  * order.shipping_address ?? order.billing_address` makes `ship?.city` read both addresses' city.
@@ -168,57 +193,39 @@ function letRoots(flow: A.Flow, map: A.MapDecl, source: string | undefined): Map
   return out;
 }
 
-export function lineStartOf(text: string, offset: number): number {
-  return Math.max(text.lastIndexOf('\n', offset - 1), text.lastIndexOf('\r', offset - 1)) + 1;
-}
-
-/** The quick fixes of the diagnostic at `start..end` (compiler/lsp/code-actions.ts), each with an id naming it in this text. */
-export function fixesFor(ws: Workspace, a: Analysis, start: number, end: number, code: number): { id: string; title: string; edits: LspTextEdit[] }[] {
-  const range = { start: a.doc.positionAt(start), end: a.doc.positionAt(end) };
-  return codeActions(ws, a.uri, range)
-    .filter((c) => c.diagnostics?.some((d) => d.code === code || d.code === `FLOW${code}` || String(d.code).endsWith(String(code))) && c.edit?.changes?.[a.uri])
-    .map((c, i) => ({ id: `FLOW${code}@${start}-${end}#${i}`, title: c.title, edits: c.edit!.changes![a.uri]! }));
-}
-
-/** The source side: the map's source binding as a tree (`order.items[].sku`), from the checker's type. */
-export function sourceTree(a: Analysis, flow: A.Flow, map: A.MapDecl): { entity: string; root: string; fields: FieldNode[] } {
-  const model = a.models.find((m) => m.flow === flow);
-  const source = map.source?.text;
-  const item = source ? flow.items.find((i) => i && i.span.start < map.span.start && declaredName(i) === source) : undefined;
-  const t = item && model ? bindingType(model.typeOf, item) : undefined;
-  if (!source || !t) return { entity: '?', root: source ?? '', fields: [] };
-  return { entity: typeToString(nonNull(t)), root: source, fields: treeOf(nonNull(t), source, 0) };
-}
-
-/** The target side: the entity the map builds (SalesOrder with its lines, charges, ship_to). */
-export function targetTree(a: Analysis, flow: A.Flow, map: A.MapDecl): { entity: string; root: string; fields: FieldNode[] } {
-  const model = a.models.find((m) => m.flow === flow);
-  const t = model?.objectTarget.get(map.body) ?? a.schemas.entities.get(map.type.parts.map((p) => p.text).join('.'));
-  if (!t) return { entity: map.type.parts.map((p) => p.text).join('.'), root: map.name.text, fields: [] };
-  return { entity: typeToString(nonNull(t)), root: map.name.text, fields: treeOf(nonNull(t), '', 0) };
-}
-
-const MAX_DEPTH = 5;
-export function treeOf(t: Type, prefix: string, depth: number): FieldNode[] {
-  const fields = fieldsOf(nonNull(t));
-  if (!fields || depth > MAX_DEPTH) return [];
-  const out: FieldNode[] = [];
-  for (const f of fields.values()) {
-    const path = prefix ? `${prefix}.${f.name}` : f.name;
-    const ft = f.type;
-    const el = ft.kind === 'list' ? ft.element : ft;
-    const node: FieldNode = { path, name: f.name, type: typeToString(ft), nullable: ft.nullable };
-    if (f.required) node.required = true;
-    if (f.readOnly) node.readOnly = true;
-    if (ft.kind === 'list') node.list = true;
-    if (f.description) node.description = f.description;
-    if (el.kind === 'prim' && el.codes) node.codes = [...el.codes];
-    if (f.storage) node.sagepro = { ...(f.storage.table ? { table: f.storage.table } : {}), ...(f.storage.column ? { column: f.storage.column } : {}), ...(f.storage.type ? { storage: f.storage.type } : {}), ...(f.storage.width !== undefined ? { width: f.storage.width } : {}) };
-    const kids = treeOf(el, ft.kind === 'list' ? `${path}[]` : path, depth + 1).map((k) => ({ ...k, path: k.path.replace(/\[\]\./g, '[].') }));
-    if (kids.length) node.children = kids;
-    out.push(node);
+function findField(fields: readonly EntityNode[], path: string): EntityNode | undefined {
+  for (const f of fields) {
+    if (f.path === path) return f;
+    if (f.children && path.startsWith(f.path)) { const r = findField(f.children, path); if (r) return r; }
   }
-  return out;
+  return undefined;
 }
 
-export { lineOf };
+/** The source field `source` (`order.items[].sku`) as the expression the flow would write at `target` (`lines[].item` -> `item.sku`). */
+export function exprFor(source: string, target: string, map: DesignMap, sourceFields: readonly EntityNode[]): string {
+  // The line block that holds the target: `lines[].item` is inside the assignment `lines = each order.items as item`.
+  const block = target.includes('[]') ? target.slice(0, target.lastIndexOf('[]')) : undefined;
+  const each = block !== undefined ? map.assignments.find((a: DesignAssignment) => a.target === block && a.each) : undefined;
+  let expr: string;
+  let path: string;
+  let rest: string[];
+  if (each?.each) {
+    const listPath = `${each.each.source.replace(/\?\./g, '.')}[]`;
+    if (source !== listPath && !source.startsWith(`${listPath}.`)) {
+      if (source.includes('[]')) throw new ApiError('invalid', `edit.source: '${source}' is a field of each element of another list than ${block}'s (${each.each.source})`);
+      return exprFor(source, target.slice(target.lastIndexOf('.') + 1), map, sourceFields);
+    }
+    expr = each.each.item; path = listPath; rest = source === listPath ? [] : source.slice(listPath.length + 1).split('.');
+  } else {
+    if (source.includes('[]')) throw new ApiError('invalid', `edit.source: '${source}' is a field of each element of a list; map it to a field of a line block (lines[]...) whose each reads that list`);
+    const parts = source.split('.');
+    expr = parts[0]!; path = parts[0]!; rest = parts.slice(1);
+  }
+  // `?.` after every nullable part, as the checker requires.
+  for (const p of rest) {
+    const node = findField(sourceFields, path);
+    expr += `${node?.nullable ? '?.' : '.'}${p}`;
+    path = `${path}.${p}`;
+  }
+  return expr;
+}

@@ -93,6 +93,89 @@ describe('designer mapper API: roles, CSRF, paths', () => {
   });
 });
 
+describe('designer mapper API: trees, the map, edits, preview', () => {
+  it('opens a map: the source and target entities as trees (Sage Pro table, column, storage type, width) and its assignments with their source fields', async () => {
+    const vera = await as('vera');
+    const r = await vera.get(`/api/designer/mapper?file=${FILE}&map=so`);
+    expect(r.status, r.text).toBe(200);
+    expect(r.body).toMatchObject({ file: FILE, maps: ['so'], source: { entity: 'xcart.Order', root: 'order' }, target: { entity: 'sagepro.SalesOrder', root: 'so' } });
+    expect(r.body.text).toBe(flowText());
+    const items = r.body.source.fields.find((f: { path: string }) => f.path === 'order.items');
+    expect(items).toMatchObject({ list: true, type: 'xcart.OrderItem[]' });
+    expect(items.children.map((f: { path: string }) => f.path)).toContain('order.items[].sku');
+    const lines = r.body.target.fields.find((f: { path: string }) => f.path === 'lines');
+    expect(lines.children.find((f: { path: string }) => f.path === 'lines[].item')).toMatchObject({ required: true, sagepro: { table: 'SOTRAN', column: 'ITEM', storage: 'C(15)', width: 15 } });
+    expect(r.body.target.fields.find((f: { path: string }) => f.path === 'ship_to').children.find((f: { path: string }) => f.path === 'ship_to.city').sagepro).toMatchObject({ table: 'SOADDR', column: 'CITY' });
+    const a = (id: string) => r.body.map.assignments.find((x: { id: string }) => x.id === id);
+    expect(a('lines[].item')).toMatchObject({ target: 'lines[].item', expr: 'truncate(upper(trim(item.sku)), 15)', sources: ['order.items[].sku'] });
+    expect(a('ship_to.city').sources).toEqual(['order.shipping_address.city', 'order.billing_address.city']);
+    expect(r.body.map.text.startsWith('  map order -> so: sagepro.SalesOrder {')).toBe(true);
+    expect(r.body.map.diagnostics).toEqual([]);
+    const none = await vera.get(`/api/designer/mapper?file=${FILE}&map=nope`);
+    expect(none.status).toBe(404);
+    expect(none.body.error.message).toMatch(/'nope' is not a map of .*maps: so/);
+  });
+
+  it('a dragged source field becomes one inserted line (the each alias inside line items); FLOW3005 comes with its quick fix, which fixes it', async () => {
+    const otto = await as('otto');
+    const text = flowText();
+    const r = await otto.post('/api/designer/mapper/edit', { file: FILE, map: 'so', text, edit: { kind: 'map', target: 'lines[].location', source: 'order.items[].sku' } });
+    expect(r.status, r.text).toBe(200);
+    expect(r.body.edits).toHaveLength(1);
+    const e = r.body.edits[0];
+    expect(e.start).toBe(e.end);
+    // A line of its own in the block's indentation, `=` aligned with the block's (the core's map edit).
+    expect(e.newText).toBe('      location    = item.sku\n');
+    expect(r.body.text).toBe(text.slice(0, e.start) + e.newText + text.slice(e.end));
+    const d = r.body.map.diagnostics.find((x: { code: string }) => x.code === 'FLOW3005');
+    expect(d).toMatchObject({ target: 'lines[].location' });
+    expect(d.message).toMatch(/SOTRAN\.LOCTID of width 6/);
+    const fix = d.fixes.find((f: { title: string }) => f.title === 'Wrap in truncate(value, 6)');
+    expect(fix).toBeDefined();
+    const fixed = await otto.post('/api/designer/mapper/edit', { file: FILE, map: 'so', text: r.body.text, edit: { kind: 'quickFix', fixId: fix.id } });
+    expect(fixed.status, fixed.text).toBe(200);
+    expect(fixed.body.text).toContain('location    = truncate(item.sku, 6)');
+    expect(fixed.body.map.diagnostics).toEqual([]);
+    // unmap takes the line away again: the original bytes.
+    const un = await otto.post('/api/designer/mapper/edit', { file: FILE, map: 'so', text: fixed.body.text, edit: { kind: 'unmap', target: 'lines[].location' } });
+    expect(un.status, un.text).toBe(200);
+    expect(un.body.text).toBe(text);
+  });
+
+  it('names what is wrong with an edit; a viewer may not edit', async () => {
+    const otto = await as('otto');
+    const text = flowText();
+    const bad = await otto.post('/api/designer/mapper/edit', { file: FILE, map: 'so', text, edit: { kind: 'paint', target: 'x' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/edit.kind: 'paint' is not one of map, unmap, setExpr, quickFix/);
+    const list = await otto.post('/api/designer/mapper/edit', { file: FILE, map: 'so', text, edit: { kind: 'map', target: 'tracking', source: 'order.items[].sku' } });
+    expect(list.status).toBe(400);
+    expect(list.body.error.message).toMatch(/'order.items\[\].sku' is a field of each element of a list/);
+    const vera = await as('vera');
+    expect((await vera.post('/api/designer/mapper/edit', { file: FILE, map: 'so', text, edit: { kind: 'unmap', target: 'notes' } })).status).toBe(403);
+  });
+
+  it('previews the text on the flow tests: write records per case, and failed expectations after a breaking edit', async () => {
+    const otto = await as('otto');
+    const text = flowText();
+    const ok = await otto.post('/api/designer/mapper/preview', { file: FILE, text });
+    expect(ok.status, ok.text).toBe(200);
+    expect(ok.body.tests).toMatch(/order-to-sales-order\.test\.yaml$/);
+    expect(ok.body.cases.length).toBeGreaterThan(5);
+    expect(ok.body.cases.every((c: { ok: boolean }) => c.ok)).toBe(true);
+    expect(ok.body.cases[0].writes[0]).toMatchObject({ operation: 'sagepro.sales_orders.create', record: { order: { external_ref: expect.any(String) } } });
+    const broken = text.replace('quantity    = item.amount', 'quantity    = item.amount * 2');
+    expect(broken).not.toBe(text);
+    const bad = await otto.post('/api/designer/mapper/preview', { file: FILE, text: broken });
+    const failed = bad.body.cases.filter((c: { ok: boolean }) => !c.ok);
+    expect(failed.length).toBeGreaterThan(0);
+    expect(failed[0].failures.join('\n')).toMatch(/quantity: expected \d+, found \d+/);
+    const noCompile = await otto.post('/api/designer/mapper/preview', { file: FILE, text: text.replace('quantity    = item.amount', 'quantity    = item.amont') });
+    expect(noCompile.body.cases).toEqual([]);
+    expect(noCompile.body.compileErrors.join('\n')).toMatch(/amont/);
+  });
+});
+
 describe('designer mapper API: completion', () => {
   it('completes an expression being edited with the language service, on the flow text with the expression in place', async () => {
     const otto = await as('otto');
