@@ -7,6 +7,8 @@
  *   flowc introspect --dsn <dsn> --out <dir>
  *   flowc fmt <paths...> [--check]                           exit 0 formatted, 1 would change / syntax errors
  *   flowc lsp                                                the language server on stdio
+ *   flowc suggest --from <system.Entity> --to <system.Entity> [--samples FILE] [--format json] [--flow FILE --map NAME]
+ *                                                            mapping suggestions (compiler/suggest/); exit 0, 2 usage
  * Common options: --schemas <dir> (default <folder>/schemas), --lookups <dir> (default <folder>/lookups).
  */
 import { parseArgs } from 'node:util';
@@ -25,6 +27,7 @@ const USAGE = `usage:
   flowc introspect --dsn <dsn> --out <dir> [--tables T1,T2]
   flowc fmt <paths...> [--check]
   flowc lsp [--stdio]
+  flowc suggest --from <system.Entity> --to <system.Entity> [--samples FILE] [--format json] [--flow FILE --map NAME] [--schemas DIR] [--lookups DIR]
 `;
 
 const common = {
@@ -38,6 +41,11 @@ const common = {
   tables: { type: 'string' },
   check: { type: 'boolean' },
   stdio: { type: 'boolean' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  samples: { type: 'string' },
+  flow: { type: 'string' },
+  map: { type: 'string' },
 } as const;
 
 function write(s: string): void { process.stdout.write(s.endsWith('\n') || s === '' ? s : s + '\n'); }
@@ -112,6 +120,11 @@ export async function main(argv: string[]): Promise<number> {
         if (positionals.length === 0) throw new UsageError('flowc fmt needs at least one .flow file or folder');
         const { runFmt } = await import('./format/fmt-command.js');
         return runFmt(positionals, { check: values.check ?? false, color: Boolean(process.stderr.isTTY) && !process.env.NO_COLOR });
+      }
+      case 'suggest': {
+        const { runSuggest } = await import('./suggest/command.js');
+        return await runSuggest({ from: values.from, to: values.to, samples: values.samples, format: values.format, flow: values.flow, map: values.map,
+          schemas: values.schemas, lookups: values.lookups, positionals }, write);
       }
       case 'lsp': {
         const { startStdioServer } = await import('./lsp/server.js');

@@ -8,6 +8,8 @@
  *    before the first step, keyed on the trigger's event.
  * The diagnostics are the analysis's own (the same as `flowc check`), so a fix never depends on what
  * the client sent back.
+ * And, with the cursor on a `map` block's header line, "Suggest mappings" (a refactoring): the top
+ * type-checked suggestion of compiler/suggest/ for each target field the map leaves unassigned.
  */
 import { CodeActionKind, type CodeAction, type Diagnostic as LspDiagnostic, type Range, type TextEdit } from 'vscode-languageserver';
 import type * as A from '../../grammar/ast.js';
@@ -16,6 +18,7 @@ import { fieldsOf, nonNull, type Type } from '../schema/types.js';
 import type { Analysis, Workspace } from './documents/workspace.js';
 import { toLspDiagnostic } from './diagnostics.js';
 import { flowAt, nodesOf, rangeOf } from './nodes.js';
+import { suggestionEdits } from '../suggest/index.js';
 
 export function codeActions(ws: Workspace, uri: string, range: Range): CodeAction[] {
   const a = ws.analysis(uri);
@@ -54,6 +57,7 @@ export function codeActionsOf(a: Analysis, uri: string, range: Range): CodeActio
       if (at) fix('Add an idempotency key', d, [idempotencyLine(a, at.flow, at.model?.eventType)], true);
     }
   }
+  out.push(...suggestMappingsActions(a, uri, start));
   for (const ds of missingFields.values()) {
     const obj = nodesOf(a.ast).find((n): n is A.ObjectExpr => n.kind === 'ObjectExpr' && n.span.start === ds[0]!.span!.start && n.span.end === ds[0]!.span!.end);
     const target = obj ? a.models.map((m) => m.objectTarget.get(obj)).find(Boolean) : undefined;
@@ -134,4 +138,32 @@ function idempotencyLine(a: Analysis, flow: A.Flow, eventType: Type | undefined)
   const ls = Math.max(a.text.lastIndexOf('\n', write.span.start - 1), a.text.lastIndexOf('\r', write.span.start - 1)) + 1;
   const indent = lineIndent(a, write.span.start);
   return { range: rangeOf(a.doc, { start: ls, end: ls }), newText: `${indent}idempotency "${slug}-" + ${key} keep 90d${eolOf(a)}` };
+}
+
+/** Computed suggestions per document version and map (a code action request comes on every cursor move). */
+const suggestCache = new Map<string, CodeAction | null>();
+
+/** "Suggest mappings" on the header line of a `map` block (from `map` to its `{`). */
+function suggestMappingsActions(a: Analysis, uri: string, offset: number): CodeAction[] {
+  if (a.issues.length) return [];
+  const m = nodesOf(a.ast).find((n): n is A.MapDecl => n.kind === 'MapDecl' && n.span.start <= offset && offset <= n.body.span.start + 1);
+  if (!m) return [];
+  const key = `${uri}@${a.version}#${m.name.text}`;
+  if (!suggestCache.has(key)) {
+    if (suggestCache.size > 50) suggestCache.clear();
+    let action: CodeAction | null = null;
+    try {
+      const r = suggestionEdits({ schemas: a.schemas, schemasDir: a.schemasDir, lookupsDir: a.lookupsDir, flow: { file: a.absPath, text: a.text, map: m.name.text } });
+      if (r.filled.length) {
+        action = {
+          title: `Suggest mappings (${r.filled.length} field${r.filled.length === 1 ? '' : 's'}: ${r.filled.map((f) => f.target).join(', ')})`,
+          kind: CodeActionKind.RefactorRewrite,
+          edit: { changes: { [uri]: r.edits.map((e) => ({ range: rangeOf(a.doc, { start: e.at, end: e.at }), newText: e.text })) } },
+        };
+      }
+    } catch { action = null; }
+    suggestCache.set(key, action);
+  }
+  const action = suggestCache.get(key);
+  return action ? [action] : [];
 }

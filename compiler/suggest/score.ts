@@ -1,0 +1,176 @@
+/**
+ * Scores one source value for one target field: each signal gives 0..1 and a reason, and the
+ * confidence is their weighted mean over the signals that apply (samples only with --samples, the
+ * corpus only where another flow maps the same target or column, code sets only where a side has
+ * them), times two penalties: an X-Cart id into a column that references a Sage Pro table (a key of the
+ * other system), and a value two or more fields deep for a top-level target.
+ */
+import type { Field } from '../schema/types.js';
+import { expandColumn } from './abbreviations.js';
+import { convert, type Conversion } from './convert.js';
+import type { CorpusEntry } from './corpus.js';
+import { compareSamples, type SampleValues } from './samples.js';
+import type { SourceValue } from './sources.js';
+import { common, dice, nameWords, textWords } from './tokens.js';
+import type { Signal } from './types.js';
+
+export interface TargetInfo {
+  /** `lines[].item` */
+  readonly path: string;
+  readonly field: Field;
+  /** `sagepro.SalesOrder.Line` */
+  readonly owner: string;
+  /** Words of the enclosing target field (`ship to`), empty at the top. */
+  readonly parentWords: readonly string[];
+  readonly nested: boolean;
+}
+
+export interface ScoreContext {
+  readonly tz: string;
+  readonly corpus: readonly CorpusEntry[];
+  readonly samples?: SampleValues;
+}
+
+export interface Scored {
+  readonly source: SourceValue;
+  readonly conversion: Conversion;
+  readonly confidence: number;
+  readonly signals: readonly Signal[];
+}
+
+export const WEIGHTS = { name: 0.45, description: 0.15, type: 0.15, codes: 0.1, samples: 0.3, corpus: 0.3 } as const;
+/** How much each signal alone supports a pair (noisy-or). */
+export const SUPPORT = { name: 0.85, description: 0.6, corpus: 0.8, samples: 0.8 } as const;
+/** The factor when the corpus or the samples point elsewhere. */
+export const AGAINST = { corpus: 0.7, samples: 0.7 } as const;
+/**
+ * Columns whose values Sage Pro assigns (sagepro-tables.md 0b: SONO and invoice numbers come from the
+ * install's numbering; CUSTNO is ARCUST's key): an X-Cart field is not their value unless samples show it.
+ */
+const SAGE_NUMBERS = new Set(['SONO', 'INVNO', 'ORNUM', 'CUSTNO']);
+
+const r2 = (x: number) => Math.round(x * 100) / 100;
+
+export function targetWords(t: TargetInfo): { name: string[]; column: string[]; desc: string[] } {
+  const col = expandColumn(t.field.storage?.column);
+  return { name: nameWords(t.field.name), column: col ? nameWords(col) : [], desc: textWords(t.field.description) };
+}
+
+function isForeignId(s: SourceValue): boolean {
+  const n = s.field?.name ?? s.root.name;
+  return s.type.kind === 'prim' && s.type.name === 'int' && (n === 'id' || n.endsWith('_id'));
+}
+
+export function corpusSignal(t: TargetInfo, s: SourceValue, corpus: readonly CorpusEntry[]): Signal | undefined {
+  const key = `${t.owner}.${t.field.name}`;
+  const col = t.field.storage?.table && t.field.storage.column ? `${t.field.storage.table}.${t.field.storage.column}` : undefined;
+  const colName = t.field.storage?.column;
+  const tiers: [CorpusEntry[], number, string][] = [
+    [corpus.filter((e) => e.target === key), 1, 'this field'],
+    [col ? corpus.filter((e) => e.column === col && e.target !== key) : [], 0.9, `${col}`],
+    [colName ? corpus.filter((e) => e.column !== undefined && e.column.endsWith(`.${colName}`) && e.column !== col && e.target !== key) : [], 0.75, `column ${colName}`],
+  ];
+  for (const [entries, weight, what] of tiers) {
+    if (entries.length === 0) continue;
+    const hit = entries.find((e) => e.sources.includes(s.key));
+    if (!hit) return { signal: 'corpus', score: 0, reason: `other flows map ${what} from ${[...new Set(entries.flatMap((e) => e.sources))].slice(0, 2).join(', ') || 'no field'} (${entries[0]!.site})` };
+    const lookupKey = hit.steps.includes('[]');
+    const score = weight * (lookupKey ? 0.3 : 1);
+    return { signal: 'corpus', score, reason: `${hit.site} maps ${what} from ${s.key}${lookupKey ? ' (as a lookup key)' : ''}: ${hit.expr.length > 60 ? hit.expr.slice(0, 57) + '...' : hit.expr}` };
+  }
+  return undefined;
+}
+
+export function scoreLeaf(t: TargetInfo, s: SourceValue, ctx: ScoreContext, bonus = 0): Scored | undefined {
+  const conversion = convert(s, t.field, ctx.tz);
+  if (!conversion) return undefined;
+  const tw = targetWords(t);
+  const signals: Signal[] = [];
+  let sum = 0, weights = 0;
+  const add = (sig: Signal, w: number) => { signals.push({ ...sig, score: r2(sig.score) }); sum += w * sig.score; weights += w; };
+
+  // Names: the field's own words, or what its Sage Pro column abbreviates.
+  const byName = dice(tw.name, s.words);
+  const byColumn = tw.column.length ? dice(tw.column, s.words) : 0;
+  let name = Math.max(byName, 0.9 * byColumn);
+  // An external reference holds the other system's key: its id.
+  const external = [...tw.name, ...tw.column].includes('external') && isForeignId(s) && s.path.length === 1 && s.field?.name === 'id';
+  if (external) name = Math.max(name, 0.8);
+  // Both Sage Pro columns: a reference to the source's column is the match; another column is not.
+  const sc0 = s.field?.storage, tc0 = t.field.storage;
+  const sameTable = sc0?.table && sc0.column ? `${sc0.table}.${sc0.column}` : undefined;
+  const referenced = !!(sameTable && tc0?.references === sameTable);
+  const otherColumn = !!(sc0?.column && tc0?.column && !referenced && sc0.column !== tc0.column);
+  if (referenced) name = 1;
+  const ctxHit = t.parentWords.length ? common(t.parentWords, s.contextWords).length > 0 : false;
+  if (ctxHit) name = Math.min(1, name + 0.1);
+  if (!t.nested && s.path.length > 1) name *= 0.85;
+  const shared = common([...tw.name, ...tw.column], s.words);
+  add({ signal: byColumn * 0.9 > byName ? 'abbreviation' : 'name', score: name,
+    reason: referenced ? `${tc0!.table}.${tc0!.column} references ${sameTable}` : external ? 'an external reference: the source\'s own id' : shared.length ? (byColumn * 0.9 > byName ? `${t.field.storage!.column} reads "${expandColumn(t.field.storage!.column)}": ${shared.join(', ')}` : `names share ${shared.join(', ')}`) : 'names share nothing' }, WEIGHTS.name);
+
+  const desc = dice([...tw.desc, ...tw.column], [...s.descWords, ...s.words]);
+  const dShared = common([...tw.desc, ...tw.column], [...s.descWords, ...s.words]);
+  add({ signal: 'description', score: desc, reason: dShared.length ? `descriptions share ${dShared.slice(0, 4).join(', ')}` : 'descriptions share nothing' }, WEIGHTS.description);
+
+  add({ signal: 'type', score: conversion.fit, reason: `${typeText(s)} -> ${typeText({ type: t.field.type })}${conversion.note ? `: ${conversion.note}` : ''}` }, WEIGHTS.type);
+
+  const tc = t.field.type.kind === 'prim' ? t.field.type.codes : undefined;
+  const sc = s.type.kind === 'prim' ? s.type.codes : undefined;
+  if (tc?.length || sc?.length) {
+    let score: number, reason: string;
+    if (tc?.length && sc?.length) {
+      const both = tc.filter((c) => sc.includes(c));
+      score = both.length / tc.length;
+      reason = both.length ? `code sets share ${both.map((c) => JSON.stringify(c)).join(', ')}` : `code sets differ (${tc.join('|')} vs ${sc.join('|')})`;
+    } else if (tc?.length) { score = 0.2; reason = `the target is a code (${tc.map((c) => c || "''").join('|')}), the source free text`; }
+    else { score = 0.6; reason = `the source is a code (${sc!.join('|')})`; }
+    add({ signal: 'codes', score, reason }, WEIGHTS.codes);
+  }
+
+  if (ctx.samples) {
+    const m = compareSamples(ctx.samples.get(s.key), ctx.samples.get(`${t.owner}.${t.field.name}`));
+    if (m) add({ signal: 'samples', score: m.score, reason: m.reason }, WEIGHTS.samples);
+  }
+
+  const c = corpusSignal(t, s, ctx.corpus);
+  if (c) add(c, WEIGHTS.corpus);
+
+  // Support: each signal that speaks for the pair adds evidence (a noisy-or); then what speaks against it
+  // scales it down: a conversion that is a stretch, code sets that differ, another flow or the samples
+  // pointing elsewhere.
+  const get = (n: string) => signals.find((x) => x.signal === n);
+  const corpusSig = get('corpus'), samplesSig = get('samples'), codesSig = get('codes');
+  let support = 1 - (1 - SUPPORT.name * name) * (1 - SUPPORT.description * desc)
+    * (1 - SUPPORT.corpus * (corpusSig?.score ?? 0)) * (1 - SUPPORT.samples * (samplesSig?.score ?? 0));
+  support *= external ? Math.max(conversion.fit, 0.9) : conversion.fit;
+  if (codesSig) support *= 0.5 + 0.5 * codesSig.score;
+  if (corpusSig && corpusSig.score === 0) support *= AGAINST.corpus;
+  if (samplesSig && samplesSig.score < 0.2) support *= AGAINST.samples;
+  let confidence = support;
+  if (otherColumn) {
+    confidence *= 0.5;
+    signals.push({ signal: 'abbreviation', score: 0, reason: `the source is ${sc0!.table}.${sc0!.column}, another column than ${tc0!.column}` });
+  }
+  void sum; void weights;
+  if (isForeignId(s) && t.field.storage?.references) {
+    confidence *= 0.3;
+    signals.push({ signal: 'type', score: 0, reason: `an X-Cart id into a reference to ${t.field.storage.references}` });
+  }
+  const col = t.field.storage?.column ?? '';
+  const refCol = t.field.storage?.references?.split('.')[1] ?? '';
+  if (s.key.startsWith('xcart.') && (SAGE_NUMBERS.has(col) || SAGE_NUMBERS.has(refCol)) && !(samplesSig && samplesSig.score >= 0.5)) {
+    confidence *= 0.4;
+    signals.push({ signal: 'type', score: 0, reason: `${col || refCol} is a number Sage Pro assigns (its numbering), not an X-Cart value` });
+  }
+  // The map's own input (or the element of its `each`) before other names in scope, such as `event`.
+  if (s.root.role !== 'map source' && s.root.role !== 'each element' && s.root.role !== 'object') confidence *= 0.95;
+  confidence = Math.max(0, Math.min(1, confidence + bonus));
+  return { source: s, conversion, confidence: r2(confidence), signals };
+}
+
+function typeText(x: { type: SourceValue['type'] }): string {
+  const t = x.type;
+  if (t.kind !== 'prim') return t.kind;
+  return `${t.name}${t.maxLength !== undefined ? `(${t.maxLength})` : ''}${t.nullable ? '?' : ''}`;
+}

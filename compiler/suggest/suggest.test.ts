@@ -1,0 +1,87 @@
+/**
+ * suggestMappings on the shipped schemas and flows: nested structure, the type-check by the compiler
+ * (a candidate the checker refuses is rejected with its message), the run on the flow's fixtures,
+ * leave-one-out of the corpus, and determinism.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { loadSchemas } from '../schema/load-schemas.js';
+import { checkOnFixtures, suggestMappings, SuggestUsageError } from './index.js';
+import { generatedContext } from './context.js';
+import { errorsByLine, splice } from './probe.js';
+import type { Scored } from './score.js';
+
+const schemasDir = path.resolve('mappings/schemas');
+const lookupsDir = path.resolve('mappings/lookups');
+const schemas = loadSchemas(schemasDir);
+const base = { schemas, schemasDir, lookupsDir };
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'suggest-test-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+const top = (r: ReturnType<typeof suggestMappings>, target: string) => r.targets.find((t) => t.target === target)?.suggestions.find((s) => s.check === 'ok');
+
+describe('generated flow (--from --to)', () => {
+  const r = suggestMappings({ ...base, from: 'xcart.Order', to: 'sagepro.SalesOrder', corpusExclude: ['order-to-sales-order.flow'] });
+  test('nested structure: items become lines, the shipping address the ship-to', () => {
+    const item = r.targets.find((t) => t.target === 'lines[].item')!;
+    expect(item.via).toBe('each order.items as item');
+    expect(top(r, 'lines[].item')?.expression).toBe('truncate(upper(trim(item.sku)), 15)');
+    expect(r.targets.find((t) => t.target === 'ship_to.city')!.via).toBe('order.shipping_address');
+    expect(top(r, 'ship_to.city')?.expression).toBe('truncate(order.shipping_address?.city ?? "", 20)');
+    expect(top(r, 'ship_to.address2')?.expression).toBe('split_street((order.shipping_address?.street ?? ""), 35).line2');
+  });
+  test('every shown suggestion was type-checked and accepted; reasons name the signals', () => {
+    const shown = r.targets.flatMap((t) => t.suggestions);
+    expect(shown.length).toBeGreaterThan(10);
+    expect(shown.every((s) => s.check === 'ok')).toBe(true);
+    expect(top(r, 'order_date')).toMatchObject({ expression: 'date(order.create_date, "America/New_York")', sources: ['xcart.Order.create_date'] });
+    expect(top(r, 'order_date')!.signals.map((s) => s.signal)).toEqual(['name', 'description', 'type']);
+  });
+  test('deterministic: the same request gives the same answer', () => {
+    const again = suggestMappings({ ...base, from: 'xcart.Order', to: 'sagepro.SalesOrder', corpusExclude: ['order-to-sales-order.flow'] });
+    expect(JSON.stringify(again)).toBe(JSON.stringify(r));
+  });
+  test('leave-one-out: an excluded flow is not a signal, the others are', () => {
+    const withAll = suggestMappings({ ...base, from: 'xcart.Order', to: 'sagepro.SalesOrder', targets: ['order_date'] });
+    expect(top(withAll, 'order_date')!.signals.find((s) => s.signal === 'corpus')?.reason).toContain('order-to-sales-order.flow:');
+    expect(top(r, 'order_date')!.signals.find((s) => s.signal === 'corpus')).toBeUndefined();
+  });
+  test('an unknown entity is a usage error naming it', () => {
+    expect(() => suggestMappings({ ...base, from: 'xcart.Ordr', to: 'sagepro.SalesOrder' })).toThrow(SuggestUsageError);
+    expect(() => suggestMappings({ ...base, from: 'xcart.Ordr', to: 'sagepro.SalesOrder' })).toThrow(/--from 'xcart.Ordr' is not an entity/);
+  });
+});
+
+describe('the type-check by the compiler', () => {
+  test('a candidate the checker refuses (too wide for its column) is rejected with the compiler\'s message; a fitting one passes', () => {
+    const ctx = generatedContext(schemas, 'xcart.Order', 'sagepro.SalesOrder', schemasDir);
+    const cand = (expr: string) => ({ conversion: { expr, steps: [], fit: 1, note: '' } }) as unknown as Scored;
+    const bad = cand('order.email'), good = cand('truncate(order.email, 12)');
+    const placed = [{ slot: ctx.topSlot, name: 'po_number', candidate: bad, key: 'a' }, { slot: ctx.topSlot, name: 'ship_via', candidate: good, key: 'b' }];
+    const { text, lineOf } = splice(ctx.base, placed);
+    const errors = errorsByLine(text, { text, file: ctx.file, absPath: ctx.absPath }, schemas, lookupsDir);
+    expect(errors.get(lineOf.get('a')!)).toMatch(/^FLOW3005: Field 'po_number' is stored in SOMAST.PONUM of width 20/);
+    expect(errors.get(lineOf.get('b')!)).toBeUndefined();
+  });
+});
+
+describe('a map in a flow (--flow --map), run on its fixtures', () => {
+  test('the flow without order_date: create_date is confirmed by the cases, update_date rejected by one', async () => {
+    const text = fs.readFileSync('mappings/order-to-sales-order.flow', 'utf8').replace(/\n    order_date   = date\(order.create_date, "America\/New_York"\)/, '');
+    const file = path.join(tmp, 'order-to-sales-order.flow');
+    fs.writeFileSync(file, text);
+    const r = await checkOnFixtures({ ...base, flow: { file, map: 'so' }, targets: ['order_date'] });
+    expect(r).toMatchObject({ from: 'xcart.Order', to: 'sagepro.SalesOrder', map: 'so' });
+    const [t] = r.targets;
+    expect(t!.target).toBe('order_date');
+    const [first, ...rest] = t!.suggestions;
+    expect(first).toMatchObject({ expression: 'date(order.create_date, "America/New_York")', check: 'ok' });
+    expect(first!.fixtures!.confirmed).toBeGreaterThan(0);
+    expect(first!.fixtures!.failed).toBe(0);
+    const update = rest.find((s) => s.expression.includes('update_date'))!;
+    expect(update.check).toBe('failed');
+    expect(update.reason).toMatch(/fixture .*\/order\/order_date: expected "2026-10-27", found "2026-10-28"/);
+  }, 60_000);
+});
