@@ -178,6 +178,20 @@ suite('browser: the designer field mapper', () => {
     expect(fs.readFileSync(flowPath(), 'utf8')).toBe(original); // nothing saved
   });
 
+  it("the mapping assistant's suggestions are dashed lines with their confidence, applied only when accepted", async () => {
+    await open();
+    await page.getByRole('button', { name: 'Suggest mappings' }).click();
+    const item = page.locator('.mapper-suggestions li').filter({ hasText: 'lines[].request_date = date(item.update_date' });
+    await item.waitFor({ timeout: 30_000 });
+    expect(await item.locator('.conf').textContent()).toMatch(/^\d+ %$/);
+    await page.locator('.mapper-lines g.suggestion[data-suggested="lines[].request_date"]').waitFor({ state: 'attached' });
+    expect(await textPane().textContent()).not.toContain('request_date');
+    await item.getByRole('button', { name: 'Accept the suggestion for lines[].request_date' }).click();
+    await page.getByRole('status').filter({ hasText: 'Applied the suggestion for lines[].request_date.' }).waitFor();
+    await textPane().getByText(/request_date += date\(item\.update_date, "America\/New_York"\)/).waitFor();
+    expect(fs.readFileSync(flowPath(), 'utf8')).toBe(original);
+  });
+
   it('search narrows both trees (name, and Sage Pro table or column on the target side)', async () => {
     await open();
     const rows = (side: 'source' | 'target') => page.locator(`.mapper-tree.${side} [role="treeitem"]`);

@@ -80,13 +80,18 @@ function Mapper({ opened, editor, admin }: { opened: MapperOpen; editor: boolean
     return () => { live = false; clearTimeout(t); };
   }, [text, opened.file]);
 
-  // The mapping assistant's suggestions for the unmapped targets (when flowd has it).
+  // The mapping assistant's suggestions for the unmapped targets (compiler/suggest/), asked for with a
+  // button and refreshed after each edit while shown; applied only when the user accepts one.
+  const [suggesting, setSuggesting] = useState(false);
+  const [suggestError, setSuggestError] = useState<string>();
   useEffect(() => {
+    if (!suggesting) { setSuggestions([]); return; }
     let live = true;
-    post<{ available: boolean; suggestions: SuggestionView[] }>('/designer/mapper/suggest', { file: opened.file, map: map.name, text })
-      .then((r) => { if (live) setSuggestions(r.available ? r.suggestions : []); }, () => { if (live) setSuggestions([]); });
+    post<{ available: boolean; suggestions: SuggestionView[]; reason?: string }>('/designer/mapper/suggest', { file: opened.file, map: map.name, text })
+      .then((r) => { if (live) { setSuggestions(r.available ? r.suggestions : []); setSuggestError(r.available ? undefined : r.reason); } },
+        (e: Error) => { if (live) { setSuggestions([]); setSuggestError(e.message); } });
     return () => { live = false; };
-  }, [text, opened.file, map.name]);
+  }, [suggesting, text, opened.file, map.name]);
 
   const apply = useCallback(async (edit: MapperEdit, what: string) => {
     if (!editor) { setFail('Editing a map needs the operator role.'); return; }
@@ -129,6 +134,7 @@ function Mapper({ opened, editor, admin }: { opened: MapperOpen; editor: boolean
       <div className="actions">
         {admin && <button type="button" onClick={() => void save()} disabled={!dirty}>Save</button>}
         {dirty ? <span className="warn">Unsaved changes</span> : <span className="muted">Saved</span>}
+        {editor && <button type="button" aria-pressed={suggesting} onClick={() => setSuggesting((x) => !x)}>{suggesting ? 'Hide suggestions' : 'Suggest mappings'}</button>}
         {busy && <span className="muted">Applying…</span>}
       </div>
       {fail && <p role="alert" className="error">{fail}</p>}
@@ -160,6 +166,23 @@ function Mapper({ opened, editor, admin }: { opened: MapperOpen; editor: boolean
           onApply={(expr) => void apply({ kind: 'setExpr', target: editingA.id, expr }, `Changed the expression of ${editingA.id}.`).then((ok) => { if (ok) setEditing(undefined); })}
           onUnmap={() => void apply({ kind: 'unmap', target: editingA.id }, `Unmapped ${editingA.id}.`).then((ok) => { if (ok) setEditing(undefined); })}
           onCancel={() => setEditing(undefined)} />
+      )}
+      {suggesting && (
+        <section className="mapper-suggestions" aria-labelledby="h-mapper-suggestions">
+          <h2 id="h-mapper-suggestions">Suggestions <span className="muted">(the mapping assistant; dashed lines above)</span></h2>
+          {suggestError && <p role="alert" className="error">{suggestError}</p>}
+          {suggestions.length === 0 && !suggestError ? <p className="muted">No suggestions for the unmapped targets.</p> : (
+            <ul>
+              {suggestions.map((g) => (
+                <li key={g.target}>
+                  <code>{g.target} = {g.expr}</code> <span className="conf">{Math.round(g.confidence * 100)} %</span>
+                  {g.reason && <span className="muted"> {g.reason}</span>}
+                  <button type="button" onClick={() => void apply({ kind: 'map', target: g.target, expr: g.expr }, `Applied the suggestion for ${g.target}.`)} aria-label={`Accept the suggestion for ${g.target}`}>Accept</button>
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
       )}
       <Problems diagnostics={map.diagnostics} onFix={(id) => void apply({ kind: 'quickFix', fixId: id }, 'Applied the quick fix.')} onShow={showDiag} />
       <section aria-labelledby="h-assignments">

@@ -44,6 +44,17 @@ function itemView(i: CompletionItem): CompletionItemView {
 const prefixed = (nodes: readonly EntityNode[], root: string): EntityNode[] =>
   nodes.map((n) => ({ ...n, path: `${root}.${n.path}`, ...(n.children ? { children: prefixed(n.children, root) } : {}) }));
 
+/** `xcart.OrderItem.sku` (how the assistant names the fields a suggestion reads) -> `order.items[].sku` (the tree's path). */
+function ownersOf(nodes: readonly EntityNode[], owner: string, root: string, out = new Map<string, string>()): Map<string, string> {
+  if (!out.has(owner)) out.set(owner, root);
+  for (const n of nodes) {
+    const key = `${owner}.${n.name}`;
+    if (!out.has(key)) out.set(key, n.path);
+    if (n.children) ownersOf(n.children, n.type.replace(/\[\]$|\?$/g, '').replace(/\[\]$/, ''), n.path, out);
+  }
+  return out;
+}
+
 export function createMapperCore(): MapperCore {
   // One language-service workspace per root folder (it caches schemas and lookups), one designer context per file.
   const workspaces = new Map<string, Workspace>();
@@ -145,6 +156,23 @@ export function createMapperCore(): MapperCore {
       const r = await preview(text, file, ctxFor(abs, file));
       return { tests: r.tests, cases: r.cases, compileErrors: r.compileErrors.map((d) => `${file}${d.span ? `:${d.span.line}:${d.span.column}` : ''}: ${d.code} ${d.message}`) };
     },
-    async suggest() { return { available: false, suggestions: [], reason: 'the mapping assistant (compiler/suggest/) is not in this build' }; },
+    async suggest(text, file, abs, name) {
+      const ctx = ctxFor(abs, file);
+      const known = facts(text, abs, file, name);
+      const map = theMap(analyzeDesign(text, file, ctx), name);
+      if (!known.entity || !map.source) return { available: true, suggestions: [] };
+      const { suggestMappings } = await import('../../../compiler/suggest/index.js');
+      let r;
+      try {
+        r = suggestMappings({ schemas: ctx.schemas(), schemasDir: ctx.schemasDir, lookupsDir: ctx.lookupsDir, flow: { file: abs, text, map: name }, top: 1 });
+      } catch (e) { throw new ApiError('invalid', `suggest: ${(e as Error).message}`); }
+      const owners = ownersOf(prefixed(entityTree(ctx, known.entity).fields, map.source), known.entity, map.source);
+      const suggestions = r.targets.flatMap((t) => t.suggestions.filter((g) => g.check !== 'failed').slice(0, 1).map((g) => ({
+        target: t.target, expr: g.expression, confidence: g.confidence,
+        sources: g.sources.map((f) => owners.get(f)).filter((x): x is string => !!x),
+        reason: g.signals.map((x) => x.reason).join('; '),
+      })));
+      return { available: true, suggestions };
+    },
   };
 }

@@ -176,6 +176,21 @@ describe('designer mapper API: trees, the map, edits, preview', () => {
   });
 });
 
+describe('designer mapper API: the mapping assistant', () => {
+  it("suggests for the map's unmapped targets (compiler/suggest/), type-checked, with the tree paths they read; nothing is applied", async () => {
+    const vera = await as('vera');
+    const text = flowText();
+    const r = await vera.post('/api/designer/mapper/suggest', { file: FILE, map: 'so', text });
+    expect(r.status, r.text).toBe(200);
+    expect(r.body.available).toBe(true);
+    const g = r.body.suggestions.find((x: { target: string }) => x.target === 'lines[].request_date');
+    expect(g).toMatchObject({ expr: 'date(item.update_date, "America/New_York")', sources: ['order.items[].update_date'] });
+    expect(g.confidence).toBeGreaterThan(0.4);
+    expect(r.body.suggestions.map((x: { target: string }) => x.target)).not.toContain('lines[].item'); // mapped already
+    expect(flowText()).toBe(text);
+  });
+});
+
 describe('designer mapper API: completion', () => {
   it('completes an expression being edited with the language service, on the flow text with the expression in place', async () => {
     const otto = await as('otto');

@@ -62,7 +62,7 @@ export function EntityTree(p: EntityTreeProps) {
             const i = first + k;
             const f = r.node;
             const m = p.marks.get(f.path);
-            const cls = ['mapper-row', m?.mapped ? 'mapped' : '', m?.required ? 'required' : '', m?.problems?.length ? 'problem' : '', f.path === p.selected ? 'selected' : ''].filter(Boolean).join(' ');
+            const cls = ['mapper-row', m?.mapped ? 'mapped' : '', m?.required ? 'required' : '', m?.problems?.length ? 'problem' : '', m?.suggested ? 'suggested' : '', f.path === p.selected ? 'selected' : ''].filter(Boolean).join(' ');
             return (
               <div key={f.path} data-index={i} data-path={f.path} className={cls} style={{ top: i * ROW_HEIGHT, height: ROW_HEIGHT, paddingLeft: 6 + r.depth * 16 }}
                 role="treeitem" aria-level={r.depth + 1} aria-setsize={p.rows.length} aria-posinset={i + 1}
