@@ -5,7 +5,7 @@
 // pane; the compiler's diagnostics mark the targets, with its quick fixes; the preview runs the flow's
 // fixtures as the user edits. Save writes the file (admins; refused when it changed on disk).
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { api, post } from '../api';
+import { api, ApiError, post } from '../api';
 import { useLoad } from '../load';
 import { href } from '../router';
 import { can, useSession } from '../session';
@@ -109,11 +109,19 @@ function Mapper({ opened, editor, admin }: { opened: MapperOpen; editor: boolean
     if (!src) { setFail(`Select a source field first, then ${target}, and press Enter.`); return; }
     void apply({ kind: 'map', target, source: src }, `Mapped ${src} to ${target}.`);
   };
+  // Save through the designer's own route (PUT /api/designer/file, D2's: unchanged-on-disk check, admin,
+  // audited); a flowd without it saves through the mapper's route with the same rules.
   const save = async () => {
     setFail(undefined); setStatus(undefined);
     try {
-      const r = await api<{ base: string }>('PUT', '/designer/mapper/file', { file: opened.file, text, base });
-      setBase(r.base); saved.current = text; setStatus(`Saved ${opened.file}.`);
+      let version: string;
+      try {
+        version = (await api<{ version: string }>('PUT', '/designer/file', { path: opened.file, text, version: base })).version;
+      } catch (e) {
+        if (!(e instanceof ApiError && e.status === 404 && /no API endpoint/.test(e.message))) throw e;
+        version = (await api<{ base: string }>('PUT', '/designer/mapper/file', { file: opened.file, text, base })).base;
+      }
+      setBase(version); saved.current = text; setStatus(`Saved ${opened.file}.`);
     } catch (e) { setFail((e as Error).message); }
   };
   const showDiag = (d: DiagView) => {
