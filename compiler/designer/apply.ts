@@ -7,8 +7,6 @@
  * come before one it uses, or the move makes the checker report an error it did not (a `skip when`
  * that narrows a value the moved step reads).
  */
-import { parse } from '../../grammar/index.js';
-import { syntaxDiagnostic } from '../program.js';
 import type { ApplyResult, DesignContext, TextEdit, VisualEdit } from './api.js';
 import { analyzeInternal, type Internal } from './model.js';
 import { EditRefused } from './refused.js';
@@ -18,7 +16,29 @@ import { setExpr, unmap } from './edit-map.js';
 import { addPolicy, removePolicy, setPolicy } from './edit-policy.js';
 import { setTrigger } from './edit-trigger.js';
 
+/** The fields each edit kind needs, and of what type: a malformed edit is refused naming the field. */
+const NEEDS: Record<string, Record<string, 'string' | 'object'>> = {
+  map: { target: 'string', expr: 'string' }, setExpr: { target: 'string', expr: 'string' }, unmap: { target: 'string' },
+  addStep: { step: 'object' }, removeStep: { key: 'string' }, moveStep: { key: 'string' },
+  setPolicy: { key: 'string' }, addPolicy: { class: 'string' }, removePolicy: { key: 'string' },
+};
+
+function checkShape(edit: VisualEdit): void {
+  const needs = NEEDS[edit.kind] ?? {};
+  for (const [field, type] of Object.entries(needs)) {
+    const v = (edit as unknown as Record<string, unknown>)[field];
+    if (typeof v !== type || v === null) throw new EditRefused(`${edit.kind}: '${field}' must be a${type === 'object' ? 'n object' : ' string'} (got ${v === undefined ? 'nothing' : JSON.stringify(v)})`);
+  }
+  for (const field of ['map', 'after', 'before', 'step'] as const) {
+    const v = (edit as unknown as Record<string, unknown>)[field];
+    if (v !== undefined && field !== 'step' && typeof v !== 'string') throw new EditRefused(`${edit.kind}: '${field}' must be a string (got ${JSON.stringify(v)})`);
+  }
+  if (edit.kind === 'addStep' && typeof (edit.step as { kind?: unknown }).kind !== 'string') throw new EditRefused("addStep: 'step.kind' must be one of fetch, lookup, table, let, write, skip");
+  if (edit.kind === 'quickFix' && typeof (edit.id ?? (edit as { fixId?: unknown }).fixId) !== 'string') throw new EditRefused("quickFix: 'id' must be the id of one of the model's fixes");
+}
+
 export function editsFor(a: Internal, t: Text, edit: VisualEdit, ctx: DesignContext): TextEdit[] {
+  checkShape(edit);
   switch (edit.kind) {
     case 'map': return setExpr(a, t, edit.map, edit.target, edit.expr, false);
     case 'setExpr': return setExpr(a, t, edit.map, edit.target, edit.expr, true);
@@ -43,18 +63,17 @@ export function editsFor(a: Internal, t: Text, edit: VisualEdit, ctx: DesignCont
 
 export function applyEditImpl(text: string, edit: VisualEdit, ctx: DesignContext, file: string): ApplyResult {
   try {
-    if (!edit || typeof edit !== 'object') throw new EditRefused('an edit is an object with a kind');
+    if (!edit || typeof edit !== 'object' || typeof (edit as { kind?: unknown }).kind !== 'string') throw new EditRefused('an edit is an object with a kind (map, unmap, setExpr, addStep, removeStep, moveStep, setTrigger, setPolicy, addPolicy, removePolicy, quickFix)');
     const before = analyzeInternal(text, file, ctx);
     const t = new Text(text);
     const edits = editsFor(before, t, edit, ctx).filter((e) => e.start !== e.end || e.newText !== '').sort((x, y) => x.start - y.start || x.end - y.end);
     const next = applyEdits(text, edits);
-    const issues = parse(next, file).issues;
-    if (issues.length && !before.model.hasSyntaxErrors) {
-      const d = syntaxDiagnostic(issues[0]!);
-      const s = d.span!;
-      throw new EditRefused(`the edit would make the text unparsable at ${s.line}:${s.column}: ${d.message} (the text is unchanged)`, s);
-    }
     const after = analyzeInternal(next, file, ctx);
+    if (after.model.hasSyntaxErrors && !before.model.hasSyntaxErrors) {
+      const d = after.model.diagnostics.find((x) => /^FLOW1\d\d\d$/.test(x.code) && x.span) ?? after.model.diagnostics[0];
+      const s = d?.span;
+      throw new EditRefused(`the edit would make the text unparsable${s ? ` at ${s.line}:${s.column}` : ''}: ${d?.message ?? 'syntax error'} (the text is unchanged)`, s);
+    }
     if (edit.kind === 'moveStep' && after.errorCount > before.errorCount) {
       const old = new Set(before.errors.map((d) => d.message));
       const fresh = after.errors.find((d) => !old.has(d.message)) ?? after.errors[0]!;

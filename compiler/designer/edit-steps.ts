@@ -98,7 +98,18 @@ function argsOf(ctx: DesignContext, opId: string, args: Readonly<Record<string, 
   return { text: `${opId}(${parts.join(', ')})`, ...(op.returns ? { returns: typeToString(op.returns) } : {}) };
 }
 
+function needString(s: NewStep, field: string): void {
+  const v = (s as unknown as Record<string, unknown>)[field];
+  if (typeof v !== 'string') throw new EditRefused(`addStep ${s.kind}: '${field}' must be a string (got ${v === undefined ? 'nothing' : JSON.stringify(v)})`);
+}
+
+const STEP_FIELDS: Record<string, readonly string[]> = { fetch: ['name', 'operation'], lookup: ['name', 'operation'], let: ['name', 'expr'], write: ['operation'], skip: ['condition'], table: ['name', 'file'] };
+
 function statementOf(a: Internal, ctx: DesignContext, s: NewStep): string {
+  for (const f of STEP_FIELDS[s.kind] ?? []) needString(s, f);
+  const args = (s as { args?: unknown }).args;
+  if (args !== undefined && (typeof args !== 'object' || args === null || Array.isArray(args) || Object.values(args).some((v) => typeof v !== 'string')))
+    throw new EditRefused(`addStep ${s.kind}: 'args' must map parameter names to expression texts`);
   switch (s.kind) {
     case 'fetch': case 'lookup': {
       checkName(a, s.name, s.kind);

@@ -8,7 +8,6 @@
 import type { SchemaSet } from '../schema/load-schemas.js';
 import { typeToString, type Field, type Type } from '../schema/types.js';
 import type { DesignContext, EntityNode, EntityTree } from './api.js';
-import { EditRefused } from './refused.js';
 
 const cache = new WeakMap<SchemaSet, Map<string, EntityTree>>();
 const MAX_DEPTH = 8;
@@ -21,8 +20,9 @@ export function entityTreeImpl(ctx: DesignContext, entity: string): EntityTree {
   if (hit) return hit;
   const e = s.entities.get(entity);
   if (!e) {
-    const near = [...s.entities.keys()].filter((k) => k.toLowerCase().includes(entity.split('.').pop()!.toLowerCase())).slice(0, 5);
-    throw new EditRefused(`no entity '${entity}' in the schemas${near.length ? ` (did you mean ${near.join(', ')}?)` : ''}`);
+    const stem = (entity.split('.').pop() ?? '').toLowerCase().slice(0, 5);
+    const near = stem ? [...s.entities.keys()].filter((k) => (k.split('.')[1] ?? '').toLowerCase().startsWith(stem)).slice(0, 5) : [];
+    throw new Error(`no entity '${entity}' in the schemas${near.length ? ` (did you mean ${near.join(', ')}?)` : ''}`);
   }
   const tree: EntityTree = { entity, ...(e.description ? { description: e.description } : {}), fields: fieldsOf(e.fields, '', new Set([entity]), 0) };
   byName.set(entity, tree);

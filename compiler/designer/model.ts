@@ -226,7 +226,7 @@ function operationOf(fm: FlowModel | undefined, e: A.Expr | undefined): string |
   return parts.length >= 3 ? parts.join('.') : undefined;
 }
 
-function stepOf(item: A.FlowItem, text: string, slice: (s: Span) => string, unique: (k: string) => string, fm: FlowModel | undefined,
+export function stepOf(item: A.FlowItem, text: string, slice: (s: Span) => string, unique: (k: string) => string, fm: FlowModel | undefined,
   declaredBy: Map<string, string>, tableKeys: Map<string, string>): StepInfo {
   const kind: StepKind = KIND_OF[item.kind] ?? 'generic';
   const own = slice(item.span);
@@ -260,7 +260,7 @@ function stepOf(item: A.FlowItem, text: string, slice: (s: Span) => string, uniq
   const add = (k: string | undefined) => { if (k && k !== key && !deps.includes(k)) deps.push(k); };
   if (item.kind === 'MapDecl' && item.source) add(declaredBy.get(item.source.text));
   if (fm) {
-    A.walk(item as A.Node, (n) => {
+    walkAny(item as A.Node, (n) => {
       if (n.kind !== 'Ident' && n.kind !== 'Index') return;
       const r = fm.resolution.get(n);
       if (r?.kind === 'local' && r.decl !== 'event' && r.decl !== 'param' && r.decl !== 'item') add(declaredBy.get(r.name));
@@ -275,7 +275,23 @@ function stepOf(item: A.FlowItem, text: string, slice: (s: Span) => string, uniq
   return { key, node: item, design };
 }
 
-/** FNV-1a, 4 hex digits: short keys for unnamed steps. */
+/**
+ * A walk that also goes through nodes of kinds this version of the AST does not list (a statement
+ * the language gained after this module): their object-valued properties are visited as children.
+ */
+export function walkAny(node: A.Node, enter: (n: A.Node) => boolean | void): void {
+  if (!node || typeof node !== 'object') return;
+  if (enter(node) === false) return;
+  const keys = (A.childKeys as Record<string, readonly string[] | undefined>)[node.kind]
+    ?? Object.keys(node).filter((k) => k !== 'span');
+  for (const key of keys) {
+    const child = (node as unknown as Record<string, unknown>)[key];
+    if (Array.isArray(child)) { for (const c of child) if (c && typeof c === 'object' && 'kind' in c) walkAny(c as A.Node, enter); }
+    else if (child && typeof child === 'object' && 'kind' in (child as object)) walkAny(child as A.Node, enter);
+  }
+}
+
+/** FNV-1a, 6 hex digits: short keys for unnamed steps. */
 function hash(s: string): string {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) { h ^= s.charCodeAt(i); h = Math.imul(h, 0x01000193) >>> 0; }
@@ -295,7 +311,7 @@ interface MemberCtx {
   readonly diagFor: (d: Diagnostic, extra: { assignment?: string; step?: string }) => DesignDiagnostic;
 }
 
-function membersOf(obj: A.ObjectExpr, idPrefix: string, targetPrefix: string, map: string, c: MemberCtx): DesignMember[] {
+function membersOf(obj: A.ObjectExpr, idPrefix: string, targetPrefix: string, map: string, c: MemberCtx, items: ReadonlyMap<string, string> = new Map()): DesignMember[] {
   c.containers.push({ map, id: idPrefix, targetPrefix, node: obj });
   // FLOW3003 (required fields never assigned) is reported on the object.
   for (const d of c.diagnostics) {
@@ -313,8 +329,8 @@ function membersOf(obj: A.ObjectExpr, idPrefix: string, targetPrefix: string, ma
       const id = `${idPrefix}when#${++whenN}`;
       const w: DesignWhen = {
         kind: 'when', id, condition: c.text.slice(m.condition.span.start, m.condition.span.end), span: m.span, conditionSpan: m.condition.span,
-        then: membersOf(m.then, `${id}/`, targetPrefix, map, c),
-        ...(m.else ? { else: membersOf(m.else, `${id}:else/`, targetPrefix, map, c) } : {}),
+        then: membersOf(m.then, `${id}/`, targetPrefix, map, c, items),
+        ...(m.else ? { else: membersOf(m.else, `${id}:else/`, targetPrefix, map, c, items) } : {}),
       };
       out.push(w);
       continue;
@@ -326,18 +342,20 @@ function membersOf(obj: A.ObjectExpr, idPrefix: string, targetPrefix: string, ma
     const index = c.out.length;
     c.out.push(undefined as unknown as DesignAssignment); // keeps source order: parents before children
     let children: DesignMember[] | undefined; let each: DesignAssignment['each'];
-    if (m.value.kind === 'ObjectExpr') children = membersOf(m.value, `${id}.`, `${target}.`, map, c);
+    if (m.value.kind === 'ObjectExpr') children = membersOf(m.value, `${id}.`, `${target}.`, map, c, items);
     else if (m.value.kind === 'Each') {
       const e = m.value;
       each = { source: c.text.slice(e.source.span.start, e.source.span.end), item: e.item.text, ...(e.where ? { where: c.text.slice(e.where.span.start, e.where.span.end) } : {}), skipInvalid: e.skipInvalid };
-      children = membersOf(e.body, `${id}[].`, `${target}[].`, map, c);
+      const src = sourcesOf(e.source, c, items)[0];
+      const inner = new Map(items); if (src) inner.set(e.item.text, `${src}[]`);
+      children = membersOf(e.body, `${id}[].`, `${target}[].`, map, c, inner);
     }
     // The innermost assignment holding a diagnostic owns it (children were visited first above).
     const mine = c.diagnostics.filter((d) => d.span && d.span.start >= m.span.start && d.span.end <= m.span.end && !c.diagAssignment.has(d));
     for (const d of mine) c.diagAssignment.set(d, id);
     const a: DesignAssignment = {
       kind: 'assignment', id, target, field, expr: c.text.slice(m.value.span.start, m.value.span.end), span: m.span, exprSpan: m.value.span,
-      ...(fieldType ? { type: typeToString(fieldType) } : {}), sources: sourcesOf(m.value, c),
+      ...(fieldType ? { type: typeToString(fieldType) } : {}), sources: sourcesOf(m.value, c, items),
       ...(children ? { children } : {}), ...(each ? { each } : {}),
       diagnostics: mine.map((d) => c.diagFor(d, { assignment: id })),
     };
@@ -354,9 +372,9 @@ function fieldTypeOf(t: Type | undefined, field: string): Type | undefined {
 }
 
 /** The source paths an expression reads: member chains rooted at a flow-level name (`order.items[].sku`). */
-function sourcesOf(e: A.Expr, c: MemberCtx): string[] {
+function sourcesOf(e: A.Expr, c: MemberCtx, outer: ReadonlyMap<string, string>): string[] {
   const out = new Set<string>();
-  const items = new Map<string, string>(); // each item / lambda param → the path of the list it walks
+  const items = new Map<string, string>(outer); // each item / lambda param → the path of the list it walks
   const pathOf = (x: A.Expr): string | undefined => {
     if (x.kind === 'Ident') {
       if (items.has(x.name)) return items.get(x.name);
@@ -366,7 +384,7 @@ function sourcesOf(e: A.Expr, c: MemberCtx): string[] {
     if (x.kind === 'Member') { const p = pathOf(x.object); return p ? `${p}.${x.name.text}` : undefined; }
     return undefined;
   };
-  A.walk(e as A.Node, (n) => {
+  walkAny(e as A.Node, (n) => {
     if (n.kind === 'Each') { const p = pathOf(n.source); if (p) items.set(n.item.text, `${p}[]`); }
     if (n.kind === 'Call' && n.args.length >= 2 && n.args[1]!.value.kind === 'Lambda') {
       const p = pathOf(n.args[0]!.value); if (p) items.set((n.args[1]!.value as A.Lambda).param.text, `${p}[]`);
