@@ -12,7 +12,7 @@ import { compileSource } from '../program.js';
 import { DiagnosticBag } from '../diagnostics/diagnostic.js';
 import type { FlowModel } from '../checker/model.js';
 import type { SchemaSet } from '../schema/load-schemas.js';
-import { nonNull, type EntityType, type Type } from '../schema/types.js';
+import { nonNull, withNullable, type EntityType, type Type } from '../schema/types.js';
 import type { Root } from './sources.js';
 import type { Slot } from './probe.js';
 
@@ -74,7 +74,8 @@ export function slotOf(text: string, obj: A.ObjectExpr): Slot {
   const openLs = lineStart(text, obj.span.start);
   const indent = /^[ \t]*/.exec(text.slice(openLs))![0] + '  ';
   if (/^[ \t]*$/.test(before)) return { at: ls, indent };
-  return { at: close, indent: '\n' + indent };
+  // `{ a = 1 }` or `… }` on a member's line: the lines go on lines of their own before the brace.
+  return { at: close, indent, lead: /\r\n|\r|\n/.exec(text)?.[0] ?? '\n' };
 }
 
 function members(o: A.ObjectExpr): A.Assignment[] {
@@ -101,7 +102,16 @@ export function flowContext(schemas: SchemaSet, lookupsDir: string, file: string
   // What the map may read: the flow's names declared before it, with the types the map sees.
   const inputs = new Map((model.mapInputs.get(decl) ?? []).map((i) => [i.name, i.type]));
   const roots: Root[] = [];
-  const typeOfDecl = (s: A.Fetch | A.Lookup | A.Let): Type | undefined => inputs.get(s.name.text) ?? model!.typeOf.get(s.name) ?? model!.typeOf.get(s.value);
+  const declared = (r: A.TypeRef | undefined): Type | undefined => {
+    const e = r ? schemas.entities.get(r.parts.map((p) => p.text).join('.')) : undefined;
+    if (!e || !r) return undefined;
+    const t: Type = r.list ? { kind: 'list', element: e, nullable: false } : e;
+    return withNullable(t, r.nullable);
+  };
+  const typeOfDecl = (s: A.Fetch | A.Lookup | A.Let): Type | undefined => {
+    const t = inputs.get(s.name.text) ?? model!.typeOf.get(s.name) ?? model!.typeOf.get(s.value);
+    return t && t.kind !== 'any' && t.kind !== 'error' ? t : declared(s.type) ?? t;
+  };
   for (const s of model.steps) {
     if (s === decl) break;
     if (s.kind === 'Fetch' || s.kind === 'Lookup' || s.kind === 'Let') {

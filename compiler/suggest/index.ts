@@ -24,7 +24,15 @@ import type { Suggestion, SuggestRequest, SuggestResult, TargetSuggestions } fro
 export type { Signal, SignalName, Suggestion, SuggestRequest, SuggestResult, TargetSuggestions, FixtureCheck } from './types.js';
 export { readSamplesFile, collectSamples, SamplesError } from './samples.js';
 export { SuggestUsageError } from './context.js';
-export { checkOnFixtures } from './fixtures.js';
+
+/**
+ * suggestMappings, then the run on the flow's fixtures (fixtures.ts). Loaded on demand: the fixture
+ * runner builds flows with the emitter, which loads TypeScript, and the language server must not.
+ */
+export async function checkOnFixtures(req: SuggestRequest): Promise<SuggestResult> {
+  const m = await import('./fixtures.js');
+  return m.checkOnFixtures(req);
+}
 
 /** Below this a suggestion is not shown (chosen on the tune half of bench/suggest/truth.yaml). */
 export const MIN_CONFIDENCE = 0.45;
@@ -100,14 +108,18 @@ export function resultOf(pr: Prepared, top: number): SuggestResult {
   const { ctx, plan: p, checked } = pr;
   const targets: TargetSuggestions[] = [];
   for (const { leaf, group } of allLeaves(p)) {
-    const all = leaf.candidates.map((c) => toSuggestion(c, checked));
+    const via = group ? ctx.groups.get(group.prefix)?.via ?? (group.kind === 'list' ? `each ${group.source.expr} as ${group.item}` : group.source.expr) : undefined;
+    const structure = group && !ctx.groups.has(group.prefix)
+      ? { signal: 'structure' as const, score: group.score, reason: `${group.prefix} from ${group.kind === 'list' ? group.source.expr : via}: the ${group.kind === 'list' ? 'list whose elements' : 'object whose fields'} fit it best` }
+      : group ? { signal: 'structure' as const, score: 1, reason: `inside the flow's ${group.prefix} block (${via})` } : undefined;
+    const all = leaf.candidates.map((c) => toSuggestion(c, checked)).map((x) => (structure ? { ...x, signals: [...x.signals, structure] } : x));
     const good = all.filter((s) => s.check !== 'failed').slice(0, top);
     const bad = all.filter((s) => s.check === 'failed').slice(0, top);
     const f = leaf.target.field;
     targets.push({
       target: leaf.target.path, type: typeToString(f.type), required: f.required,
       ...(f.storage?.table && f.storage.column ? { column: `${f.storage.table}.${f.storage.column}${f.storage.type ? ` ${f.storage.type}` : ''}` } : {}),
-      ...(group ? { via: ctx.groups.get(group.prefix)?.via ?? (group.kind === 'list' ? `each ${group.source.expr} as ${group.item}` : group.source.expr) } : {}),
+      ...(via ? { via } : {}),
       suggestions: [...good, ...bad],
     });
   }

@@ -21,6 +21,8 @@ export interface Slot {
   readonly indent: string;
   /** A block to open around the lines (`lines = each order.items as item {`), when the group is new. */
   readonly open?: string;
+  /** Text before the lines (a line break when the object's closing brace shares a line with members). */
+  readonly lead?: string;
 }
 
 export interface Probe {
@@ -39,7 +41,8 @@ export function blocks(placed: readonly Placed[], eol = '\n'): { at: number; tex
   return [...bySlot.keys()].sort((a, b) => a.at - b.at).map((s) => {
     const inner = s.open ? `${s.indent}  ` : s.indent;
     const lines = bySlot.get(s)!.map((p) => `${inner}${p.name} = ${p.candidate.conversion.expr}${eol}`);
-    const text = s.open ? `${s.indent}${s.open}${eol}${lines.join('')}${s.indent}}${eol}` : lines.join('');
+    const body = s.open ? `${s.indent}${s.open}${eol}${lines.join('')}${s.indent}}${eol}` : lines.join('');
+    const text = s.lead ? `${s.lead}${body}${s.indent.slice(2)}` : body;
     return { at: s.at, text, keys: bySlot.get(s)!.map((p) => p.key), opens: !!s.open };
   });
 }

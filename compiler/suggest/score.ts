@@ -1,9 +1,11 @@
 /**
- * Scores one source value for one target field: each signal gives 0..1 and a reason, and the
- * confidence is their weighted mean over the signals that apply (samples only with --samples, the
- * corpus only where another flow maps the same target or column, code sets only where a side has
- * them), times two penalties: an X-Cart id into a column that references a Sage Pro table (a key of the
- * other system), and a value two or more fields deep for a top-level target.
+ * Scores one source value for one target field: each signal gives 0..1 and a reason (samples only
+ * with --samples, the corpus only where another flow maps the same target or column, code sets only
+ * where a side has them). The confidence is a noisy-or of the supporting signals (name, description,
+ * corpus, samples: SUPPORT), times the conversion's fit and what speaks against the pair: code sets that
+ * differ, another flow or the samples pointing elsewhere (AGAINST), an X-Cart id into a reference to a
+ * Sage Pro table, an X-Cart value into a number Sage Pro assigns, another Sage Pro column, a name other
+ * than the map's own input; a value two fields deep for a top-level target weakens its name.
  */
 import type { Field } from '../schema/types.js';
 import { expandColumn } from './abbreviations.js';
@@ -38,7 +40,6 @@ export interface Scored {
   readonly signals: readonly Signal[];
 }
 
-export const WEIGHTS = { name: 0.45, description: 0.15, type: 0.15, codes: 0.1, samples: 0.3, corpus: 0.3 } as const;
 /** How much each signal alone supports a pair (noisy-or). */
 export const SUPPORT = { name: 0.85, description: 0.6, corpus: 0.8, samples: 0.8 } as const;
 /** The factor when the corpus or the samples point elsewhere. */
@@ -86,8 +87,7 @@ export function scoreLeaf(t: TargetInfo, s: SourceValue, ctx: ScoreContext, bonu
   if (!conversion) return undefined;
   const tw = targetWords(t);
   const signals: Signal[] = [];
-  let sum = 0, weights = 0;
-  const add = (sig: Signal, w: number) => { signals.push({ ...sig, score: r2(sig.score) }); sum += w * sig.score; weights += w; };
+  const add = (sig: Signal) => { signals.push({ ...sig, score: r2(sig.score) }); };
 
   // Names: the field's own words, or what its Sage Pro column abbreviates.
   const byName = dice(tw.name, s.words);
@@ -107,13 +107,13 @@ export function scoreLeaf(t: TargetInfo, s: SourceValue, ctx: ScoreContext, bonu
   if (!t.nested && s.path.length > 1) name *= 0.85;
   const shared = common([...tw.name, ...tw.column], s.words);
   add({ signal: byColumn * 0.9 > byName ? 'abbreviation' : 'name', score: name,
-    reason: referenced ? `${tc0!.table}.${tc0!.column} references ${sameTable}` : external ? 'an external reference: the source\'s own id' : shared.length ? (byColumn * 0.9 > byName ? `${t.field.storage!.column} reads "${expandColumn(t.field.storage!.column)}": ${shared.join(', ')}` : `names share ${shared.join(', ')}`) : 'names share nothing' }, WEIGHTS.name);
+    reason: referenced ? `${tc0!.table}.${tc0!.column} references ${sameTable}` : external ? 'an external reference: the source\'s own id' : shared.length ? (byColumn * 0.9 > byName ? `${t.field.storage!.column} reads "${expandColumn(t.field.storage!.column)}": ${shared.join(', ')}` : `names share ${shared.join(', ')}`) : 'names share nothing' });
 
   const desc = dice([...tw.desc, ...tw.column], [...s.descWords, ...s.words]);
   const dShared = common([...tw.desc, ...tw.column], [...s.descWords, ...s.words]);
-  add({ signal: 'description', score: desc, reason: dShared.length ? `descriptions share ${dShared.slice(0, 4).join(', ')}` : 'descriptions share nothing' }, WEIGHTS.description);
+  add({ signal: 'description', score: desc, reason: dShared.length ? `descriptions share ${dShared.slice(0, 4).join(', ')}` : 'descriptions share nothing' });
 
-  add({ signal: 'type', score: conversion.fit, reason: `${typeText(s)} -> ${typeText({ type: t.field.type })}${conversion.note ? `: ${conversion.note}` : ''}` }, WEIGHTS.type);
+  add({ signal: 'type', score: conversion.fit, reason: `${typeText(s)} -> ${typeText({ type: t.field.type })}${conversion.note ? `: ${conversion.note}` : ''}` });
 
   const tc = t.field.type.kind === 'prim' ? t.field.type.codes : undefined;
   const sc = s.type.kind === 'prim' ? s.type.codes : undefined;
@@ -125,16 +125,16 @@ export function scoreLeaf(t: TargetInfo, s: SourceValue, ctx: ScoreContext, bonu
       reason = both.length ? `code sets share ${both.map((c) => JSON.stringify(c)).join(', ')}` : `code sets differ (${tc.join('|')} vs ${sc.join('|')})`;
     } else if (tc?.length) { score = 0.2; reason = `the target is a code (${tc.map((c) => c || "''").join('|')}), the source free text`; }
     else { score = 0.6; reason = `the source is a code (${sc!.join('|')})`; }
-    add({ signal: 'codes', score, reason }, WEIGHTS.codes);
+    add({ signal: 'codes', score, reason });
   }
 
   if (ctx.samples) {
     const m = compareSamples(ctx.samples.get(s.key), ctx.samples.get(`${t.owner}.${t.field.name}`));
-    if (m) add({ signal: 'samples', score: m.score, reason: m.reason }, WEIGHTS.samples);
+    if (m) add({ signal: 'samples', score: m.score, reason: m.reason });
   }
 
   const c = corpusSignal(t, s, ctx.corpus);
-  if (c) add(c, WEIGHTS.corpus);
+  if (c) add(c);
 
   // Support: each signal that speaks for the pair adds evidence (a noisy-or); then what speaks against it
   // scales it down: a conversion that is a stretch, code sets that differ, another flow or the samples
@@ -152,7 +152,6 @@ export function scoreLeaf(t: TargetInfo, s: SourceValue, ctx: ScoreContext, bonu
     confidence *= 0.5;
     signals.push({ signal: 'abbreviation', score: 0, reason: `the source is ${sc0!.table}.${sc0!.column}, another column than ${tc0!.column}` });
   }
-  void sum; void weights;
   if (isForeignId(s) && t.field.storage?.references) {
     confidence *= 0.3;
     signals.push({ signal: 'type', score: 0, reason: `an X-Cart id into a reference to ${t.field.storage.references}` });

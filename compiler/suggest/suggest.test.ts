@@ -8,7 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { loadSchemas } from '../schema/load-schemas.js';
-import { checkOnFixtures, suggestMappings, SuggestUsageError } from './index.js';
+import { checkOnFixtures, suggestionEdits, suggestMappings, SuggestUsageError } from './index.js';
+import { createProgram } from '../program.js';
 import { generatedContext } from './context.js';
 import { errorsByLine, splice } from './probe.js';
 import type { Scored } from './score.js';
@@ -28,6 +29,7 @@ describe('generated flow (--from --to)', () => {
     const item = r.targets.find((t) => t.target === 'lines[].item')!;
     expect(item.via).toBe('each order.items as item');
     expect(top(r, 'lines[].item')?.expression).toBe('truncate(upper(trim(item.sku)), 15)');
+    expect(top(r, 'lines[].item')?.signals.find((s) => s.signal === 'structure')?.reason).toBe('lines[] from order.items: the list whose elements fit it best');
     expect(r.targets.find((t) => t.target === 'ship_to.city')!.via).toBe('order.shipping_address');
     expect(top(r, 'ship_to.city')?.expression).toBe('truncate(order.shipping_address?.city ?? "", 20)');
     expect(top(r, 'ship_to.address2')?.expression).toBe('split_street((order.shipping_address?.street ?? ""), 35).line2');
@@ -84,4 +86,19 @@ describe('a map in a flow (--flow --map), run on its fixtures', () => {
     expect(update.check).toBe('failed');
     expect(update.reason).toMatch(/fixture .*\/order\/order_date: expected "2026-10-27", found "2026-10-28"/);
   }, 60_000);
+});
+
+describe('suggestionEdits (what the language server inserts)', () => {
+  test('a map on one line, its source a typed let: the lines go before the brace, and the flow then checks', () => {
+    const text = 'flow OneLine "a map on one line"\n  on schedule every 1h\n  let product: xcart.Product = event.data\n  map product -> level: sagepro.InventoryLevel { location = "MAIN" }\n';
+    const file = path.join(tmp, 'one-line.flow');
+    const r = suggestionEdits({ ...base, flow: { file, text, map: 'level' } });
+    expect(r.filled.map((f) => f.target)).toContain('item');
+    let out = text;
+    for (const e of [...r.edits].reverse()) out = out.slice(0, e.at) + e.text + out.slice(e.at);
+    expect(out).toContain('\n    item = truncate(upper(trim(product.sku)), 15)\n');
+    fs.writeFileSync(file, out);
+    const program = createProgram([file], { schemasDir, lookupsDir });
+    expect(program.diagnostics.filter((d) => d.category === 'error').map((d) => d.message)).toEqual([]);
+  });
 });
