@@ -78,6 +78,8 @@ suite('browser: the designer field mapper', () => {
     browser = await launch();
     page = (await newUser(browser)).page;
     page.on('pageerror', (e) => console.log(`browser: page error: ${e.message}`));
+    // Each scenario starts from the file on disk: leaving a page with unsaved edits asks first (beforeunload); yes.
+    page.on('dialog', (d) => { if (d.type() === 'beforeunload') void d.accept(); else void d.dismiss(); });
     await page.goto(`${env.flowdUrl}/console/`);
     await page.getByLabel('User name').fill('ada');
     await page.getByLabel('Password').fill(PASSWORD);

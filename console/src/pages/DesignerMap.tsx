@@ -131,6 +131,13 @@ function Mapper({ opened, editor, admin }: { opened: MapperOpen; editor: boolean
   const editingA = map.assignments.find((a) => a.id === editing);
   const y = (rows: typeof srcRows, index: Map<string, number>, top: number) => (p: string) => { const i = rowIndexOf(rows, index, p); return i === undefined ? undefined : rowY(i, top); };
   const dirty = text !== saved.current;
+  // Unsaved edits are not lost by closing or reloading the page without a warning.
+  useEffect(() => {
+    if (!dirty) return;
+    const warn = (e: BeforeUnloadEvent) => { e.preventDefault(); e.returnValue = ''; };
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [dirty]);
 
   return (
     <section className="mapper" aria-labelledby="h-mapper">
