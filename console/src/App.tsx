@@ -16,6 +16,7 @@ import { FlowsPage } from './pages/Flows';
 import { AuditPage } from './pages/Audit';
 import { UsersPage } from './pages/Users';
 import { DesignerPage } from './pages/Designer';
+import { DesignerMapPage } from './pages/DesignerMap';
 import { ErrorBoundary } from './components/ErrorBoundary';
 
 interface Page { path: string; title: string; role: Role; nav: boolean; render: (r: Route) => ReactNode }
@@ -28,11 +29,13 @@ const PAGES: Page[] = [
   { path: '/designer', title: 'Designer', role: 'viewer', nav: true, render: (r) => <DesignerPage query={r.query} /> },
   { path: '/audit', title: 'Audit', role: 'viewer', nav: true, render: () => <AuditPage /> },
   { path: '/users', title: 'Users', role: 'admin', nav: true, render: () => <UsersPage /> },
+  { path: '/designer/map', title: 'Field mapper', role: 'viewer', nav: false, render: (r) => <DesignerMapPage query={r.query} /> },
 ];
 
 function pageOf(r: Route): Page {
   const first = `/${r.parts[0] ?? ''}`;
-  return PAGES.find((p) => p.path === first) ?? PAGES[0]!;
+  const two = `${first}/${r.parts[1] ?? ''}`; // a page of its own under another's first part: /designer/map
+  return PAGES.find((p) => p.path === two) ?? PAGES.find((p) => p.path === first) ?? PAGES[0]!;
 }
 
 export function App() {

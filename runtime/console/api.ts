@@ -28,6 +28,7 @@ import { resyncRoutes } from './routes/resync.js';
 import { runRoutes } from './routes/runs.js';
 import { sessionRoutes } from './routes/session.js';
 import { userRoutes } from './routes/users.js';
+import { designerMapperRoutes } from './routes/designer-mapper.js';
 
 /** The repository's `dist/console/` (what F2's Vite build writes), the default console.dir. */
 export const DEFAULT_CONSOLE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/console');
@@ -81,6 +82,7 @@ export function createConsole(o: ConsoleOptions): ConsoleServer {
   };
   const streams = new Streams(deps, o.streamEveryMs ?? 1000);
   const routes: Route[] = [...sessionRoutes, ...runRoutes, ...deadLetterRoutes, ...overviewRoutes(streams), ...flowRoutes, ...auditRoutes, ...userRoutes, ...resyncRoutes, ...designerRoutes];
+  routes.push(...designerMapperRoutes(o.designer?.root ? [o.designer.root] : o.sourceDirs ?? [])); // the designer's field mapper (routes/designer-mapper.ts)
   const staticDir = o.staticDir ?? DEFAULT_CONSOLE_DIR;
 
   async function api(req: http.IncomingMessage, res: http.ServerResponse, sub: string, query: URLSearchParams): Promise<void> {
