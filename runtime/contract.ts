@@ -82,6 +82,11 @@ export interface FlowMeta {
   readonly trigger: TriggerSpec;
   readonly idempotency?: { readonly keepMs: number; readonly site: number };
   readonly policies: readonly ErrorPolicy[];
+  /**
+   * `hold when anomaly`: when the runtime's anomaly detector flags a write of a run, the run is held
+   * for a person instead of writing. Present only when the flow declares it; `site` indexes `sites`.
+   */
+  readonly holdOnAnomaly?: { readonly site: number };
   readonly operations: readonly OperationUse[];
   /** Source map: statement sites, indexed by the numbers generated code passes around. */
   readonly sites: readonly Site[];
