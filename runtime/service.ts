@@ -27,6 +27,7 @@ import { describeCutover } from './cutover.js';
 import { startHttpServer } from './http/server.js';
 import { createConsole, type ConsoleServer } from './console/api.js';
 import { resyncOrders } from './resync.js';
+import { AnomalyMonitor } from './anomaly/monitor.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 
@@ -158,7 +159,12 @@ async function startOn(store: ConfiguredStore, config: Config, options: ServiceO
   if (store instanceof PostgresStore) applyProbe(await store.probeWrite());
   else probeStore();
   const connectors: Record<'xcart' | 'sagepro', Connector> = { xcart, sagepro };
+  // Anomaly detection (runtime/anomaly/README.md): the flows' profiles in the store, counts
+  // written once a second in one statement.
+  const anomaly = new AnomalyMonitor(store.anomaly, { onError: (message, err) => logger.warn({ err: (err as Error)?.message }, message) });
+  anomaly.start();
   const engine = new Engine({
+    anomaly,
     store, flows, connectors, workers: config.workers.count, leaseMs: config.workers.leaseMs,
     // One process owns a SQLite store and wakes its own workers on every enqueue, so an idle worker
     // can sleep 1 s (4 empty leases a second, not 16); on PostgreSQL other processes enqueue too,
@@ -273,6 +279,7 @@ async function startOn(store: ConfiguredStore, config: Config, options: ServiceO
       clearInterval(watch);
       await Promise.all([xcartPoller, sageproPoller, schedules, xcartPush].map((t) => t.stop()));
       await engine.stop();
+      await anomaly.stop();
       await http.close();
       await Promise.allSettled([xcart.close(), sagepro.close(), sageproPolls.close()]);
       await store.close();
