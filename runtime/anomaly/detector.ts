@@ -51,7 +51,7 @@ export interface DetectorParams {
 }
 
 export const DEFAULT_PARAMS: DetectorParams = {
-  warmupRuns: 50, tail: 0.005, tailFactor: 3, minRatio: 10, fillEmptyMax: 0.001,
+  warmupRuns: 50, tail: 0.005, tailFactor: 2, minRatio: 6, fillEmptyMax: 0.001,
   zeroMin: 5, zeroSigma: 4, dlWindow: 50, dlMin: 5, dlSigma: 4,
 };
 

@@ -97,8 +97,19 @@ export class AnomalyMonitor {
   }
 }
 
+/**
+ * The weight a flagged observation counts with in the profile (an accepted one, on a release,
+ * counts whole). Whole, a stream of anomalies would soon look usual (0.5 % of runs moves the 99.5 %
+ * quantile); not at all, a lasting change (a field a site stops filling) would flag forever. At 0.1
+ * a field's new pattern stops flagging after about 1 % of the history's runs.
+ */
+export const FLAGGED_WEIGHT = 0.1;
+
 export class RunWatch {
   private readonly seen: Observation[] = [];
+  private readonly flagged = new Set<string>();
+  /** Set when the run is a release of a held run: its flags are accepted and count whole. */
+  accepted?: number;
   constructor(readonly profile: FlowProfile, private readonly batch: string, private readonly params: DetectorParams,
     private readonly zeros: ZeroBatches, private readonly dls: DeadLetterWindow) {}
 
@@ -116,6 +127,7 @@ export class RunWatch {
       if (f && !flags.has(o.metric)) flags.set(o.metric, { ...f, alert: true });
       const z = this.zeros.observe(this.profile, this.batch, o, this.params);
       if (z && !flags.has(`z${o.metric}`)) { const { first, ...flag } = z; flags.set(`z${o.metric}`, { ...flag, alert: first }); }
+      if (f || z) this.flagged.add(`${o.metric}|${o.bin}`);
     }
     // The most telling first (a reason names the first): totals, counts, values, empty fields, zero batches.
     const rank = (f: Flag) => ({ total: 0, count: 1, value: 2, fill: 3 })[f.metric[0] === 't' ? 'total' : f.metric[0] === 'n' ? 'count' : f.metric[0] === 'f' ? 'fill' : 'value'] + (f.kind === 'zero_batch' ? 4 : 0);
@@ -129,7 +141,9 @@ export class RunWatch {
    */
   finish(outcome: 'final' | 'dead_letter' | 'retry' | 'held'): Flag | undefined {
     if (outcome === 'retry' || outcome === 'held') return undefined;
-    if (outcome === 'final') for (const o of this.seen) this.profile.add(o.metric, o.bin);
+    if (outcome === 'final') {
+      for (const o of this.seen) this.profile.add(o.metric, o.bin, this.accepted === undefined && this.flagged.has(`${o.metric}|${o.bin}`) ? FLAGGED_WEIGHT : 1);
+    }
     const flag = this.dls.observe(this.profile, outcome === 'dead_letter', this.params);
     this.profile.add(RUNS_METRIC, outcome === 'dead_letter' ? 1 : 0);
     return flag;

@@ -366,8 +366,8 @@ export class Engine {
     }
   }
 
-  private async watchFor(flow: string, job: Job): Promise<RunWatch & { accepted?: number }> {
-    const w: RunWatch & { accepted?: number } = await this.o.anomaly!.watch(flow, String(job.createdAt));
+  private async watchFor(flow: string, job: Job): Promise<RunWatch> {
+    const w = await this.o.anomaly!.watch(flow, String(job.createdAt));
     if (job.replayOf !== null) {
       const dl = await this.o.store.getDeadLetter(job.replayOf);
       if (dl?.errorClass === HELD_CLASS) w.accepted = dl.id;
@@ -376,7 +376,7 @@ export class Engine {
   }
 
   /** Checks one write: each flag a run-log warning, a log line and an alert; held when the flow says so (and the run is not a release). */
-  private anomalies(watch: RunWatch & { accepted?: number }, system: string, operation: string, args: unknown,
+  private anomalies(watch: RunWatch, system: string, operation: string, args: unknown,
     where: { flow: string; jobId: number; correlationId: string; site: string | undefined }, warnings: string[]): void {
     const flags = watch.beforeWrite(system, operation, args);
     if (!flags.length) return;
