@@ -81,7 +81,7 @@ export function checkObservation(profile: FlowProfile, o: Observation, p: Detect
     const empty = bins.get(0) ?? 0;
     if (empty / n > p.fillEmptyMax) return undefined;
     const usual = `filled in ${fmt(n - empty)} of ${fmt(n)} earlier writes`;
-    return { kind: 'empty', flow: profile.flow, field, value: 'empty', usual, metric: o.metric, message: `${field} is empty; usually ${usual}` };
+    return { kind: 'empty', flow: profile.flow, field, value: 'empty', usual, metric: o.metric, message: `${field} is empty (usually ${usual})` };
   }
   if (o.value === 0) return undefined;
   const sign = o.value > 0 ? 1 : -1;
@@ -90,13 +90,13 @@ export function checkObservation(profile: FlowProfile, o: Observation, p: Detect
   const mag = Math.log10(Math.abs(o.value));
   const usualOf = (x: NonNullable<typeof s>, sg: number) => {
     const lo = sg * 10 ** x.lowLog, hi = sg * 10 ** x.highLog;
-    return `${fmt(Math.min(lo, hi))}–${fmt(Math.max(lo, hi))} (median ${fmt(sg * 10 ** x.medianLog)}, ${fmtPct(p.tail)}–${fmtPct(1 - p.tail)} of ${fmt(n)} earlier values)`;
+    return `${fmt(Math.min(lo, hi))}–${fmt(Math.max(lo, hi))}, median ${fmt(sg * 10 ** x.medianLog)}, ${fmtPct(p.tail)}–${fmtPct(1 - p.tail)} of ${fmt(n)} earlier values`;
   };
   if (!s) {
     if (!other || other.n < p.warmupRuns) return undefined;
     const usual = usualOf(other, -sign);
     return { kind: 'value', flow: profile.flow, field, value: fmt(o.value), usual, metric: o.metric,
-      message: `${field} is ${fmt(o.value)}, ${sign < 0 ? 'negative' : 'positive'} for the first time; usual range ${usual}` };
+      message: `${field} is ${fmt(o.value)}, ${sign < 0 ? 'negative' : 'positive'} for the first time (usual range ${usual})` };
   }
   const factor = Math.log10(p.tailFactor);
   const ratio = Math.log10(p.minRatio);
@@ -106,7 +106,7 @@ export function checkObservation(profile: FlowProfile, o: Observation, p: Detect
   const times = high ? 10 ** (mag - s.medianLog) : 10 ** (s.medianLog - mag);
   const usual = usualOf(s, sign);
   return { kind: 'value', flow: profile.flow, field, value: fmt(o.value), usual, metric: o.metric,
-    message: `${field} is ${fmt(o.value)}, ${fmt(Math.round(times))} times ${high ? 'the usual' : 'below the usual'}; usual range ${usual}` };
+    message: `${field} is ${fmt(o.value)}, ${fmt(Math.round(times))} times ${high ? 'the usual' : 'below the usual'} (usual range ${usual})` };
 }
 
 function fmtPct(q: number): string { return `${fmt(q * 100)} %`; }
@@ -148,9 +148,9 @@ export class ZeroBatches {
     const first = !c.flagged;
     c.flagged = true;
     const field = label(o, opOf(o));
-    const usual = `${fmt(p0 * 100)} % of writes are zero (about ${fmt(expected)} of ${c.n})`;
+    const usual = `${fmt(p0 * 100)} % of writes are zero, about ${fmt(expected)} of ${c.n}`;
     return { kind: 'zero_batch', flow: profile.flow, field, value: `${c.z} of ${c.n} zero in one poll`, usual, metric: o.metric, first,
-      message: `${field}: ${c.z} of the poll's ${c.n} writes so far are zero at once; usually ${usual}` };
+      message: `${field}: ${c.z} of the poll's ${c.n} writes so far are zero at once (usually ${usual})` };
   }
 }
 
@@ -175,8 +175,8 @@ export class DeadLetterWindow {
     const limit = m * rate + p.dlSigma * Math.sqrt(m * rate * (1 - rate)) + 1;
     if (d < p.dlMin || d <= limit) return undefined;
     w.quietFor = p.dlWindow; // one flag per window's worth of runs
-    const usual = `${fmt(rate * 100)} % of ${fmt(n)} earlier runs (about ${fmt(m * rate)} in ${m})`;
+    const usual = `${fmt(rate * 100)} % of ${fmt(n)} earlier runs, about ${fmt(m * rate)} in ${m}`;
     return { kind: 'dead_letters', flow: profile.flow, field: 'dead letters', value: `${d} of the last ${m} runs`, usual, metric: RUNS_METRIC,
-      message: `dead letters rising: ${d} of the last ${m} runs were dead-lettered; usually ${usual}` };
+      message: `dead letters rising: ${d} of the last ${m} runs were dead-lettered (usually ${usual})` };
   }
 }

@@ -469,6 +469,8 @@ export interface RunQuery {
   readonly before?: number;
   /** Default 50, at most 1000. */
   readonly limit?: number;
+  /** Only runs the anomaly detector flagged (a warning `anomaly: ...`, or a run held as `held: anomaly: ...`). */
+  readonly anomaly?: boolean;
 }
 
 /** Runs per flow, hour (epoch ms at the hour's start) and outcome: the rollup kept with every run. */
