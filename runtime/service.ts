@@ -54,6 +54,8 @@ export interface Service {
   readonly sageproPoller: SageProPoller;
   /** The operations console (`/api/`, `/console`), unless console.enabled is false. */
   readonly console?: ConsoleServer;
+  /** Anomaly detection: the flows' profiles (runtime/anomaly/). */
+  readonly anomaly: AnomalyMonitor;
   /** Runs every poll once now (tests and the demo use it to avoid waiting for intervals). */
   pollNow(): Promise<number>;
   stop(): Promise<void>;
@@ -270,7 +272,7 @@ async function startOn(store: ConfiguredStore, config: Config, options: ServiceO
 
   let stopped = false;
   return {
-    url: http.url, store, engine, flows, metrics, logger, xcart, sagepro, xcartPoller, sageproPoller, ...(consoleServer ? { console: consoleServer } : {}),
+    url: http.url, store, engine, flows, anomaly, metrics, logger, xcart, sagepro, xcartPoller, sageproPoller, ...(consoleServer ? { console: consoleServer } : {}),
     async pollNow() { return (await xcartPoller.pollNow()) + (await sageproPoller.pollNow()); },
     async stop() {
       if (stopped) return;

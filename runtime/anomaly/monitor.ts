@@ -74,6 +74,12 @@ export class AnomalyMonitor {
     return load;
   }
 
+  /** The flow's profile is read from the store again before its next run (counts added to the store by someone else). */
+  reload(flow: string): void {
+    const p = this.profiles.get(flow);
+    if (p) p.loadedAt = -Infinity;
+  }
+
   /** One statement with every count since the last flush; given back to the next flush when it fails. */
   async flush(): Promise<void> {
     if (this.flushing) await this.flushing;
