@@ -163,10 +163,10 @@ async function startOn(store: ConfiguredStore, config: Config, options: ServiceO
   const connectors: Record<'xcart' | 'sagepro', Connector> = { xcart, sagepro };
   // Anomaly detection (runtime/anomaly/README.md): the flows' profiles in the store, counts
   // written once a second in one statement.
-  const anomaly = new AnomalyMonitor(store.anomaly, { onError: (message, err) => logger.warn({ err: (err as Error)?.message }, message) });
-  anomaly.start();
+  const anomaly = new AnomalyMonitor(store.anomaly, { params: { warmupRuns: config.anomaly.warmupRuns }, onError: (message, err) => logger.warn({ err: (err as Error)?.message }, message) });
+  if (config.anomaly.enabled) anomaly.start();
   const engine = new Engine({
-    anomaly,
+    ...(config.anomaly.enabled ? { anomaly } : {}),
     store, flows, connectors, workers: config.workers.count, leaseMs: config.workers.leaseMs,
     // One process owns a SQLite store and wakes its own workers on every enqueue, so an idle worker
     // can sleep 1 s (4 empty leases a second, not 16); on PostgreSQL other processes enqueue too,
