@@ -56,12 +56,12 @@ function orderVariant(t: string, i: number): string {
 function inventoryVariant(t: string, i: number): string {
   t = mustReplace(t, 'flow InventoryToXCart ', `flow InventoryToXCartV${i} `);
   t = mustReplace(t, 'on every 5m poll', `on every ${1 + (i % 30)}m poll`);
-  t = mustReplace(t, 'because "the item is not sold in the store"', `because "the item is not sold in store ${i % 7}"`);
+  t = mustReplace(t, 'because "the item is not sold in the store', `because "the item is not sold in store ${i % 7}`);
   t = mustReplace(t, 'retry for 24h backoff exponential 2s..5m', `retry for ${12 + (i % 9)}h backoff exponential ${1 + (i % 4)}s..${2 + (i % 10)}m`);
   t = mustReplace(t, 'max(0, floor(', `max(${i % 3}, floor(`);
   if (i % 2 === 1) {
-    t = mustReplace(t, '  write xcart.products.set_stock(product_id: product.id, amount: int(available) ?? 0)',
-      '  let amount = int(available) ?? 0\n  write xcart.products.set_stock(product_id: product.id, amount: amount)');
+    t = mustReplace(t, '  write xcart.products.set_stock(product_id: product?.id ?? 0, amount: int(available) ?? 0)',
+      '  let amount = int(available) ?? 0\n  write xcart.products.set_stock(product_id: product?.id ?? 0, amount: amount)');
   }
   return t;
 }

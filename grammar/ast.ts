@@ -30,7 +30,7 @@ export interface Flow extends NodeBase {
 }
 
 export type FlowItem =
-  | Trigger | Fetch | Lookup | Let | Idempotency | Require | SkipWhen | TableDecl | MapDecl | Write | Policy | Missing;
+  | Trigger | Fetch | Lookup | Let | Idempotency | Require | SkipWhen | Warn | TableDecl | MapDecl | Write | Policy | HoldWhenAnomaly | Missing;
 
 // ---------- triggers ----------
 /** `on xcart.order.created` */
@@ -60,6 +60,8 @@ export interface Idempotency extends NodeBase { readonly kind: 'Idempotency'; re
 export interface Require extends NodeBase { readonly kind: 'Require'; readonly condition: Expr; readonly reason: Expr }
 /** `skip when order.order_number == null because "carts are not orders"` */
 export interface SkipWhen extends NodeBase { readonly kind: 'SkipWhen'; readonly condition: Expr; readonly reason?: StringLit }
+/** `warn "lines on the catch-all item: " + join(skus, ", ") when count(skus) > 0`: a run-log warning. */
+export interface Warn extends NodeBase { readonly kind: 'Warn'; readonly message: Expr; readonly when?: Expr }
 
 /** `table gl_by_gateway: string -> string { "Stripe" => "1010-00" } on missing reject "..."` or `... from "gl.yaml"` */
 export interface TableDecl extends NodeBase {
@@ -102,6 +104,12 @@ export interface Policy extends NodeBase {
   readonly alert?: StringLit;
   readonly then?: Name;
 }
+
+/**
+ * `hold when anomaly`: a flow-level clause (beside the error policies): when the runtime's anomaly
+ * detector flags a write of this run, the run is held for a person instead of writing.
+ */
+export interface HoldWhenAnomaly extends NodeBase { readonly kind: 'HoldWhenAnomaly' }
 
 // ---------- expressions ----------
 export interface StringLit extends NodeBase { readonly kind: 'StringLit'; readonly value: string }
@@ -162,6 +170,7 @@ export const childKeys: Record<Node['kind'], readonly string[]> = {
   EventTrigger: ['system', 'event'], PollTrigger: ['every', 'entity', 'key'], ScheduleTrigger: ['every', 'cron'],
   Fetch: ['name', 'type', 'value', 'policies'], Lookup: ['name', 'type', 'value', 'policies'], Let: ['name', 'type', 'value'],
   Idempotency: ['key', 'keep'], Require: ['condition', 'reason'], SkipWhen: ['condition', 'reason'],
+  Warn: ['message', 'when'], HoldWhenAnomaly: [],
   TableDecl: ['name', 'keyType', 'valueType', 'entries', 'from', 'missing'], TableEntry: ['key', 'value'],
   MissingPolicy: ['value'], MapDecl: ['source', 'name', 'type', 'body'], Write: ['call', 'as', 'when', 'policies'],
   Policy: ['errorClass', 'alert', 'then'],

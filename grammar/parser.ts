@@ -31,7 +31,7 @@ export class NestingTooDeep extends Error {
 
 export interface SyntaxIssue { readonly code: number; readonly span: Span; readonly args: readonly string[] }
 
-const ITEM_STARTERS = new Set<TokenType>([T.On, T.Fetch, T.LookupKw, T.Let, T.Idempotency, T.Require, T.Skip, T.Table, T.MapKw, T.Write, T.Flow]);
+const ITEM_STARTERS = new Set<TokenType>([T.On, T.Fetch, T.LookupKw, T.Let, T.Idempotency, T.Require, T.Skip, T.Warn, T.Hold, T.Table, T.MapKw, T.Write, T.Flow]);
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -171,7 +171,7 @@ export class FlowParser extends EmbeddedActionsParser {
     return this.ACTION(() => ({ kind: 'Flow', name: this.nameOf(name), description, items, span: this.from(start) } as A.Flow));
   });
 
-  /** FlowItem : OnClause | Fetch | Lookup | Let | Idempotency | Require | SkipWhen | Table | Map | Write */
+  /** FlowItem : OnClause | Fetch | Lookup | Let | Idempotency | Require | SkipWhen | Warn | Table | Map | Write | HoldWhenAnomaly */
   private flowItem = this.RULE('flowItem', (): A.FlowItem => this.OR([
     { ALT: () => this.SUBRULE(this.onClause) },
     { ALT: () => this.SUBRULE(this.fetchOrLookup) },
@@ -179,6 +179,8 @@ export class FlowParser extends EmbeddedActionsParser {
     { ALT: () => this.SUBRULE(this.idempotency) },
     { ALT: () => this.SUBRULE(this.requireStmt) },
     { ALT: () => this.SUBRULE(this.skipWhen) },
+    { ALT: () => this.SUBRULE(this.warn) },
+    { ALT: () => this.SUBRULE(this.holdWhenAnomaly) },
     { ALT: () => this.SUBRULE(this.table) },
     { ALT: () => this.SUBRULE(this.mapDecl) },
     { ALT: () => this.SUBRULE(this.write) },
@@ -334,6 +336,29 @@ export class FlowParser extends EmbeddedActionsParser {
     let reason: A.StringLit | undefined;
     this.OPTION(() => { this.CONSUME(T.Because); reason = this.SUBRULE(this.stringLit); });
     return this.ACTION(() => ({ kind: 'SkipWhen', condition, reason, span: this.from(start) } as A.SkipWhen));
+  });
+
+  /** Warn : 'warn' Expr ('when' Expr)? */
+  private warn = this.RULE('warn', (): A.Warn => {
+    const start = this.CONSUME(T.Warn);
+    const message = this.SUBRULE(this.expr);
+    let when: A.Expr | undefined;
+    this.OPTION(() => { this.CONSUME(T.When); when = this.SUBRULE2(this.expr); });
+    return this.ACTION(() => ({ kind: 'Warn', message, ...(when ? { when } : {}), span: this.from(start) } as A.Warn));
+  });
+
+  /**
+   * HoldWhenAnomaly : 'hold' 'when' 'anomaly'
+   * `anomaly` is not a keyword (it stays an ordinary name elsewhere); any other name there is FLOW1001.
+   */
+  private holdWhenAnomaly = this.RULE('holdWhenAnomaly', (): A.HoldWhenAnomaly => {
+    const start = this.CONSUME(T.Hold);
+    this.CONSUME(T.When);
+    const what = this.CONSUME(T.Name);
+    return this.ACTION(() => {
+      if (!what.isInsertedInRecovery && what.image !== 'anomaly') this.issues.push({ code: 1001, span: this.sp(what), args: [describe(what), "'anomaly' (a flow holds only when the anomaly detector flags a write)"] });
+      return { kind: 'HoldWhenAnomaly', span: this.from(start) } as A.HoldWhenAnomaly;
+    });
   });
 
   /**

@@ -36,7 +36,8 @@ export function printNode(node: A.Node): string {
     case 'MatchArm': return matchArm(node);
     case 'Assignment': case 'WhenBlock': return member(node);
     case 'EventTrigger': case 'PollTrigger': case 'ScheduleTrigger': case 'Fetch': case 'Lookup': case 'Let':
-    case 'Idempotency': case 'Require': case 'SkipWhen': case 'TableDecl': case 'MapDecl': case 'Write': case 'Policy':
+    case 'Idempotency': case 'Require': case 'SkipWhen': case 'Warn': case 'TableDecl': case 'MapDecl': case 'Write': case 'Policy':
+    case 'HoldWhenAnomaly':
       return item(node);
     default: return expr(node, Prec.Expr);
   }
@@ -60,6 +61,8 @@ function item(i: A.FlowItem): string {
     case 'Idempotency': return `idempotency ${expr(i.key, Prec.Expr)}${i.keep ? ` keep ${i.keep.text}` : ''}`;
     case 'Require': return `require ${expr(i.condition, Prec.Expr)} else ${expr(i.reason, Prec.Expr)}`;
     case 'SkipWhen': return `skip when ${expr(i.condition, Prec.Expr)}${i.reason ? ` because ${stringLit(i.reason)}` : ''}`;
+    case 'Warn': return `warn ${expr(i.message, Prec.Expr)}${i.when ? ` when ${expr(i.when, Prec.Expr)}` : ''}`;
+    case 'HoldWhenAnomaly': return 'hold when anomaly';
     case 'TableDecl': {
       const head = `table ${i.name.text}: ${typeRef(i.keyType)} -> ${typeRef(i.valueType)}`;
       const body = i.from ? `from ${stringLit(i.from)}` : block('{', i.entries.map(tableEntry), '}', ', ', ',');

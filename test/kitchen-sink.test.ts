@@ -108,6 +108,7 @@ test('every syntax form occurs', () => {
         if (n.kind === 'Write' && n.as) forms.add('write-as');
         if (n.kind === 'Idempotency' && n.keep) forms.add('keep');
         if (n.kind === 'SkipWhen' && n.reason) forms.add('because');
+        if (n.kind === 'Warn') forms.add(n.when ? 'warn-when' : 'warn');
         if (n.kind === 'Each' && n.where && n.skipInvalid) forms.add('each-where-skip');
         if (n.kind === 'WhenBlock' && n.else) forms.add('when-else');
         if (n.kind === 'Match' && n.otherwise && n.arms.some((a) => a.patterns.length > 1)) forms.add('match-alternatives-else');
@@ -120,17 +121,17 @@ test('every syntax form occurs', () => {
   }
   // Every kind of ast.ts except the recovery node.
   expect([...kinds].sort()).toEqual([
-    'Arg', 'Assignment', 'Binary', 'BoolLit', 'Call', 'Duration', 'Each', 'EventTrigger', 'Fetch', 'Flow', 'Ident', 'Idempotency',
+    'Arg', 'Assignment', 'Binary', 'BoolLit', 'Call', 'Duration', 'Each', 'EventTrigger', 'Fetch', 'Flow', 'HoldWhenAnomaly', 'Ident', 'Idempotency',
     'If', 'Index', 'Lambda', 'Let', 'ListExpr', 'Lookup', 'MapDecl', 'Match', 'MatchArm', 'Member', 'MissingPolicy', 'Name',
     'NullLit', 'NumberLit', 'ObjectExpr', 'PollTrigger', 'Policy', 'Reject', 'Require', 'ScheduleTrigger', 'SkipWhen', 'StringLit',
-    'TableDecl', 'TableEntry', 'TypeRef', 'Unary', 'WhenBlock', 'Write',
+    'TableDecl', 'TableEntry', 'TypeRef', 'Unary', 'Warn', 'WhenBlock', 'Write',
   ].sort());
   expect([...ops].sort()).toEqual(['!', '!=', '%', '&&', '*', '+', '-', '/', '<', '<=', '==', '>', '>=', '??', '||'].sort());
   expect([...forms].sort()).toEqual([
     'Fetch-policies', 'Fetch-typed', 'Let-typed', 'Lookup-policies', 'Lookup-typed', 'Write-policies', 'alert', 'because',
     'description', 'each-where-skip', 'keep', 'map-source', 'match-alternatives-else', 'named-arg', 'optional-member',
     'poll-changed-key', 'retry-backoff-range', 'schedule-cron', 'schedule-every', 'table-file-reject', 'table-inline-default',
-    'table-inline-null', 'then', 'when-else', 'write-as',
+    'table-inline-null', 'then', 'warn', 'warn-when', 'when-else', 'write-as',
   ].sort());
   // The keyword spellings of the logical operators are in the source too (the AST does not keep them).
   for (const word of [' and ', ' or ', ' not ', '&&', '||', '!(']) expect(text).toContain(word);

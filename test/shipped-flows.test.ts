@@ -50,7 +50,7 @@ describe('shipped flows', () => {
         'cases:',
         '  - name: wrong amount',
         '    event: { type: InventoryLevel.changed, source: sagepro, data: { item: WIDGET-100, location: MAIN, available: 7 } }',
-        '    calls: { xcart.products.find_by_sku: { id: 1, sku: WIDGET-100 } }',
+        '    calls: { xcart.products.find_by_sku: { id: 1, sku: WIDGET-100 }, xcart.variants.find_by_sku: null }',
         '    expect: { writes: [ { op: xcart.products.set_stock, args: { product_id: 1, amount: 8 } } ] }',
       ].join('\n'));
       const results = await runFlowTests(program, [path.join(dir, 'wrong.test.yaml')]);

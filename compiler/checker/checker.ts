@@ -22,12 +22,14 @@ import { Scope } from './scope.js';
 import { conditionRule } from './rules/condition.js';
 import { declarationsRule } from './rules/declarations.js';
 import { fetchRule } from './rules/fetch.js';
+import { holdRule } from './rules/hold.js';
 import { idempotencyRule } from './rules/idempotency.js';
 import { letRule } from './rules/let.js';
 import { mapRule } from './rules/map.js';
 import { policyRule } from './rules/policy.js';
 import { tableRule } from './rules/table.js';
 import { eventRule, triggerRule } from './rules/trigger.js';
+import { warnRule } from './rules/warn.js';
 import { writeRule } from './rules/write.js';
 
 export { narrowedNames } from './rules/condition.js';
@@ -40,7 +42,7 @@ export { resolveTypeRef } from './rules/type-ref.js';
  * (FLOW4002, FLOW4007), declarations (unused names), table (unused tables).
  */
 export const RULES: readonly Rule[] = [
-  triggerRule, fetchRule, letRule, idempotencyRule, conditionRule, mapRule, policyRule, writeRule, declarationsRule, tableRule, eventRule,
+  triggerRule, fetchRule, letRule, idempotencyRule, conditionRule, warnRule, mapRule, policyRule, holdRule, writeRule, declarationsRule, tableRule, eventRule,
 ];
 
 export interface CheckOptions {
@@ -69,7 +71,7 @@ function checkFlow(flow: A.Flow, file: string, schemas: SchemaSet, lookups: Look
   const usedTables = new Set<string>();
   const ctx: CheckContext = {
     flow, file, schemas, lookups, model, report, root: new Scope(), ec: new ExprChecker(model, schemas, tables, usedTables, report),
-    tables, usedTables, lookupTexts: [], trigger: undefined, eventType: ANY, steps: [], policies: [], writes: [], idempotency: undefined,
+    tables, usedTables, lookupTexts: [], trigger: undefined, eventType: ANY, steps: [], policies: [], writes: [], idempotency: undefined, holdOnAnomaly: undefined,
     declared: new Map(), laterNames: new Map(), usedEarly: new Set(),
   };
   for (const rule of RULES) rule.begin?.(ctx);
@@ -81,7 +83,7 @@ function checkFlow(flow: A.Flow, file: string, schemas: SchemaSet, lookups: Look
   }
   for (const rule of RULES) rule.end?.(ctx);
   return {
-    flow, file, trigger: ctx.trigger, steps: ctx.steps, tables, policies: ctx.policies, ...model,
+    flow, file, trigger: ctx.trigger, steps: ctx.steps, tables, policies: ctx.policies, ...(ctx.holdOnAnomaly ? { holdOnAnomaly: ctx.holdOnAnomaly } : {}), ...model,
     lookupTexts: ctx.lookupTexts, eventType: ctx.eventType,
   };
 }

@@ -45,6 +45,8 @@ export interface CheckContext {
   readonly policies: A.Policy[];
   readonly writes: A.Write[];
   idempotency: A.Idempotency | undefined;
+  /** The flow's `hold when anomaly` clause (the first one; a second is FLOW2006). */
+  holdOnAnomaly: A.HoldWhenAnomaly | undefined;
   /** Step names declared so far, with their kind (`Fetch`, `Let`, ...), for the unused warnings. */
   readonly declared: Map<string, Declared>;
   /** Every step name of the flow, to tell "used before its step" from "unknown" (FLOW4005). */

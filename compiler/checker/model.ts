@@ -31,7 +31,7 @@ export interface TableInfo {
 
 export interface MapInput { readonly name: string; readonly decl: Extract<Resolution, { kind: 'local' }>['decl']; readonly type: Type }
 
-export type Step = A.Fetch | A.Lookup | A.Let | A.Idempotency | A.Require | A.SkipWhen | A.MapDecl | A.Write;
+export type Step = A.Fetch | A.Lookup | A.Let | A.Idempotency | A.Require | A.SkipWhen | A.Warn | A.MapDecl | A.Write;
 
 export interface FlowModel {
   readonly flow: A.Flow;
@@ -41,6 +41,8 @@ export interface FlowModel {
   readonly steps: readonly Step[];
   readonly tables: ReadonlyMap<string, TableInfo>;
   readonly policies: readonly A.Policy[];
+  /** The flow's `hold when anomaly` clause, when it declares one (meta.holdOnAnomaly). */
+  readonly holdOnAnomaly?: A.HoldWhenAnomaly;
   readonly typeOf: WeakMap<A.Node, Type>;
   readonly resolution: WeakMap<A.Node, Resolution>;
   /**

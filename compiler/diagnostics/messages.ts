@@ -52,6 +52,7 @@ export const Diagnostics = {
   // FLOW3009: a value of the wrong kind where something specific is expected (one entry per place).
   Condition_must_be_bool_found_0: msg(3009, 'error', "Expected a condition (bool), found '{0}'."),
   Reason_must_be_string_found_0: msg(3009, 'error', "Expected a reason text, found '{0}'."),
+  Warning_message_must_be_string_found_0: msg(3009, 'error', "Expected a warning message (a string), found '{0}'."),
   Index_must_be_int_found_0: msg(3009, 'error', "Expected an int index, found '{0}'."),
   Each_source_must_be_list_found_0: msg(3009, 'error', "Expected a list to iterate, found '{0}'."),
   List_item_0_unlike_others_1: msg(3009, 'error', "Expected '{0}' like the other items, found '{1}'."),

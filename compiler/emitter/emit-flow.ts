@@ -129,6 +129,12 @@ export function emitFlow(model: FlowModel, version: string, banner: string, cont
       case 'SkipWhen':
         run.push(`    $at = ${at};`, `    if (${emitExpr(rctx, step.condition)}) return { outcome: "skipped", reason: ${JSON.stringify(step.reason?.value ?? 'skip when ' + model.file + ':' + step.span.line)} };`);
         break;
+      case 'Warn': {
+        // `warn <message> [when <condition>]`: a run-log warning at this statement's site; a null condition is false.
+        const message = emitExpr(rctx, step.message);
+        run.push(`    $at = ${at};`, step.when ? `    if (${emitExpr(rctx, step.when)}) $ctx.warn(${message}, ${at});` : `    $ctx.warn(${message}, ${at});`);
+        break;
+      }
       case 'MapDecl': {
         const m = mapFns.get(step)!;
         run.push(`    $at = ${at};`, `    const ${jsName(step.name.text)} = map_${step.name.text}(${[...m.params, '(m, s) => $ctx.warn(m, s)'].join(', ')});`);
@@ -148,6 +154,8 @@ export function emitFlow(model: FlowModel, version: string, banner: string, cont
     trigger,
     ...(idem ? { idempotency: { keepMs: idem.keep?.ms ?? 90 * 86_400_000, site: site(idem.span) } } : {}),
     policies: policiesOf(model.policies),
+    // `hold when anomaly`: present only when the flow declares it (runtime/anomaly/ reads it).
+    ...(model.holdOnAnomaly ? { holdOnAnomaly: { site: site(model.holdOnAnomaly.span) } } : {}),
     operations,
   };
 

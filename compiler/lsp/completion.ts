@@ -3,7 +3,7 @@
  * operations after `xcart.` / `sagepro.`, entity types after `: xcart.`, the fields of the entity a
  * map or object literal builds (its target, from the checker's objectTarget), lookup tables and their
  * keys after `table[`, event names and error classes after `on`, policy keywords, builtins with their
- * signatures, the names in scope, statement keywords. Every item carries its type in `detail`.
+ * signatures, the names in scope, statement keywords (`warn`, `hold when anomaly` among them; after `hold`, `when anomaly`). Every item carries its type in `detail`.
  *
  * While typing, the text at the cursor rarely parses (`order.` lacks its field name): the type of
  * what precedes the dot comes from the text with a placeholder name at the cursor, checked by the
@@ -21,8 +21,9 @@ import type { FlowModel } from '../checker/model.js';
 import { flowAt, nodesOf, pathAt } from './nodes.js';
 
 const PLACEHOLDER = '__flowc_complete__';
-const STATEMENTS = ['on', 'fetch', 'lookup', 'let', 'idempotency', 'require', 'skip when', 'table', 'map', 'write'];
+const STATEMENTS = ['on', 'fetch', 'lookup', 'let', 'idempotency', 'require', 'skip when', 'warn', 'hold when anomaly', 'table', 'map', 'write'];
 const EXPRESSION_WORDS = ['true', 'false', 'null', 'if', 'then', 'else', 'match', 'each', 'reject', 'not', 'and', 'or'];
+const HOLD_DETAIL = 'hold the run for a person when the anomaly detector flags a write';
 /** What may follow `on <error class>` (grammar/parser.ts `policy`; actions: checker/rules/policy.ts). */
 export const POLICY_WORDS = ['retry', 'for', 'backoff', 'exponential', 'alert', 'then', 'dead_letter', 'skip', 'fail'];
 
@@ -32,6 +33,9 @@ export function completion(ws: Workspace, uri: string, offset: number): Completi
   const lineStart = Math.max(a.text.lastIndexOf('\n', offset - 1), a.text.lastIndexOf('\r', offset - 1)) + 1;
   const before = a.text.slice(lineStart, offset);
 
+  // `hold when anomaly`: the only words that can follow `hold` (grammar/parser.ts holdWhenAnomaly).
+  if (/^\s*hold\s+when\s+\w*$/.test(before)) return [{ label: 'anomaly', kind: CompletionItemKind.Keyword, detail: HOLD_DETAIL }];
+  if (/^\s*hold\s+\w*$/.test(before)) return [{ label: 'when anomaly', kind: CompletionItemKind.Keyword, detail: HOLD_DETAIL }];
   let m = /:\s*(xcart|sagepro)\.([\w.]*)$/.exec(before);
   if (m) return entityItems(a, m[1]!);
   m = /(?:^|\{)\s*on\s+([\w.]*)$/.exec(before);

@@ -3,7 +3,8 @@
  * shipped order flow and on text being typed: completion (fields nested and through `?.`, operations,
  * map targets, lookup keys, events, policy keywords, builtins with signatures), hover (types and
  * nullability, Sage Pro storage, descriptions, builtin docs), definition (bindings, schema YAML lines,
- * lookup files), references, rename, signature help.
+ * lookup files), references, rename, signature help; `warn` and `hold when anomaly` (completion, hover,
+ * semantic tokens).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -80,6 +81,38 @@ describe('completion', () => {
     const expr = await complete('let y = ', 'flow T\n  on xcart.order.created\n  let y = ', 'mappings/t.flow');
     expect(detail(expr, 'truncate')).toMatch(/^truncate\(string, int\)/);
     expect(detail(expr, 'event')).toMatch(/order_id/);
+  });
+});
+
+describe('warn and hold when anomaly', () => {
+  const flow = 'flow T\n  on xcart.order.created\n  fetch order: xcart.Order = xcart.orders.get(event.data.order_id)\n  warn "big order " + order.email when order.total > 1000\n  hold when anomaly\n';
+  test("completion: both at a statement's start, then only 'when anomaly' after 'hold' and 'anomaly' after 'hold when'", async () => {
+    const start = await complete('  ', 'flow T\n  on xcart.order.created\n  ', 'mappings/t.flow');
+    expect(labels(start)).toEqual(expect.arrayContaining(['warn', 'hold when anomaly', 'skip when']));
+    expect(labels(await complete('  hold ', 'flow T\n  on xcart.order.created\n  hold ', 'mappings/t.flow'))).toEqual(['when anomaly']);
+    expect(labels(await complete('  hold when an', 'flow T\n  on xcart.order.created\n  hold when an', 'mappings/t.flow'))).toEqual(['anomaly']);
+  });
+  test('hover: the keywords say what the statement does; the message is still an expression with its type', async () => {
+    const at = async (needle: string, delta: number) => {
+      const { uri } = await c.open('mappings/t.flow', flow);
+      const h = await c.request<Hover | null>('textDocument/hover', { textDocument: { uri }, position: positionOf(flow, needle, delta) });
+      return h ? (h.contents as { value: string }).value : '';
+    };
+    expect(await at('warn "big', 1)).toContain('Adds a warning to the run log');
+    expect(await at('hold when anomaly', 12)).toContain("the runtime's anomaly detector flags a write");
+    expect(await at('order.email when', 8)).toContain('xcart.Order.email: string');
+  });
+  test("semantic tokens: 'warn', 'hold' and the 'anomaly' of the clause are keywords", async () => {
+    const { uri } = await c.open('mappings/t.flow', flow);
+    const { data } = await c.request<{ data: number[] }>('textDocument/semanticTokens/full', { textDocument: { uri } });
+    const lines = flow.split('\n');
+    const toks: string[] = [];
+    let line = 0, ch = 0;
+    for (let i = 0; i < data.length; i += 5) {
+      line += data[i]!; ch = data[i]! ? data[i + 1]! : ch + data[i + 1]!;
+      toks.push(`${lines[line]!.slice(ch, ch + data[i + 2]!)}:${data[i + 3]}`);
+    }
+    expect(toks.filter((t) => /^(warn|hold|anomaly):/.test(t))).toEqual(['warn:0', 'hold:0', 'anomaly:0']);
   });
 });
 

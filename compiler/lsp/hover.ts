@@ -2,7 +2,8 @@
  * Hover: the type and nullability of the expression under the cursor (the checker's typeOf); for a
  * field, its schema entry (Sage Pro table, column, storage type and width; the description); for a
  * map member, the target field it assigns; for a builtin its signature and one-line doc; for an
- * operation its signature; for a type name the entity's description; for a table its key and value types.
+ * operation its signature; for a type name the entity's description; for a table its key and value types;
+ * for the keywords of `warn` and `hold when anomaly`, what the statement does.
  */
 import type { Hover } from 'vscode-languageserver';
 import type * as A from '../../grammar/ast.js';
@@ -13,6 +14,9 @@ import { builtinSignature, fieldDoc, nullability, operationSignature, typeText }
 import type { Workspace } from './documents/workspace.js';
 import { flowAt, pathAt, rangeOf } from './nodes.js';
 import { bindingType, declaredName } from './completion.js';
+
+const WARN_DOC = 'Adds a warning to the run log (at this line) when the condition holds, or always without `when`; the run goes on.';
+const HOLD_DOC = "When the runtime's anomaly detector flags a write of a run of this flow, the run is held for a person instead of writing (meta.holdOnAnomaly).";
 
 export function hover(ws: Workspace, uri: string, offset: number): Hover | null {
   const a = ws.analysis(uri);
@@ -70,6 +74,9 @@ export function hover(ws: Workspace, uri: string, offset: number): Hover | null 
     const t = typeOf(node);
     if (t) return md(`${code(`${node.name}: ${typeText(t)}`)}\n\n${res?.kind === 'local' ? `${res.decl}, ` : ''}${nullability(t)}`);
   }
+  // The statement keywords of `warn` and `hold when anomaly` (their words are not nodes of their own).
+  if (node.kind === 'HoldWhenAnomaly') return md(`${code('hold when anomaly')}\n\n${HOLD_DOC}`);
+  if (node.kind === 'Warn' && offset < node.message.span.start) return md(`${code('warn <message> [when <condition>]')}\n\n${WARN_DOC}`);
   if (node.kind === 'TypeRef') {
     const t = a.schemas.entities.get(node.parts.map((p) => p.text).join('.'));
     if (t) return md(`${code(`${t.system}.${t.name}`)}${t.description ? `\n\n${t.description}` : ''}`);

@@ -2,7 +2,8 @@
  * Semantic highlighting: every token of the grammar's lexer (comments included, compiler/format/
  * comments.ts), names classified by the checker's resolution (a builtin is a function, a step name
  * a variable, a lambda parameter or `each` item a parameter, a table readonly, an operation's name a
- * method, a field a property, a type a type, `xcart`/`sagepro` a namespace, an error class an enum member).
+ * method, a field a property, a type a type, `xcart`/`sagepro` a namespace, an error class an enum member,
+ * the `anomaly` of `hold when anomaly` a keyword).
  */
 import type { SemanticTokens, SemanticTokensLegend } from 'vscode-languageserver';
 import type * as A from '../../grammar/ast.js';
@@ -55,6 +56,8 @@ function classify(a: Analysis): Map<number, [Kind, number]> {
         case 'Policy': set(n.errorClass, 'enumMember'); set(n.then, 'enumMember'); if (n.retry?.backoff) set(n.retry.backoff, 'enumMember'); break;
         case 'EventTrigger': set(n.system, 'namespace'); n.event.forEach((e) => set(e, 'enumMember')); break;
         case 'PollTrigger': n.key.forEach((k) => set(k, 'property')); break;
+        // `anomaly` is a name to the lexer (not a keyword); in `hold when anomaly` it is the clause's keyword.
+        case 'HoldWhenAnomaly': if (a.text.slice(n.span.end - 'anomaly'.length, n.span.end) === 'anomaly') set({ span: { ...n.span, start: n.span.end - 'anomaly'.length } }, 'keyword'); break;
       }
     });
   }

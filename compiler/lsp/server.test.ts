@@ -132,10 +132,11 @@ describe('formatting, outline, semantic tokens', () => {
     const syms = await c.request<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri } });
     expect(syms.map((s) => s.name)).toEqual(['InventoryToXCart']);
     expect(syms[0]!.children!.map((s) => s.name)).toEqual([
-      'on every 5m poll sagepro.InventoryLevel changed key item, location', 'web_warehouse',
+      'on every 5m poll sagepro.InventoryLevel changed key item, location', 'web_warehouse', 'option',
       'skip when not web_warehouse[trim(event.data.location)] because "only the site\'s ',
-      'product', 'skip when product == null because "the item is not sold in the store"', 'available',
-      'xcart.products.set_stock(product_id: product.id, amount: int(available) ?? 0)',
+      'sku', 'product', 'variant', 'skip when product == null and variant == null because "the item is not sold in t', 'available',
+      'xcart.products.set_stock(product_id: product?.id ?? 0, amount: int(available) ??',
+      'xcart.variants.set_stock(product_id: variant?.product_id ?? 0, variant_id: varia',
       'on transient retry for 24h backoff exponential 2s..5m then dead_letter', 'on invalid dead_letter']);
   });
 

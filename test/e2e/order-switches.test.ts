@@ -4,7 +4,7 @@
  * order-locations.yaml, tax-rates.yaml, category-item-class.yaml). Two sites, one flowd each:
  *
  * - site B ("switches on"): store id B with order prefix B-, locations by ship-to country (CA from EAST),
- *   unknown items to the catch-all item MISC, tax computed by Sage Pro within 0.02, coupons spread as
+ *   unknown items to the catch-all item MISC (named in NOTES and in a run-log warning), tax computed by Sage Pro within 0.02, coupons spread as
  *   line discount %, PTERMS by payment state, only US and CA orders exported;
  * - site C: unknown items become minimal Sage Pro items, their item class from the X-Cart category tree.
  *
@@ -130,7 +130,11 @@ describe('e2e: order switches, site B (store id, location, catch-all, Sage Pro t
     expect(catchAll.map((l) => l.ext)).toEqual([48]);
     expect(trim(hCanada.NOTES)).toContain('CATCH-ALL: POSTER-LTD booked on MISC');
     expect(await env.sql(`SELECT ITEM FROM ${env.table('ICITEM')} WHERE RTRIM(ITEM) = 'POSTER-LTD'`)).toEqual([]);
-    figures('e2e-switch unknown-items-catch-all', { events: 1, sales_orders: 1, duplicates, catch_all_lines: catchAll.length });
+    // The run log carries a warning naming the SKU (the flow's `warn ... when` after the write), on that order's run only.
+    const done = await waitFor('both exported runs recorded', async () => { const d = (await env.runs('OrderToSalesOrder')).filter((r) => r.outcome === 'done'); return d.length === 2 && d; }, 30_000);
+    const warned = done.filter((r) => (r.error ?? '').includes('catch-all'));
+    expect(warned.map((r) => r.error)).toEqual([`X-Cart order ${canada.order_number}: lines booked on the catch-all item MISC because Sage Pro has no item for SKU POSTER-LTD`]);
+    figures('e2e-switch unknown-items-catch-all', { events: 1, sales_orders: 1, duplicates, catch_all_lines: catchAll.length, run_log_warnings: warned.length });
 
     // Tax by Sage Pro: TAXSAMT x 8 % equals the store's tax (within 0.02); the total reconciles to the cent.
     const storeTax = (o: XOrder) => Number(((o.surcharges as Row[]).find((s) => s.type === 'tax')!).value);

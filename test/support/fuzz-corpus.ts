@@ -21,7 +21,9 @@ export function seeds(): { name: string; text: string }[] {
 
 const KEYWORDS = keywordTokens.map((t) => (t as { LABEL?: string }).LABEL!.slice(1, -1));
 const SNIPPETS = [...KEYWORDS, '{', '}', '(', ')', '[', ']', '=>', '->', '?.', '??', '..', '|', ';', ',', ':', '=', '"', '"x"', '0', '1.5', '5m', '0d',
-  '//', '/*', '*/', '\n', ' ', '\t', '\\', 'xcart', 'sagepro', 'xcart.orders.get(1)', 'order', 'event', '@', '€', '\u0000', '\ud800'];
+  '//', '/*', '*/', '\n', ' ', '\t', '\\', 'xcart', 'sagepro', 'xcart.orders.get(1)', 'order', 'event', '@', '€', '\u0000', '\ud800',
+  // Statements whose words are not all keywords (`anomaly` is a name to the lexer), and a warn with its condition.
+  'anomaly', '\n  hold when anomaly\n', '\n  warn "w" when true\n'];
 
 /** Tokens as the mutator sees them: runs of name characters, numbers, strings, single other chars. */
 function tokenize(text: string): string[] {

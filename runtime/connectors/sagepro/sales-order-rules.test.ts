@@ -92,6 +92,10 @@ describe('sales order rules: discount spread, Sage Pro tax, unknown items (SQLit
     const [n] = await q('SELECT NOTES FROM SOMAST WHERE TRIM(SONO) = ?', [String(caught.number)]);
     expect(String(n!.NOTES)).toBe('X-Cart order 6; CATCH-ALL: POSTER-LTD booked on MISC');
     expect(await q("SELECT ITEM FROM ICITEM WHERE ITEM = 'POSTER-LTD'")).toEqual([]);
+    // The result names the SKUs booked on the catch-all item (the flow warns with them), and a repeat gives the same.
+    expect(caught.catch_all_skus).toEqual(['POSTER-LTD']);
+    const caughtAgain = await conn.createSalesOrder({ ...base, external_ref: 'XC-RULE-6', unknown_items: 'catch_all', catch_all_item: 'MISC', notes: 'X-Cart order 6' }) as Obj;
+    expect([caughtAgain.number, caughtAgain.catch_all_skus]).toEqual([caught.number, ['POSTER-LTD']]);
     const noCatchAll = await invalid(conn.createSalesOrder({ ...base, external_ref: 'XC-RULE-7', unknown_items: 'catch_all', catch_all_item: 'NOSUCH' }));
     expect(noCatchAll.message).toContain("the catch-all item 'NOSUCH' is not in ICITEM either");
 
@@ -101,12 +105,13 @@ describe('sales order rules: discount spread, Sage Pro tax, unknown items (SQLit
     const loc = await q("SELECT LOCTID, LONHAND, LSOALOC FROM ICILOC WHERE RTRIM(ITEM) = 'POSTER-LTD'");
     expect(loc.map((r) => [String(r.LOCTID).trim(), Number(r.LONHAND), Number(r.LSOALOC)])).toEqual([['MAIN', 0, 2]]);
     expect((await sotran(made.number)).map((r) => r.item)).toEqual(['WIDGET-100', 'POSTER-LTD']);
+    expect(made.catch_all_skus).toBeUndefined();
     // A repeat returns the first order and makes nothing again.
     const again = await conn.createSalesOrder({ ...base, external_ref: 'XC-RULE-8', unknown_items: 'create_item' }) as Obj;
     expect(again.number).toBe(made.number);
     expect((await q("SELECT COUNT(*) AS N FROM ICITEM WHERE RTRIM(ITEM) = 'POSTER-LTD'"))[0]!.N).toBe(1);
     const bad = await invalid(conn.createSalesOrder({ ...base, external_ref: 'XC-RULE-9', unknown_items: 'guess' }));
     expect(bad.message).toContain("order.unknown_items must be one of dead_letter, create_item, catch_all, not 'guess'");
-    console.log('unknown items: dead_letter_refused=1 catch_all_lines=1 items_created=1 items_created_on_repeat=0');
+    console.log(`unknown items: dead_letter_refused=1 catch_all_lines=1 catch_all_skus=${caught.catch_all_skus.join(',')} catch_all_skus_on_repeat=${caughtAgain.catch_all_skus.join(',')} items_created=1 items_created_on_repeat=0`);
   });
 });

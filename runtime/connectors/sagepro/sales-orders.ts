@@ -212,6 +212,8 @@ export function createSalesOrder(c: SageProContext, order: Obj): Promise<Obj> {
         if (o.customer !== customer) {
           throw c.conflict(`external_ref '${ref}' already used by order ${existing} of customer ${String(o.customer)}`, op, 'SOMAST', 'EXTREF');
         }
+        // A repeat gives the first create's catch_all_skus: the lines whose SKU the stored order lacks.
+        if (String(order.unknown_items ?? '') === 'catch_all') withCatchAll(o, caughtOnRepeat(lines, o));
         return o;
       }
     }
@@ -389,9 +391,24 @@ export function createSalesOrder(c: SageProContext, order: Obj): Promise<Obj> {
     }
     await allocate(c, s, [...alloc.values()], op);
     await c.addTo(s, 'ARCUST', { ONORDER: amount }, { CUSTNO: customer }, op);
-    // What was written, decoded as a read would decode it (no read-back).
-    return orderFromRows(c, 'SOMAST', 'SOTRAN', 'SOADDR', false, headRow.row, lineRows.map((r) => r.row), addrRow?.row ?? null);
+    // What was written, decoded as a read would decode it (no read-back), with the SKUs booked on the catch-all item.
+    return withCatchAll(await orderFromRows(c, 'SOMAST', 'SOTRAN', 'SOADDR', false, headRow.row, lineRows.map((r) => r.row), addrRow?.row ?? null), caught);
   });
+}
+
+/** The create's result field `catch_all_skus` (SalesOrder.yaml): set only when some line was booked on the catch-all item. */
+function withCatchAll(o: Obj, skus: readonly string[]): Obj {
+  if (skus.length) o.catch_all_skus = [...skus];
+  return o;
+}
+
+/**
+ * For a repeated create: the given lines (in order) whose SKU is not among the stored order's item
+ * lines, which a catch_all create booked on the catch-all item (the same list the first create gave).
+ */
+function caughtOnRepeat(lines: readonly Obj[], stored: Obj): string[] {
+  const items = new Set(((stored.lines as Obj[] | undefined) ?? []).map((l) => String(l.item ?? '').trim().toUpperCase()));
+  return lines.map((l) => String(l.item ?? '').trim()).filter((sku) => sku !== '' && !items.has(sku.toUpperCase()));
 }
 
 export function salesOrderStatus(c: SageProContext, number: string): Promise<Obj | null> {

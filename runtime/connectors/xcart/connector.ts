@@ -9,6 +9,7 @@ import { XcartClient, type XcartClientConfig } from './client.js';
 import { checkArgs, loadXcartCatalog, type OperationCatalog } from './catalog.js';
 import { loadXcartSchemas, type XcartSchemas } from './schemas.js';
 import { SkuIndex } from './sku-index.js';
+import { VariantIndex } from './variant-index.js';
 import { TrackingWriter, type ModuleSetting, type TrackingMode } from './tracking.js';
 import * as cc from './contacts-catalogue.js';
 
@@ -27,6 +28,11 @@ export interface XcartConnectorConfig extends XcartClientConfig {
   skuCacheTtlMs?: number;
   /** Least time between two incremental index refreshes caused by an unknown SKU, in ms. Default 30 000. */
   skuMissRefreshMs?: number;
+  /**
+   * How long variants.find_by_sku waits for the first listing of every product's variants before
+   * failing as transient (the listing goes on in the background), in ms. Default 10 000 (variant-index.ts).
+   */
+  variantIndexWaitMs?: number;
   /**
    * Folder of the X-Cart entity schemas and operations.yaml the connector validates against
    * (flowd: `<flows.dir>/schemas/xcart`, from the build). Default XCART_SCHEMA_DIR.
@@ -90,6 +96,7 @@ export const XCART_DISPATCH: Record<string, Dispatch> = {
   'products.list': { params: [], run: (c) => c.listProducts() },
   'products.find_by_sku': { params: ['sku'], run: (c, a) => c.findProductBySku(a.sku as string) },
   'products.set_stock': { params: ['product_id', 'amount'], run: (c, a) => c.setProductStock(a.product_id as number, a.amount as number) },
+  'variants.find_by_sku': { params: ['sku'], run: (c, a) => c.findVariantBySku(a.sku as string) },
   'variants.set_stock': { params: ['product_id', 'variant_id', 'amount'], run: (c, a) => c.setVariantStock(a.product_id as number, a.variant_id as number, a.amount as number) },
   'profiles.find_by_email': { params: ['email'], run: (c, a) => c.findProfileByEmail(a.email as string) },
   'profiles.create': { params: ['profile'], run: (c, a) => c.createProfile(a.profile as Json) },
@@ -128,6 +135,7 @@ export class XcartConnector {
   private readonly catalog: OperationCatalog;
   private changedMode: 'lastRenewDate' | 'scan' | undefined;
   private readonly skus: SkuIndex;
+  private readonly variantSkus: VariantIndex;
   /** Order ids found unreadable (HTTP 500) by earlier polls. */
   private readonly unreadableIds = new Set<number>();
   private readonly tracking: TrackingWriter;
@@ -139,6 +147,12 @@ export class XcartConnector {
     this.changedMode = cfg.changedFilter === 'auto' || cfg.changedFilter === undefined ? undefined : cfg.changedFilter;
     this.skus = new SkuIndex(this.client, {
       operation: 'products.find_by_sku',
+      ...(cfg.skuCacheTtlMs !== undefined ? { rebuildMs: cfg.skuCacheTtlMs } : {}),
+      ...(cfg.skuMissRefreshMs !== undefined ? { missRefreshMs: cfg.skuMissRefreshMs } : {}),
+    });
+    this.variantSkus = new VariantIndex(this.client, this.skus, {
+      operation: 'variants.find_by_sku',
+      ...(cfg.variantIndexWaitMs !== undefined ? { buildWaitMs: cfg.variantIndexWaitMs } : {}),
       ...(cfg.skuCacheTtlMs !== undefined ? { rebuildMs: cfg.skuCacheTtlMs } : {}),
       ...(cfg.skuMissRefreshMs !== undefined ? { missRefreshMs: cfg.skuMissRefreshMs } : {}),
     });
@@ -158,6 +172,7 @@ export class XcartConnector {
 
   async close(): Promise<void> {
     this.skus.close();
+    this.variantSkus.close();
     await this.client.close();
   }
 
@@ -459,10 +474,38 @@ export class XcartConnector {
     return p;
   }
 
+  /**
+   * The variant with this SKU and its product's id (`product_id`, which the variant resource itself
+   * does not return), or null; an empty SKU is null without a request. The API has no variant SKU
+   * filter: variant-index.ts lists each product's variants once and keeps an index.
+   */
+  async findVariantBySku(sku: string): Promise<Json | null> {
+    const op = 'variants.find_by_sku';
+    if (typeof sku !== 'string') throw new ConnectorError(`X-Cart ${op}: sku must be a string`, { errorClass: 'invalid', system: 'xcart', operation: op, field: 'sku' });
+    const found = await this.variantSkus.find(sku);
+    return found === null ? null : { ...this.valid('ProductVariant', found.variant, op), product_id: found.productId };
+  }
+
   async setVariantStock(productId: number, variantId: number, amount: number): Promise<Json> {
     const op = 'variants.set_stock';
-    const path = `/api/products/${int(productId, op, 'product_id')}/variants/${int(variantId, op, 'variant_id')}`;
-    return this.valid('ProductVariant', await this.client.put(path, { amount: int(amount, op, 'amount'), default_amount: false }, op), op);
+    const pid = int(productId, op, 'product_id');
+    const vid = int(variantId, op, 'variant_id');
+    const body = { amount: int(amount, op, 'amount'), default_amount: false };
+    return this.variantWrite(pid, vid, () => this.client.put(`/api/products/${pid}/variants/${vid}`, body, op), op);
+  }
+
+  /** A variant PUT: the answer replaces the index entry, a 404 drops it. */
+  private async variantWrite(productId: number, variantId: number, put: () => Promise<unknown>, op: string): Promise<Json> {
+    let answer: unknown;
+    try {
+      answer = await put();
+    } catch (e) {
+      if (e instanceof ConnectorError && e.errorClass === 'not_found') this.variantSkus.forget(variantId);
+      throw e;
+    }
+    const v = this.valid('ProductVariant', answer, op);
+    this.variantSkus.put(productId, v);
+    return v;
   }
 
   // ---- profiles -------------------------------------------------------------------------------
@@ -497,7 +540,9 @@ export class XcartConnector {
   updateAddress(profileId: number, addressId: number, change: cc.AddressChange): Promise<Json> { return cc.updateAddress(this.io, profileId, addressId, change); }
   createAddress(profileId: number, change: cc.AddressChange): Promise<Json> { return cc.createAddress(this.io, profileId, change); }
   listVariants(productId: number): Promise<Json[]> { return cc.listVariants(this.io, productId); }
-  updateVariant(productId: number, variantId: number, fields: { price?: number | null }): Promise<Json> { return cc.updateVariant(this.io, productId, variantId, fields); }
+  updateVariant(productId: number, variantId: number, fields: { price?: number | null }): Promise<Json> {
+    return this.variantWrite(productId, variantId, () => cc.updateVariant(this.io, productId, variantId, fields), 'variants.update');
+  }
 
   async updateProduct(productId: number, fields: { name?: string | null; description?: string | null; price?: number | null; enabled?: boolean | null }): Promise<XcartProduct> {
     const p = await cc.updateProduct(this.io, productId, fields) as XcartProduct;

@@ -39,6 +39,7 @@ class Table {
   private readonly bySkuStmt: Statement<string>;
   private readonly byIdStmt: Statement<string>;
   private readonly del: Statement;
+  private readonly idsStmt: Statement<number>;
   private readonly tx: (rows: readonly Product[]) => void;
   size = 0;
   maxId = 0;
@@ -53,6 +54,7 @@ class Table {
     this.bySkuStmt = this.db.prepare<string>('SELECT json FROM product WHERE sku = ? ORDER BY id DESC LIMIT 1').pluck();
     this.byIdStmt = this.db.prepare<string>('SELECT json FROM product WHERE id = ?').pluck();
     this.del = this.db.prepare('DELETE FROM product WHERE id = ?');
+    this.idsStmt = this.db.prepare<number>('SELECT id FROM product WHERE id > ? ORDER BY id').pluck();
     const has = this.db.prepare<number>('SELECT 1 FROM product WHERE id = ?').pluck();
     this.tx = this.db.transaction((rows: readonly Product[]) => {
       for (const p of rows) {
@@ -66,6 +68,7 @@ class Table {
   bySku(sku: string): Product | null { const t = this.bySkuStmt.get(sku.toLowerCase()); return t === undefined ? null : (JSON.parse(t) as Product); }
   byId(id: number): Product | null { const t = this.byIdStmt.get(id); return t === undefined ? null : (JSON.parse(t) as Product); }
   forget(id: number): void { if (this.del.run(id).changes) this.size--; }
+  ids(afterId: number): number[] { return this.idsStmt.all(afterId); }
   close(): void { if (this.db.open) this.db.close(); }
 }
 
@@ -105,6 +108,12 @@ export class SkuIndex {
   /** Adds or replaces products (every page read, every PUT answered). */
   put(products: readonly unknown[]): void {
     this.table.put(products.filter((x): x is Product => !!x && typeof x === 'object' && Number.isInteger((x as Product).id)));
+  }
+
+  /** The ids of the indexed products above `afterId`, ascending (builds the index first if needed). */
+  async productIds(afterId = 0): Promise<number[]> {
+    await this.ready();
+    return this.table.ids(afterId);
   }
 
   /** Drops a product the store no longer has. */

@@ -140,7 +140,9 @@ function variant(data: SandboxData, sku: string, amount: number, useProductPrice
   return {
     id: nextId(data, 'variant'), price: useProductPrice ? 149 : 159, default_price: useProductPrice, amount,
     default_amount: false, weight: 0.4, default_weight: true, default_variant: useProductPrice, sku, image: null,
-    attribute_checkbox_values: [], attribute_select_values: [{ attribute: 'Color', value: sku.endsWith('BLK') ? 'Black' : 'White' }],
+    // Attribute value ids, as the real output gives them (ProductVariant/Transformer/OutputTransformer.php
+    // assembleSelectValues): Color Black is value 1, White 2.
+    attribute_checkbox_values: [], attribute_select_values: [sku.endsWith('BLK') ? 1 : 2],
   };
 }
 

@@ -378,23 +378,57 @@ export async function startXcartSandbox(opts: XcartSandboxOptions): Promise<Xcar
     save();
     return p;
   });
+  // Variants: the ProductVariants module's resource (modules/XC/ProductVariants/src/Model/ProductVariant.php,
+  // @ApiResource: GET/POST /products/{product_id}/variants, GET/PUT/DELETE /products/{product_id}/variants/{id}).
+  // There is no SKU filter and no top-level variant collection: a client finds a variant by SKU by
+  // listing each product's variants. The product resource says nothing about variants
+  // (classes/XLite/API/Endpoint/Product/DTO/Output.php has no variant field).
+  // A missing product: ItemNotFoundException 'Product with ID %d not found', answered 404
+  // (API/Endpoint/ProductVariant/DataProvider/CollectionDataProvider.php and ItemDataProvider.php).
+  const variantProduct = (pid: string | undefined): Json => {
+    const id = idParam(pid);
+    try { return product(id); } catch { throw new HttpError(404, `Product with ID ${id} not found`); }
+  };
   get(/^\/api\/products\/([^/]+)\/variants$/, ({ params, query }) => {
-    const p = product(idParam(params[0]));
+    const p = variantProduct(params[0]);
     return paginate(data.variants[String(p.id)] ?? [], query);
   });
   const variantOf = (pid: string | undefined, vid: string | undefined): Json => {
-    const p = product(idParam(pid));
+    const p = variantProduct(pid);
+    // SubExtension.php adds `product = :product_id` to the item query: another product's variant id is 404.
     const v = (data.variants[String(p.id)] ?? []).find((x) => x.id === idParam(vid));
     if (!v) throw new HttpError(404, 'Not Found');
     return v;
   };
   get(/^\/api\/products\/([^/]+)\/variants\/([^/]+)$/, ({ params }) => variantOf(params[0], params[1]));
+  // PUT: DTO/ProductVariantUpdate.php (price, default_price, amount, default_amount, weight,
+  // default_weight, default_variant, sku, image; no attribute values), pre-filled from the stored
+  // variant by Transformer/InputTransformer.php `initialize`, so fields left out are kept. A price
+  // counts only with default_price false, a stock only with default_amount false (Model/ProductVariant.php
+  // getClearPrice, getPublicAmount). A SKU another variant has: InvalidArgumentException 'SKU must
+  // be unique' (400); a SKU is cut to 32 characters (Model/ProductVariant.php setSku). default_variant
+  // true clears it on the product's other variants (Controller/API/ProductVariant/Put.php).
   put(/^\/api\/products\/([^/]+)\/variants\/([^/]+)$/, ({ params, body }) => {
     const v = variantOf(params[0], params[1]);
-    updateProduct(v, objectBody(body), {
-      amount: 'int', default_amount: 'bool', price: 'number', default_price: 'bool', weight: 'number', default_weight: 'bool', sku: 'string',
-    });
-    product(idParam(params[0])).update_date = rfc3339Date(now());
+    const b = objectBody(body);
+    const fields = {
+      amount: 'int', default_amount: 'bool', price: 'number', default_price: 'bool', weight: 'number', default_weight: 'bool',
+      default_variant: 'bool',
+    } as const;
+    if ('sku' in b && b.sku !== null && typeof b.sku !== 'string') throw new HttpError(400, 'Input validations failed: sku: This value should be of type string.');
+    const sku = 'sku' in b ? (b.sku === null || b.sku === '' ? null : (b.sku as string).slice(0, 32)) : undefined;
+    if (sku) {
+      const clash = Object.values(data.variants).flat().find((x) => x.sku === sku && x.id !== v.id);
+      if (clash) throw new HttpError(400, 'SKU must be unique');
+    }
+    // Only weight has a constraint (@Assert\PositiveOrZero in ProductVariantUpdate.php); a negative
+    // price is taken as it is.
+    if (typeof b.weight === 'number' && b.weight < 0) throw new HttpError(400, 'Input validations failed: weight: This value should be either positive or zero.');
+    updateProduct(v, b, fields);
+    if (sku !== undefined) v.sku = sku;
+    const p = product(idParam(params[0]));
+    if (v.default_variant === true) for (const o of data.variants[String(p.id)] ?? []) if (o !== v) o.default_variant = false;
+    p.update_date = rfc3339Date(now());
     save();
     return v;
   });
