@@ -7,7 +7,12 @@
  * new engine (a restart) has it. The Sage Pro connection is a recorder of the writes it is given:
  * what is under test is what the engine passes on, not the ERP.
  */
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createProgram } from '../../compiler/program.js';
+import { buildProgram, writeBuild } from '../../compiler/emitter/build.js';
 import type { FlowContext, FlowMeta, FlowModule, TriggerEvent } from '../contract.js';
 import { AnomalyMonitor } from '../anomaly/monitor.js';
 import { SqliteStore } from '../store/sqlite-store.js';
@@ -137,5 +142,42 @@ describe('engine: anomalies', () => {
     expect(written.filter((w) => w.flow === 'Held')).toHaveLength(42);
     expect(await store.listDeadLetters({ flow: 'Held' })).toEqual([]);
     await anomaly.stop();
+  });
+
+  it('a flow compiled by flowc with `hold when anomaly` holds a stock level 100 times the usual, and its release writes it', async () => {
+    const tmp = tempDir('anomaly-flowc-');
+    cleanups.push(tmp.cleanup);
+    fs.writeFileSync(path.join(tmp.dir, 'stock.flow'), [
+      'flow StockHeld', '  on every 5m poll sagepro.InventoryLevel changed key item, location',
+      '  write xcart.products.set_stock(product_id: 7, amount: int(max(0, floor(event.data.available ?? 0))) ?? 0)',
+      '  on transient retry for 24h backoff exponential 2s..10m then dead_letter', '  hold when anomaly', ''].join('\n'));
+    const program = createProgram([tmp.dir], { schemasDir: path.resolve('mappings/schemas') });
+    expect(program.diagnostics.filter((d) => d.category === 'error')).toEqual([]);
+    writeBuild(buildProgram(program, { typeCheck: false, emitJs: false }), path.join(tmp.dir, 'flows'));
+    const module = (await import(pathToFileURL(path.join(tmp.dir, 'flows', 'StockHeld.ts')).href)) as FlowModule;
+    const holdSite = module.meta.sites[module.meta.holdOnAnomaly!.site]!;
+    expect(holdSite.line).toBe(5);
+    const clock = new Clock();
+    const store = SqliteStore.open(tmp.file(), { now: clock.now });
+    cleanups.push(() => store.close());
+    const amounts: number[] = [];
+    const xcart = { call: async (_op: string, args: Record<string, unknown>) => { amounts.push(args.amount as number); return {}; } };
+    const anomaly = new AnomalyMonitor(store.anomaly, { params: { warmupRuns: 30 }, now: clock.now });
+    const engine = new Engine({ store, flows: new Map([['StockHeld', { name: 'StockHeld', version: module.meta.version, module }]]), connectors: { xcart }, anomaly, now: clock.now });
+    const runAll = async () => { for (let job; (job = (await store.lease('w', { leaseMs: 30_000 }))[0]);) await engine.runJob(job, 'w'); };
+    for (let i = 0; i < 40; i++) {
+      await store.enqueue({ flow: 'StockHeld', source: 'sagepro', eventType: 'InventoryLevel.changed', entityId: `I${i}`, updatedAt: 'h', payload: { item: `I${i}`, location: 'MAIN', available: 10 + (i % 30) } });
+      clock.advance(1);
+    }
+    await runAll();
+    await store.enqueue({ flow: 'StockHeld', source: 'sagepro', eventType: 'InventoryLevel.changed', entityId: 'BIG', updatedAt: 'h', payload: { item: 'BIG', location: 'MAIN', available: 2500 } });
+    await runAll();
+    expect(amounts).toHaveLength(40);
+    const [dl] = await store.listDeadLetters({ flow: 'StockHeld' });
+    expect(dl).toMatchObject({ errorClass: 'anomaly', site: `${holdSite.file}:5:3` });
+    expect(dl!.reason).toMatch(/^held: anomaly: xcart\.products\.set_stock amount is 2500, \d+ times the usual/);
+    await store.replay(dl!.id);
+    await runAll();
+    expect(amounts).toEqual([...amounts.slice(0, 40), 2500]);
   });
 });
