@@ -28,6 +28,7 @@ import { startHttpServer } from './http/server.js';
 import { createConsole, type ConsoleServer } from './console/api.js';
 import { findDesignerRoot, type DesignerBackend } from './console/routes/designer.js';
 import { resyncOrders } from './resync.js';
+import { AnomalyMonitor } from './anomaly/monitor.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 
@@ -56,6 +57,8 @@ export interface Service {
   readonly sageproPoller: SageProPoller;
   /** The operations console (`/api/`, `/console`), unless console.enabled is false. */
   readonly console?: ConsoleServer;
+  /** Anomaly detection: the flows' profiles (runtime/anomaly/). */
+  readonly anomaly: AnomalyMonitor;
   /** Runs every poll once now (tests and the demo use it to avoid waiting for intervals). */
   pollNow(): Promise<number>;
   stop(): Promise<void>;
@@ -161,7 +164,12 @@ async function startOn(store: ConfiguredStore, config: Config, options: ServiceO
   if (store instanceof PostgresStore) applyProbe(await store.probeWrite());
   else probeStore();
   const connectors: Record<'xcart' | 'sagepro', Connector> = { xcart, sagepro };
+  // Anomaly detection (runtime/anomaly/README.md): the flows' profiles in the store, counts
+  // written once a second in one statement.
+  const anomaly = new AnomalyMonitor(store.anomaly, { params: { warmupRuns: config.anomaly.warmupRuns }, onError: (message, err) => logger.warn({ err: (err as Error)?.message }, message) });
+  if (config.anomaly.enabled) anomaly.start();
   const engine = new Engine({
+    ...(config.anomaly.enabled ? { anomaly } : {}),
     store, flows, connectors, workers: config.workers.count, leaseMs: config.workers.leaseMs,
     // One process owns a SQLite store and wakes its own workers on every enqueue, so an idle worker
     // can sleep 1 s (4 empty leases a second, not 16); on PostgreSQL other processes enqueue too,
@@ -273,7 +281,7 @@ async function startOn(store: ConfiguredStore, config: Config, options: ServiceO
 
   let stopped = false;
   return {
-    url: http.url, store, engine, flows, metrics, logger, xcart, sagepro, xcartPoller, sageproPoller, ...(consoleServer ? { console: consoleServer } : {}),
+    url: http.url, store, engine, flows, anomaly, metrics, logger, xcart, sagepro, xcartPoller, sageproPoller, ...(consoleServer ? { console: consoleServer } : {}),
     async pollNow() { return (await xcartPoller.pollNow()) + (await sageproPoller.pollNow()); },
     async stop() {
       if (stopped) return;
@@ -282,6 +290,7 @@ async function startOn(store: ConfiguredStore, config: Config, options: ServiceO
       clearInterval(watch);
       await Promise.all([xcartPoller, sageproPoller, schedules, xcartPush].map((t) => t.stop()));
       await engine.stop();
+      await anomaly.stop();
       await http.close();
       await Promise.allSettled([xcart.close(), sagepro.close(), sageproPolls.close()]);
       await store.close();

@@ -17,6 +17,8 @@ export interface Keys { order_number?: string; order_id?: string; sales_order?: 
 export interface RunSummary {
   id: number | string; jobId: number | string; flow: string; flowVersion: string; outcome: string;
   startedAt: string; durationMs: number; errorClass?: string; error?: string; site?: string | Site; keys: Keys;
+  /** Set when the anomaly detector flagged the run (runtime/anomaly/): held for a person, or warned and written. */
+  anomaly?: 'held' | 'warned'; anomalies?: string[];
 }
 export interface Attempt {
   runId: number | string; startedAt: string; outcome: string; errorClass?: string; error?: string;
@@ -32,6 +34,8 @@ export interface DeadLetterGroup { flow: string; reason: string; count: number }
 export interface DeadLetter {
   id: number | string; jobId: number | string; flow: string; errorClass: string; reason: string; error: string;
   site?: string | Site; createdAt: string; keys: Keys;
+  /** A run held by `hold when anomaly`: replaying it releases it (the anomaly accepted once). */
+  held?: boolean;
 }
 export interface DeadLetterDetail extends DeadLetter { payload: unknown; attempts: Attempt[]; state?: 'pending' | 'replayed' | 'discarded'; replayJobId?: number | string; discardReason?: string }
 export interface DiffEntry { path: string; before?: unknown; after?: unknown }

@@ -5,7 +5,10 @@
  *   1. places orders in the store → they arrive as sales orders in Sage Pro (lines, allocation, customer);
  *   2. ships one in Sage Pro → the X-Cart order becomes shipped;
  *   3. changes stock in Sage Pro → the X-Cart product follows;
- *   4. places an order with a SKU Sage Pro does not know → it lands in the dead-letter queue with the reason.
+ *   4. places an order with a SKU Sage Pro does not know → it lands in the dead-letter queue with the reason;
+ *   5. after a warm-up history it seeds (anomaly-history.ts), places an order 40 times the usual →
+ *      flowd writes it with an anomaly warning in its run and sends an alert to the alert URL, which
+ *      the demo serves and prints.
  * Each step is checked by reading both systems back. With --once it prints a summary and exits 0
  * only if every step held; otherwise it keeps serving until stopped.
  *
@@ -16,6 +19,7 @@
  * tables (`sodata.somast01` on vfp-modules) and warehouse.
  */
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -27,6 +31,7 @@ import { loadConfig } from '../../runtime/config/config.js';
 import { createLogger } from '../../runtime/observability/logger.js';
 import { startService, type Service } from '../../runtime/service.js';
 import { hashPassword } from '../../runtime/console/auth.js';
+import { seedOrderHistory } from './anomaly-history.js';
 
 export interface DemoOptions {
   readonly once: boolean;
@@ -101,6 +106,17 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   out(`X-Cart sandbox:   ${xc.url}  (pushes signed events to flowd)`);
   out(`Sage Pro sandbox: ${sage.dsn}  (profile ${sage.profile})`);
 
+  // The alert channel: connect.yaml's alerts.url, served here (flowd POSTs each alert as JSON).
+  const alerts: { message: string; [k: string]: unknown }[] = [];
+  const alertServer = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => { body += c.toString('utf8'); });
+    req.on('end', () => { try { alerts.push(JSON.parse(body) as { message: string }); } catch { /* not JSON: ignored */ } res.writeHead(204).end(); });
+  });
+  await new Promise<void>((r) => alertServer.listen(0, '127.0.0.1', r));
+  const alertUrl = `http://127.0.0.1:${(alertServer.address() as net.AddressInfo).port}/alerts`;
+  const closeAlerts = () => new Promise<void>((r) => alertServer.close(() => r()));
+
   // 3. flowd on its embedded defaults, configured through a connect.yaml like any deployment.
   const configFile = path.join(stateDir, 'connect.yaml');
   fs.writeFileSync(configFile, [
@@ -119,6 +135,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     '  push: { enabled: true, secret: { env: CONNECT_DEMO_PUSH_SECRET }, tolerance: 300s }',
     '  sagepro_poll: { every: 1s }',
     'workers: { count: 4, lease: 30s }',
+    `alerts: { url: "${alertUrl}" }`,
     `log: { level: ${process.env.FLOWD_LOG_LEVEL ?? 'info'}, file: flowd.log }`,
     '',
   ].join('\n'));
@@ -211,6 +228,24 @@ export async function runDemo(o: DemoOptions): Promise<number> {
       if (so) throw new Error('a sales order was created anyway');
       return `order #${String(bad.order_number)} → DLQ entry ${dl.id} (${dl.errorClass}): ${dl.reason}`;
     });
+
+    // Step 5: an order 40 times the usual, after a warm-up history seeded from a sales order of step 1.
+    await step('an order 40 times an ordinary one is flagged: a warning in its run and an alert', async () => {
+      const first = placed[0]!;
+      const [run] = await svc.store.console.searchRuns({ flow: 'OrderToSalesOrder', key: String(first.id), outcome: 'done', limit: 1 });
+      const call = run && (await svc.store.console.runCalls(run.id)).find((c) => c.kind === 'write' && c.operation === 'sales_orders.create');
+      if (!call) throw new Error(`no recorded sales_orders.create of X-Cart order ${String(first.id)}`);
+      const seeded = await seedOrderHistory(svc.store, 'OrderToSalesOrder', 'sagepro.sales_orders.create', call.args, 300);
+      svc.anomaly.reload('OrderToSalesOrder');
+      out(`    (seeded a warm-up history of ${seeded} ordinary orders like #${String(first.order_number)})`);
+      const big = await api('POST', '/sandbox/orders', { email: 'orders@acme.example', items: [{ sku: 'WIDGET-100', amount: 80 }, { sku: 'CABLE-USB-C', amount: 120 }], payment_status: 'P' });
+      const alert = await waitFor('an anomaly alert', async () => alerts.find((a) => a.message.includes('anomaly') && a.jobId !== undefined && String(a.message).includes('OrderToSalesOrder')));
+      const so = await waitFor(`sales order for X-Cart order ${String(big.id)}`, async () => svc.sagepro.findSalesOrderByRef(`XC-${String(big.id)}`));
+      const [flagged] = await svc.store.console.searchRuns({ flow: 'OrderToSalesOrder', key: String(big.id), anomaly: true, limit: 1 });
+      if (!flagged) throw new Error(`the run of order ${String(big.id)} has no anomaly warning`);
+      out(`    alert received at ${alertUrl}: ${alert.message}`);
+      return `order #${String(big.order_number)} → SO ${String((so as Record<string, unknown>).number)}, written (the shipped flow does not say hold when anomaly), run ${flagged.id} marked in the console (Runs → Anomalies only)`;
+    });
   } finally {
     await db.close();
   }
@@ -223,12 +258,14 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   if (o.once) {
     await svc.stop();
     await xc.close();
+    await closeAlerts();
     return held === steps.length ? 0 : 1;
   }
   out(`\nserving until stopped (Ctrl-C). Store: ${xc.url}  flowd: ${svc.url}/metrics`);
   await new Promise<void>((resolve) => { process.once('SIGINT', resolve); process.once('SIGTERM', resolve); });
   await svc.stop();
   await xc.close();
+  await closeAlerts();
   return 0;
 }
 

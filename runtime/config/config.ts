@@ -88,6 +88,8 @@ export interface Config {
   };
   readonly workers: { readonly count: number; readonly leaseMs: number };
   readonly alerts?: { readonly url: string; readonly afterConnectionDownMs: number };
+  /** Anomaly detection (runtime/anomaly/): on by default; no flag before a flow has `warmupRuns` runs. */
+  readonly anomaly: { readonly enabled: boolean; readonly warmupRuns: number };
   /** `file` is absolute; without it flowd logs to stdout. */
   readonly log: { readonly level: LogLevel; readonly file?: string };
   /** The operations console (runtime/console/): on by default; sessions last `sessionTtlMs`; the SPA's files in `dir`; the visual designer edits the `.flow` files of `designerDir`. */
@@ -296,6 +298,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     },
     workers: { count: c.workers.count, leaseMs: duration(c.workers.lease, '/workers/lease') },
     ...(c.alerts ? { alerts: { url: c.alerts.url, afterConnectionDownMs: duration(c.alerts.after_connection_down, '/alerts/after_connection_down') } } : {}),
+    anomaly: { enabled: c.anomaly.enabled, warmupRuns: c.anomaly.warmup_runs },
     log: { level: c.log.level, ...(c.log.file ? { file: abs(c.log.file) } : {}) },
     console: { enabled: c.console.enabled, sessionTtlMs: duration(c.console.session_ttl, '/console/session_ttl'), ...(c.console.dir ? { dir: abs(c.console.dir) } : {}), ...(c.console.designer_dir ? { designerDir: abs(c.console.designer_dir) } : {}) },
     secrets,
@@ -329,6 +332,7 @@ interface RawConfig {
   };
   workers: { count: number; lease: string };
   alerts?: { url: string; after_connection_down: string };
+  anomaly: { enabled: boolean; warmup_runs: number };
   log: { level: LogLevel; file?: string };
   console: { enabled: boolean; session_ttl: string; dir?: string; designer_dir?: string };
 }

@@ -420,6 +420,45 @@ describe('console API: overview, stream, flows, users, static', () => {
   });
 });
 
+describe('console API: anomalies', () => {
+  it('marks flagged runs (warned) and held ones in the runs list and a run page, filters them with anomaly=1, and a held dead letter says held', async () => {
+    const version = flows.get('OrderToSalesOrder')!.version;
+    const flag = 'sagepro.sales_orders.create order.lines total (Σ quantity × price) is 8000, 40 times the usual (usual range 20–400, median 200, 0.5 %–99.5 % of 300 earlier values)';
+    const ev = (id: number) => ({ flow: 'OrderToSalesOrder', source: 'xcart' as const, eventType: 'order.created', entityId: String(id), updatedAt: '2026-12-01T11:00:00Z', payload: { order_id: id } });
+    const run = (jobId: number, outcome: 'done' | 'dead_letter', error: string, errorClass?: string) => ({ jobId, flow: 'OrderToSalesOrder', flowVersion: version, trigger: 'xcart:order.created', outcome,
+      startedAt: Date.now(), durationMs: 5, correlationId: `job-${jobId}`, error, ...(errorClass ? { errorClass } : {}) });
+    await store.enqueue(ev(301));
+    await store.enqueue(ev(302));
+    await store.enqueue(ev(303));
+    const ready = async () => (await store.lease('w', { leaseMs: 60_000 }))[0]!;
+    const warned = await ready();
+    await store.complete(warned.id, 'w', { outcome: 'done', durationMs: 5, run: run(warned.id, 'done', `a line was skipped; anomaly: ${flag}`) });
+    const held = await ready();
+    await store.deadLetter(held.id, 'w', { error: `held: anomaly: ${flag}`, errorClass: 'anomaly', reason: `held: anomaly: ${flag}`, flowVersion: version,
+      run: run(held.id, 'dead_letter', `held: anomaly: ${flag}`, 'anomaly') });
+    const plain = await ready();
+    await store.complete(plain.id, 'w', { outcome: 'done', durationMs: 5, run: run(plain.id, 'done', 'a line was skipped') });
+
+    const v = await as('ann');
+    const all = (await v.get('/api/runs?limit=3')).body.runs;
+    expect(all.map((r: any) => [r.jobId, r.anomaly ?? null])).toEqual([[plain.id, null], [held.id, 'held'], [warned.id, 'warned']]);
+    expect(all[1].anomalies).toEqual([flag]);
+    expect(all[2].anomalies).toEqual([flag]);
+    const only = (await v.get('/api/runs?anomaly=1')).body.runs;
+    expect(only.map((r: any) => r.jobId)).toEqual([held.id, warned.id]);
+    expect((await v.get('/api/runs?anomaly=0&limit=3')).body.runs).toHaveLength(3);
+    expect((await v.get('/api/runs?anomaly=maybe')).body.error.message).toBe("anomaly: 'maybe' is not 1, 0, true or false");
+    const page = (await v.get(`/api/runs/${all[1].id}`)).body;
+    expect(page.run).toMatchObject({ anomaly: 'held', anomalies: [flag] });
+    const dls = (await v.get('/api/dead-letters')).body;
+    const items = (dls.items ?? []) as any[];
+    expect(items.find((d) => d.jobId === held.id)).toMatchObject({ held: true, errorClass: 'anomaly' });
+    expect(items.filter((d) => d.held)).toHaveLength(1);
+    const one = (await v.get(`/api/dead-letters/${items.find((d) => d.jobId === held.id).id}`)).body;
+    expect(one).toMatchObject({ held: true, reason: `held: anomaly: ${flag}` });
+  });
+});
+
 describe('console API: secrets', () => {
   it('no configured secret (X-Cart token, Sage Pro DSN, push secret) and no password appears in any response of this file', () => {
     const all = clients.flatMap((c) => c.seen).join('\n');

@@ -9,6 +9,8 @@ import type { FlowContext, FlowResult, Site, System, TriggerEvent } from '../con
 import { StoreError, type Job, type RunCall, type RunKey, type Store } from '../store/store.js';
 import { keysOf } from '../console/search/keys.js';
 import { Masker, truncate } from '../console/mask.js';
+import type { AnomalyMonitor, RunWatch } from '../anomaly/monitor.js';
+import type { Flag } from '../anomaly/detector.js';
 import type { LoadedFlow } from './flows.js';
 import { decide, errorClassOf, retryFor } from './policy.js';
 
@@ -51,6 +53,22 @@ export interface EngineOptions {
   readonly alert?: (message: string, details: Record<string, unknown>) => void;
   readonly now?: () => number;
   readonly workerPrefix?: string;
+  /**
+   * Anomaly detection (runtime/anomaly/): every write's arguments are checked against the flow's
+   * profile before the call; a flag is a run-log warning, a log line and an alert, and with
+   * `hold when anomaly` the write is not made and the run is held (dead-lettered, class `anomaly`).
+   */
+  readonly anomaly?: AnomalyMonitor;
+}
+
+/** The error class of a run held by `hold when anomaly`: a replay of its dead letter releases it. */
+export const HELD_CLASS = 'anomaly';
+
+class AnomalyHeld extends Error {
+  constructor(readonly flags: readonly Flag[]) {
+    super(`held: anomaly: ${flags.map((f) => f.message).join('; ')}`);
+    this.name = 'AnomalyHeld';
+  }
 }
 
 /** Calls recorded per run (the rest still run, unrecorded): a run with more is not one a person reads call by call. */
@@ -197,6 +215,10 @@ export class Engine {
     };
     let idem: { key: string; keepMs: number } | undefined;
     const warnings: string[] = [];
+    // Anomalies: the jobs of one poll share their enqueue time (one enqueueBatch transaction). A
+    // replay of a held run's dead letter is its release: its anomalies are accepted, once.
+    const watch = this.o.anomaly ? await this.watchFor(flow.name, job) : undefined;
+    let held: AnomalyHeld | undefined;
     // What the run fetched and wrote, for the console's run page and search (masked, truncated).
     const calls: RunCall[] = [];
     const extras = (): { keys: RunKey[]; calls: RunCall[] } => ({ keys: keysOf(event, calls), calls });
@@ -209,6 +231,15 @@ export class Engine {
         const t0 = performance.now();
         log.debug?.({ correlationId, system, operation }, 'call');
         const kind = meta.operations.find((u) => u.system === system && u.operation === operation)?.kind ?? 'read';
+        if (kind === 'write' && watch) {
+          try {
+            this.anomalies(watch, system, operation, args, { flow: flow.name, jobId: job.id, correlationId, site: siteText(meta.sites[site]) }, warnings);
+          } catch (err) {
+            sem.release();
+            if (err instanceof AnomalyHeld) { held = err; (err as { callSite?: number }).callSite = meta.holdOnAnomaly?.site ?? site; }
+            throw err;
+          }
+        }
         try {
           const r = await connector.call(operation, args as Record<string, unknown>);
           this.o.metrics?.connectorCall(system, operation, 'ok', (performance.now() - t0) / 1000);
@@ -247,9 +278,16 @@ export class Engine {
       try {
         result = await flow.module.run(event, ctx);
       } catch (err) {
-        await this.failed(job, workerId, flow, err, startedAt, correlationId, trigger, extras());
+        if (held && watch) {
+          watch.finish('held');
+          await this.hold(job, workerId, flow, held, startedAt, correlationId, trigger, extras());
+          return;
+        }
+        const dl = await this.failed(job, workerId, flow, err, startedAt, correlationId, trigger, extras());
+        if (watch && dl !== 'retry') this.finishWatch(watch, dl === 'dead_letter' ? 'dead_letter' : 'final', { flow: flow.name, jobId: job.id, correlationId });
         return;
       }
+      if (watch) this.finishWatch(watch, 'final', { flow: flow.name, jobId: job.id, correlationId });
       const durationMs = now() - startedAt;
       const ok = await this.persist(() => this.o.store.complete(job.id, workerId, {
         outcome: result.outcome, durationMs, flowVersion: version, ...(result.reason ? { reason: result.reason } : {}),
@@ -287,7 +325,7 @@ export class Engine {
   }
 
   private async failed(job: Job, workerId: string, flow: LoadedFlow, err: unknown, startedAt: number, correlationId: string, trigger: string,
-    recorded: { keys: RunKey[]; calls: RunCall[] } = { keys: [], calls: [] }): Promise<void> {
+    recorded: { keys: RunKey[]; calls: RunCall[] } = { keys: [], calls: [] }): Promise<'retry' | 'skip' | 'dead_letter'> {
     const now = this.o.now ?? Date.now;
     const log = this.o.logger ?? silent;
     const meta = flow.module.meta;
@@ -310,20 +348,71 @@ export class Engine {
         this.o.metrics?.retried(flow.name, errorClass);
         this.o.metrics?.jobFinished(flow.name, 'retry', durationMs / 1000);
         log.warn({ correlationId, flow: flow.name, jobId: job.id, errorClass, error: message, site: where, retryInMs: decision.delayMs, attempt: job.attempts }, 'job will be retried');
-        return;
+        return 'retry';
       }
       case 'skip': {
         await this.persist(() => this.o.store.complete(job.id, workerId, { outcome: 'skipped', durationMs, flowVersion: flow.version, reason, run: { ...run, outcome: 'skipped' } }));
         this.o.metrics?.jobFinished(flow.name, 'skipped', durationMs / 1000);
         log.info({ correlationId, flow: flow.name, jobId: job.id, errorClass, reason, site: where }, 'job skipped by policy');
-        return;
+        return 'skip';
       }
       default: {
         const id = await this.persist(() => this.o.store.deadLetter(job.id, workerId, { error: message, errorClass, reason, ...(where ? { site: where } : {}), flowVersion: flow.version, run: { ...run, outcome: 'dead_letter' } }));
         this.o.metrics?.jobFinished(flow.name, 'dead_letter', durationMs / 1000);
         log.error({ correlationId, flow: flow.name, jobId: job.id, deadLetterId: id, errorClass, reason, site: where }, 'job dead-lettered');
         this.o.alert?.(`${flow.name}: job ${job.id} dead-lettered (${errorClass}): ${reason}${where ? ` at ${where}` : ''}`, { flow: flow.name, jobId: job.id, deadLetterId: id, errorClass, site: where });
+        return 'dead_letter';
       }
     }
+  }
+
+  private async watchFor(flow: string, job: Job): Promise<RunWatch> {
+    const w = await this.o.anomaly!.watch(flow, String(job.createdAt));
+    if (job.replayOf !== null) {
+      const dl = await this.o.store.getDeadLetter(job.replayOf);
+      if (dl?.errorClass === HELD_CLASS) w.accepted = dl.id;
+    }
+    return w;
+  }
+
+  /** Checks one write: each flag a run-log warning, a log line and an alert; held when the flow says so (and the run is not a release). */
+  private anomalies(watch: RunWatch, system: string, operation: string, args: unknown,
+    where: { flow: string; jobId: number; correlationId: string; site: string | undefined }, warnings: string[]): void {
+    const flags = watch.beforeWrite(system, operation, args);
+    if (!flags.length) return;
+    const log = this.o.logger ?? silent;
+    const meta = this.o.flows.get(where.flow)?.module.meta;
+    const hold = meta?.holdOnAnomaly !== undefined && watch.accepted === undefined;
+    for (const f of flags) {
+      const accepted = watch.accepted !== undefined ? ` (accepted: released from dead letter ${watch.accepted})` : '';
+      warnings.push(`anomaly: ${f.message}${accepted}`);
+      log.warn({ correlationId: where.correlationId, flow: where.flow, jobId: where.jobId, anomaly: f.kind, field: f.field, value: f.value, usual: f.usual, site: where.site, held: hold }, `anomaly: ${f.message}${accepted}`);
+      if (f.alert && watch.accepted === undefined) {
+        this.o.alert?.(`${where.flow}: anomaly${hold ? ' (run held)' : ''}: ${f.message}`, { flow: where.flow, jobId: where.jobId, anomaly: f.kind, field: f.field, value: f.value, usual: f.usual, held: hold });
+      }
+    }
+    if (hold) throw new AnomalyHeld(flags);
+  }
+
+  private finishWatch(watch: RunWatch, outcome: 'final' | 'dead_letter', where: { flow: string; jobId: number; correlationId: string }): void {
+    const f = watch.finish(outcome);
+    if (!f) return;
+    (this.o.logger ?? silent).warn({ correlationId: where.correlationId, flow: where.flow, jobId: where.jobId, anomaly: f.kind, value: f.value, usual: f.usual }, `anomaly: ${f.message}`);
+    this.o.alert?.(`${where.flow}: anomaly: ${f.message}`, { flow: where.flow, jobId: where.jobId, anomaly: f.kind, field: f.field, value: f.value, usual: f.usual, held: false });
+  }
+
+  /** A held run: dead-lettered with class `anomaly` and the reason; nothing was written by the flagged call. */
+  private async hold(job: Job, workerId: string, flow: LoadedFlow, held: AnomalyHeld, startedAt: number, correlationId: string, trigger: string,
+    recorded: { keys: RunKey[]; calls: RunCall[] }): Promise<void> {
+    const now = this.o.now ?? Date.now;
+    const meta = flow.module.meta;
+    const where = siteText(meta.holdOnAnomaly ? meta.sites[meta.holdOnAnomaly.site] : undefined) ?? null;
+    const durationMs = now() - startedAt;
+    const reason = held.message.split('\n')[0]!.slice(0, 1000);
+    const id = await this.persist(() => this.o.store.deadLetter(job.id, workerId, { error: `${held.message}\nTo release it, replay this dead letter (the console's Release, or flowd dlq replay <id>): the run then writes once as it is. To drop it, discard it.`,
+      errorClass: HELD_CLASS, reason, site: where, flowVersion: flow.version,
+      run: { jobId: job.id, flow: flow.name, flowVersion: flow.version, trigger, startedAt, durationMs, error: held.message, errorClass: HELD_CLASS, site: where, correlationId, outcome: 'dead_letter', ...recorded } }));
+    this.o.metrics?.jobFinished(flow.name, 'dead_letter', durationMs / 1000);
+    (this.o.logger ?? silent).warn({ correlationId, flow: flow.name, jobId: job.id, deadLetterId: id, reason, site: where }, 'run held for a person (hold when anomaly)');
   }
 }

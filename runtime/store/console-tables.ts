@@ -114,6 +114,8 @@ export class ConsoleTables implements ConsoleStore {
     if (q.from !== undefined) add('started_at >= ?', Math.floor(q.from));
     if (q.to !== undefined) add('started_at < ?', Math.floor(q.to));
     if (q.before !== undefined) add('id < ?', Math.floor(q.before));
+    // runtime/engine marks a flagged run's warnings `anomaly: ...` and a held run's error `held: anomaly: ...`.
+    if (q.anomaly) add("error IS NOT NULL AND error LIKE '%anomaly: %'");
     if (q.key !== undefined) {
       const v = keyValues(q.key);
       add(`id IN (SELECT run_id FROM run_keys WHERE value IN (${v.map(() => '?').join(', ')}))`, ...v);

@@ -33,6 +33,7 @@ async function fill(file: string) {
     await s.applyRowHashes('sagepro.InventoryLevel', Array.from({ length: 1100 }, (_, k) => ({ key: JSON.stringify([`ITEM-${k}`, 'MAIN']), hash: `h${k}` })));
     await s.setWatermark('sagepro.SalesOrderStatus', JSON.stringify({ after: 'ü 2025-01-02' }));
     await s.setMeta('deployed.manifest', 'abc123');
+    await s.anomaly.addProfileCounts([{ flow: 'OrderToSalesOrder', metric: 'runs', bin: 0, n: 120 }, { flow: 'OrderToSalesOrder', metric: 't|sagepro.sales_orders.create|order.lines', bin: 1046, n: 0.5 }]);
     // Finish 40: done (with key and run), skipped, duplicate, dead-lettered, retried.
     const done: number[] = []; const dead: number[] = []; let retried = 0;
     for (let k = 0; k < 40; k++) {
@@ -105,6 +106,8 @@ describe.skipIf(!postgresServerAvailable())('flowd store migrate (SQLite → Pos
         row_hashes: 1100, runs: n('SELECT COUNT(*) FROM runs'), meta: 1,
         // the console's tables (schema version 2): the run rollup has a row per flow, hour and outcome
         run_keys: 0, run_calls: 0, run_counts: n('SELECT COUNT(*) FROM run_counts'), console_users: 0, console_sessions: 0, console_audit: 0,
+        // the anomaly profiles (schema version 3)
+        anomaly_profile: 2,
       };
       expect(expected.run_counts).toBeGreaterThan(0);
       expect(expected.jobs).toBe(1201 + 1); // 1200 orders + the replay job + the rejected push
@@ -118,7 +121,7 @@ describe.skipIf(!postgresServerAvailable())('flowd store migrate (SQLite → Pos
     });
 
     it('keeps each row exactly (ids, payloads, errors, times); leased jobs become pending, lease cleared', async () => {
-      for (const [table, order] of [['jobs', 'id'], ['dead_letters', 'id'], ['runs', 'id'], ['idempotency_keys', 'flow, key'], ['watermarks', 'name'], ['row_hashes', 'scope, key']] as const) {
+      for (const [table, order] of [['jobs', 'id'], ['dead_letters', 'id'], ['runs', 'id'], ['idempotency_keys', 'flow, key'], ['watermarks', 'name'], ['row_hashes', 'scope, key'], ['anomaly_profile', 'flow, metric, bin']] as const) {
         const before = sqliteRows(file, `SELECT * FROM ${table} ORDER BY ${order}`).map((r) => table === 'jobs' && r.state === 'running' ? { ...r, state: 'queued', lease_owner: null, lease_expires_at: null } : r);
         // (the server's collation is C, byte order, like SQLite's BINARY)
         const after = (await admin.query(`SELECT * FROM site.${table} ORDER BY ${order}`)).rows

@@ -76,7 +76,7 @@ export interface MigrateReport {
   readonly leasedRequeued: number;
 }
 
-type Kind = 'int' | 'text';
+type Kind = 'int' | 'real' | 'text';
 interface Column { readonly name: string; readonly kind: Kind; readonly nullable: boolean }
 interface TableSpec {
   readonly name: string;
@@ -89,7 +89,7 @@ interface TableSpec {
 }
 
 const c = (name: string, kind: Kind, nullable = false): Column => ({ name, kind, nullable });
-/** The tables of schema version 2 (schema.ts / postgres-schema.ts), parents before children. */
+/** The tables of schema version 3 (schema.ts / postgres-schema.ts), parents before children. */
 const TABLES: readonly TableSpec[] = [
   { name: 'jobs', key: ['id'], pgOnly: ['lease_fence'], columns: [
     c('id', 'int'), c('flow', 'text'), c('flow_version', 'text', true), c('source', 'text'), c('event_type', 'text'),
@@ -120,6 +120,8 @@ const TABLES: readonly TableSpec[] = [
   { name: 'console_sessions', key: ['id'], columns: [c('id', 'text'), c('user_name', 'text'), c('csrf', 'text'), c('created_at', 'int'), c('expires_at', 'int')] },
   { name: 'console_audit', key: ['id'], columns: [
     c('id', 'int'), c('at', 'int'), c('user_name', 'text'), c('action', 'text'), c('target', 'text'), c('before_json', 'text', true), c('after_json', 'text', true)] },
+  // The anomaly profiles (version 3).
+  { name: 'anomaly_profile', key: ['flow', 'metric', 'bin'], columns: [c('flow', 'text'), c('metric', 'text'), c('bin', 'int'), c('n', 'real'), c('changed_at', 'int')] },
   // health.probe is the old store's liveness row, not state; the new store writes its own.
   { name: 'meta', key: ['key'], columns: [c('key', 'text'), c('value', 'text')], skip: (r) => r.key === PROBE_KEY },
 ];
@@ -168,6 +170,7 @@ function badValue(col: Column, v: SqlValue): string | undefined {
     if (typeof v === 'number' && Number.isSafeInteger(v)) return undefined;
     return `should be an integer, is ${describeValue(v)}`;
   }
+  if (col.kind === 'real') return typeof v === 'number' && Number.isFinite(v) ? undefined : `should be a number, is ${describeValue(v)}`;
   if (typeof v !== 'string') return `should be text, is ${describeValue(v)}`;
   if (v.includes('\u0000')) return 'holds a NUL character, which PostgreSQL text cannot store';
   return undefined;
@@ -194,8 +197,8 @@ export async function migrateSqliteToPostgres(file: string, url: string, opts: M
   const liveProbeMs = opts.liveProbeMs ?? PROBE_COMMIT_MS + 15_000;
   const chunk = opts.chunk ?? 500;
   const to = redactUrl(url);
-  if (SCHEMA_VERSION !== 2 || PG_SCHEMA_VERSION !== 2) {
-    throw new MigrateError(`store migrate knows schema version 2 of both stores; this flowd has SQLite ${SCHEMA_VERSION} and PostgreSQL ${PG_SCHEMA_VERSION} (update migrate.ts)`);
+  if (SCHEMA_VERSION !== 3 || PG_SCHEMA_VERSION !== 3) {
+    throw new MigrateError(`store migrate knows schema version 3 of both stores; this flowd has SQLite ${SCHEMA_VERSION} and PostgreSQL ${PG_SCHEMA_VERSION} (update migrate.ts)`);
   }
 
   // 1. The SQLite file: there, sound, this schema version, no flowd running on it.

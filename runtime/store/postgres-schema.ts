@@ -10,6 +10,7 @@
  * (TEXT, not JSONB: the text comes back exactly as written).
  */
 import type { Migration } from './schema.js';
+import { anomalyTablesSql } from './anomaly-tables.js';
 import { consoleTablesSql } from './console-tables.js';
 
 export const PG_MIGRATIONS: readonly Migration[] = [
@@ -140,6 +141,12 @@ CREATE TABLE poll_leaders (
     version: 2,
     name: 'console',
     sql: consoleTablesSql('BIGSERIAL PRIMARY KEY'),
+  },
+  {
+    // The flows' anomaly profiles (runtime/anomaly/): additive bin counts.
+    version: 3,
+    name: 'anomaly profiles',
+    sql: anomalyTablesSql('DOUBLE PRECISION', 'BIGINT'),
   },
 ];
 

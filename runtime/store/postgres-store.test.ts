@@ -97,7 +97,7 @@ describe.skipIf(!postgresServerAvailable())('PostgresStore', () => {
       const stores = await Promise.all(Array.from({ length: 6 }, () => PostgresStore.open(server.url, { schema: s, poolSize: 1 })));
       try {
         const rows = await sql(`SELECT version, name FROM ${s}.schema_migrations ORDER BY version`);
-        expect(rows).toEqual([{ version: 1, name: 'initial' }, { version: 2, name: 'console' }]);
+        expect(rows).toEqual([{ version: 1, name: 'initial' }, { version: 2, name: 'console' }, { version: 3, name: 'anomaly profiles' }]);
         // All six work on the one schema.
         const results = await Promise.all(stores.map((st) => st.enqueue(orderEvent(1))));
         expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
@@ -111,7 +111,7 @@ describe.skipIf(!postgresServerAvailable())('PostgresStore', () => {
       const s = schema();
       await (await PostgresStore.open(server.url, { schema: s })).close();
       await sql(`INSERT INTO ${s}.schema_migrations (version, name, applied_at) VALUES (99, 'future', 0)`);
-      await expect(PostgresStore.open(server.url, { schema: s })).rejects.toThrow(/schema version 99; this flowd knows up to 2/);
+      await expect(PostgresStore.open(server.url, { schema: s })).rejects.toThrow(/schema version 99; this flowd knows up to 3/);
     });
 
     it('a wrong password or database is a clear error that never shows the password', async () => {

@@ -45,7 +45,8 @@ import {
   type StoreStatus,
 } from './store.js';
 import { toDeadLetter, toDeadLetterSummary, toJob, toRun, type DeadLetterRow, type JobRow, type RunRow } from './rows.js';
-import { ConsoleTables, numberPlaceholders, RUN_EXTRAS_SQL, runExtras } from './console-tables.js';
+import { AnomalyTables } from './anomaly-tables.js';
+import { ConsoleTables, type SqlExec, numberPlaceholders, RUN_EXTRAS_SQL, runExtras } from './console-tables.js';
 import { checkDuration, checkLimit, checkName, checkRowHashChanges, checkRun, COMPLETE_OUTCOMES, firstLine, prepareEvent, type PreparedEvent } from './validate.js';
 
 export interface PostgresStoreOptions {
@@ -118,13 +119,16 @@ export class PostgresStore implements Store {
   private readonly corrected: boolean;
   private closed = false;
   readonly console: ConsoleTables;
+  readonly anomaly: AnomalyTables;
 
   private constructor(pool: pg.Pool, where: string, opts: PostgresStoreOptions, schema: string) {
     this.pool = pool;
-    this.console = new ConsoleTables({
+    const exec: SqlExec = {
       all: async (sql, params) => (await this.pool.query(numberPlaceholders(sql), params as unknown[])).rows as never[],
       run: async (sql, params) => (await this.pool.query(numberPlaceholders(sql), params as unknown[])).rowCount ?? 0,
-    }, () => this.now());
+    };
+    this.console = new ConsoleTables(exec, () => this.now());
+    this.anomaly = new AnomalyTables(exec, () => this.now(), 'postgres');
     this.where = where;
     this.schema = schema;
     this.processClock = opts.processClock ?? Date.now;

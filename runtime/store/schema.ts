@@ -7,6 +7,7 @@
  * Times are INTEGER milliseconds since the epoch. Payloads are JSON text.
  */
 
+import { anomalyTablesSql } from './anomaly-tables.js';
 import { consoleTablesSql } from './console-tables.js';
 
 export interface Migration {
@@ -133,6 +134,12 @@ CREATE INDEX runs_flow_error ON runs (flow, id) WHERE error IS NOT NULL;
     version: 2,
     name: 'console',
     sql: consoleTablesSql('INTEGER PRIMARY KEY AUTOINCREMENT', ' WITHOUT ROWID'),
+  },
+  {
+    // The flows' anomaly profiles (runtime/anomaly/): additive bin counts.
+    version: 3,
+    name: 'anomaly profiles',
+    sql: anomalyTablesSql('REAL', 'INTEGER', ' WITHOUT ROWID'),
   },
 ];
 

@@ -29,13 +29,13 @@ describe('open', () => {
     try {
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       const versions = db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all();
-      expect(versions).toEqual([{ version: 1, name: 'initial' }, { version: 2, name: 'console' }]);
-      expect(SqliteStore.schemaVersion).toBe(2);
+      expect(versions).toEqual([{ version: 1, name: 'initial' }, { version: 2, name: 'console' }, { version: 3, name: 'anomaly profiles' }]);
+      expect(SqliteStore.schemaVersion).toBe(3);
     } finally {
       db.close();
     }
     // synchronous and busy_timeout are per connection.
-    expect(store.settings()).toEqual({ journalMode: 'wal', synchronous: 'NORMAL', busyTimeoutMs: 5000, schemaVersion: 2 });
+    expect(store.settings()).toEqual({ journalMode: 'wal', synchronous: 'NORMAL', busyTimeoutMs: 5000, schemaVersion: 3 });
     const again = SqliteStore.open(tmp.file(), { now: clock.now, busyTimeoutMs: 1234 });
     expect(again.settings()).toMatchObject({ synchronous: 'NORMAL', busyTimeoutMs: 1234 });
     expect(again.checkIntegrity()).toEqual([]);

@@ -13,7 +13,8 @@ import path from 'node:path';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 import { openDatabase, type Database, type SqlValue, type Statement } from './sqlite-driver.js';
 import { toDeadLetter, toDeadLetterSummary, toJob, toRun, type DeadLetterRow, type JobRow, type RunRow } from './rows.js';
-import { ConsoleTables, RUN_EXTRAS_SQL, runExtras } from './console-tables.js';
+import { AnomalyTables } from './anomaly-tables.js';
+import { ConsoleTables, type SqlExec, RUN_EXTRAS_SQL, runExtras } from './console-tables.js';
 import { checkDuration, checkLimit, checkName, checkRowHashChanges, checkRun, COMPLETE_OUTCOMES, firstLine, prepareEvent, type PreparedEvent } from './validate.js';
 import {
   StoreError,
@@ -69,16 +70,19 @@ export class SqliteStore implements Store {
   /** Device and inode of the file opened (undefined for `:memory:`): what `fileProblem` compares the path with. */
   private readonly identity: { dev: number; ino: number } | undefined;
   readonly console: ConsoleTables;
+  readonly anomaly: AnomalyTables;
 
   private constructor(file: string, db: Database, now: () => number) {
     this.file = file;
     this.db = db;
     this.now = () => Math.floor(now());
     this.stmts = prepareStatements(db);
-    this.console = new ConsoleTables({
+    const exec: SqlExec = {
       all: async (sql, params) => this.stmt(sql).all(...(params as SqlValue[])) as never[],
       run: async (sql, params) => this.stmt(sql).run(...(params as SqlValue[])).changes,
-    }, this.now);
+    };
+    this.console = new ConsoleTables(exec, this.now);
+    this.anomaly = new AnomalyTables(exec, this.now, 'sqlite');
     if (file !== ':memory:') {
       const st = fs.statSync(file);
       this.identity = { dev: st.dev, ino: st.ino };

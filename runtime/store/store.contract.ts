@@ -537,6 +537,42 @@ export function storeContract(kind: string, h: ContractHarness): void {
       });
     });
 
+    describe('anomaly profiles', () => {
+      it('adds counts (rows for one key summed, later adds added), per flow, and keeps them across reopen', async () => {
+        expect(await store.anomaly.loadProfile('OrderToSalesOrder')).toEqual([]);
+        await store.anomaly.addProfileCounts([
+          { flow: 'OrderToSalesOrder', metric: 'runs', bin: 0, n: 2 },
+          { flow: 'OrderToSalesOrder', metric: 'runs', bin: 0, n: 1 },
+          { flow: 'OrderToSalesOrder', metric: 't|sagepro.sales_orders.create|order.lines', bin: 1046, n: 1 },
+          { flow: 'OrderToSalesOrder', metric: 't|sagepro.sales_orders.create|order.lines', bin: -1046, n: 0.5 },
+          { flow: 'InventoryToXCart', metric: 'v|xcart.products.set_stock|amount', bin: 0, n: 4 },
+        ]);
+        await store.anomaly.addProfileCounts([{ flow: 'OrderToSalesOrder', metric: 'runs', bin: 0, n: 5 }, { flow: 'OrderToSalesOrder', metric: 'runs', bin: 1, n: 1 }]);
+        await store.anomaly.addProfileCounts([]);
+        const sorted = (rows: { metric: string; bin: number; n: number }[]) => [...rows].sort((a, b) => a.metric.localeCompare(b.metric) || a.bin - b.bin);
+        const expected = [
+          { metric: 'runs', bin: 0, n: 8 }, { metric: 'runs', bin: 1, n: 1 },
+          { metric: 't|sagepro.sales_orders.create|order.lines', bin: -1046, n: 0.5 }, { metric: 't|sagepro.sales_orders.create|order.lines', bin: 1046, n: 1 },
+        ];
+        expect(sorted(await store.anomaly.loadProfile('OrderToSalesOrder'))).toEqual(expected);
+        expect(await store.anomaly.loadProfile('InventoryToXCart')).toEqual([{ metric: 'v|xcart.products.set_stock|amount', bin: 0, n: 4 }]);
+        store = await h.reopen(store, clock);
+        expect(sorted(await store.anomaly.loadProfile('OrderToSalesOrder'))).toEqual(expected);
+      });
+
+      it('concurrent adds all count (no add overwrites another)', async () => {
+        await Promise.all(Array.from({ length: 20 }, () => store.anomaly.addProfileCounts([{ flow: 'F', metric: 'runs', bin: 0, n: 1 }, { flow: 'F', metric: 'runs', bin: 1, n: 2 }])));
+        expect((await store.anomaly.loadProfile('F')).sort((a, b) => a.bin - b.bin)).toEqual([{ metric: 'runs', bin: 0, n: 20 }, { metric: 'runs', bin: 1, n: 40 }]);
+      });
+
+      it('refuses a bad row with where and why, and writes none of the call', async () => {
+        await expect(store.anomaly.addProfileCounts([{ flow: 'F', metric: 'runs', bin: 0, n: 1 }, { flow: 'F', metric: 'runs', bin: 1.5, n: 1 }])).rejects.toThrow(/row 1: bin must be a 32-bit integer, not 1.5/);
+        await expect(store.anomaly.addProfileCounts([{ flow: 'F', metric: '', bin: 0, n: 1 }])).rejects.toThrow(/row 0: metric/);
+        await expect(store.anomaly.addProfileCounts([{ flow: 'F', metric: 'runs', bin: 0, n: Number.NaN }])).rejects.toThrow(/row 0: n must be a finite number/);
+        expect(await store.anomaly.loadProfile('F')).toEqual([]);
+      });
+    });
+
     describe('durability', () => {
       it('everything survives close and reopen', async () => {
         await store.enqueue(orderEvent(1));

@@ -397,12 +397,29 @@ export interface Store {
   // ---- the operations console: users, sessions, audit, run search (console-tables.ts) ----
   readonly console: ConsoleStore;
 
+  // ---- anomaly profiles of the flows (anomaly-tables.ts, runtime/anomaly/) ----
+  readonly anomaly: AnomalyStore;
+
   // ---- status and small facts ----
   status(): Promise<StoreStatus>;
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;
 
   close(): Promise<void>;
+}
+
+/** One bin count of a flow's anomaly profile (runtime/anomaly/histogram.ts says what the bins are). */
+export interface AnomalyCount { readonly flow: string; readonly metric: string; readonly bin: number; readonly n: number }
+
+/** The flows' anomaly profiles: additive counts per (flow, metric, bin). */
+export interface AnomalyStore {
+  /** Every (metric, bin, count) of the flow's profile. */
+  loadProfile(flow: string): Promise<{ metric: string; bin: number; n: number }[]>;
+  /**
+   * Adds the counts to what the store holds, in one statement (atomic); rows for the same key are
+   * summed. Concurrent adds from several processes all count.
+   */
+  addProfileCounts(rows: readonly AnomalyCount[]): Promise<void>;
 }
 
 export type ConsoleRole = 'viewer' | 'operator' | 'admin';
@@ -452,6 +469,8 @@ export interface RunQuery {
   readonly before?: number;
   /** Default 50, at most 1000. */
   readonly limit?: number;
+  /** Only runs the anomaly detector flagged (a warning `anomaly: ...`, or a run held as `held: anomaly: ...`). */
+  readonly anomaly?: boolean;
 }
 
 /** Runs per flow, hour (epoch ms at the hour's start) and outcome: the rollup kept with every run. */

@@ -18,7 +18,8 @@ describe('e2e: flowd demo --once on the Sage Pro profiles', () => {
       const code = await runDemo({ once: true, stateDir: dir, sageproProfile: profile, out: (l) => lines.push(l) });
       const text = lines.join('\n');
       expect(text).not.toMatch(/✗/);
-      expect(text).toMatch(/summary: 4 of 4 steps held/);
+      expect(text).toMatch(/summary: 5 of 5 steps held/);
+      expect(text).toMatch(/alert received at http:\/\/127\.0\.0\.1:\d+\/alerts: OrderToSalesOrder: anomaly: sagepro\.sales_orders\.create order\.lines total \(Σ quantity × price\) is [\d.]+, \d+ times the usual \(usual range/);
       expect(code).toBe(0);
       if (profile === 'minimal') {
         expect(text).toMatch(/allocated \d+ at WH1/);

@@ -73,7 +73,11 @@ export function DeadLetterPage({ id }: { id: string }) {
           <ErrorText error={fail} />
           <Done text={done} />
           {operator && pending && (
-            <div className="actions"><button type="button" onClick={() => void replay()}>Replay</button></div>
+            <div className="actions">
+              {data.held
+                ? <><button type="button" onClick={() => void replay()}>Release</button> <span className="muted">Held by <code>hold when anomaly</code>: Release runs it once as it is and accepts the anomaly; Discard drops it.</span></>
+                : <button type="button" onClick={() => void replay()}>Replay</button>}
+            </div>
           )}
           <h2>Payload</h2>
           {editable ? (

@@ -7,13 +7,14 @@ import { Attempts } from '../components/Attempts';
 import { KeyList } from '../components/Keys';
 import { ErrorText } from '../components/Notice';
 import type { Call, RunDetail } from '../types';
+import { AnomalyMark } from './Runs';
 
 export function RunPage({ id }: { id: string }) {
   const { data, error } = useLoad<RunDetail>(`/runs/${encodeURIComponent(id)}`);
   return (
     <section aria-labelledby="h-run">
       <p><a href={href('/runs')}>← Runs</a></p>
-      <h1 id="h-run">Run #{id}{data && <> of {data.run.flow} <span className={`outcome ${data.run.outcome}`}>{data.run.outcome}</span></>}</h1>
+      <h1 id="h-run">Run #{id}{data && <> of {data.run.flow} <span className={`outcome ${data.run.outcome}`}>{data.run.outcome}</span> <AnomalyMark run={data.run} /></>}</h1>
       <ErrorText error={error} />
       {data && (
         <>
@@ -22,6 +23,8 @@ export function RunPage({ id }: { id: string }) {
             <dt>Started</dt><dd>{when(data.run.startedAt)} ({data.run.durationMs} ms)</dd>
             <dt>Flow version</dt><dd><code>{data.flowVersion}</code></dd>
             <dt>Keys</dt><dd><KeyList keys={data.run.keys} /></dd>
+            {data.run.anomalies && <><dt>Anomalies</dt><dd><ul className="anomalies">{data.run.anomalies.map((a, i) => <li key={i}>{a}</li>)}</ul>
+              {data.run.anomaly === 'held' && <p className="muted">Held for a person (hold when anomaly): nothing was written. Release it from its dead letter (Release), or discard it.</p>}</dd></>}
             {data.run.error && <><dt>Error</dt><dd><span className="eclass">{data.run.errorClass}</span> {data.run.error} <code>{site(data.run.site)}</code></dd></>}
           </dl>
           <h2>Triggering event</h2>

@@ -10,10 +10,16 @@ import { ErrorText } from '../components/Notice';
 import type { FlowInfo, RunSummary } from '../types';
 
 export const OUTCOMES = ['done', 'retry', 'dead_letter', 'skipped', 'duplicate'];
-const FIELDS = ['flow', 'outcome', 'from', 'to', 'q'] as const;
+const FIELDS = ['flow', 'outcome', 'from', 'to', 'q', 'anomaly'] as const;
 type Filter = Record<(typeof FIELDS)[number], string>;
 
 const toIso = (local: string) => (local ? new Date(local).toISOString() : '');
+
+/** The anomaly mark of a run: held (not written, waiting for a person) or warned (written, flagged); the flags in its title. */
+export function AnomalyMark({ run }: { run: RunSummary }) {
+  if (!run.anomaly) return null;
+  return <span className={`anomaly ${run.anomaly}`} title={(run.anomalies ?? []).join('\n')}>{run.anomaly === 'held' ? 'anomaly: held' : 'anomaly'}</span>;
+}
 
 export function RunsPage({ query }: { query: URLSearchParams }) {
   const filter = Object.fromEntries(FIELDS.map((k) => [k, query.get(k) ?? ''])) as Filter;
@@ -24,7 +30,7 @@ export function RunsPage({ query }: { query: URLSearchParams }) {
   const [error, setError] = useState<string>();
   const key = FIELDS.map((k) => filter[k]).join('\u0000');
 
-  const params = (before?: string) => ({ flow: filter.flow, outcome: filter.outcome, from: toIso(filter.from), to: toIso(filter.to), q: filter.q.trim(), limit: 50, before });
+  const params = (before?: string) => ({ flow: filter.flow, outcome: filter.outcome, from: toIso(filter.from), to: toIso(filter.to), q: filter.q.trim(), anomaly: filter.anomaly, limit: 50, before });
   useEffect(() => {
     setForm(filter);
     let live = true;
@@ -71,6 +77,10 @@ export function RunsPage({ query }: { query: URLSearchParams }) {
         </div>
         <div><label htmlFor="f-from">From</label><input {...field('from')} type="datetime-local" /></div>
         <div><label htmlFor="f-to">To</label><input {...field('to')} type="datetime-local" /></div>
+        <div className="check">
+          <label htmlFor="f-anomaly">Anomalies only</label>
+          <input id="f-anomaly" name="anomaly" type="checkbox" checked={form.anomaly === '1'} onChange={(e) => setForm({ ...form, anomaly: e.target.checked ? '1' : '' })} />
+        </div>
         <div className="actions">
           <button type="submit">Search</button>
           <button type="button" onClick={() => navigate('/runs')}>Clear</button>
@@ -85,7 +95,7 @@ export function RunsPage({ query }: { query: URLSearchParams }) {
               <tr key={String(r.id)}>
                 <td><a href={href(`/runs/${r.id}`)}>#{r.id}</a></td>
                 <td>{r.flow}</td>
-                <td><span className={`outcome ${r.outcome}`}>{r.outcome}</span></td>
+                <td><span className={`outcome ${r.outcome}`}>{r.outcome}</span>{r.anomaly && <> <AnomalyMark run={r} /></>}</td>
                 <td className="nowrap">{when(r.startedAt)}</td>
                 <td className="num">{r.durationMs} ms</td>
                 <td><KeyList keys={r.keys} /></td>

@@ -64,7 +64,7 @@ export const deadLetterRoutes: Route[] = [
     const keys = await deps.store.console.jobKeys(items.map((d) => d.jobId));
     sendJson(res, 200, {
       groups: groups.filter((g) => (!f.flow || g.flow === f.flow) && (!f.reason || g.reason === f.reason)).map((g) => ({ ...g, reason: deps.masker.scrub(g.reason) })),
-      items: items.map((d) => deadLetterItem(d, keys.get(d.jobId), deps)),
+      items: items.map((d) => ({ ...deadLetterItem(d, keys.get(d.jobId), deps), ...(d.errorClass === 'anomaly' ? { held: true } : {}) })),
     });
   } },
   { method: 'GET', path: /^\/dead-letters\/(\d+)$/, role: 'viewer', async handle({ res, params, deps }) {
@@ -73,6 +73,8 @@ export const deadLetterRoutes: Route[] = [
     const runs = (await deps.store.listRuns({ jobId: d.jobId, limit: 1000 })).reverse();
     sendJson(res, 200, {
       ...deadLetterItem(d, keys.get(d.jobId), deps), error: deps.masker.scrub(d.error), state: stateOf(d),
+      // A run held by `hold when anomaly`: replaying it is its release (the engine accepts the anomaly once).
+      ...(d.errorClass === 'anomaly' ? { held: true } : {}),
       ...(d.replayJobId !== null ? { replayJobId: d.replayJobId } : {}), ...(d.discardReason !== undefined ? { discardReason: d.discardReason } : {}),
       payload: deps.masker.mask(d.payload), attempts: runs.map((r) => attempt(r, deps)),
     });
