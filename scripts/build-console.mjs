@@ -13,7 +13,7 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const CONSOLE = path.join(ROOT, 'console');
 export const CONSOLE_OUT = path.join(ROOT, 'dist', 'console');
 const STAMP = path.join(ROOT, 'dist', '.console-hash');
-const PACKAGES = ['vite', '@vitejs/plugin-react', 'react', 'react-dom', '@xyflow/react'];
+const PACKAGES = ['vite', '@vitejs/plugin-react', 'react', 'react-dom', '@xyflow/react', 'elkjs'];
 
 function files(dir, rel, out) {
   for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {

@@ -32,6 +32,7 @@ import { createLogger } from '../../runtime/observability/logger.js';
 import { startService, type Service } from '../../runtime/service.js';
 import { hashPassword } from '../../runtime/console/auth.js';
 import { seedOrderHistory } from './anomaly-history.js';
+import { create as createDesigner } from '../../compiler/designer-backend.js';
 
 export interface DemoOptions {
   readonly once: boolean;
@@ -141,7 +142,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   ].join('\n'));
   const config = loadConfig(configFile, { ...process.env, CONNECT_DEMO_XCART_TOKEN: secrets.write, CONNECT_DEMO_PUSH_SECRET: secrets.push! });
   const logger = createLogger({ level: config.log.level, file: path.join(stateDir, 'flowd.log'), name: 'flowd', secrets: config.secrets.map((s) => s.reveal()) });
-  const svc = await startService(config, { logger, sageproEveryMs: 1000 });
+  const svc = await startService(config, { logger, sageproEveryMs: 1000, designer: createDesigner() });
   out(`flowd:            ${svc.url}  (metrics ${svc.url}/metrics, health ${svc.url}/healthz, log ${path.join(stateDir, 'flowd.log')})`);
   // The operations console's demo login: user `demo`, role operator, a new random password each run.
   const demoPassword = randomBytes(9).toString('base64url');
