@@ -17,7 +17,7 @@ function mustReplace(text: string, from: string | RegExp, to: string): string {
 
 function orderVariant(t: string, i: number): string {
   t = mustReplace(t, 'flow OrderToSalesOrder ', `flow OrderToSalesOrderV${i} `);
-  t = mustReplace(t, 'keep 90d', `keep ${30 + (i % 335)}d`);
+  t = mustReplace(t, 'keep 400d', `keep ${30 + (i % 370)}d`);
   t = mustReplace(t, 'retry for 24h backoff exponential 2s..10m', `retry for ${12 + (i % 37)}h backoff exponential ${1 + (i % 5)}s..${5 + (i % 20)}m`);
   t = mustReplace(t, 'truncate(item.name, 50)', `truncate(item.name, ${30 + (i % 21)})`);
   t = mustReplace(t, 'truncate(ship?.city ?? "", 20)', `truncate(ship?.city ?? "", ${10 + (i % 11)})`);
@@ -46,7 +46,7 @@ function orderVariant(t: string, i: number): string {
       break;
     case 3: // a let added for the tax
       t = mustReplace(t, '  map order -> so:', '  let tax_total = tax_added + 0\n\n  map order -> so:');
-      t = mustReplace(t, '    tax            = tax_added', '    tax            = round(tax_total, 2)');
+      t = mustReplace(t, '      tax = tax_added', '      tax = round(tax_total, 2)');
       break;
   }
   if (i % 5 === 0) t = mustReplace(t, '"P" | "A" | "PP" | "Q" => ""', '"P" | "A" | "PP" => ""\n      "Q"                    => reject "awaiting payment"');
