@@ -8,7 +8,7 @@
  *   CONNECT_PUSH_SECRET=... php bin/connect-push.php sign [--timestamp N] < body.json
  *       prints {"timestamp": "...", "signature": "sha256=..."} for the body as read
  *   CONNECT_PUSH_SECRET=... php bin/connect-push.php send --url https://flowd.example/hooks/xcart
- *       (--type order.created --id 42 [--number 100042] | --type customer.updated --id 7 [--email a@b.c]
+ *       (--type order.created|order.updated|order.paid --id 42 [--number 100042] | --type customer.updated --id 7 [--email a@b.c]
  *        | --body-stdin) [--timestamp N]
  *       signs and POSTs; prints {"status": 202, "body": "..."}; exit 0 on 2xx, 1 otherwise, 2 on usage
  *

@@ -13,6 +13,9 @@ namespace Connect\Push\Core;
  *
  *   {"type": "order.created", "id": 42, "occurred_at": "2026-12-02T10:00:00Z", "data": {...}}
  *
+ * order.paid has the body of the other order events (data: order_id, order_number); flowd keys it by
+ * the order id alone (events.yaml dedupe: once), so a repeated order.paid of an order is a duplicate.
+ *
  * `type` is one of the xcart-push events of flowd's mappings/schemas/xcart/events.yaml; `id` is the
  * order id (order.*) or the profile id (customer.*) as a JSON integer; `data` carries ids only
  * (order: order_id, order_number; customer: profile_id, email): flowd reads the entity itself.
@@ -20,7 +23,7 @@ namespace Connect\Push\Core;
 final class Event
 {
     /** The event types flowd accepts from a push (events.yaml, triggers: xcart-push). */
-    public const TYPES = ['order.created', 'order.updated', 'customer.created', 'customer.updated'];
+    public const TYPES = ['order.created', 'order.updated', 'order.paid', 'customer.created', 'customer.updated'];
 
     public string $type;
 
