@@ -102,7 +102,22 @@ function checkField(before: Internal, after: Internal, ctx: DesignContext, edit:
   const now = same ? (() => { try { return fieldFor(after, ctx, after.steps[i]!, edit.field); } catch { return undefined; } })() : undefined;
   const want = writtenValue(f, edit.value!);
   const got = now?.node ? after.text.slice(now.node.span.start, now.node.span.end) : undefined;
-  if (got !== want) {
+  if (got === undefined || bare(got) !== bare(want)) {
     throw new EditRefused(`'${edit.value}' is not one ${f.design.kind === 'missing' ? 'missing policy' : 'expression'} for ${edit.field} of '${edit.step}': the flow would read it ${same ? `as '${got ?? ''}'` : 'as other statements'} (the text is unchanged)`, f.design.span ?? s.node.span);
+  }
+}
+
+/** An expression's text without the parentheses around all of it (the parser's span leaves them out). */
+function bare(s: string): string {
+  let x = s.trim();
+  for (;;) {
+    if (!x.startsWith('(') || !x.endsWith(')')) return x;
+    let depth = 0, whole = true;
+    for (let i = 0; i < x.length; i++) {
+      if (x[i] === '(') depth++;
+      else if (x[i] === ')' && --depth === 0 && i < x.length - 1) { whole = false; break; }
+    }
+    if (!whole) return x;
+    x = x.slice(1, -1).trim();
   }
 }
