@@ -7,7 +7,7 @@
  * Add a fetch from the palette and see the exact .flow diff; type a change in the text pane and see
  * the graph change; move a node and see the .flow bytes unchanged and the sidecar written; save and see
  * `node bin/flowc.js check <saved file>` pass; a save over a file changed on disk is refused (409);
- * in the properties panel, edit a let's expression, a retry policy and the trigger's interval and see
+ * in the properties panel, edit a let's expression, a skip's reason, a retry policy and the trigger's interval and see
  * the exact .flow diff each time.
  * The graph page's screenshot goes to test-output/console/designer-graph.png (and docs/console/ with
  * CONSOLE_SCREENSHOTS_TO_DOCS=1).
@@ -200,6 +200,16 @@ suite('browser: the designer flow graph', () => {
     await edited(before, '  let available = max(0, floor(event.data.available ?? 0))\n', '  let available = max(0, floor(event.data.available ?? 0) - 1)\n');
     await expect.poll(async () => node('let:available').textContent()).toContain('- 1)');
     await page.getByRole('status').filter({ hasText: 'set expr of let:available: 1 line of the text changed' }).waitFor();
+  });
+
+  it("edits a skip's reason in the panel: the text gains exactly the new string, and the panel stays on the skip (its key changed)", async () => {
+    const before = await textArea().inputValue();
+    await choose(/skip when product == null && variant == null/);
+    const reason = props().getByLabel('Reason', { exact: true });
+    await reason.fill('not in the "store"');
+    await props().getByRole('button', { name: 'Apply Reason' }).click();
+    await edited(before, 'because "the item is not sold in the store (no X-Cart product or variant has this SKU)"\n', 'because "not in the \\"store\\""\n');
+    await expect.poll(() => props().getByLabel('Reason', { exact: true }).inputValue()).toBe('not in the "store"');
   });
 
   it('changes a retry policy in the properties panel: only the retry budget changes, its backoff kept', async () => {
