@@ -126,6 +126,29 @@ export interface DesignStep {
   readonly file?: string;
   /** Fetch, lookup and write: their own `{ on ... }` policies. */
   readonly policies: readonly DesignPolicy[];
+  /** The step's own fields the properties panel edits (`setField`), in source order. */
+  readonly fields?: readonly DesignStepField[];
+}
+
+/**
+ * One editable field of a step: a `let`'s `expr`; a `skip when`'s `condition` and `reason`; a
+ * `require`'s `condition` and `reason`; an `idempotency`'s `key`; a fetch's, lookup's or write's
+ * argument `arg:<parameter>` (every parameter of the operation, written or not); a write's `when`;
+ * a table's `file` and `missing`. Change one with `{ kind: 'setField', step, field, value }`.
+ */
+export interface DesignStepField {
+  /** What `setField` names: `expr`, `condition`, `reason`, `key`, `when`, `arg:sku`, `file`, `missing`. */
+  readonly field: string;
+  /** `expr`: an expression text; `text`: a plain string (written quoted); `missing`: `reject`, `null` or `default <expr>`. */
+  readonly kind: 'expr' | 'text' | 'missing';
+  /** The value as written (a string's value unquoted); '' when the field is not written. */
+  readonly value: string;
+  /** Where the value is in the text; absent when the field is not written. */
+  readonly span?: Span;
+  /** It may be left out (`setField` with value null removes it). */
+  readonly optional: boolean;
+  /** An argument's parameter type as the catalog says it (`string`, `int?`). */
+  readonly type?: string;
 }
 
 export interface DesignPolicy {
@@ -252,7 +275,14 @@ export type VisualEdit =
   | ({ readonly kind: 'setPolicy'; readonly key: string } & PolicyFields)
   | ({ readonly kind: 'addPolicy'; readonly class: string; readonly step?: string } & PolicyFields)
   | { readonly kind: 'removePolicy'; readonly key: string }
-  | { readonly kind: 'quickFix'; readonly id: string };
+  | { readonly kind: 'quickFix'; readonly id: string }
+  /**
+   * Change one field of a step (its `fields`): the value is an expression text (`expr`, `condition`,
+   * `when`, `arg:<name>`, require's `reason`, `key`), a plain string (skip's `reason`, a table's
+   * `file`) or `reject` / `null` / `default <expr>` (`missing`); null removes an optional field.
+   * Only the value's span changes (shrunk to what differs).
+   */
+  | { readonly kind: 'setField'; readonly step: string; readonly field: string; readonly value: string | null };
 
 export interface EditError {
   /** `invalid` (the edit cannot apply: unknown key, would break a dependency, ...). */

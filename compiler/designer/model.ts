@@ -20,9 +20,10 @@ import { typeToString, type Type } from '../schema/types.js';
 import { codeActionsOf } from '../lsp/code-actions.js';
 import type { Analysis } from '../lsp/documents/workspace.js';
 import { stateOf } from './context.js';
+import { fieldsOf } from './fields.js';
 import type {
   DesignAssignment, DesignContext, DesignDiagnostic, DesignMap, DesignMember, DesignModel, DesignPolicy, DesignStep,
-  DesignTrigger, DesignWhen, QuickFix, StepKind, TextEdit,
+  DesignStepField, DesignTrigger, DesignWhen, QuickFix, StepKind, TextEdit,
 } from './api.js';
 
 export interface StepInfo { readonly key: string; readonly node: A.FlowItem; readonly design: DesignStep }
@@ -144,6 +145,8 @@ function build(text: string, file: string, ctx: DesignContext): Internal {
     }
     if (item.kind === 'Missing' && item.span.start === item.span.end) continue;
     const info = stepOf(item, text, slice, unique, fm, declaredBy, tableKeys);
+    const fields = fieldsOf(item, text, info.design.operation ? schemas.operations.get(info.design.operation) : undefined);
+    if (fields.length) (info.design as unknown as { fields: DesignStepField[] }).fields = fields.map((f) => f.design);
     steps.push(info);
     const name = info.design.name;
     if (name && info.design.kind !== 'table') declaredBy.set(name, info.key);

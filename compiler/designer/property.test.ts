@@ -1,7 +1,7 @@
 // The round-trip property of issue 16, in CI: over 1,000 generated flows (comments of every kind,
 // blank lines, LF and CRLF, tab indentation, no final line break) and random sequences of visual
-// edits (map, unmap, change an expression, add, remove or move a step, change / add / remove a
-// policy), each edit
+// edits (map, unmap, change an expression, add, remove or move a step, change a step's own field
+// (setField), change / add / remove a policy), each edit
 //  - changes only the spans it concerns: every byte outside its text edits is identical, and each
 //    text edit lies where its kind says (an expression inside its old expression, an added line at a
 //    line start, a removed step or assignment's own lines, a policy inside its policy);
@@ -65,7 +65,7 @@ function randomEdit(m: DesignModel, pick: <T>(xs: readonly T[]) => T, r: () => n
     if (present.length) return { edit: { kind: 'unmap', target: pick(present) }, kind: 'unmap' };
   }
   if (k < 0.45) { const e = pick(EXPRS); return { edit: { kind: 'setExpr', target: e.target, expr: e.expr }, kind: 'replace' }; }
-  if (k < 0.62) {
+  if (k < 0.55) {
     const n = Math.floor(r() * 1e6);
     const step = pick([
       { kind: 'let' as const, name: `added${n}`, expr: `order.total + ${n % 97}` },
@@ -75,6 +75,14 @@ function randomEdit(m: DesignModel, pick: <T>(xs: readonly T[]) => T, r: () => n
     const anchors = m.steps.filter((s) => s.kind !== 'write' && s.kind !== 'map');
     const after = anchors.length && r() < 0.5 ? pick(anchors).key : undefined;
     return { edit: { kind: 'addStep', step, ...(after ? { after } : {}) }, kind: 'add-line' };
+  }
+  if (k < 0.62) {
+    // A step's own field from the properties panel: an expression kept of its type (in parentheses), a reason re-worded.
+    const fields = m.steps.flatMap((s) => (s.fields ?? []).filter((f) => f.span && f.kind !== 'missing' && f.field !== 'file').map((f) => ({ s, f })));
+    if (fields.length) {
+      const { s, f } = pick(fields);
+      return { edit: { kind: 'setField', step: s.key, field: f.field, value: f.kind === 'text' ? `${f.value} (edited ${Math.floor(r() * 100)})` : `(${f.value})` }, kind: 'field' };
+    }
   }
   if (k < 0.74) return { edit: { kind: 'removeStep', key: pick(m.steps).key }, kind: 'remove' };
   if (k < 0.80 && m.steps.length > 1) return { edit: { kind: 'moveStep', key: pick(m.steps).key, to: Math.floor(r() * m.steps.length) }, kind: 'move' };
@@ -89,7 +97,7 @@ function randomEdit(m: DesignModel, pick: <T>(xs: readonly T[]) => T, r: () => n
 
 describe('visual edits are minimal text edits (property, issue 16)', () => {
   it(`holds over ${FLOWS} generated flows and random edit sequences`, () => {
-    let edits = 0, refusedOk = 0, undone = 0, kept = 0, expectedKept = 0;
+    let edits = 0, fieldEdits = 0, refusedOk = 0, undone = 0, kept = 0, expectedKept = 0;
     const r = rng(20261202);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
     for (let f = 0; f < FLOWS; f++) {
@@ -124,6 +132,7 @@ describe('visual edits are minimal text edits (property, issue 16)', () => {
           continue;
         }
         edits++;
+        if (kind === 'field') fieldEdits++;
         const next = res.text;
         // 1. Bytes outside the text edits are identical (walked independently of applyEdits).
         const sorted = [...res.edits].sort((a, b) => a.start - b.start);
@@ -186,6 +195,12 @@ describe('visual edits are minimal text edits (property, issue 16)', () => {
             const order = res.model.steps.map((x) => x.key);
             expect(order.indexOf(step.key), where).toBe((edit as { to: number }).to);
           }
+        } else if (kind === 'field') {
+          // Inside the field's own value, nothing else.
+          const e2 = edit as { step: string; field: string };
+          const span = model.steps.find((x) => x.key === e2.step)!.fields!.find((x) => x.field === e2.field)!.span!;
+          expect(sorted.length, where).toBe(1);
+          for (const te of sorted) expect(te.start >= span.start && te.end <= span.end, where).toBe(true);
         } else if (kind === 'policy') {
           const p = model.policies.find((x) => x.key === (edit as { key: string }).key)!;
           for (const te of sorted) expect(te.start >= p.span.start && te.end <= p.span.end, where).toBe(true);
@@ -209,9 +224,10 @@ describe('visual edits are minimal text edits (property, issue 16)', () => {
       undone++;
     }
     const pct = expectedKept ? Math.round((kept / expectedKept) * 1000) / 10 : 100;
-    console.log(`flows=${FLOWS} edits=${edits} comments_kept=${pct}% undo_restored=${undone}/${FLOWS} (refused for a dependency: ${refusedOk})`);
+    console.log(`flows=${FLOWS} edits=${edits} (set_field=${fieldEdits}) comments_kept=${pct}% undo_restored=${undone}/${FLOWS} (refused for a dependency: ${refusedOk})`);
     expect(undone).toBe(FLOWS);
     expect(edits).toBeGreaterThan(FLOWS * 2);
+    expect(fieldEdits).toBeGreaterThan(FLOWS / 10);
     expect(kept).toBe(expectedKept);
   }, 120_000);
 

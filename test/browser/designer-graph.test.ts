@@ -6,7 +6,9 @@
  *
  * Add a fetch from the palette and see the exact .flow diff; type a change in the text pane and see
  * the graph change; move a node and see the .flow bytes unchanged and the sidecar written; save and see
- * `node bin/flowc.js check <saved file>` pass; a save over a file changed on disk is refused (409).
+ * `node bin/flowc.js check <saved file>` pass; a save over a file changed on disk is refused (409);
+ * in the properties panel, edit a let's expression, a skip's reason, a retry policy and the trigger's interval and see
+ * the exact .flow diff each time.
  * The graph page's screenshot goes to test-output/console/designer-graph.png (and docs/console/ with
  * CONSOLE_SCREENSHOTS_TO_DOCS=1).
  */
@@ -87,10 +89,10 @@ suite('browser: the designer flow graph', () => {
   async function open(): Promise<void> {
     await page.goto(`${env.flowdUrl}/console/#/designer?file=${encodeURIComponent(FILE)}`);
     await node('lookup:product').waitFor();
-    // every step of the list is drawn: the trigger, 6 statements, 2 policies
+    // every step of the list is drawn: the trigger, 10 statements, 2 policies
     const steps = page.getByRole('navigation', { name: 'Steps' }).getByRole('button');
-    expect(await steps.count()).toBe(9);
-    await expect.poll(async () => page.locator('.react-flow__node').evaluateAll((ns) => ns.filter((n) => getComputedStyle(n).visibility !== 'hidden').length)).toBe(9);
+    expect(await steps.count()).toBe(13);
+    await expect.poll(async () => page.locator('.react-flow__node').evaluateAll((ns) => ns.filter((n) => getComputedStyle(n).visibility !== 'hidden').length)).toBe(13);
   }
 
   it('adds a fetch from the palette: the .flow text gains exactly that step, the graph its node', async () => {
@@ -106,7 +108,7 @@ suite('browser: the designer flow graph', () => {
     await node('fetch:item').waitFor();
     const after = await textArea().inputValue();
     const line = '  fetch item: sagepro.InventoryItem? = sagepro.inventory.item(item: trim(event.data.item))\n';
-    const anchor = '  lookup product: xcart.Product? = xcart.products.find_by_sku(sku: trim(event.data.item))\n';
+    const anchor = '  lookup product: xcart.Product? = xcart.products.find_by_sku(sku: sku)\n';
     expect(after).toBe(before.replace(anchor, anchor + line));
     // the changed line is highlighted and announced
     const changedAt = after.split('\n').indexOf(line.slice(0, -1)) + 1;
@@ -173,5 +175,60 @@ suite('browser: the designer flow graph', () => {
     await page.getByRole('alert').filter({ hasText: 'Not saved' }).waitFor();
     expect(await page.getByRole('alert').filter({ hasText: 'Not saved' }).textContent()).toContain('changed on disk');
     expect(fs.readFileSync(flowPath(), 'utf8')).toBe(theirs);
+  });
+
+  // The properties panel edits a step's own fields, a policy and the trigger: each Apply is one
+  // visual edit, and the text changes by exactly that (the rest of the text as the editor has it).
+  const props = () => page.getByRole('region', { name: /^Properties/ });
+  const choose = (name: RegExp) => page.getByRole('navigation', { name: 'Steps' }).getByRole('button', { name }).click();
+  async function edited(before: string, from: string, to: string): Promise<string> {
+    expect(before.split(from).length, `'${from}' occurs once`).toBe(2);
+    const want = before.replace(from, () => to);
+    await expect.poll(() => textArea().inputValue()).toBe(want);
+    const line = want.slice(0, want.indexOf(to)).split('\n').length;
+    await page.locator(`.gutter .ln.changed[data-line="${line}"]`).waitFor();
+    return want;
+  }
+
+  it("edits a let's expression in the properties panel: the .flow text changes by exactly that expression", async () => {
+    const before = await textArea().inputValue();
+    await choose(/^let available/);
+    const input = props().getByLabel('Expression', { exact: true });
+    expect(await input.inputValue()).toBe('max(0, floor(event.data.available ?? 0))');
+    await input.fill('max(0, floor(event.data.available ?? 0) - 1)');
+    await props().getByRole('button', { name: 'Apply Expression' }).click();
+    await edited(before, '  let available = max(0, floor(event.data.available ?? 0))\n', '  let available = max(0, floor(event.data.available ?? 0) - 1)\n');
+    await expect.poll(async () => node('let:available').textContent()).toContain('- 1)');
+    await page.getByRole('status').filter({ hasText: 'set expr of let:available: 1 line of the text changed' }).waitFor();
+  });
+
+  it("edits a skip's reason in the panel: the text gains exactly the new string, and the panel stays on the skip (its key changed)", async () => {
+    const before = await textArea().inputValue();
+    await choose(/skip when product == null && variant == null/);
+    const reason = props().getByLabel('Reason', { exact: true });
+    await reason.fill('not in the "store"');
+    await props().getByRole('button', { name: 'Apply Reason' }).click();
+    await edited(before, 'because "the item is not sold in the store (no X-Cart product or variant has this SKU)"\n', 'because "not in the \\"store\\""\n');
+    await expect.poll(() => props().getByLabel('Reason', { exact: true }).inputValue()).toBe('not in the "store"');
+  });
+
+  it('changes a retry policy in the properties panel: only the retry budget changes, its backoff kept', async () => {
+    const before = await textArea().inputValue();
+    await choose(/^on transient retry/);
+    const retry = props().getByLabel(/^Retry/);
+    expect(await retry.inputValue()).toBe('24h');
+    expect(await props().getByLabel('Backoff').inputValue()).toBe('exponential 2s..5m');
+    await retry.fill('6h');
+    await props().getByRole('button', { name: 'Set policy' }).click();
+    await edited(before, '  on transient retry for 24h backoff exponential 2s..5m then dead_letter\n', '  on transient retry for 6h backoff exponential 2s..5m then dead_letter\n');
+  });
+
+  it("changes the trigger's interval in the properties panel: only the interval changes", async () => {
+    const before = await textArea().inputValue();
+    await choose(/^on every 5m poll/);
+    await props().getByLabel('Interval').fill('10m');
+    await props().getByRole('button', { name: 'Set interval' }).click();
+    await edited(before, '  on every 5m poll sagepro.InventoryLevel changed key item, location\n', '  on every 10m poll sagepro.InventoryLevel changed key item, location\n');
+    await expect.poll(async () => node('trigger').textContent()).toContain('every 10m poll');
   });
 });

@@ -1,6 +1,6 @@
 // The visual designer's flow graph (issue 16): a flow's steps as a graph (elkjs layout, React Flow),
 // a palette and a properties panel whose every change is a visual edit the designer API turns into
-// a minimal text edit, and the .flow text beside it: typing updates the picture (debounced), a
+// a minimal text edit (a step's own fields too: setField), and the .flow text beside it: typing updates the picture (debounced), a
 // picture edit updates the text and highlights the lines it changed. Moving a node writes only the
 // sidecar `<file>.layout.json`. Save writes the .flow (admins), refused when the file changed on
 // disk since it was opened. The text is the one source of truth: the picture is drawn from it.
@@ -69,6 +69,8 @@ function Editor({ file }: { file: string }) {
   const pane = useRef<TextPaneHandle>(null);
   const textRef = useRef('');
   textRef.current = text;
+  const selectedRef = useRef<string | undefined>(undefined);
+  selectedRef.current = selected;
 
   useEffect(() => {
     let live = true;
@@ -116,6 +118,10 @@ function Editor({ file }: { file: string }) {
       setChanged(lines);
       const touched = (from?: number, to?: number) => from !== undefined && lines.some((l) => l >= from && l <= (to ?? from));
       setChangedSteps(new Set(r.model.steps.filter((s) => !oldKeys.has(s.key) || touched(s.span?.line, s.span?.endLine)).map((s) => s.key)));
+      // An edited field can change the step's key (a skip is keyed by its text, a write by its first
+      // argument): the selection follows the step to its new key, at the same place.
+      const wasAt = (analysis?.model.steps ?? []).findIndex((s) => s.key === selectedRef.current);
+      if (wasAt >= 0 && !r.model.steps.some((s) => s.key === selectedRef.current) && edit.kind === 'setField' && r.model.steps[wasAt]) setSelected(r.model.steps[wasAt]!.key);
       setStatus(`${what}: ${lines.length} line${lines.length === 1 ? '' : 's'} of the text changed`);
     } catch (e) {
       setError(e instanceof ApiError ? e.message : String(e));

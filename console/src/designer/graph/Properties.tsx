@@ -1,9 +1,11 @@
-// The properties of the selected node: the trigger's kind and interval, a step's fields (with
-// remove and move up / down), a policy's retry. Every change is one visual edit; the text the file
-// says stays readable beside it ("Show in text").
+// The properties of the selected node: the trigger's kind and interval, a step's own fields as
+// inputs (a let's expression, a skip's condition and reason, each argument of a fetch / lookup /
+// write, a write's when, a table's file and missing policy: each with its Apply, one setField edit),
+// remove and move up / down, a policy's retry, backoff and then. Every change is one visual edit;
+// the text the file says stays readable beside it ("Show in text").
 import { useEffect, useState, type FormEvent } from 'react';
-import { policyKey, type DesignModel, type DesignPolicy, type GraphNode } from './model';
-import { moveStep, removeStep, setPolicy, setTrigger, type VisualEdit } from './edits';
+import { policyKey, type DesignModel, type DesignPolicy, type DesignStepField, type GraphNode } from './model';
+import { moveStep, removeStep, setField, setPolicy, setTrigger, type VisualEdit } from './edits';
 
 interface Props {
   model: DesignModel;
@@ -13,7 +15,7 @@ interface Props {
   onShowLine: (line: number) => void;
 }
 
-const SKIP = new Set(['key', 'kind', 'word', 'label', 'span', 'deps', 'text', 'children', 'policies', 'conditionSpan']);
+const SKIP = new Set(['key', 'kind', 'word', 'label', 'span', 'deps', 'text', 'children', 'policies', 'conditionSpan', 'fields']);
 
 function show(v: unknown): string {
   if (v === null || v === undefined) return '';
@@ -85,16 +87,31 @@ function TriggerForm({ model, disabled, onEdit }: { model: DesignModel; disabled
   );
 }
 
+/** A policy's backoff as the file writes it: `exponential 2s..5m`, `fixed 30s`. */
+function backoffOf(p: DesignPolicy | undefined): string {
+  const r = p?.retry;
+  if (!r?.backoff) return '';
+  return [r.backoff, r.initial ? `${r.initial}${r.maxDelay ? `..${r.maxDelay}` : ''}` : ''].filter(Boolean).join(' ');
+}
+
 function PolicyForm({ policy, id, disabled, onEdit }: { policy: DesignPolicy | undefined; id: string; disabled: boolean; onEdit: Props['onEdit'] }) {
   const was = policy?.retry?.for ?? (policy?.retry?.max !== undefined ? String(policy.retry.max) : '');
+  const wasBackoff = backoffOf(policy);
+  const wasThen = policy?.then ?? '';
   const [retry, setRetry] = useState(was);
-  const [backoff, setBackoff] = useState(policy?.retry?.backoff ?? '');
-  const [then, setThen] = useState(policy?.then ?? 'dead_letter');
-  useEffect(() => { setRetry(was); setBackoff(policy?.retry?.backoff ?? ''); setThen(policy?.then ?? 'dead_letter'); }, [policy, was]);
+  const [backoff, setBackoff] = useState(wasBackoff);
+  const [then, setThen] = useState(wasThen);
+  useEffect(() => { setRetry(was); setBackoff(wasBackoff); setThen(wasThen); }, [policy, was, wasBackoff, wasThen]);
+  const r = retry.trim(), b = backoff.trim();
+  const changed = r !== was || b !== wasBackoff || then !== wasThen;
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    const r = retry.trim();
-    onEdit(setPolicy(id, { retry: r === '' ? null : /^\d+$/.test(r) ? Number(r) : r, ...(r !== '' ? { backoff: backoff.trim() || null } : {}), then }), `policy on ${policy?.class ?? id}`);
+    // Only what changed is sent: the rest of the policy stays as the file writes it.
+    onEdit(setPolicy(id, {
+      ...(r !== was ? { retry: r === '' ? null : /^\d+$/.test(r) ? Number(r) : r } : {}),
+      ...(b !== wasBackoff && r !== '' ? { backoff: b || null } : {}),
+      ...(then !== wasThen ? { then: then || null } : {}),
+    }), `policy on ${policy?.class ?? id}`);
   };
   return (
     <form onSubmit={submit} className="props-form">
@@ -105,9 +122,10 @@ function PolicyForm({ policy, id, disabled, onEdit }: { policy: DesignPolicy | u
       <input id="prop-backoff" value={backoff} onChange={(e) => setBackoff(e.target.value)} placeholder="exponential 2s..5m" autoComplete="off" />
       <label htmlFor="prop-then">Then</label>
       <select id="prop-then" value={then} onChange={(e) => setThen(e.target.value)}>
+        {!wasThen && <option value="">(none)</option>}
         {['dead_letter', 'skip', 'fail'].map((v) => <option key={v} value={v}>{v}</option>)}
       </select>
-      <button type="submit" disabled={disabled}>Set policy</button>
+      <button type="submit" disabled={disabled || !changed}>Set policy</button>
     </form>
   );
 }
@@ -122,6 +140,7 @@ function StepFields({ model, node, disabled, onEdit }: { model: DesignModel; nod
         {fields.map(([k, v]) => <FieldRow key={k} name={k} value={show(v)} />)}
         {step.deps && step.deps.length > 0 && <><dt>Uses</dt><dd>{step.deps.join(', ')}</dd></>}
       </dl>
+      {(step.fields ?? []).map((f) => <FieldForm key={`${step.key}/${f.field}`} stepKey={step.key} field={f} disabled={disabled} onEdit={onEdit} />)}
       {step.text && <pre className="steptext">{step.text}</pre>}
       <div className="actions">
         <button type="button" disabled={disabled || node.index === 0} onClick={() => onEdit(moveStep(step.key, node.index - 1), `move ${step.key} up`)}>Move up</button>
@@ -134,4 +153,39 @@ function StepFields({ model, node, disabled, onEdit }: { model: DesignModel; nod
 
 function FieldRow({ name, value }: { name: string; value: string }) {
   return <><dt>{name}</dt><dd><code>{value}</code></dd></>;
+}
+
+const FIELD_LABELS: Record<string, string> = {
+  expr: 'Expression', condition: 'Condition', reason: 'Reason', key: 'Key expression', when: 'When', file: 'Lookup file', missing: 'On missing',
+};
+
+/** What an input for a field is called: `Expression`, `Reason`, `Argument sku (string)`. */
+export function fieldLabel(f: DesignStepField): string {
+  if (f.field.startsWith('arg:')) return `Argument ${f.field.slice(4)}${f.type ? ` (${f.type})` : ''}`;
+  return FIELD_LABELS[f.field] ?? f.field;
+}
+
+/** One field of a step: an input and its Apply (one setField edit); emptied, an optional field is removed. */
+function FieldForm({ stepKey, field, disabled, onEdit }: { stepKey: string; field: DesignStepField; disabled: boolean; onEdit: Props['onEdit'] }) {
+  const [value, setValue] = useState(field.value);
+  useEffect(() => { setValue(field.value); }, [field.value, stepKey]);
+  const id = `prop-field-${field.field.replace(/[^A-Za-z0-9_-]/g, '-')}`;
+  const label = fieldLabel(field);
+  const v = value.trim();
+  const removes = v === '' && field.optional && field.span !== undefined;
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    onEdit(setField(stepKey, field.field, v === '' ? null : field.kind === 'text' ? value : v), `${removes ? 'remove' : 'set'} ${field.field} of ${stepKey}`);
+  };
+  const hint = field.kind === 'missing' ? 'reject, null or default <value>' : field.kind === 'text' ? 'plain text (quoted for you)' : field.optional ? 'an expression; empty: left out' : 'an expression';
+  return (
+    <form onSubmit={submit} className="props-form field-form" data-field={field.field}>
+      <label htmlFor={id}>{label}</label>
+      <input id={id} value={value} onChange={(e) => setValue(e.target.value)} spellCheck={false} autoComplete="off"
+        style={field.kind === 'text' ? undefined : { fontFamily: 'ui-monospace, monospace' }} placeholder={field.span ? hint : `(not written) ${hint}`} />
+      <button type="submit" aria-label={`Apply ${label}`} disabled={disabled || value === field.value || (v === '' && (!field.optional || !field.span))}>
+        {removes ? 'Remove' : 'Apply'}
+      </button>
+    </form>
+  );
 }

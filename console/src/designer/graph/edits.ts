@@ -25,3 +25,6 @@ export const moveStep = (key: string, to: number): VisualEdit => ({ kind: 'moveS
 export const setTrigger = (change: { interval?: string; event?: string; entity?: string; trigger?: string }): VisualEdit => ({ kind: 'setTrigger', ...change });
 
 export const setPolicy = (key: string, policy: { retry?: number | string | null; backoff?: string | null; alert?: string | null; then?: string | null }): VisualEdit => ({ kind: 'setPolicy', key, ...policy });
+
+/** One field of a step (DesignStep.fields): an expression text, a plain string (a reason, a file) or a missing policy; null removes an optional one. */
+export const setField = (step: string, field: string, value: string | null): VisualEdit => ({ kind: 'setField', step, field, value });

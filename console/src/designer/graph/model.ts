@@ -40,6 +40,18 @@ export interface DesignStep {
   condition?: string;
   file?: string;
   policies?: DesignPolicy[];
+  /** The step's own editable fields (the properties panel's inputs; setField changes one). */
+  fields?: DesignStepField[];
+}
+
+/** compiler/designer/api.ts DesignStepField: `expr`, `condition`, `reason`, `key`, `when`, `arg:<parameter>`, `file`, `missing`. */
+export interface DesignStepField {
+  field: string;
+  kind: 'expr' | 'text' | 'missing';
+  value: string;
+  span?: Span;
+  optional: boolean;
+  type?: string;
 }
 
 export interface DesignMap { key: string; name: string; target: string; source?: string; span?: Span; unmappedRequired?: string[] }
