@@ -52,6 +52,31 @@ const SAGE_NUMBERS = new Set(['SONO', 'INVNO', 'ORNUM', 'CUSTNO']);
 
 const r2 = (x: number) => Math.round(x * 100) / 100;
 
+/** The factor that puts a pair the rules say no to (codeMismatch) below any threshold. */
+export const ABSTAIN = 0.3;
+/** A text column this narrow holds a code or a flag. */
+const FLAG_WIDTH = 2;
+
+/**
+ * Why a source value cannot be a coded or flag target's value without confirmation, or undefined:
+ * code sets that share nothing; a source code into a target that documents none (only when the target
+ * is a flag-width column: a wide text column may well hold the code as text); free text into a coded
+ * target (a bool into Y/N is a conversion, not free text); free text of unknown or greater length cut
+ * to a flag-width column.
+ */
+export function codeMismatch(t: TargetInfo, s: SourceValue, conversion: Conversion, codes: number | undefined): string | undefined {
+  const tt = t.field.type, st = s.type;
+  if (tt.kind !== 'prim' || st.kind !== 'prim' || tt.name !== 'string') return undefined;
+  const tc = tt.codes ?? [], sc = st.codes ?? [];
+  const width = t.field.storage?.width ?? tt.maxLength;
+  const flag = width !== undefined && width <= FLAG_WIDTH;
+  if (tc.length && sc.length && codes === 0) return `code sets share nothing (${tc.join('|')} vs ${sc.join('|')})`;
+  if (tc.length && !sc.length && st.name === 'string') return `the target is a code (${tc.map((c) => c || "''").join('|')}) and the source free text: a lookup table or a constant, not this field`;
+  if (flag && sc.length && !tc.length) return `a ${width}-character column with undocumented codes; the source's codes (${sc.join('|')}) are another system's`;
+  if (flag && !sc.length && st.name === 'string' && conversion.steps.includes('truncate')) return `free text cut to a ${width}-character code or flag column`;
+  return undefined;
+}
+
 export function targetWords(t: TargetInfo): { name: string[]; column: string[]; desc: string[] } {
   const col = expandColumn(t.field.storage?.column);
   return { name: nameWords(t.field.name), column: col ? nameWords(col) : [], desc: textWords(t.field.description) };
@@ -148,6 +173,17 @@ export function scoreLeaf(t: TargetInfo, s: SourceValue, ctx: ScoreContext, bonu
   if (corpusSig && corpusSig.score === 0) support *= AGAINST.corpus;
   if (samplesSig && samplesSig.score < 0.2) support *= AGAINST.samples;
   let confidence = support;
+  // Codes and flags (sagepro-tables.md 3.1: each system has its own code sets, Sage Pro's C(1) status
+  // and flag columns are codes): a value is one of them only when the code sets agree or another flow,
+  // a lookup file or the samples confirm it (confirmed). Otherwise no suggestion: a code of one set is not
+  // a code of another (X-Cart's E/D profile status is not CUSTSTAT), free text is not a code, and a
+  // one- or two-character column never takes the first letters of a longer text.
+  const confirmed = (corpusSig?.score ?? 0) >= 0.5 || (samplesSig?.score ?? 0) >= 0.5;
+  const abstain = codeMismatch(t, s, conversion, codesSig?.score);
+  if (abstain && !confirmed) {
+    confidence *= ABSTAIN;
+    signals.push({ signal: 'codes', score: 0, reason: abstain });
+  }
   if (otherColumn) {
     confidence *= 0.5;
     signals.push({ signal: 'abbreviation', score: 0, reason: `the source is ${sc0!.table}.${sc0!.column}, another column than ${tc0!.column}` });
