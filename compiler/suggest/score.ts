@@ -2,7 +2,7 @@
  * Scores one source value for one target field: each signal gives 0..1 and a reason (samples only
  * with --samples, the corpus only where another flow maps the same target or column, code sets only
  * where a side has them). The confidence is a noisy-or of the supporting signals (name, description,
- * corpus, samples: SUPPORT), times the conversion's fit and what speaks against the pair: code sets that
+ * corpus, samples, a lookup file naming the column: SUPPORT), times the conversion's fit and what speaks against the pair: code sets that
  * differ, another flow or the samples pointing elsewhere (AGAINST), an X-Cart id into a reference to a
  * Sage Pro table, an X-Cart value into a number Sage Pro assigns, another Sage Pro column, a name other
  * than the map's own input; a value two fields deep for a top-level target weakens its name.
@@ -12,6 +12,7 @@ import { expandColumn } from './abbreviations.js';
 import { convert, type Conversion } from './convert.js';
 import type { CorpusEntry } from './corpus.js';
 import { compareSamples, type SampleValues } from './samples.js';
+import { lookupsFor } from './lookups.js';
 import type { SourceValue } from './sources.js';
 import { common, dice, nameWords, textWords } from './tokens.js';
 import type { Signal } from './types.js';
@@ -41,9 +42,9 @@ export interface Scored {
 }
 
 /** How much each signal alone supports a pair (noisy-or). */
-export const SUPPORT = { name: 0.85, description: 0.6, corpus: 0.8, samples: 0.8 } as const;
+export const SUPPORT = { name: 0.85, description: 0.6, corpus: 0.8, samples: 0.8, lookup: 0.8 } as const;
 /** The factor when the corpus or the samples point elsewhere. */
-export const AGAINST = { corpus: 0.7, samples: 0.7 } as const;
+export const AGAINST = { corpus: 0.7, samples: 0.7, lookup: 0.5 } as const;
 /**
  * Columns whose values Sage Pro assigns (sagepro-tables.md 0b: SONO and invoice numbers come from the
  * install's numbering; CUSTNO is ARCUST's key): an X-Cart field is not their value unless samples show it.
@@ -161,24 +162,34 @@ export function scoreLeaf(t: TargetInfo, s: SourceValue, ctx: ScoreContext, bonu
   const c = corpusSignal(t, s, ctx.corpus);
   if (c) add(c);
 
+  // A value through a lookup file whose header names this column (lookups.ts): the site's own mapping.
+  if (s.lookup) {
+    const st = t.field.storage;
+    const hit = lookupsFor([s.lookup], st?.table && st.column ? `${st.table}.${st.column}` : undefined)[0];
+    add({ signal: 'lookup', score: hit ? (hit.same ? 1 : 0.85) : 0,
+      reason: hit ? `lookups/${s.lookup.file}: ${s.lookup.header}` : `lookups/${s.lookup.file} maps to ${s.lookup.columns.join(', ')}, not ${st?.column ?? 'this field'}` });
+  }
+
   // Support: each signal that speaks for the pair adds evidence (a noisy-or); then what speaks against it
   // scales it down: a conversion that is a stretch, code sets that differ, another flow or the samples
   // pointing elsewhere.
   const get = (n: string) => signals.find((x) => x.signal === n);
-  const corpusSig = get('corpus'), samplesSig = get('samples'), codesSig = get('codes');
+  const corpusSig = get('corpus'), samplesSig = get('samples'), codesSig = get('codes'), lookupSig = get('lookup');
   let support = 1 - (1 - SUPPORT.name * name) * (1 - SUPPORT.description * desc)
-    * (1 - SUPPORT.corpus * (corpusSig?.score ?? 0)) * (1 - SUPPORT.samples * (samplesSig?.score ?? 0));
+    * (1 - SUPPORT.corpus * (corpusSig?.score ?? 0)) * (1 - SUPPORT.samples * (samplesSig?.score ?? 0))
+    * (1 - SUPPORT.lookup * (lookupSig?.score ?? 0));
   support *= external ? Math.max(conversion.fit, 0.9) : conversion.fit;
   if (codesSig) support *= 0.5 + 0.5 * codesSig.score;
   if (corpusSig && corpusSig.score === 0) support *= AGAINST.corpus;
   if (samplesSig && samplesSig.score < 0.2) support *= AGAINST.samples;
+  if (lookupSig && lookupSig.score === 0) support *= AGAINST.lookup;
   let confidence = support;
   // Codes and flags (sagepro-tables.md 3.1: each system has its own code sets, Sage Pro's C(1) status
   // and flag columns are codes): a value is one of them only when the code sets agree or another flow,
   // a lookup file or the samples confirm it (confirmed). Otherwise no suggestion: a code of one set is not
   // a code of another (X-Cart's E/D profile status is not CUSTSTAT), free text is not a code, and a
   // one- or two-character column never takes the first letters of a longer text.
-  const confirmed = (corpusSig?.score ?? 0) >= 0.5 || (samplesSig?.score ?? 0) >= 0.5;
+  const confirmed = (corpusSig?.score ?? 0) >= 0.5 || (samplesSig?.score ?? 0) >= 0.5 || (lookupSig?.score ?? 0) >= 0.5;
   const abstain = codeMismatch(t, s, conversion, codesSig?.score);
   if (abstain && !confirmed) {
     confidence *= ABSTAIN;

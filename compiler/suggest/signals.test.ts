@@ -158,7 +158,7 @@ describe('codes and flags: no suggestion without confirmation (score.ts codeMism
   });
   test('confirmed by another flow: suggested as before', () => {
     const s = sources(profile).find((x) => x.expr === 'src.status')!;
-    const corpus: CorpusEntry[] = [{ target: 'sagepro.T.status', column: 'ARCUST.CUSTSTAT', sources: ['xcart.Profile.status'], steps: [], expr: 'profile.status', site: 'x.flow:3' } as CorpusEntry];
+    const corpus: CorpusEntry[] = [{ target: 'sagepro.T.status', column: 'ARCUST.CUSTSTAT', sources: ['xcart.Profile.status'], steps: [], expr: 'profile.status', site: 'x.flow:3', file: 'x.flow' }];
     expect(scoreLeaf(status, s, { tz: 'UTC', corpus })!.confidence).toBeGreaterThanOrEqual(0.45);
   });
   test('a bool into a Y/N flag is a conversion, not free text', () => {
