@@ -5,7 +5,7 @@
  * → ship_to). Each leaf gets its scored candidates, best first (ties by expression text: deterministic).
  */
 import { fieldsOf, nonNull, type EntityType, type Field, type Type } from '../schema/types.js';
-import { composites } from './composites.js';
+import { composites, listSums } from './composites.js';
 import { scoreLeaf, type ScoreContext, type Scored, type TargetInfo } from './score.js';
 import { walk, type Root, type SourceValue } from './sources.js';
 import { dice, nameWords } from './tokens.js';
@@ -87,6 +87,8 @@ function rankLeaf(target: TargetInfo, roots: readonly Root[], ctx: ScoreContext,
   for (const l of leaves) { const s = scoreLeaf(target, l, ctx); if (s) scored.push(s); }
   for (const v of throughTables(target, leaves, tables, ctx)) { const s = scoreLeaf(target, v, ctx); if (s) scored.push(s); }
   for (const c of composites(target, leaves)) { const s = scoreLeaf(target, c.value, ctx, c.bonus); if (s) scored.push(s); }
+  const taken = new Set(roots.map((r) => r.name));
+  for (const v of listSums(target, roots.flatMap((r) => walk(r).lists), taken)) { const s = scoreLeaf(target, v, ctx); if (s) scored.push(s); }
   scored.sort((a, b) => b.confidence - a.confidence || a.conversion.expr.localeCompare(b.conversion.expr));
   const seen = new Set<string>();
   return scored.filter((s) => s.confidence >= min && !seen.has(s.conversion.expr) && seen.add(s.conversion.expr)).slice(0, keep);

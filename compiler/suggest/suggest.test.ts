@@ -131,3 +131,13 @@ describe("the project's lookup files (lookups.ts)", () => {
     expect(top(run(bare), 'ship_via')?.expression ?? 'none').not.toContain('carriers[');
   });
 });
+
+describe('an amount as the sum of the modifiers of its kind (composites.ts listSums)', () => {
+  test("tax from X-Cart's surcharges: those of type tax that apply and are not already in the prices; type-checked, without any flow's help", () => {
+    const r = suggestMappings({ ...base, flowsDir: null, from: 'xcart.Order', to: 'sagepro.SalesOrder', targets: ['tax', 'order_date'] });
+    expect(top(r, 'tax')?.expression).toBe('round(sum(filter(order.surcharges, s => s.available && !s.include && s.type == "tax"), s => s.value), 2)');
+    expect(top(r, 'tax')!.sources).toEqual(['xcart.Surcharge.value']);
+    // Not for a target no modifier kind is named like.
+    expect(r.targets.find((t) => t.target === 'order_date')!.suggestions.some((s) => s.expression.includes('sum('))).toBe(false);
+  });
+});
