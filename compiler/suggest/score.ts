@@ -108,6 +108,25 @@ export function corpusSignal(t: TargetInfo, s: SourceValue, corpus: readonly Cor
   return undefined;
 }
 
+/**
+ * The project's other flows set this field (or its column) and every one of them to a constant or a
+ * site setting (no source field read: a literal, `setting["..."]`, a default): where, else undefined.
+ */
+/** An expression that reads no name: literals, builtin calls, tables at a literal key (`setting["x"]`). */
+export function readsNothing(expr: string): boolean {
+  const rest = expr.replace(/"(?:[^"\\]|\\.)*"/g, '""').replace(/[A-Za-z_]\w*\s*\[\s*""\s*\]/g, '0').replace(/[A-Za-z_]\w*\s*\(/g, '(')
+    .replace(/\b(?:true|false|null|if|then|else|and|or|not)\b/g, ' ');
+  return !/[A-Za-z_]/.test(rest);
+}
+
+export function corpusConstant(t: TargetInfo, corpus: readonly CorpusEntry[]): string | undefined {
+  const key = `${t.owner}.${t.field.name}`;
+  const col = t.field.storage?.table && t.field.storage.column ? `${t.field.storage.table}.${t.field.storage.column}` : undefined;
+  const entries = corpus.filter((e) => e.target === key || (col !== undefined && e.column === col));
+  if (entries.length === 0 || entries.some((e) => e.sources.length > 0 || !readsNothing(e.expr))) return undefined;
+  return entries.slice(0, 2).map((e) => `${e.site}: ${e.expr.length > 40 ? e.expr.slice(0, 37) + '...' : e.expr}`).join('; ');
+}
+
 export function scoreLeaf(t: TargetInfo, s: SourceValue, ctx: ScoreContext, bonus = 0): Scored | undefined {
   const conversion = convert(s, t.field, ctx.tz);
   if (!conversion) return undefined;
@@ -194,6 +213,12 @@ export function scoreLeaf(t: TargetInfo, s: SourceValue, ctx: ScoreContext, bonu
   if (abstain && !confirmed) {
     confidence *= ABSTAIN;
     signals.push({ signal: 'codes', score: 0, reason: abstain });
+  }
+  // The project's flows all set it to a constant or a setting: a value of the site, not of the source.
+  const constant = corpusConstant(t, ctx.corpus);
+  if (constant && !confirmed) {
+    confidence *= ABSTAIN;
+    signals.push({ signal: 'corpus', score: 0, reason: `other flows set it without reading a source field (${constant}): a constant or a site setting` });
   }
   if (otherColumn) {
     confidence *= 0.5;

@@ -168,3 +168,20 @@ describe('codes and flags: no suggestion without confirmation (score.ts codeMism
     expect(best(t, sources(src)).confidence).toBeGreaterThanOrEqual(0.45);
   });
 });
+
+describe("a field the project's flows set to a constant or a setting (score.ts corpusConstant)", () => {
+  const src = entity('xcart', 'Order', [field('payment_method_name', str(255)), field('terms_note', str(30))]);
+  const t = target(field('terms', str(30), sage('PTERMS', 'C(30)')), 'sagepro.SalesOrder');
+  const entry = (expr: string, sources: string[] = []): CorpusEntry => ({ target: 'sagepro.SalesOrder.terms', column: 'SOMAST.PTERMS', sources, steps: [], expr, site: 'x.flow:9', file: 'x.flow' });
+  test('every other flow writes a literal or a setting: no source field is suggested', () => {
+    expect(best(t, sources(src)).confidence).toBeGreaterThanOrEqual(0.45);                      // a name match alone
+    for (const e of ['"NET 30"', 'setting["terms"]']) {
+      const b = best(t, sources(src), [entry(e)]);
+      expect(b.confidence, e).toBeLessThan(0.45);
+      expect(b.signals.map((g) => g.reason).join('; ')).toContain('a constant or a site setting');
+    }
+  });
+  test('a flow that reads a name (a let, a field) is not a constant', () => {
+    expect(best(t, sources(src), [entry('truncate("XC" + store_key, 30)')]).signals.map((g) => g.reason).join('; ')).not.toContain('a constant');
+  });
+});
