@@ -50,6 +50,12 @@ export const AGAINST = { corpus: 0.7, samples: 0.7, lookup: 0.5 } as const;
  * install's numbering; CUSTNO is ARCUST's key): an X-Cart field is not their value unless samples show it.
  */
 const SAGE_NUMBERS = new Set(['SONO', 'INVNO', 'ORNUM', 'CUSTNO']);
+/**
+ * Quantities Sage Pro's own modules keep (sagepro-tables.md "What an integration should assume" and
+ * 2.4: order entry raises the sales allocations, work orders and purchase orders their own): no
+ * X-Cart value is theirs; the connector's operations move them (sales_orders.create raises LSOALOC).
+ */
+const SAGE_MAINTAINED = new Set(['LSOALOC', 'QSOALOC', 'LWOALOC', 'LONORDR']);
 
 const r2 = (x: number) => Math.round(x * 100) / 100;
 
@@ -233,6 +239,10 @@ export function scoreLeaf(t: TargetInfo, s: SourceValue, ctx: ScoreContext, bonu
   if (s.key.startsWith('xcart.') && (SAGE_NUMBERS.has(col) || SAGE_NUMBERS.has(refCol)) && !(samplesSig && samplesSig.score >= 0.5)) {
     confidence *= 0.4;
     signals.push({ signal: 'type', score: 0, reason: `${col || refCol} is a number Sage Pro assigns (its numbering), not an X-Cart value` });
+  }
+  if (s.key.startsWith('xcart.') && SAGE_MAINTAINED.has(col) && !(samplesSig && samplesSig.score >= 0.5)) {
+    confidence *= ABSTAIN;
+    signals.push({ signal: 'type', score: 0, reason: `${col} is kept by Sage Pro's own modules (allocations, purchase and work orders), not an X-Cart value` });
   }
   // The map's own input (or the element of its `each`) before other names in scope, such as `event`.
   if (s.root.role !== 'map source' && s.root.role !== 'each element' && s.root.role !== 'object') confidence *= 0.95;

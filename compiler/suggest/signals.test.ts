@@ -185,3 +185,13 @@ describe("a field the project's flows set to a constant or a setting (score.ts c
     expect(best(t, sources(src), [entry('truncate("XC" + store_key, 30)')]).signals.map((g) => g.reason).join('; ')).not.toContain('a constant');
   });
 });
+
+test("a quantity Sage Pro's modules keep (LSOALOC, LONORDR) gets no X-Cart value, however well the names agree", () => {
+  const src = entity('xcart', 'Product', [field('allocated_sales', DECIMAL), field('on_order', DECIMAL)]);
+  for (const [name, col] of [['allocated_sales', 'LSOALOC'], ['on_order', 'LONORDR']] as const) {
+    const t = target(field(name, DECIMAL, { storage: { table: 'ICILOC', column: col, type: 'N(12,2)' } }), 'sagepro.InventoryLevel');
+    const b = best(t, walk({ name: 'product', type: src, role: 'map source' }).leaves.map((l) => ({ ...l, key: `xcart.Product.${l.path[0]}` })));
+    expect(b.confidence, col).toBeLessThan(0.45);
+    expect(b.signals.map((g) => g.reason).join('; ')).toContain("kept by Sage Pro's own modules");
+  }
+});
