@@ -49,11 +49,14 @@ export function composites(t: TargetInfo, leaves: readonly SourceValue[]): { val
  * X-Cart 5.5.0.29 classes/XLite/Model/Order.php getSurchargesTotal): an element with a coded `type`, a
  * numeric `value`, `available` (whether it applies) and `include` (already inside the item prices, never
  * added again): the tax to add is `sum(filter(order.surcharges, s => s.available && !s.include && s.type
- * == "tax"), s => s.value)`. The bool conditions are used only where the element has them.
+ * == "tax"), s => s.value)`. The bool conditions are used only where the element has them; a rate or a
+ * percent target is not an amount.
  */
 export function listSums(t: TargetInfo, lists: readonly SourceValue[], taken: ReadonlySet<string>): SourceValue[] {
   const tt = nonNull(t.field.type);
   if (tt.kind !== 'prim' || tt.name !== 'decimal') return [];
+  // An amount, not a rate: a percent column (SOTRAN.DISC "Discount in percent") is no sum of amounts.
+  if (/percent|%|\brate\b/i.test(`${t.field.name} ${t.field.description ?? ''}`)) return [];
   const want = new Set(nameWords(t.field.name));
   const out: SourceValue[] = [];
   for (const l of lists) {

@@ -137,7 +137,9 @@ describe('an amount as the sum of the modifiers of its kind (composites.ts listS
     const r = suggestMappings({ ...base, flowsDir: null, from: 'xcart.Order', to: 'sagepro.SalesOrder', targets: ['tax', 'order_date'] });
     expect(top(r, 'tax')?.expression).toBe('round(sum(filter(order.surcharges, s => s.available && !s.include && s.type == "tax"), s => s.value), 2)');
     expect(top(r, 'tax')!.sources).toEqual(['xcart.Surcharge.value']);
-    // Not for a target no modifier kind is named like.
+    // Not for a percent (SOTRAN.DISC "Discount in percent"), nor a target no modifier kind is named like.
+    const lines = suggestMappings({ ...base, flowsDir: null, from: 'xcart.Order', to: 'sagepro.SalesOrder', targets: ['lines[].discount'] });
+    expect(lines.targets.find((t) => t.target === 'lines[].discount')!.suggestions.some((s) => s.expression.includes('sum('))).toBe(false);
     expect(r.targets.find((t) => t.target === 'order_date')!.suggestions.some((s) => s.expression.includes('sum('))).toBe(false);
   });
 });
