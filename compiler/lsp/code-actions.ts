@@ -9,7 +9,8 @@
  * The diagnostics are the analysis's own (the same as `flowc check`), so a fix never depends on what
  * the client sent back.
  * And, with the cursor on a `map` block's header line, "Suggest mappings" (a refactoring): the top
- * type-checked suggestion of compiler/suggest/ for each target field the map leaves unassigned.
+ * type-checked suggestion of compiler/suggest/ for each target field the map leaves unassigned. For a
+ * client that resolves code actions it is offered without computing, and computed in `codeAction/resolve`.
  */
 import { CodeActionKind, type CodeAction, type Diagnostic as LspDiagnostic, type Range, type TextEdit } from 'vscode-languageserver';
 import type * as A from '../../grammar/ast.js';
@@ -20,14 +21,14 @@ import { toLspDiagnostic } from './diagnostics.js';
 import { flowAt, nodesOf, rangeOf } from './nodes.js';
 import { suggestionEdits } from '../suggest/index.js';
 
-export function codeActions(ws: Workspace, uri: string, range: Range): CodeAction[] {
+export function codeActions(ws: Workspace, uri: string, range: Range, opts: CodeActionOptions = {}): CodeAction[] {
   const a = ws.analysis(uri);
   if (!a) return [];
-  return codeActionsOf(a, uri, range);
+  return codeActionsOf(a, uri, range, opts);
 }
 
 /** The quick fixes of an analysis (the designer's core asks for them as data, compiler/designer/). */
-export function codeActionsOf(a: Analysis, uri: string, range: Range): CodeAction[] {
+export function codeActionsOf(a: Analysis, uri: string, range: Range, opts: CodeActionOptions = {}): CodeAction[] {
   const start = a.doc.offsetAt(range.start), end = a.doc.offsetAt(range.end);
   const here = a.diagnostics.filter((d) => d.span && d.span.start <= end && d.span.end >= start);
   const out: CodeAction[] = [];
@@ -57,7 +58,7 @@ export function codeActionsOf(a: Analysis, uri: string, range: Range): CodeActio
       if (at) fix('Add an idempotency key', d, [idempotencyLine(a, at.flow, at.model?.eventType)], true);
     }
   }
-  out.push(...suggestMappingsActions(a, uri, start));
+  out.push(...suggestMappingsActions(a, uri, start, opts));
   for (const ds of missingFields.values()) {
     const obj = nodesOf(a.ast).find((n): n is A.ObjectExpr => n.kind === 'ObjectExpr' && n.span.start === ds[0]!.span!.start && n.span.end === ds[0]!.span!.end);
     const target = obj ? a.models.map((m) => m.objectTarget.get(obj)).find(Boolean) : undefined;
@@ -143,17 +144,26 @@ function idempotencyLine(a: Analysis, flow: A.Flow, eventType: Type | undefined)
 /** Computed suggestions per document version and map (a code action request comes on every cursor move). */
 const suggestCache = new Map<string, CodeAction | null>();
 
-/** "Suggest mappings" on the header line of a `map` block (from `map` to its `{`). */
-function suggestMappingsActions(a: Analysis, uri: string, offset: number): CodeAction[] {
-  if (a.issues.length) return [];
-  const m = nodesOf(a.ast).find((n): n is A.MapDecl => n.kind === 'MapDecl' && n.span.start <= offset && offset <= n.body.span.start + 1);
-  if (!m) return [];
-  const key = `${uri}@${a.version}#${m.name.text}`;
+/** What a lazily offered "Suggest mappings" action carries to `codeAction/resolve`. */
+export interface SuggestActionData { readonly suggest: { readonly uri: string; readonly version: number; readonly map: string } }
+
+export interface CodeActionOptions {
+  /**
+   * The client resolves code actions (its `codeAction.resolveSupport.properties` has `edit`): "Suggest
+   * mappings" is then offered without computing (title, kind and `data` only) and its edit is computed
+   * in `codeAction/resolve` (resolveCodeAction), so the list a cursor move asks for stays cheap.
+   * Otherwise (and by default) the edit is computed with the list, once per document version and map.
+   */
+  readonly lazy?: boolean;
+}
+
+function computeSuggestAction(a: Analysis, uri: string, map: string): CodeAction | null {
+  const key = `${uri}@${a.version}#${map}`;
   if (!suggestCache.has(key)) {
     if (suggestCache.size > 50) suggestCache.clear();
     let action: CodeAction | null = null;
     try {
-      const r = suggestionEdits({ schemas: a.schemas, schemasDir: a.schemasDir, lookupsDir: a.lookupsDir, flow: { file: a.absPath, text: a.text, map: m.name.text } });
+      const r = suggestionEdits({ schemas: a.schemas, schemasDir: a.schemasDir, lookupsDir: a.lookupsDir, flow: { file: a.absPath, text: a.text, map } });
       if (r.filled.length) {
         action = {
           title: `Suggest mappings (${r.filled.length} field${r.filled.length === 1 ? '' : 's'}: ${r.filled.map((f) => f.target).join(', ')})`,
@@ -164,6 +174,34 @@ function suggestMappingsActions(a: Analysis, uri: string, offset: number): CodeA
     } catch { action = null; }
     suggestCache.set(key, action);
   }
-  const action = suggestCache.get(key);
-  return action ? [action] : [];
+  return suggestCache.get(key) ?? null;
+}
+
+/** "Suggest mappings" on the header line of a `map` block (from `map` to its `{`). */
+function suggestMappingsActions(a: Analysis, uri: string, offset: number, opts: CodeActionOptions): CodeAction[] {
+  if (a.issues.length) return [];
+  const m = nodesOf(a.ast).find((n): n is A.MapDecl => n.kind === 'MapDecl' && n.span.start <= offset && offset <= n.body.span.start + 1);
+  if (!m) return [];
+  const key = `${uri}@${a.version}#${m.name.text}`;
+  // Already computed for this version (resolved once, or listed by a client that does not resolve): as is.
+  if (suggestCache.has(key) || !opts.lazy) {
+    const action = computeSuggestAction(a, uri, m.name.text);
+    return action ? [action] : [];
+  }
+  const data: SuggestActionData = { suggest: { uri, version: a.version, map: m.name.text } };
+  return [{ title: `Suggest mappings for the unassigned fields of '${m.name.text}'`, kind: CodeActionKind.RefactorRewrite, data }];
+}
+
+/**
+ * `codeAction/resolve`: the edit of a lazily offered "Suggest mappings" (on the document's current
+ * version: the one the client holds). When no field gets a suggestion, the action comes back with an
+ * empty edit and the title says so. Other actions come back as they are (they carry their edit).
+ */
+export function resolveCodeAction(ws: Workspace, action: CodeAction): CodeAction {
+  const d = (action.data as Partial<SuggestActionData> | undefined)?.suggest;
+  if (!d) return action;
+  const a = ws.analysis(d.uri);
+  const computed = a && !a.issues.length ? computeSuggestAction(a, d.uri, d.map) : null;
+  if (computed) return { ...computed, data: action.data };
+  return { ...action, title: `Suggest mappings: no suggestion for '${d.map}'${a?.issues.length ? ' (the flow has syntax errors)' : ''}`, edit: { changes: {} } };
 }

@@ -7,7 +7,7 @@
  * Capabilities: incremental text sync; diagnostics pushed after open/change and after a watched
  * schema, catalog or lookup file changes (workspace/didChangeWatchedFiles; the server asks the client
  * to watch **\/*.yaml when the client supports dynamic registration); completion (`.`, `[`, `"`, ` `
- * trigger it), hover, definition, references, rename (with prepareRename), code actions (quick fixes),
+ * trigger it), hover, definition, references, rename (with prepareRename), code actions (quick fixes; "Suggest mappings" computed in codeAction/resolve when the client resolves),
  * document symbols, semantic tokens (full), formatting, signature help (`(`, `,`).
  */
 import path from 'node:path';
@@ -22,7 +22,7 @@ import { completion } from './completion.js';
 import { hover } from './hover.js';
 import { definition } from './definition.js';
 import { prepareRename, references, rename } from './references.js';
-import { codeActions } from './code-actions.js';
+import { codeActions, resolveCodeAction } from './code-actions.js';
 import { documentSymbols } from './symbols.js';
 import { legend, semanticTokens } from './semantic-tokens.js';
 import { formatting } from './formatting.js';
@@ -31,6 +31,8 @@ import { signatureHelp } from './signature-help.js';
 export function startServer(connection: Connection): void {
   let ws = new Workspace(process.cwd());
   let watchDynamically = false;
+  // The client resolves code actions' edits (codeAction/resolve): "Suggest mappings" is computed there.
+  let resolveEdits = false;
 
   const guard = <P, R>(name: string, empty: R, f: (p: P) => R) => (p: P): R => {
     try { return f(p); } catch (err) {
@@ -48,6 +50,7 @@ export function startServer(connection: Connection): void {
     const folder = params.workspaceFolders?.[0]?.uri ?? params.rootUri;
     ws = new Workspace(folder?.startsWith('file:') ? fileURLToPath(folder) : params.rootPath ?? process.cwd());
     watchDynamically = !!params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration;
+    resolveEdits = !!params.capabilities.textDocument?.codeAction?.resolveSupport?.properties.includes('edit');
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -56,7 +59,7 @@ export function startServer(connection: Connection): void {
         definitionProvider: true,
         referencesProvider: true,
         renameProvider: { prepareProvider: true },
-        codeActionProvider: { codeActionKinds: ['quickfix', 'refactor.rewrite'] },
+        codeActionProvider: { codeActionKinds: ['quickfix', 'refactor.rewrite'], resolveProvider: true },
         documentSymbolProvider: true,
         semanticTokensProvider: { legend, full: true },
         documentFormattingProvider: true,
@@ -84,7 +87,9 @@ export function startServer(connection: Connection): void {
   connection.onReferences(guard('references', [], (p) => references(ws, p.textDocument.uri, offset(p.textDocument.uri, p.position), p.context.includeDeclaration)));
   connection.onPrepareRename(guard('prepareRename', null, (p) => prepareRename(ws, p.textDocument.uri, offset(p.textDocument.uri, p.position))));
   connection.onRenameRequest(guard('rename', null, (p) => rename(ws, p.textDocument.uri, offset(p.textDocument.uri, p.position), p.newName)));
-  connection.onCodeAction(guard('codeAction', [], (p) => codeActions(ws, p.textDocument.uri, p.range)));
+  connection.onCodeAction(guard('codeAction', [], (p) => codeActions(ws, p.textDocument.uri, p.range, { lazy: resolveEdits })));
+  // A failure answers the action as it came (no edit), never an error the editor shows as a crash.
+  connection.onCodeActionResolve((p) => guard('codeActionResolve', p, (q: typeof p) => resolveCodeAction(ws, q))(p));
   connection.onDocumentSymbol(guard('documentSymbol', [], (p) => { const a = ws.analysis(p.textDocument.uri); return a ? documentSymbols(a) : []; }));
   connection.languages.semanticTokens.on(guard('semanticTokens', { data: [] }, (p) => { const a = ws.analysis(p.textDocument.uri); return a ? semanticTokens(a) : { data: [] }; }));
   connection.onDocumentFormatting(guard('formatting', [], (p) => { const a = ws.analysis(p.textDocument.uri); return a ? formatting(a) : []; }));

@@ -1,9 +1,11 @@
 /**
  * Source values made of more than one field, for targets that the other system keeps whole or split
  * differently: a person's name (X-Cart's firstname + lastname into one C(35) COMPANY/CONTACT column),
- * and one street text into Sage Pro's three address lines (ADDRESS1..3, split_street).
+ * one street text into Sage Pro's three address lines (ADDRESS1..3, split_street), and an amount that
+ * is the sum of a list of modifiers of one kind (listSums: a tax from X-Cart's surcharges).
  */
-import { prim, type Type } from '../schema/types.js';
+import { DECIMAL, fieldsOf, nonNull, prim, type Type } from '../schema/types.js';
+import { nameWords } from './tokens.js';
 import type { SourceValue } from './sources.js';
 import type { TargetInfo } from './score.js';
 
@@ -37,6 +39,41 @@ export function composites(t: TargetInfo, leaves: readonly SourceValue[]): { val
         ...street, expr: `split_street(${part(street)}, ${width}).line${line}`, type, words: ['address', line], descWords: street.descWords,
       } });
     }
+  }
+  return out;
+}
+
+/**
+ * A decimal target named like one of the codes of a list element's code field: the sum of the elements
+ * of that kind that apply. Modifier lists as X-Cart keeps them (schemas/xcart/Surcharge.yaml, from
+ * X-Cart 5.5.0.29 classes/XLite/Model/Order.php getSurchargesTotal): an element with a coded `type`, a
+ * numeric `value`, `available` (whether it applies) and `include` (already inside the item prices, never
+ * added again): the tax to add is `sum(filter(order.surcharges, s => s.available && !s.include && s.type
+ * == "tax"), s => s.value)`. The bool conditions are used only where the element has them; a rate or a
+ * percent target is not an amount.
+ */
+export function listSums(t: TargetInfo, lists: readonly SourceValue[], taken: ReadonlySet<string>): SourceValue[] {
+  const tt = nonNull(t.field.type);
+  if (tt.kind !== 'prim' || tt.name !== 'decimal') return [];
+  // An amount, not a rate: a percent column (SOTRAN.DISC "Discount in percent") is no sum of amounts.
+  if (/percent|%|\brate\b/i.test(`${t.field.name} ${t.field.description ?? ''}`)) return [];
+  const want = new Set(nameWords(t.field.name));
+  const out: SourceValue[] = [];
+  for (const l of lists) {
+    const lt = nonNull(l.type);
+    const el = lt.kind === 'list' ? nonNull(lt.element) : undefined;
+    const fs = el ? fieldsOf(el) : undefined;
+    if (!fs) continue;
+    const kind = [...fs.values()].find((f) => f.type.kind === 'prim' && f.type.name === 'string' && (f.type.codes?.length ?? 0) > 0);
+    const value = [...fs.values()].find((f) => f.type.kind === 'prim' && f.type.name === 'decimal' && (f.name === 'value' || f.name === 'amount'));
+    if (!kind || !value) continue;
+    const code = (kind.type as { codes?: readonly string[] }).codes!.find((c) => nameWords(c).some((w) => want.has(w)));
+    if (code === undefined) continue;
+    const v = ['s', 'x', 'm', 'e'].find((n) => !taken.has(n))!;
+    const bool = (n: string) => { const f = fs.get(n); return f && f.type.kind === 'prim' && f.type.name === 'bool' && !f.type.nullable; };
+    const conds = [...(bool('available') ? [`${v}.available`] : []), ...(bool('include') ? [`!${v}.include`] : []), `${v}.${kind.name} == ${JSON.stringify(code)}`];
+    out.push({ ...l, expr: `sum(filter(${l.expr}, ${v} => ${conds.join(' && ')}), ${v} => ${v}.${value.name})`, type: DECIMAL,
+      key: el!.kind === 'entity' ? `${el!.system}.${el!.name}.${value.name}` : `${l.key}.${value.name}`, words: nameWords(code), descWords: [...l.descWords, ...nameWords(value.name)], contextWords: l.words, field: value });
   }
   return out;
 }

@@ -15,6 +15,8 @@ import type { SchemaSet } from '../schema/load-schemas.js';
 import { nonNull, withNullable, type EntityType, type Type } from '../schema/types.js';
 import type { Root } from './sources.js';
 import type { Slot } from './probe.js';
+import { loadLookupFiles, lookupsFor, type LookupFile } from './lookups.js';
+import { fieldsOf } from '../schema/types.js';
 
 export class SuggestUsageError extends Error {}
 
@@ -35,7 +37,7 @@ export interface Context {
   readonly tz?: string;
   readonly eol: string;
   /** The flow's lookup tables (`table carrier: string -> string ...`): a value may come through one. */
-  readonly tables: readonly { readonly name: string; readonly keyType: Type; readonly valueType: Type }[];
+  readonly tables: readonly { readonly name: string; readonly keyType: Type; readonly valueType: Type; readonly lookup?: LookupFile }[];
 }
 
 export function snakeName(entity: string): string {
@@ -52,16 +54,34 @@ function entity(schemas: SchemaSet, name: string, what: string): EntityType {
   return e;
 }
 
-export function generatedContext(schemas: SchemaSet, from: string, to: string, schemasDir: string): Context {
+/** The Sage Pro columns of an entity and its nested entities (`SOMAST.SHIPVIA`, `SOTRAN.ITEM`). */
+function columnsOf(e: EntityType, seen = new Set<EntityType>()): string[] {
+  if (seen.has(e)) return [];
+  seen.add(e);
+  const out: string[] = [];
+  for (const f of e.fields.values()) {
+    if (f.storage?.table && f.storage.column) out.push(`${f.storage.table}.${f.storage.column}`);
+    const n = nonNull(f.type);
+    const inner = n.kind === 'entity' ? n : n.kind === 'list' && n.element.kind === 'entity' ? n.element : undefined;
+    if (inner && fieldsOf(inner)) out.push(...columnsOf(inner, seen));
+  }
+  return out;
+}
+
+export function generatedContext(schemas: SchemaSet, from: string, to: string, schemasDir: string, lookupsDir?: string): Context {
   const source = entity(schemas, from, '--from');
   const target = entity(schemas, to, '--to');
   const root = snakeName(from);
-  const head = `flow SuggestProbe "flowc suggest: the suggestions, type-checked"\n  on schedule every 1h\n  let ${root}: ${from} = event.data\n  map ${root} -> suggested: ${to} {\n`;
+  // The project's lookup files for the target's columns, declared as the flow would (lookups.ts).
+  const cols = columnsOf(target);
+  const files = lookupsDir ? loadLookupFiles(lookupsDir).filter((f) => cols.some((c) => lookupsFor([f], c).length) && f.name !== root && f.name !== 'event') : [];
+  const decls = files.map((f) => `  table ${f.name}: string -> string from ${JSON.stringify(f.file)} on missing default ""\n`).join('');
+  const head = `flow SuggestProbe "flowc suggest: the suggestions, type-checked"\n  on schedule every 1h\n${decls}  let ${root}: ${from} = event.data\n  map ${root} -> suggested: ${to} {\n`;
   const base = `${head}  }\n`;
   return {
     from, to, target, roots: [{ name: root, type: source, role: 'map source' }], assigned: new Set(), groups: new Map(),
     base, topSlot: { at: head.length, indent: '    ' }, file: 'suggest-probe.flow', absPath: path.join(path.dirname(schemasDir), 'suggest-probe.flow'), eol: '\n',
-    tables: [],
+    tables: files.map((f) => ({ name: f.name, keyType: { kind: 'prim', name: 'string', nullable: false }, valueType: { kind: 'prim', name: 'string', nullable: false, maxLength: f.maxValueLength }, lookup: f })),
   };
 }
 
@@ -155,7 +175,10 @@ export function flowContext(schemas: SchemaSet, lookupsDir: string, file: string
   return {
     from: fromName, to: toName, target, roots, assigned, groups, base: src, topSlot: slotOf(src, decl.body), file, absPath,
     mapName, flowName: model.flow.name.text, tz, eol: /\r\n|\r|\n/.exec(src)?.[0] ?? '\n',
-    tables: [...model.tables.values()].map((t) => ({ name: t.name, keyType: t.keyType, valueType: t.missing === 'null' ? withNullable(t.valueType, true) : t.valueType })),
+    tables: [...model.tables.values()].map((t) => {
+      const lookup = t.file ? loadLookupFiles(lookupsDir).find((f) => f.file === t.file) : undefined;
+      return { name: t.name, keyType: t.keyType, valueType: t.missing === 'null' ? withNullable(t.valueType, true) : t.valueType, ...(lookup ? { lookup } : {}) };
+    }),
   };
 }
 

@@ -9,6 +9,7 @@
  *   plan.ts        which targets, nested lists/objects and their sources
  *   score.ts       the signals (tokens.ts, abbreviations.ts, samples.ts, corpus.ts) and the confidence
  *   convert.ts     the conversion per type and width; composites.ts: name and street compounds
+ *   lookups.ts     the project's lookup files whose header names the column they map to (`carriers[...]`)
  *   context.ts     the flow (or a generated one) the suggestions go in; probe.ts: the type-check
  *   fixtures.ts    the run on the flow's fixtures
  */
@@ -46,7 +47,7 @@ export function prepare(req: SuggestRequest): Prepared {
     ? flowContext(req.schemas, req.lookupsDir, req.flow.file, req.flow.text, req.flow.map, req.from, req.to)
     : (() => {
         if (!req.from || !req.to) throw new SuggestUsageError('flowc suggest needs --from <system.Entity> and --to <system.Entity> (or --flow FILE --map NAME)');
-        return generatedContext(req.schemas, req.from, req.to, req.schemasDir);
+        return generatedContext(req.schemas, req.from, req.to, req.schemasDir, req.lookupsDir);
       })();
   const flowsDir = req.flowsDir === null ? undefined : req.flowsDir ?? path.dirname(req.schemasDir);
   const corpus = flowsDir ? loadCorpus(flowsDir, req.schemas, req.schemasDir, req.lookupsDir) : { entries: [], timeZones: [] };

@@ -5,10 +5,11 @@
  * → ship_to). Each leaf gets its scored candidates, best first (ties by expression text: deterministic).
  */
 import { fieldsOf, nonNull, type EntityType, type Field, type Type } from '../schema/types.js';
-import { composites } from './composites.js';
+import { composites, listSums } from './composites.js';
 import { scoreLeaf, type ScoreContext, type Scored, type TargetInfo } from './score.js';
 import { walk, type Root, type SourceValue } from './sources.js';
 import { dice, nameWords } from './tokens.js';
+import type { LookupFile } from './lookups.js';
 
 export interface LeafPlan {
   readonly target: TargetInfo;
@@ -49,24 +50,33 @@ function entityOf(t: Type): EntityType | undefined {
   return undefined;
 }
 
-export interface TableRef { readonly name: string; readonly keyType: Type; readonly valueType: Type }
+export interface TableRef {
+  readonly name: string; readonly keyType: Type; readonly valueType: Type;
+  /** The lookup file it reads, when its header says what it maps (lookups.ts). */
+  readonly lookup?: LookupFile;
+}
 
 /**
  * A value through one of the flow's lookup tables: `carrier[order.shipping_method_name ?? ""]` for a
- * ship-via code. The key is the source text that best fits the target by name; the table's name
- * stands for the value's.
+ * ship-via code. The key is the source text that the lookup file's header names (`X-Cart shipping
+ * method name -> ...`), else the one that best fits the target by name; the table's name stands for
+ * the value's.
  */
 function throughTables(target: TargetInfo, leaves: readonly SourceValue[], tables: readonly TableRef[], ctx: ScoreContext): SourceValue[] {
   const out: SourceValue[] = [];
   for (const t of tables) {
     if (nonNull(t.keyType).kind !== 'prim' || (nonNull(t.keyType) as { name: string }).name !== 'string' || t.valueType.kind !== 'prim') continue;
-    const keys = leaves.filter((l) => l.type.kind === 'prim' && l.type.name === 'string')
-      .map((l) => ({ l, s: scoreLeaf(target, l, { ...ctx, corpus: [] }) }))
-      .filter((x) => x.s && x.s.confidence > 0.2).sort((a, b) => b.s!.confidence - a.s!.confidence || a.l.expr.localeCompare(b.l.expr));
-    const key = keys[0]?.l;
+    const strings = leaves.filter((l) => l.type.kind === 'prim' && l.type.name === 'string');
+    const keyWords = t.lookup?.keyWords;
+    const keys = keyWords
+      ? strings.map((l) => ({ l, score: dice(keyWords, [...l.words, ...l.contextWords]) })).filter((x) => x.score >= 0.5)
+        .sort((a, b) => b.score - a.score || a.l.path.length - b.l.path.length || a.l.expr.localeCompare(b.l.expr)).map((x) => x.l)
+      : strings.map((l) => ({ l, s: scoreLeaf(target, l, { ...ctx, corpus: [] }) }))
+        .filter((x) => x.s && x.s.confidence > 0.2).sort((a, b) => b.s!.confidence - a.s!.confidence || a.l.expr.localeCompare(b.l.expr)).map((x) => x.l);
+    const key = keys[0];
     if (!key) continue;
     out.push({ ...key, expr: `${t.name}[${key.type.nullable ? `${key.expr} ?? ""` : key.expr}]`, type: t.valueType, key: `${key.key}`,
-      words: nameWords(t.name), descWords: key.descWords, contextWords: [] });
+      words: nameWords(t.name), descWords: key.descWords, contextWords: [], ...(t.lookup ? { lookup: t.lookup } : {}) });
   }
   return out;
 }
@@ -77,6 +87,8 @@ function rankLeaf(target: TargetInfo, roots: readonly Root[], ctx: ScoreContext,
   for (const l of leaves) { const s = scoreLeaf(target, l, ctx); if (s) scored.push(s); }
   for (const v of throughTables(target, leaves, tables, ctx)) { const s = scoreLeaf(target, v, ctx); if (s) scored.push(s); }
   for (const c of composites(target, leaves)) { const s = scoreLeaf(target, c.value, ctx, c.bonus); if (s) scored.push(s); }
+  const taken = new Set(roots.map((r) => r.name));
+  for (const v of listSums(target, roots.flatMap((r) => walk(r).lists), taken)) { const s = scoreLeaf(target, v, ctx); if (s) scored.push(s); }
   scored.sort((a, b) => b.confidence - a.confidence || a.conversion.expr.localeCompare(b.conversion.expr));
   const seen = new Set<string>();
   return scored.filter((s) => s.confidence >= min && !seen.has(s.conversion.expr) && seen.add(s.conversion.expr)).slice(0, keep);

@@ -2,7 +2,7 @@
  * Scores one source value for one target field: each signal gives 0..1 and a reason (samples only
  * with --samples, the corpus only where another flow maps the same target or column, code sets only
  * where a side has them). The confidence is a noisy-or of the supporting signals (name, description,
- * corpus, samples: SUPPORT), times the conversion's fit and what speaks against the pair: code sets that
+ * corpus, samples, a lookup file naming the column: SUPPORT), times the conversion's fit and what speaks against the pair: code sets that
  * differ, another flow or the samples pointing elsewhere (AGAINST), an X-Cart id into a reference to a
  * Sage Pro table, an X-Cart value into a number Sage Pro assigns, another Sage Pro column, a name other
  * than the map's own input; a value two fields deep for a top-level target weakens its name.
@@ -12,6 +12,7 @@ import { expandColumn } from './abbreviations.js';
 import { convert, type Conversion } from './convert.js';
 import type { CorpusEntry } from './corpus.js';
 import { compareSamples, type SampleValues } from './samples.js';
+import { lookupsFor } from './lookups.js';
 import type { SourceValue } from './sources.js';
 import { common, dice, nameWords, textWords } from './tokens.js';
 import type { Signal } from './types.js';
@@ -41,16 +42,47 @@ export interface Scored {
 }
 
 /** How much each signal alone supports a pair (noisy-or). */
-export const SUPPORT = { name: 0.85, description: 0.6, corpus: 0.8, samples: 0.8 } as const;
+export const SUPPORT = { name: 0.85, description: 0.6, corpus: 0.8, samples: 0.8, lookup: 0.8 } as const;
 /** The factor when the corpus or the samples point elsewhere. */
-export const AGAINST = { corpus: 0.7, samples: 0.7 } as const;
+export const AGAINST = { corpus: 0.7, samples: 0.7, lookup: 0.5 } as const;
 /**
  * Columns whose values Sage Pro assigns (sagepro-tables.md 0b: SONO and invoice numbers come from the
  * install's numbering; CUSTNO is ARCUST's key): an X-Cart field is not their value unless samples show it.
  */
 const SAGE_NUMBERS = new Set(['SONO', 'INVNO', 'ORNUM', 'CUSTNO']);
+/**
+ * Quantities Sage Pro's own modules keep (sagepro-tables.md "What an integration should assume" and
+ * 2.4: order entry raises the sales allocations, work orders and purchase orders their own): no
+ * X-Cart value is theirs; the connector's operations move them (sales_orders.create raises LSOALOC).
+ */
+const SAGE_MAINTAINED = new Set(['LSOALOC', 'QSOALOC', 'LWOALOC', 'LONORDR']);
 
 const r2 = (x: number) => Math.round(x * 100) / 100;
+
+/** The factor that puts a pair the rules say no to (codeMismatch) below any threshold. */
+export const ABSTAIN = 0.3;
+/** A text column this narrow holds a code or a flag. */
+const FLAG_WIDTH = 2;
+
+/**
+ * Why a source value cannot be a coded or flag target's value without confirmation, or undefined:
+ * code sets that share nothing; a source code into a target that documents none (only when the target
+ * is a flag-width column: a wide text column may well hold the code as text); free text into a coded
+ * target (a bool into Y/N is a conversion, not free text); free text of unknown or greater length cut
+ * to a flag-width column.
+ */
+export function codeMismatch(t: TargetInfo, s: SourceValue, conversion: Conversion, codes: number | undefined): string | undefined {
+  const tt = t.field.type, st = s.type;
+  if (tt.kind !== 'prim' || st.kind !== 'prim' || tt.name !== 'string') return undefined;
+  const tc = tt.codes ?? [], sc = st.codes ?? [];
+  const width = t.field.storage?.width ?? tt.maxLength;
+  const flag = width !== undefined && width <= FLAG_WIDTH;
+  if (tc.length && sc.length && codes === 0) return `code sets share nothing (${tc.join('|')} vs ${sc.join('|')})`;
+  if (tc.length && !sc.length && st.name === 'string') return `the target is a code (${tc.map((c) => c || "''").join('|')}) and the source free text: a lookup table or a constant, not this field`;
+  if (flag && sc.length && !tc.length) return `a ${width}-character column with undocumented codes; the source's codes (${sc.join('|')}) are another system's`;
+  if (flag && !sc.length && st.name === 'string' && conversion.steps.includes('truncate')) return `free text cut to a ${width}-character code or flag column`;
+  return undefined;
+}
 
 export function targetWords(t: TargetInfo): { name: string[]; column: string[]; desc: string[] } {
   const col = expandColumn(t.field.storage?.column);
@@ -80,6 +112,25 @@ export function corpusSignal(t: TargetInfo, s: SourceValue, corpus: readonly Cor
     return { signal: 'corpus', score, reason: `${hit.site} maps ${what} from ${s.key}${lookupKey ? ' (as a lookup key)' : ''}: ${hit.expr.length > 60 ? hit.expr.slice(0, 57) + '...' : hit.expr}` };
   }
   return undefined;
+}
+
+/**
+ * The project's other flows set this field (or its column) and every one of them to a constant or a
+ * site setting (no source field read: a literal, `setting["..."]`, a default): where, else undefined.
+ */
+/** An expression that reads no name: literals, builtin calls, tables at a literal key (`setting["x"]`). */
+export function readsNothing(expr: string): boolean {
+  const rest = expr.replace(/"(?:[^"\\]|\\.)*"/g, '""').replace(/[A-Za-z_]\w*\s*\[\s*""\s*\]/g, '0').replace(/[A-Za-z_]\w*\s*\(/g, '(')
+    .replace(/\b(?:true|false|null|if|then|else|and|or|not)\b/g, ' ');
+  return !/[A-Za-z_]/.test(rest);
+}
+
+export function corpusConstant(t: TargetInfo, corpus: readonly CorpusEntry[]): string | undefined {
+  const key = `${t.owner}.${t.field.name}`;
+  const col = t.field.storage?.table && t.field.storage.column ? `${t.field.storage.table}.${t.field.storage.column}` : undefined;
+  const entries = corpus.filter((e) => e.target === key || (col !== undefined && e.column === col));
+  if (entries.length === 0 || entries.some((e) => e.sources.length > 0 || !readsNothing(e.expr))) return undefined;
+  return entries.slice(0, 2).map((e) => `${e.site}: ${e.expr.length > 40 ? e.expr.slice(0, 37) + '...' : e.expr}`).join('; ');
 }
 
 export function scoreLeaf(t: TargetInfo, s: SourceValue, ctx: ScoreContext, bonus = 0): Scored | undefined {
@@ -136,18 +187,45 @@ export function scoreLeaf(t: TargetInfo, s: SourceValue, ctx: ScoreContext, bonu
   const c = corpusSignal(t, s, ctx.corpus);
   if (c) add(c);
 
+  // A value through a lookup file whose header names this column (lookups.ts): the site's own mapping.
+  if (s.lookup) {
+    const st = t.field.storage;
+    const hit = lookupsFor([s.lookup], st?.table && st.column ? `${st.table}.${st.column}` : undefined)[0];
+    add({ signal: 'lookup', score: hit ? (hit.same ? 1 : 0.85) : 0,
+      reason: hit ? `lookups/${s.lookup.file}: ${s.lookup.header}` : `lookups/${s.lookup.file} maps to ${s.lookup.columns.join(', ')}, not ${st?.column ?? 'this field'}` });
+  }
+
   // Support: each signal that speaks for the pair adds evidence (a noisy-or); then what speaks against it
   // scales it down: a conversion that is a stretch, code sets that differ, another flow or the samples
   // pointing elsewhere.
   const get = (n: string) => signals.find((x) => x.signal === n);
-  const corpusSig = get('corpus'), samplesSig = get('samples'), codesSig = get('codes');
+  const corpusSig = get('corpus'), samplesSig = get('samples'), codesSig = get('codes'), lookupSig = get('lookup');
   let support = 1 - (1 - SUPPORT.name * name) * (1 - SUPPORT.description * desc)
-    * (1 - SUPPORT.corpus * (corpusSig?.score ?? 0)) * (1 - SUPPORT.samples * (samplesSig?.score ?? 0));
+    * (1 - SUPPORT.corpus * (corpusSig?.score ?? 0)) * (1 - SUPPORT.samples * (samplesSig?.score ?? 0))
+    * (1 - SUPPORT.lookup * (lookupSig?.score ?? 0));
   support *= external ? Math.max(conversion.fit, 0.9) : conversion.fit;
   if (codesSig) support *= 0.5 + 0.5 * codesSig.score;
   if (corpusSig && corpusSig.score === 0) support *= AGAINST.corpus;
   if (samplesSig && samplesSig.score < 0.2) support *= AGAINST.samples;
+  if (lookupSig && lookupSig.score === 0) support *= AGAINST.lookup;
   let confidence = support;
+  // Codes and flags (sagepro-tables.md 3.1: each system has its own code sets, Sage Pro's C(1) status
+  // and flag columns are codes): a value is one of them only when the code sets agree or another flow,
+  // a lookup file or the samples confirm it (confirmed). Otherwise no suggestion: a code of one set is not
+  // a code of another (X-Cart's E/D profile status is not CUSTSTAT), free text is not a code, and a
+  // one- or two-character column never takes the first letters of a longer text.
+  const confirmed = (corpusSig?.score ?? 0) >= 0.5 || (samplesSig?.score ?? 0) >= 0.5 || (lookupSig?.score ?? 0) >= 0.5;
+  const abstain = codeMismatch(t, s, conversion, codesSig?.score);
+  if (abstain && !confirmed) {
+    confidence *= ABSTAIN;
+    signals.push({ signal: 'codes', score: 0, reason: abstain });
+  }
+  // The project's flows all set it to a constant or a setting: a value of the site, not of the source.
+  const constant = corpusConstant(t, ctx.corpus);
+  if (constant && !confirmed) {
+    confidence *= ABSTAIN;
+    signals.push({ signal: 'corpus', score: 0, reason: `other flows set it without reading a source field (${constant}): a constant or a site setting` });
+  }
   if (otherColumn) {
     confidence *= 0.5;
     signals.push({ signal: 'abbreviation', score: 0, reason: `the source is ${sc0!.table}.${sc0!.column}, another column than ${tc0!.column}` });
@@ -161,6 +239,10 @@ export function scoreLeaf(t: TargetInfo, s: SourceValue, ctx: ScoreContext, bonu
   if (s.key.startsWith('xcart.') && (SAGE_NUMBERS.has(col) || SAGE_NUMBERS.has(refCol)) && !(samplesSig && samplesSig.score >= 0.5)) {
     confidence *= 0.4;
     signals.push({ signal: 'type', score: 0, reason: `${col || refCol} is a number Sage Pro assigns (its numbering), not an X-Cart value` });
+  }
+  if (s.key.startsWith('xcart.') && SAGE_MAINTAINED.has(col) && !(samplesSig && samplesSig.score >= 0.5)) {
+    confidence *= ABSTAIN;
+    signals.push({ signal: 'type', score: 0, reason: `${col} is kept by Sage Pro's own modules (allocations, purchase and work orders), not an X-Cart value` });
   }
   // The map's own input (or the element of its `each`) before other names in scope, such as `event`.
   if (s.root.role !== 'map source' && s.root.role !== 'each element' && s.root.role !== 'object') confidence *= 0.95;

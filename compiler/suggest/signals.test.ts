@@ -137,3 +137,61 @@ describe('mappings already written in other flows', () => {
     expect(b.signals.find((s) => s.signal === 'corpus')!.reason).toContain('x.flow:3');
   });
 });
+
+describe('codes and flags: no suggestion without confirmation (score.ts codeMismatch)', () => {
+  const profile = entity('xcart', 'Profile', [field('status', str(1, false, ['E', 'D'])), field('status_comment', str(undefined, true)), field('login', str(128))]);
+  const status = target(field('status', str(1), { storage: { table: 'ARCUST', column: 'CUSTSTAT', type: 'C(1)', width: 1 } }));
+  test("a source's codes into a one-character column whose codes are undocumented: below the threshold", () => {
+    const s = sources(profile).find((x) => x.expr === 'src.status')!;
+    const r = scoreLeaf(status, s, { tz: 'UTC', corpus: [] })!;
+    expect(r.confidence).toBeLessThan(0.45);
+    expect(r.signals.map((g) => g.reason).join('; ')).toContain("another system's");
+  });
+  test('free text cut to a one-character column: below the threshold', () => {
+    const s = sources(profile).find((x) => x.expr === 'src.status_comment')!;
+    expect(scoreLeaf(status, s, { tz: 'UTC', corpus: [] })!.confidence).toBeLessThan(0.45);
+  });
+  test('code sets that share nothing, and free text into a coded target: below the threshold', () => {
+    const order = entity('xcart', 'Order', [field('payment_status', str(2, false, ['Q', 'A', 'P'])), field('status_note', str(50))]);
+    const t = target(field('status', str(1, false, ['O', 'C', 'H']), sage('ORDSTAT', 'C(1)')));
+    for (const s of sources(order)) expect(scoreLeaf(t, s, { tz: 'UTC', corpus: [] })!.confidence, s.expr).toBeLessThan(0.45);
+  });
+  test('confirmed by another flow: suggested as before', () => {
+    const s = sources(profile).find((x) => x.expr === 'src.status')!;
+    const corpus: CorpusEntry[] = [{ target: 'sagepro.T.status', column: 'ARCUST.CUSTSTAT', sources: ['xcart.Profile.status'], steps: [], expr: 'profile.status', site: 'x.flow:3', file: 'x.flow' }];
+    expect(scoreLeaf(status, s, { tz: 'UTC', corpus })!.confidence).toBeGreaterThanOrEqual(0.45);
+  });
+  test('a bool into a Y/N flag is a conversion, not free text', () => {
+    const src = entity('xcart', 'Profile', [field('taxable', { kind: 'prim', name: 'bool', nullable: false })]);
+    const t = target(field('taxable', str(1, false, ['Y', 'N']), sage('TAXABLE', 'C(1)')));
+    expect(best(t, sources(src)).conversion.expr).toBe('if src.taxable then "Y" else "N"');
+    expect(best(t, sources(src)).confidence).toBeGreaterThanOrEqual(0.45);
+  });
+});
+
+describe("a field the project's flows set to a constant or a setting (score.ts corpusConstant)", () => {
+  const src = entity('xcart', 'Order', [field('payment_method_name', str(255)), field('terms_note', str(30))]);
+  const t = target(field('terms', str(30), sage('PTERMS', 'C(30)')), 'sagepro.SalesOrder');
+  const entry = (expr: string, sources: string[] = []): CorpusEntry => ({ target: 'sagepro.SalesOrder.terms', column: 'SOMAST.PTERMS', sources, steps: [], expr, site: 'x.flow:9', file: 'x.flow' });
+  test('every other flow writes a literal or a setting: no source field is suggested', () => {
+    expect(best(t, sources(src)).confidence).toBeGreaterThanOrEqual(0.45);                      // a name match alone
+    for (const e of ['"NET 30"', 'setting["terms"]']) {
+      const b = best(t, sources(src), [entry(e)]);
+      expect(b.confidence, e).toBeLessThan(0.45);
+      expect(b.signals.map((g) => g.reason).join('; ')).toContain('a constant or a site setting');
+    }
+  });
+  test('a flow that reads a name (a let, a field) is not a constant', () => {
+    expect(best(t, sources(src), [entry('truncate("XC" + store_key, 30)')]).signals.map((g) => g.reason).join('; ')).not.toContain('a constant');
+  });
+});
+
+test("a quantity Sage Pro's modules keep (LSOALOC, LONORDR) gets no X-Cart value, however well the names agree", () => {
+  const src = entity('xcart', 'Product', [field('allocated_sales', DECIMAL), field('on_order', DECIMAL)]);
+  for (const [name, col] of [['allocated_sales', 'LSOALOC'], ['on_order', 'LONORDR']] as const) {
+    const t = target(field(name, DECIMAL, { storage: { table: 'ICILOC', column: col, type: 'N(12,2)' } }), 'sagepro.InventoryLevel');
+    const b = best(t, walk({ name: 'product', type: src, role: 'map source' }).leaves.map((l) => ({ ...l, key: `xcart.Product.${l.path[0]}` })));
+    expect(b.confidence, col).toBeLessThan(0.45);
+    expect(b.signals.map((g) => g.reason).join('; ')).toContain("kept by Sage Pro's own modules");
+  }
+});

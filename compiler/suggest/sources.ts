@@ -6,6 +6,7 @@
  */
 import { fieldsOf, typeToString, withNullable, type Field, type Type } from '../schema/types.js';
 import { nameWords, textWords } from './tokens.js';
+import type { LookupFile } from './lookups.js';
 
 export interface Root {
   /** The name as the expression writes it (`order`, `item`, `ship`). */
@@ -31,6 +32,8 @@ export interface SourceValue {
   /** Words of the enclosing fields (shipping, address), a weaker name signal. */
   readonly contextWords: readonly string[];
   readonly descWords: readonly string[];
+  /** A value through a lookup file whose header names the column it maps to (lookups.ts). */
+  readonly lookup?: LookupFile;
 }
 
 const MAX_DEPTH = 3;

@@ -110,3 +110,36 @@ describe('suggestionEdits (what the language server inserts)', () => {
     expect(program.diagnostics.filter((d) => d.category === 'error').map((d) => d.message)).toEqual([]);
   });
 });
+
+describe("the project's lookup files (lookups.ts)", () => {
+  const dir = path.join(tmp, 'lookups-carriers');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'carriers.yaml'), '# X-Cart shipping method name -> Sage Pro ship-via code (SOMAST.SHIPVIA).\nentries:\n  Courier: COUR\n  UPS Ground: UPSG\n');
+  const bare = path.join(tmp, 'lookups-bare');
+  fs.mkdirSync(bare, { recursive: true });
+  fs.writeFileSync(path.join(bare, 'carriers.yaml'), 'entries:\n  Courier: COUR\n  UPS Ground: UPSG\n');   // no header: says nothing
+  const run = (lk: string) => suggestMappings({ ...base, lookupsDir: lk, from: 'xcart.Order', to: 'sagepro.SalesOrder', corpusExclude: ['order-to-sales-order.flow'], targets: ['ship_via'] });
+  test('a file whose header names the column gives the value through it, keyed by the field its header names; type-checked', () => {
+    const s = top(run(dir), 'ship_via')!;
+    expect(s.expression).toBe('carriers[order.shipping_method_name ?? ""]');
+    expect(s.signals.find((g) => g.signal === 'lookup')).toEqual({ signal: 'lookup', score: 1, reason: 'lookups/carriers.yaml: X-Cart shipping method name -> Sage Pro ship-via code (SOMAST.SHIPVIA).' });
+    expect(s.confidence).toBeGreaterThan(0.8);
+  });
+  test('the same column name in another table (ARMAST.SHIPVIA) counts less; a file without a header is not a signal', () => {
+    const inv = suggestMappings({ ...base, lookupsDir: dir, from: 'xcart.Order', to: 'sagepro.Invoice', corpusExclude: ['order-to-sales-order.flow'], targets: ['ship_via'] });
+    expect(top(inv, 'ship_via')!.signals.find((g) => g.signal === 'lookup')?.score).toBe(0.85);
+    expect(top(run(bare), 'ship_via')?.expression ?? 'none').not.toContain('carriers[');
+  });
+});
+
+describe('an amount as the sum of the modifiers of its kind (composites.ts listSums)', () => {
+  test("tax from X-Cart's surcharges: those of type tax that apply and are not already in the prices; type-checked, without any flow's help", () => {
+    const r = suggestMappings({ ...base, flowsDir: null, from: 'xcart.Order', to: 'sagepro.SalesOrder', targets: ['tax', 'order_date'] });
+    expect(top(r, 'tax')?.expression).toBe('round(sum(filter(order.surcharges, s => s.available && !s.include && s.type == "tax"), s => s.value), 2)');
+    expect(top(r, 'tax')!.sources).toEqual(['xcart.Surcharge.value']);
+    // Not for a percent (SOTRAN.DISC "Discount in percent"), nor a target no modifier kind is named like.
+    const lines = suggestMappings({ ...base, flowsDir: null, from: 'xcart.Order', to: 'sagepro.SalesOrder', targets: ['lines[].discount'] });
+    expect(lines.targets.find((t) => t.target === 'lines[].discount')!.suggestions.some((s) => s.expression.includes('sum('))).toBe(false);
+    expect(r.targets.find((t) => t.target === 'order_date')!.suggestions.some((s) => s.expression.includes('sum('))).toBe(false);
+  });
+});

@@ -31,7 +31,7 @@ export interface SuggestRequest {
   readonly minConfidence?: number;
 }
 
-export type SignalName = 'name' | 'abbreviation' | 'description' | 'type' | 'codes' | 'samples' | 'corpus' | 'structure';
+export type SignalName = 'name' | 'abbreviation' | 'description' | 'type' | 'codes' | 'samples' | 'corpus' | 'lookup' | 'structure';
 
 export interface Signal {
   readonly signal: SignalName;
