@@ -9,6 +9,7 @@
  */
 import path from 'node:path';
 import type * as Core from './designer/index.js';
+import type { MapperCore } from '../runtime/console/routes/designer-mapper.js';
 
 /** 1-based line/column diagnostics, as the console shows them. */
 export interface BackendDiagnostic { code?: string; severity: 'error' | 'warning' | 'info'; message: string; line: number; column: number; endLine?: number; endColumn?: number }
@@ -20,6 +21,8 @@ export interface DesignerBackendImpl {
   apply(text: string, file: string, root: string, edits: readonly unknown[]): Promise<BackendApplied>;
   palette(root: string): Promise<unknown>;
   stepKeys(model: unknown): readonly string[];
+  /** The field mapper's side (compiler/designer-mapper/core.ts), loaded on first use. */
+  mapper(): Promise<MapperCore>;
 }
 
 const CONTEXT_TTL_MS = 60_000;
@@ -48,6 +51,7 @@ function wholeChange(before: string, after: string): { edits: Core.TextEdit[]; i
 }
 
 export function create(): DesignerBackendImpl {
+  let mapperCore: Promise<MapperCore> | undefined;
   const contexts = new Map<string, { ctx: Core.DesignContext; at: number }>();
   const contextOf = async (root: string, file: string): Promise<{ c: CoreModule; ctx: Core.DesignContext; full: string }> => {
     const c = await loadCore();
@@ -95,6 +99,10 @@ export function create(): DesignerBackendImpl {
     stepKeys(model) {
       // a model came from analyze, so the core is loaded
       return loaded!.layoutKeys(model as Core.DesignModel);
+    },
+    mapper() {
+      mapperCore ??= import('./designer-mapper/core.js').then((m) => m.createMapperCore());
+      return mapperCore;
     },
   };
 }

@@ -82,7 +82,8 @@ export function createConsole(o: ConsoleOptions): ConsoleServer {
   };
   const streams = new Streams(deps, o.streamEveryMs ?? 1000);
   const routes: Route[] = [...sessionRoutes, ...runRoutes, ...deadLetterRoutes, ...overviewRoutes(streams), ...flowRoutes, ...auditRoutes, ...userRoutes, ...resyncRoutes, ...designerRoutes];
-  routes.push(...designerMapperRoutes(o.designer?.root ? [o.designer.root] : o.sourceDirs ?? [])); // the designer's field mapper (routes/designer-mapper.ts)
+  const mapper = o.designer?.backend?.mapper?.bind(o.designer.backend);
+  routes.push(...designerMapperRoutes(o.designer?.root ? [o.designer.root] : o.sourceDirs ?? [], mapper)); // the designer's field mapper (routes/designer-mapper.ts)
   const staticDir = o.staticDir ?? DEFAULT_CONSOLE_DIR;
 
   async function api(req: http.IncomingMessage, res: http.ServerResponse, sub: string, query: URLSearchParams): Promise<void> {

@@ -16,6 +16,7 @@ import { createMetrics } from '../../observability/metrics.js';
 import { SqliteStore } from '../../store/sqlite-store.js';
 import { hashPassword } from '../auth.js';
 import { createConsole } from '../api.js';
+import { create as createDesigner } from '../../../compiler/designer-backend.js';
 import { Client } from '../test-support/client.js';
 
 const REPO = path.resolve(import.meta.dirname, '../../..');
@@ -45,7 +46,7 @@ beforeAll(async () => {
   for (const [name, role] of [['vera', 'viewer'], ['otto', 'operator'], ['ada', 'admin']] as const) {
     await store.console.createUser({ name, role, passwordHash: await hashPassword(PASSWORDS[name], { N: 1024 }) });
   }
-  const consoleServer = createConsole({ store, flows: new Map(), staticDir: path.join(tmp, 'no-console'), sourceDirs: [path.join(tmp, 'flows'), root] });
+  const consoleServer = createConsole({ store, flows: new Map(), staticDir: path.join(tmp, 'no-console'), sourceDirs: [path.join(tmp, 'flows'), root], designer: { backend: createDesigner() } });
   server = await startHttpServer({ port: 0, host: '127.0.0.1', metrics: createMetrics({ processMetrics: false }), logger: createLogger({ file: path.join(tmp, 'flowd.log'), level: 'error' }),
     health: async () => ({ ok: true, checks: {} }), ready: () => true, console: consoleServer });
   base = server.url;

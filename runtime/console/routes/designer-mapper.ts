@@ -20,17 +20,28 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Route } from '../context.js';
 import { ApiError, readJson, sendJson, str } from '../http.js';
-import type { MapperCore } from './designer-mapper-core.js';
 
 const MAX_TEXT = 512 * 1024;
 export const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
 
-let core: Promise<MapperCore> | undefined;
-/** The compiler side (loaded once, on first use). */
-function loadCore(): Promise<MapperCore> {
-  core ??= import('./designer-mapper-core.js').then((m) => m.createMapperCore());
-  return core;
+/**
+ * The compiler side of the mapper (compiler/designer-mapper/core.ts). The runtime never imports the
+ * compiler: flowd gets it from bin/flowd.js through the designer's backend (`DesignerBackend.mapper`),
+ * which loads it on the first request.
+ */
+export interface CompletionItemView { label: string; detail?: string; insertText: string; kind?: string }
+export interface CompletionResult { items: CompletionItemView[]; from: number; to: number }
+
+export interface MapperCore {
+  open(text: string, file: string, abs: string, map: string | undefined): object;
+  model(text: string, file: string, abs: string, map: string): object;
+  edit(text: string, file: string, abs: string, map: string, edit: unknown): object;
+  complete(text: string, file: string, abs: string, exprStart: number, exprEnd: number, expr: string, cursor: number): CompletionResult;
+  preview(text: string, file: string, abs: string): Promise<object>;
+  suggest(text: string, file: string, abs: string, map: string): Promise<object>;
 }
+
+export type LoadMapperCore = () => Promise<MapperCore>;
 
 /** `file` (relative to the root, a `.flow`) as an absolute path inside the root, or a 400 saying why. */
 export function confine(root: string, file: string | undefined): { abs: string; rel: string } {
@@ -79,7 +90,13 @@ export function designerRoot(sourceDirs: readonly string[]): string | undefined 
 }
 
 /** The mapper's routes on the designer root (none found: every route answers 503 saying where it looked). */
-export function designerMapperRoutes(sourceDirs: readonly string[]): Route[] {
+export function designerMapperRoutes(sourceDirs: readonly string[], load?: LoadMapperCore): Route[] {
+  let core: Promise<MapperCore> | undefined;
+  const loadCore = (): Promise<MapperCore> => {
+    if (!load) return Promise.reject(new ApiError('unavailable', "the designer's core is not loaded: flowd was started without it (start it with bin/flowd.js serve)"));
+    core ??= load();
+    return core;
+  };
   const rootOr503 = (): string => {
     const root = designerRoot(sourceDirs);
     if (!root) throw new ApiError('unavailable', `the designer found no .flow files in flowd's source folders (${sourceDirs.join(', ') || 'none'}): put the .flow sources (e.g. mappings/) beside connect.yaml`);

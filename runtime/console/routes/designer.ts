@@ -58,6 +58,8 @@ export interface DesignerBackend {
   palette(root: string): unknown;
   /** The stable keys of a model's steps (the sidecar keeps only these). */
   stepKeys(model: unknown): readonly string[];
+  /** The field mapper's compiler side (routes/designer-mapper.ts), loaded on first use. */
+  mapper?(): Promise<import('./designer-mapper.js').MapperCore>;
 }
 
 export interface DesignerOptions {

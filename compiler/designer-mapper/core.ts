@@ -7,23 +7,13 @@
  * (console/src/designer/mapper/types.ts, API.md "Designer: field mapper").
  */
 import { CompletionItemKind, InsertTextFormat, type CompletionItem } from 'vscode-languageserver';
-import { completion } from '../../../compiler/lsp/completion.js';
-import { Workspace, pathToUri } from '../../../compiler/lsp/documents/workspace.js';
-import { analyzeDesign, applyEdit, designContext, entityTree, preview, type DesignContext, type DesignModel, type EntityNode, type VisualEdit } from '../../../compiler/designer/index.js';
-import { ApiError } from '../http.js';
-import { exprFor, mapView, parseEdit, sourceFacts, type MapperEdit } from './designer-mapper-view.js';
+import { completion } from '../lsp/completion.js';
+import { Workspace, pathToUri } from '../lsp/documents/workspace.js';
+import { analyzeDesign, applyEdit, designContext, entityTree, preview, type DesignContext, type DesignModel, type EntityNode, type VisualEdit } from '../designer/index.js';
+import { ApiError } from '../../runtime/console/http.js';
+import { exprFor, mapView, parseEdit, sourceFacts, type MapperEdit } from './view.js';
 
-export interface CompletionItemView { label: string; detail?: string; insertText: string; kind?: string }
-export interface CompletionResult { items: CompletionItemView[]; from: number; to: number }
-
-export interface MapperCore {
-  open(text: string, file: string, abs: string, map: string | undefined): object;
-  model(text: string, file: string, abs: string, map: string): object;
-  edit(text: string, file: string, abs: string, map: string, edit: unknown): object;
-  complete(text: string, file: string, abs: string, exprStart: number, exprEnd: number, expr: string, cursor: number): CompletionResult;
-  preview(text: string, file: string, abs: string): Promise<object>;
-  suggest(text: string, file: string, abs: string, map: string): Promise<object>;
-}
+import type { CompletionItemView, CompletionResult, MapperCore } from '../../runtime/console/routes/designer-mapper.js';
 
 const KIND_NAMES = new Map(Object.entries(CompletionItemKind).map(([k, v]) => [v as number, k.toLowerCase()]));
 
@@ -161,7 +151,7 @@ export function createMapperCore(): MapperCore {
       const known = facts(text, abs, file, name);
       const map = theMap(analyzeDesign(text, file, ctx), name);
       if (!known.entity || !map.source) return { available: true, suggestions: [] };
-      const { suggestMappings } = await import('../../../compiler/suggest/index.js');
+      const { suggestMappings } = await import('../suggest/index.js');
       let r;
       try {
         r = suggestMappings({ schemas: ctx.schemas(), schemasDir: ctx.schemasDir, lookupsDir: ctx.lookupsDir, flow: { file: abs, text, map: name }, top: 1 });

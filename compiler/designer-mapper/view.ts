@@ -5,12 +5,12 @@
  * becomes the expression the flow would write at that target (relative to the `each` alias inside a
  * line block, `?.` after a nullable part), which the core's `map` edit then inserts.
  */
-import type * as A from '../../../grammar/ast.js';
-import { bindingType, declaredName } from '../../../compiler/lsp/completion.js';
-import { pathToUri, type Workspace } from '../../../compiler/lsp/documents/workspace.js';
-import { nonNull, typeToString } from '../../../compiler/schema/types.js';
-import type { DesignAssignment, DesignDiagnostic, DesignMap, DesignModel, EntityNode } from '../../../compiler/designer/index.js';
-import { ApiError } from '../http.js';
+import type * as A from '../../grammar/ast.js';
+import { bindingType, declaredName } from '../lsp/completion.js';
+import { pathToUri, type Workspace } from '../lsp/documents/workspace.js';
+import { nonNull, typeToString } from '../schema/types.js';
+import type { DesignAssignment, DesignDiagnostic, DesignMap, DesignModel, EntityNode } from '../designer/index.js';
+import { ApiError } from '../../runtime/console/http.js';
 
 export interface Fix { id: string; title: string }
 export interface DiagView { code: string; severity: string; message: string; hint?: string; line: number; column: number; start: number; end: number; target?: string; fixes: Fix[] }
