@@ -226,7 +226,7 @@ export class E2E {
   // ------------------------------------------------------------------ flowd
 
   /** Starts flowd: in this process (default; Sage Pro polls every second) or as `flowd serve` child (with `args`). */
-  async startFlowd(opts: { child?: boolean; args?: string[] } = {}): Promise<void> {
+  async startFlowd(opts: { child?: boolean; args?: string[]; designer?: import('../../runtime/console/routes/designer.js').DesignerBackend } = {}): Promise<void> {
     if (opts.child) {
       // E2E_FLOWD_NODE_ARGS: extra node flags for the child, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
       const nodeArgs = (process.env.E2E_FLOWD_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -245,7 +245,7 @@ export class E2E {
     }
     const config = loadConfig(this.configFile);
     const logger = createLogger({ level: config.log.level, file: path.join(this.dir, 'flowd.log'), name: 'flowd', secrets: config.secrets.map((s) => s.reveal()) });
-    this.svc = await startService(config, { logger, sageproEveryMs: 1000 });
+    this.svc = await startService(config, { logger, sageproEveryMs: 1000, ...(opts.designer ? { designer: opts.designer } : {}) });
   }
 
   /** Stops flowd gracefully (SIGTERM for a child). */
