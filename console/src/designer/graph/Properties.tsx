@@ -101,7 +101,7 @@ function PolicyForm({ policy, id, disabled, onEdit }: { policy: DesignPolicy | u
   const [retry, setRetry] = useState(was);
   const [backoff, setBackoff] = useState(wasBackoff);
   const [then, setThen] = useState(wasThen);
-  useEffect(() => { setRetry(was); setBackoff(wasBackoff); setThen(wasThen); }, [policy, was, wasBackoff, wasThen]);
+  useEffect(() => { setRetry(was); setBackoff(wasBackoff); setThen(wasThen); }, [id, was, wasBackoff, wasThen]);  // not on the policy object: a model refresh (the text pane's, after another edit) gives a new object with the same values, and must not throw away what the user is typing
   const r = retry.trim(), b = backoff.trim();
   const changed = r !== was || b !== wasBackoff || then !== wasThen;
   const submit = (e: FormEvent) => {
