@@ -57,7 +57,9 @@ describe('e2e: the store file deleted or replaced while flowd runs', () => {
       for (let i = 0; i < 10; i++) ten.push(await env.placeOrder({ email: 'bill@initech.example', items: [{ sku: 'MOUSE-WL', amount: 1 + i }] }));
       const results = [];
       for (const o of ten) results.push(await push(env, orderBody(o)));
-      const during = await waitFor('health to report the store', async () => { const h = await health(env); return h.readyz === 503 ? h : undefined; }, 5000);
+      // Readiness (a real write probe) and health (the store file's identity, checked each second) may see
+      // the fault a moment apart: wait until both say it.
+      const during = await waitFor('health to report the store', async () => { const h = await health(env); return h.readyz === 503 && h.healthz === 503 ? h : undefined; }, 5000);
       await waitFor('the alert in the log', () => fs.readFileSync(path.join(env.dir, 'flowd.log'), 'utf8').includes('"alert":true'), 5000);
       const log = fs.readFileSync(path.join(env.dir, 'flowd.log'), 'utf8');
       const alertLine = log.split('\n').find((l) => l.includes('"alert":true') && l.includes('store unusable'));
