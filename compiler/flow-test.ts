@@ -35,6 +35,10 @@ export interface CaseResult {
   readonly name: string;
   readonly passed: boolean;
   readonly failures: readonly string[];
+  /** What the run did (the designer's preview shows it): its outcome, reason and the write calls in order. */
+  readonly outcome?: string;
+  readonly reason?: string;
+  readonly writes?: readonly { readonly op: string; readonly args: unknown }[];
 }
 
 interface TestCase {
@@ -174,5 +178,5 @@ async function runCase(mod: FlowModule, c: TestCase, now: string | undefined, fi
   if (ex.warnings !== undefined) {
     for (const w of ex.warnings) if (!warnings.some((x) => x.includes(w))) failures.push(`warnings: expected one containing ${JSON.stringify(w)}, found ${JSON.stringify(warnings)}`);
   }
-  return { file, flow, name, passed: failures.length === 0, failures };
+  return { file, flow, name, passed: failures.length === 0, failures, outcome, ...(reason !== undefined ? { reason } : {}), writes };
 }
